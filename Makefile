@@ -1,0 +1,83 @@
+# memcsess: see README.md. `make`, `make check`, `make demo`, `make install PREFIX=...`.
+CC ?= cc
+PREFIX ?= /usr/local
+PKGS = libmemcached jansson ncursesw libedit libcrypto zlib
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wwrite-strings -Werror
+CFLAGS ?= -O2 -g
+VERSION = 0.1.0
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMEMCSESS_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) -I. -Isrc -pthread
+LDLIBS_ALL = -pthread -lm
+
+ifeq ($(SANITIZE),1)
+BUILD = build/san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BIN = $(BUILD)/memcsess
+else
+BUILD = build/std
+BIN = memcsess
+endif
+
+# pkg-config is asked only when something is compiled, so `make deps` works on a bare machine.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRC = $(wildcard src/*.c)
+CMDS = $(wildcard commands/*.c)
+VIEWS = $(wildcard views/*.c)
+UNIT = $(wildcard tests/unit/test_*.c)
+
+LIB = $(BUILD)/libmemcsess.a
+SRC_O = $(SRC:%.c=$(BUILD)/%.o)
+APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit demo demo-stop install clean
+all: $(BIN)
+
+# V=1 shows the whole compiler command lines.
+Q = $(if $(V),,@)
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h commands/*.h views/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC    $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIB): $(SRC_O)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BIN): $(APP_O) $(LIB)
+	@$(if $(V),,echo "  LINK  $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(APP_O) $(LIB) $(PKG_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  TEST  $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS_ALL)
+
+deps:
+	@sh scripts/deps.sh
+
+unit: $(UNIT_BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@MEMCSESS=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/tests) sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo.sh
+
+demo-stop:
+	@sh scripts/demo-stop.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memcsess
+	install -m 644 man/memcsess.1 $(DESTDIR)$(PREFIX)/share/man/man1/memcsess.1
+
+clean:
+	rm -rf build memcsess

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages memcsess needs to build, test and demo, when any is missing.
+# As root: apt-get update once, then apt-get install -y of what is missing.
+# Otherwise: prints the command to run and fails.
+set -u
+PKGS="build-essential pkg-config clang libmemcached-dev libjansson-dev libncurses-dev
+libedit-dev libssl-dev zlib1g-dev memcached libmemcached-tools php-cli php-memcached
+php-igbinary tmux sasl2-bin"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$st" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "memcsess: missing packages:$missing" >&2
+	echo "run as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "memcsess: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || exit 1
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1
+# The Debian package starts a memcached on 11211 where init scripts run; tests use their own ports.
+exit 0

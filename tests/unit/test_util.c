@@ -1,0 +1,54 @@
+/* test_util.c: durations, UTF-8 validation, buffers. */
+#include "unit.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *in; double secs; int ok; } durations[] = {
+	{ "90", 90, 1 }, { "90s", 90, 1 }, { "1.5s", 1.5, 1 }, { "250ms", 0.25, 1 },
+	{ "15m", 900, 1 }, { "2h", 7200, 1 }, { "7d", 604800, 1 }, { "", 0, 0 },
+	{ "-5", 0, 0 }, { "5x", 0, 0 }, { "m", 0, 0 }, { "nan", 0, 0 }, { "1e20", 0, 0 },
+};
+
+static const struct { const char *s; size_t n; int valid; const char *what; } utf8[] = {
+	{ "plain", 5, 1, "ASCII" },
+	{ "\xc3\xbc", 2, 1, "2-byte" },
+	{ "\xe2\x9c\x93", 3, 1, "3-byte" },
+	{ "\xf0\x9f\x98\x80", 4, 1, "4-byte" },
+	{ "a\0b", 3, 1, "NUL inside" },
+	{ "\xff", 1, 0, "0xff" },
+	{ "\xc0\xaf", 2, 0, "overlong" },
+	{ "\xed\xa0\x80", 3, 0, "surrogate" },
+	{ "\xe2\x9c", 2, 0, "truncated" },
+	{ "\xf4\x90\x80\x80", 4, 0, "past U+10FFFF" },
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		double s = -1;
+		int r = parse_duration(durations[i].in, &s);
+		unit_check(durations[i].ok ? r == 0 && s == durations[i].secs : r < 0,
+			   "parse_duration('%s')", durations[i].in);
+	}
+	for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+		unit_check(utf8_valid(utf8[i].s, utf8[i].n) == utf8[i].valid, "utf8_valid: %s",
+			   utf8[i].what);
+	char out[32];
+	fmt_duration(-1, out, sizeof(out));
+	unit_check(strcmp(out, "never") == 0, "fmt_duration(-1) is never");
+	fmt_duration(1436, out, sizeof(out));
+	unit_check(strcmp(out, "23m56s") == 0, "fmt_duration(1436) is 23m56s");
+	fmt_duration(90061, out, sizeof(out));
+	unit_check(strcmp(out, "1d01h") == 0, "fmt_duration(90061) is 1d01h");
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "%d,", i);
+	unit_check(b.len == 48890 && b.ptr[b.len] == '\0', "buf grows and stays terminated");
+	buf_reset(&b);
+	buf_add_escaped(&b, "a\"\\\x01\xff", 5);
+	unit_check(strcmp(b.ptr, "a\\\"\\\\\\x01\\xff") == 0, "buf_add_escaped");
+	buf_release(&b);
+	return unit_done();
+}
