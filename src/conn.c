@@ -1,0 +1,253 @@
+/* conn.c: a buffered socket with poll()-bounded waits (see conn.h). */
+#include "conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+/* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout or error. */
+static int wait_fd(struct conn *c, short events, const char *what, char **cause)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+	for (;;) {
+		int r = poll(&pfd, 1, c->timeout_ms);
+		if (r > 0)
+			return 0;
+		if (r == 0) {
+			*cause = xasprintf("server %s: timeout after %d ms while %s", c->name,
+					   c->timeout_ms, what);
+			return -1;
+		}
+		if (errno != EINTR) {
+			*cause = xasprintf("server %s: poll: %s", c->name, strerror(errno));
+			return -1;
+		}
+	}
+}
+
+/* Finishes a non-blocking connect on c->fd. */
+static int finish_connect(struct conn *c, const struct sockaddr *sa, socklen_t salen, char **cause)
+{
+	if (connect(c->fd, sa, salen) == 0)
+		return 0;
+	if (errno != EINPROGRESS) {
+		*cause = xasprintf("server %s: connect: %s", c->name, strerror(errno));
+		return -1;
+	}
+	if (wait_fd(c, POLLOUT, "connecting", cause) < 0)
+		return -1;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err) {
+		*cause = xasprintf("server %s: connect: %s", c->name, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens a socket of family and connects it to sa. */
+static int try_connect(struct conn *c, int family, const struct sockaddr *sa, socklen_t salen,
+		       char **cause)
+{
+	c->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		*cause = xasprintf("server %s: socket: %s", c->name, strerror(errno));
+		return -1;
+	}
+	if (finish_connect(c, sa, salen, cause) < 0) {
+		close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	if (family != AF_UNIX) {
+		int one = 1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	return 0;
+}
+
+static int open_unix(struct conn *c, const char *path, char **cause)
+{
+	struct sockaddr_un sun;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		*cause = xasprintf("server %s: socket path too long", c->name);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	return try_connect(c, AF_UNIX, (struct sockaddr *)&sun, sizeof(sun), cause);
+}
+
+static int open_tcp(struct conn *c, const char *host, const char *port, char **cause)
+{
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		*cause = xasprintf("server %s: cannot resolve '%s': %s", c->name, host,
+				   gai_strerror(rc));
+		return -1;
+	}
+	int ret = -1;
+	for (struct addrinfo *ai = res; ai && ret < 0; ai = ai->ai_next) {
+		if (ai != res) {
+			free(*cause);
+			*cause = NULL;
+		}
+		ret = try_connect(c, ai->ai_family, ai->ai_addr, ai->ai_addrlen, cause);
+	}
+	freeaddrinfo(res);
+	return ret;
+}
+
+int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->name = s->name;
+	c->timeout_ms = timeout_ms;
+	if (s->socket)
+		return open_unix(c, s->socket, cause);
+	return open_tcp(c, s->host, s->port, cause);
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	buf_release(&c->in);
+	buf_release(&c->out);
+	c->in_off = 0;
+}
+
+void conn_queue(struct conn *c, const void *p, size_t n)
+{
+	buf_add(&c->out, p, n);
+}
+
+int conn_flush(struct conn *c, char **cause)
+{
+	size_t off = 0;
+	while (off < c->out.len) {
+		ssize_t w = send(c->fd, c->out.ptr + off, c->out.len - off, MSG_NOSIGNAL);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(c, POLLOUT, "sending", cause) < 0)
+				return -1;
+			continue;
+		}
+		*cause = xasprintf("server %s: send: %s", c->name, strerror(errno));
+		return -1;
+	}
+	buf_reset(&c->out);
+	return 0;
+}
+
+/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
+static int fill(struct conn *c, char **cause)
+{
+	if (c->in_off > 0 && c->in_off == c->in.len) {
+		buf_reset(&c->in);
+		c->in_off = 0;
+	} else if (c->in_off > 65536 && c->in_off * 2 > c->in.len) {
+		memmove(c->in.ptr, c->in.ptr + c->in_off, c->in.len - c->in_off);
+		c->in.len -= c->in_off;
+		c->in_off = 0;
+	}
+	buf_grow(&c->in, 65536);
+	for (;;) {
+		ssize_t r = recv(c->fd, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, 0);
+		if (r > 0) {
+			c->in.len += (size_t)r;
+			c->in.ptr[c->in.len] = '\0';
+			return 0;
+		}
+		if (r == 0) {
+			*cause = xasprintf("server %s: connection closed by server", c->name);
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			*cause = xasprintf("server %s: recv: %s", c->name, strerror(errno));
+			return -1;
+		}
+		if (wait_fd(c, POLLIN, "waiting for a reply", cause) < 0)
+			return -1;
+	}
+}
+
+int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)
+{
+	size_t scanned = 0;
+	for (;;) {
+		char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
+		size_t avail = c->in.len - c->in_off;
+		char *nl = start ? memchr(start + scanned, '\n', avail - scanned) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - start);
+			c->in_off += n + 1;
+			if (n > 0 && start[n - 1] == '\r')
+				n--;
+			start[n] = '\0';
+			*line = start;
+			*len = n;
+			return 0;
+		}
+		if (avail > CONN_MAX_LINE) {
+			*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
+					   CONN_MAX_LINE);
+			return -1;
+		}
+		scanned = avail;
+		if (fill(c, cause) < 0)
+			return -1;
+	}
+}
+
+int conn_readdata(struct conn *c, size_t n, const char **data, char **cause)
+{
+	if (n > CONN_MAX_VALUE) {
+		*cause = xasprintf("server %s: value of %zu bytes is over the %u byte limit",
+				   c->name, n, CONN_MAX_VALUE);
+		return -1;
+	}
+	while (c->in.len - c->in_off < n + 2) {
+		buf_grow(&c->in, n + 2);
+		if (fill(c, cause) < 0)
+			return -1;
+	}
+	char *start = c->in.ptr + c->in_off;
+	if (start[n] != '\r' || start[n + 1] != '\n') {
+		*cause = xasprintf("server %s: value of %zu bytes not followed by \\r\\n", c->name, n);
+		return -1;
+	}
+	c->in_off += n + 2;
+	*data = start;
+	return 0;
+}
+
+int conn_command(struct conn *c, const char *cmd, char **cause)
+{
+	conn_queue(c, cmd, strlen(cmd));
+	conn_queue(c, "\r\n", 2);
+	return conn_flush(c, cause);
+}

@@ -1,0 +1,37 @@
+/* conn.h: one plain text-protocol connection to a memcached server, with timeouts.
+ * Used for what libmemcached lacks: lru_crawler metadump, meta commands, raw stats. */
+#ifndef MEMCSESS_CONN_H
+#define MEMCSESS_CONN_H
+
+#include <stddef.h>
+#include "pool.h"
+#include "util.h"
+
+#define CONN_MAX_LINE 65536		/* longest response line accepted */
+#define CONN_MAX_VALUE (1024u * 1024u * 1024u)	/* largest value accepted (memcached's -I limit) */
+
+struct conn {
+	int fd;
+	int timeout_ms;
+	const char *name;	/* server name for messages; not owned */
+	struct buf in;		/* bytes received and not yet consumed start at in_off */
+	size_t in_off;
+	struct buf out;		/* queued requests, sent by conn_flush */
+};
+
+/* Connects to s within timeout_ms. Returns 0, or -1 with *cause (new) naming the server. */
+int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
+void conn_close(struct conn *c);
+/* Queues bytes for conn_flush. */
+void conn_queue(struct conn *c, const void *p, size_t n);
+/* Sends everything queued. Returns 0 or -1 with *cause. */
+int conn_flush(struct conn *c, char **cause);
+/* Reads one line; *line points into the connection's buffer (valid until the next read),
+ * without the trailing \r\n. Returns 0 or -1 with *cause. */
+int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
+/* Reads n data bytes followed by \r\n; *data valid until the next read. */
+int conn_readdata(struct conn *c, size_t n, const char **data, char **cause);
+/* Sends one command line (adds \r\n) and flushes. */
+int conn_command(struct conn *c, const char *cmd, char **cause);
+
+#endif

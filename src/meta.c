@@ -1,0 +1,167 @@
+/* meta.c: meta protocol requests and replies (see meta.h). */
+#include "meta.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+/* Can the key go on the wire as it is? */
+static int key_is_plain(const char *key, size_t len)
+{
+	if (len == 0 || len > 250)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (c <= 0x20 || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Queues "<cmd> <key>" with the key base64-encoded (and the b flag) when needed. */
+static void queue_key(struct conn *c, const char *cmd, const char *key, size_t len, int *b64)
+{
+	conn_queue(c, cmd, strlen(cmd));
+	conn_queue(c, " ", 1);
+	*b64 = !key_is_plain(key, len);
+	if (!*b64) {
+		conn_queue(c, key, len);
+		return;
+	}
+	unsigned char enc[4 * ((250 + 2) / 3) + 1];
+	int n = EVP_EncodeBlock(enc, (const unsigned char *)key, (int)(len > 250 ? 250 : len));
+	conn_queue(c, enc, (size_t)n);
+}
+
+void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
+{
+	int b64;
+	queue_key(c, "mg", key, len, &b64);
+	static const char flags[] = " t f s l h c";
+	conn_queue(c, flags, sizeof(flags) - 1);
+	if (value)
+		conn_queue(c, " v", 2);
+	if (b64)
+		conn_queue(c, " b", 2);
+	conn_queue(c, "\r\n", 2);
+}
+
+/* Parses a number after a flag letter; returns 0 or -1. */
+static int flag_num(const char *s, size_t n, int64_t *out)
+{
+	char tmp[32];
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	char *end;
+	errno = 0;
+	long long v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Stores one returned flag token ("t123", "f0", ...) in r. */
+static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
+{
+	int64_t v = 0;
+	if (n < 1)
+		return -1;
+	if (strchr("tfslhc", tok[0]) && flag_num(tok + 1, n - 1, &v) < 0)
+		return -1;
+	switch (tok[0]) {
+	case 't': r->ttl = v; break;
+	case 'f': r->flags = (uint32_t)v; break;
+	case 's': r->size = (size_t)v; break;
+	case 'l': r->idle = v; break;
+	case 'h': r->hit_before = (int)v; break;
+	case 'c': r->cas = (uint64_t)v; break;
+	default: break;	/* k, b, O and unknown flags */
+	}
+	return 0;
+}
+
+/* Parses the flags after "VA <n>" or "HD"; returns 0 or the offset of the bad token + 1. */
+static size_t parse_flags(struct mg_reply *r, const char *s, size_t len, size_t base)
+{
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && s[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && s[i] != ' ')
+			i++;
+		if (i > start && apply_flag(r, s + start, i - start) < 0)
+			return base + start + 1;
+	}
+	return 0;
+}
+
+static void reply_clear(struct mg_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ttl = -1;
+	r->idle = -1;
+	r->hit_before = -1;
+}
+
+int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
+		  char **cause)
+{
+	const char *line;
+	size_t len;
+	reply_clear(r);
+	if (conn_readline(c, &line, &len, cause) < 0)
+		return -1;
+	if (len == 2 && memcmp(line, "EN", 2) == 0)
+		return 0;
+	size_t bad = 0;
+	if (len >= 2 && memcmp(line, "HD", 2) == 0 && (len == 2 || line[2] == ' ')) {
+		r->found = 1;
+		bad = parse_flags(r, line + 2, len - 2, 2);
+	} else if (len > 3 && memcmp(line, "VA ", 3) == 0) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(line + 3, &end, 10);
+		if (errno || end == line + 3 || n > CONN_MAX_VALUE) {
+			bad = 4;
+		} else {
+			size_t off = (size_t)(end - line);
+			bad = parse_flags(r, end, len - off, off);
+			r->found = 1;
+			r->size = (size_t)n;
+			if (!bad) {
+				const char *data;
+				if (conn_readdata(c, (size_t)n, &data, cause) < 0)
+					return -1;
+				if (value) {
+					buf_reset(value);
+					buf_add(value, data, (size_t)n);
+				}
+				return 0;
+			}
+		}
+	} else {
+		*cause = xasprintf("server %s: key %s: unexpected reply to mg: '%.*s'", c->name,
+				   key, (int)(len > 120 ? 120 : len), line);
+		return -1;
+	}
+	if (bad) {
+		*cause = xasprintf("server %s: key %s: malformed mg reply at byte %zu: '%.*s'",
+				   c->name, key, bad - 1, (int)(len > 120 ? 120 : len), line);
+		return -1;
+	}
+	return 0;
+}
+
+int meta_get(struct conn *c, const char *key, size_t len, int value, struct mg_reply *r,
+	     struct buf *out, char **cause)
+{
+	meta_queue_get(c, key, len, value);
+	if (conn_flush(c, cause) < 0)
+		return -1;
+	return meta_read_get(c, key, r, out, cause);
+}

@@ -1,0 +1,30 @@
+/* meta.h: memcached meta commands (mg, md, mn) on a conn, pipelined. libmemcached lacks them. */
+#ifndef MEMCSESS_META_H
+#define MEMCSESS_META_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "conn.h"
+
+struct mg_reply {
+	int found;		/* 1 hit, 0 miss */
+	uint32_t flags;		/* client flags */
+	int64_t ttl;		/* seconds left; -1 never expires */
+	int64_t idle;		/* seconds since the previous access; -1 unknown */
+	uint64_t cas;
+	int hit_before;		/* 1 when read before; -1 unknown */
+	size_t size;		/* value length */
+};
+
+/* Queues an mg for key (base64-encoded on the wire when it has bytes the text protocol cannot
+ * carry), asking for ttl, flags, size, last access, hit-before, cas and, with value, the value. */
+void meta_queue_get(struct conn *c, const char *key, size_t len, int value);
+/* Reads the reply to one queued mg. The value (when asked for and found) replaces *value.
+ * Returns 0, or -1 with *cause naming the server and key. */
+int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
+		  char **cause);
+/* Sends one mg for key and reads it. */
+int meta_get(struct conn *c, const char *key, size_t len, int value, struct mg_reply *r,
+	     struct buf *out, char **cause);
+
+#endif

@@ -1,0 +1,50 @@
+/* pool.h: a memcached pool as PHP's session handler sees it: servers in order, hashing, prefix. */
+#ifndef MEMCSESS_POOL_H
+#define MEMCSESS_POOL_H
+
+#include <stddef.h>
+#include <libmemcached/memcached.h>
+
+#define POOL_DEFAULT_SERVERS "127.0.0.1:11211"
+#define POOL_DEFAULT_PREFIX "memc.sess.key."
+#define POOL_DEFAULT_TIMEOUT_MS 2000
+
+/* How PHP picks a server (memcached.sess_consistent_hash and _type). */
+enum pool_dist {
+	DIST_KETAMA,		/* sess_consistent_hash=On, type ketama (PHP's default) */
+	DIST_KETAMA_WEIGHTED,	/* sess_consistent_hash=On, type ketama_weighted */
+	DIST_MODULA,		/* sess_consistent_hash=Off */
+};
+
+struct pool_server {
+	char *name;		/* exactly as written in the server list, e.g. "10.0.0.1:11211" */
+	char *host;		/* host name or address; NULL for a unix socket */
+	char *port;		/* decimal port; NULL for a unix socket */
+	char *socket;		/* unix socket path, or NULL */
+	unsigned weight;
+};
+
+struct pool {
+	struct pool_server *servers;
+	size_t n;
+	memcached_st *mc;	/* hashing (and later binary-protocol work) through libmemcached */
+	char *prefix;		/* session key prefix, e.g. "memc.sess.key." */
+	size_t prefix_len;
+	enum pool_dist dist;
+	int timeout_ms;		/* connect and per-read timeout */
+};
+
+/* Parses a server list "host:port[:weight],/path.sock[:weight],[::1]:port" and sets up hashing.
+ * Returns 0, or -1 with *cause (new) naming the bad entry. */
+int pool_init(struct pool *p, const char *spec, enum pool_dist dist, const char *prefix,
+	      int timeout_ms, char **cause);
+void pool_release(struct pool *p);
+/* Index of the server PHP reads session sid from (it hashes the bare sid, not the prefix). */
+size_t pool_home(const struct pool *p, const char *sid, size_t len);
+/* Index of the server whose name is exactly name, or -1. */
+int pool_find(const struct pool *p, const char *name);
+/* Parses "ketama", "ketama_weighted", "modula"; returns 0 or -1. */
+int pool_dist_parse(const char *s, enum pool_dist *d);
+const char *pool_dist_name(enum pool_dist d);
+
+#endif

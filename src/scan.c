@@ -1,0 +1,352 @@
+/* scan.c: the parallel pool walk (see scan.h). One thread per server; each holds a metadump
+ * connection, an mg connection, and lazily a connection to each server for lock look-ups. */
+#include "scan.h"
+#include "meta.h"
+
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 128
+
+struct scan_ctx {
+	const struct pool *pool;
+	const struct scan_opts *o;
+	scan_fn fn;
+	void *arg;
+	pthread_mutex_t lock;
+	int stop;		/* the callback's non-zero return */
+};
+
+struct worker {
+	struct scan_ctx *ctx;
+	size_t idx;
+	struct scan_server *res;
+	struct conn mg;
+	int mg_open;
+	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
+	int *lockc_state;	/* 0 closed, 1 open, -1 failed */
+	struct md_item batch[BATCH];
+	int batch_locked[BATCH];
+	int64_t batch_lock_ttl[BATCH];
+	size_t n;
+	struct buf value;
+	time_t now;
+};
+
+void scan_classify(const char *prefix, size_t plen, struct sess_rec *r)
+{
+	r->kind = REC_OTHER;
+	r->sid = r->key;
+	r->sid_len = r->key_len;
+	if (r->key_len <= plen || memcmp(r->key, prefix, plen) != 0)
+		return;
+	r->sid = r->key + plen;
+	r->sid_len = r->key_len - plen;
+	r->kind = REC_SESSION;
+	if (r->sid_len > 5 && memcmp(r->sid, "lock.", 5) == 0) {
+		r->kind = REC_LOCK;
+		r->sid += 5;
+		r->sid_len -= 5;
+	}
+}
+
+static int cancelled(struct worker *w)
+{
+	const struct scan_opts *o = w->ctx->o;
+	return (o->cancel && *o->cancel) || __atomic_load_n(&w->ctx->stop, __ATOMIC_RELAXED);
+}
+
+/* Fills r from a metadump item (times made relative to now). */
+static void rec_from_item(struct worker *w, const struct md_item *it, struct sess_rec *r)
+{
+	const struct pool *p = w->ctx->pool;
+	memset(r, 0, sizeof(*r));
+	r->server = w->idx;
+	r->key = it->key;
+	r->key_len = it->key_len;
+	scan_classify(p->prefix, p->prefix_len, r);
+	if (r->kind == REC_LOCK)	/* PHP hashes "lock.<sid>" for the lock key */
+		r->home = pool_home(p, r->sid - 5, r->sid_len + 5);
+	else
+		r->home = pool_home(p, r->sid, r->sid_len);
+	r->exp = it->exp;
+	r->ttl = it->exp < 0 ? -1 : (it->exp > w->now ? it->exp - w->now : 0);
+	r->la = it->la;
+	r->idle = it->la < 0 ? -1 : (w->now > it->la ? w->now - it->la : 0);
+	r->cas = it->cas;
+	r->item_size = it->size;
+	r->flags = it->flags;
+	r->locked = -1;
+	r->lock_ttl = -1;
+}
+
+/* Hands one record to the callback under the scan lock. */
+static int deliver(struct worker *w, const struct sess_rec *r)
+{
+	struct scan_ctx *ctx = w->ctx;
+	int ret = 0;
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->stop) {
+		ret = ctx->fn(r, ctx->arg);
+		if (ret)
+			ctx->stop = ret;
+	} else {
+		ret = ctx->stop;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+/* Returns the open lock connection to server i, or NULL when it cannot be had. */
+static struct conn *lock_conn(struct worker *w, size_t i)
+{
+	const struct pool *p = w->ctx->pool;
+	if (w->lockc_state[i] == 0) {
+		char *cause = NULL;
+		w->lockc_state[i] = conn_open(&w->lockc[i], &p->servers[i], p->timeout_ms, &cause)
+					    ? -1 : 1;
+		free(cause);
+	}
+	return w->lockc_state[i] == 1 ? &w->lockc[i] : NULL;
+}
+
+/* Builds the lock key of session sid into out. */
+static void lock_key(const struct pool *p, const char *sid, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	buf_add(out, p->prefix, p->prefix_len);
+	buf_adds(out, "lock.");
+	buf_add(out, sid, n);
+}
+
+/* Looks up the lock key of every session in the batch (pipelined per server). */
+static void check_locks(struct worker *w)
+{
+	const struct pool *p = w->ctx->pool;
+	struct buf k = BUF_INIT, tmp = BUF_INIT;
+	size_t homes[BATCH];
+	for (size_t i = 0; i < w->n; i++) {
+		struct sess_rec r;
+		rec_from_item(w, &w->batch[i], &r);
+		w->batch_locked[i] = -1;
+		homes[i] = (size_t)-1;
+		if (r.kind != REC_SESSION)
+			continue;
+		lock_key(p, r.sid, r.sid_len, &k);
+		buf_reset(&tmp);
+		buf_add(&tmp, "lock.", 5);
+		buf_add(&tmp, r.sid, r.sid_len);
+		homes[i] = pool_home(p, tmp.ptr, tmp.len);
+		struct conn *c = lock_conn(w, homes[i]);
+		if (c)
+			meta_queue_get(c, k.ptr, k.len, 0);
+		else
+			homes[i] = (size_t)-1;
+	}
+	for (size_t s = 0; s < p->n; s++) {
+		char *cause = NULL;
+		if (w->lockc_state[s] == 1 && conn_flush(&w->lockc[s], &cause) < 0) {
+			conn_close(&w->lockc[s]);
+			w->lockc_state[s] = -1;
+		}
+		free(cause);
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		if (homes[i] == (size_t)-1 || w->lockc_state[homes[i]] != 1)
+			continue;
+		struct mg_reply rep;
+		char *cause = NULL;
+		if (meta_read_get(&w->lockc[homes[i]], "lock", &rep, NULL, &cause) < 0) {
+			conn_close(&w->lockc[homes[i]]);
+			w->lockc_state[homes[i]] = -1;
+			free(cause);
+			continue;
+		}
+		w->batch_locked[i] = rep.found;
+		w->batch_lock_ttl[i] = rep.ttl;
+	}
+	buf_release(&k);
+	buf_release(&tmp);
+}
+
+/* Fetches and delivers the batch; returns 0, the callback's value, or -1 with *cause. */
+static int flush_batch(struct worker *w, char **cause)
+{
+	const struct scan_opts *o = w->ctx->o;
+	if (w->n == 0)
+		return 0;
+	w->now = time(NULL);
+	if (o->locks)
+		check_locks(w);
+	for (size_t i = 0; i < w->n; i++)
+		meta_queue_get(&w->mg, w->batch[i].key, w->batch[i].key_len, o->values);
+	if (conn_flush(&w->mg, cause) < 0)
+		return -1;
+	int ret = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		struct mg_reply rep;
+		struct sess_rec r;
+		if (meta_read_get(&w->mg, w->batch[i].key, &rep, &w->value, cause) < 0)
+			return -1;
+		if (!rep.found) {
+			w->res->gone++;
+			continue;
+		}
+		rec_from_item(w, &w->batch[i], &r);
+		r.have_meta = 1;
+		r.flags = rep.flags;
+		r.ttl = rep.ttl;
+		r.exp = rep.ttl < 0 ? -1 : w->now + rep.ttl;
+		if (rep.idle >= 0) {
+			r.idle = rep.idle;
+			r.la = w->now - rep.idle;
+		}
+		r.cas = rep.cas;
+		r.value_len = rep.size;
+		r.value = o->values ? w->value.ptr : NULL;
+		if (o->values && !r.value)
+			r.value = "";
+		if (o->locks) {
+			r.locked = w->batch_locked[i];
+			r.lock_ttl = w->batch_lock_ttl[i];
+		}
+		if (!ret)
+			ret = deliver(w, &r);
+	}
+	w->n = 0;
+	return ret;
+}
+
+/* Is this item wanted at all (kind and sid pattern)? Counts it. */
+static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r)
+{
+	const struct scan_opts *o = w->ctx->o;
+	rec_from_item(w, it, r);
+	if (r->kind == REC_SESSION)
+		w->res->sessions++;
+	else if (r->kind == REC_LOCK)
+		w->res->locks++;
+	else
+		w->res->other++;
+	if (r->kind == REC_LOCK && !o->want_locks)
+		return 0;
+	if (r->kind == REC_OTHER && !o->want_other)
+		return 0;
+	if (o->sid_glob) {
+		char sid[MC_MAX_KEY + 1];
+		memcpy(sid, r->sid, r->sid_len);
+		sid[r->sid_len] = '\0';
+		if (fnmatch(o->sid_glob, sid, 0) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Metadump callback: deliver directly, or batch for mg. */
+static int on_item(const struct md_item *it, void *arg)
+{
+	struct worker *w = arg;
+	struct sess_rec r;
+	if (cancelled(w))
+		return -2;
+	w->now = time(NULL);
+	if (!wanted(w, it, &r))
+		return 0;
+	const struct scan_opts *o = w->ctx->o;
+	if (!o->values && !o->meta && !o->locks)
+		return deliver(w, &r);
+	w->batch[w->n++] = *it;
+	if (w->n < BATCH)
+		return 0;
+	char *cause = NULL;
+	int ret = flush_batch(w, &cause);
+	if (ret == -1) {
+		w->res->error = cause;
+		return -3;
+	}
+	return ret;
+}
+
+/* Walks one server: the body of a worker thread. */
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	const struct pool *p = w->ctx->pool;
+	const struct pool_server *s = &p->servers[w->idx];
+	struct conn md;
+	char *cause = NULL;
+	int ret = -1;
+	if (conn_open(&md, s, p->timeout_ms, &cause) == 0 &&
+	    conn_open(&w->mg, s, p->timeout_ms, &cause) == 0) {
+		w->mg_open = 1;
+		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
+		if (ret == -3) {
+			cause = w->res->error;
+			w->res->error = NULL;
+			ret = -1;
+		}
+		if (ret == 0)
+			ret = flush_batch(w, &cause);
+	}
+	if (ret == -1 || ret == -2) {
+		w->res->failed = 1;
+		w->res->error = cause ? cause : xasprintf("server %s: cancelled", s->name);
+	} else {
+		free(cause);
+	}
+	conn_close(&md);
+	if (w->mg_open)
+		conn_close(&w->mg);
+	return NULL;
+}
+
+static void worker_release(struct worker *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w->lockc_state[i] == 1)
+			conn_close(&w->lockc[i]);
+	free(w->lockc);
+	free(w->lockc_state);
+	buf_release(&w->value);
+}
+
+int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
+	      struct scan_server *out)
+{
+	struct scan_ctx ctx = { .pool = p, .o = o, .fn = fn, .arg = arg };
+	pthread_mutex_init(&ctx.lock, NULL);
+	struct worker *ws = xcalloc(p->n, sizeof(*ws));
+	pthread_t *tids = xcalloc(p->n, sizeof(*tids));
+	memset(out, 0, p->n * sizeof(*out));
+	for (size_t i = 0; i < p->n; i++) {
+		ws[i].ctx = &ctx;
+		ws[i].idx = i;
+		ws[i].res = &out[i];
+		ws[i].lockc = xcalloc(p->n, sizeof(struct conn));
+		ws[i].lockc_state = xcalloc(p->n, sizeof(int));
+		if (pthread_create(&tids[i], NULL, worker_run, &ws[i]) != 0) {
+			tids[i] = 0;
+			worker_run(&ws[i]);
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		if (tids[i])
+			pthread_join(tids[i], NULL);
+		worker_release(&ws[i], p->n);
+	}
+	free(ws);
+	free(tids);
+	pthread_mutex_destroy(&ctx.lock);
+	return ctx.stop;
+}
+
+void scan_server_release(struct scan_server *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].error);
+		s[i].error = NULL;
+	}
+}
