@@ -1,0 +1,69 @@
+/* phpval.h: a decoded PHP value tree, as unserialize() or igbinary would build it. */
+#ifndef MEMCSESS_PHPVAL_H
+#define MEMCSESS_PHPVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pv_type {
+	PV_NULL,
+	PV_BOOL,
+	PV_INT,
+	PV_FLOAT,
+	PV_STRING,
+	PV_ARRAY,	/* items: keys are PV_INT or PV_STRING */
+	PV_OBJECT,	/* class_name + items: keys are PV_STRING property names */
+	PV_CUSTOM,	/* C:Class:len:{payload} (Serializable): class_name + str */
+	PV_ENUM,	/* E:len:"Class:Case": class_name + str (case name) */
+	PV_REF,		/* R: (hard reference) or r: (object reference) to an earlier value */
+};
+
+enum pv_vis { PV_PUBLIC, PV_PROTECTED, PV_PRIVATE };
+
+struct pv;
+
+struct pv_entry {
+	struct pv *key;		/* owned */
+	struct pv *value;	/* owned */
+	enum pv_vis vis;	/* objects: from the mangled name (\0*\0x, \0Class\0x) */
+	char *decl_class;	/* private properties: the declaring class; else NULL; owned */
+};
+
+struct pv {
+	enum pv_type type;
+	unsigned shared;	/* number of PV_REF nodes pointing here */
+	unsigned slot;		/* unserialize()'s 1-based variable number (0: none) */
+	unsigned decrypted;	/* set by the crypto layer when this value was decrypted */
+	union {
+		int b;
+		int64_t i;
+		double d;
+		struct {
+			char *ptr;	/* owned, NUL-terminated after len bytes */
+			size_t len;
+		} str;
+	} u;
+	char *class_name;		/* PV_OBJECT, PV_CUSTOM, PV_ENUM; owned */
+	struct pv_entry *items;		/* PV_ARRAY, PV_OBJECT; owned */
+	size_t n_items;
+	size_t cap_items;
+	struct pv *target;		/* PV_REF: not owned */
+	int hard;			/* PV_REF: 1 for R: (&), 0 for r: */
+};
+
+/* Constructors: each returns new. */
+struct pv *pv_new(enum pv_type type);
+struct pv *pv_new_int(int64_t i);
+struct pv *pv_new_string(const char *s, size_t len);
+/* Appends an entry to an array or object; takes ownership of key and value. Returns the entry. */
+struct pv_entry *pv_append(struct pv *container, struct pv *key, struct pv *value);
+/* Frees v and everything it owns (reference targets are not owned). */
+void pv_free(struct pv *v);
+/* Follows PV_REF nodes to the value they name (NULL stays NULL). */
+const struct pv *pv_deref(const struct pv *v);
+/* Looks up a dotted path such as "user.id" or "cart.0.sku" in arrays and objects. */
+const struct pv *pv_lookup(const struct pv *root, const char *path);
+/* Type name as PHP's gettype() would say it ("integer", "string", "array", ...). */
+const char *pv_type_name(enum pv_type type);
+
+#endif

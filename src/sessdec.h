@@ -1,0 +1,55 @@
+/* sessdec.h: decoding PHP session values (all serialize handlers) into a pv tree. */
+#ifndef MEMCSESS_SESSDEC_H
+#define MEMCSESS_SESSDEC_H
+
+#include <stddef.h>
+#include "phpval.h"
+#include "util.h"
+
+/* Deepest nesting any decoder accepts; deeper input is a decode error, not a crash. */
+#define PV_MAX_DEPTH 1024
+
+enum sess_handler {
+	SESS_UNKNOWN = 0,	/* as input: detect from the bytes */
+	SESS_EMPTY,		/* zero-length value (PHP's placeholder for a new id) */
+	SESS_PHP,		/* name|serialized... */
+	SESS_PHP_BINARY,	/* <len byte>name serialized... */
+	SESS_PHP_SERIALIZE,	/* serialize($_SESSION) */
+	SESS_IGBINARY,		/* igbinary_serialize($_SESSION) */
+};
+
+struct decode_error {
+	size_t offset;		/* byte offset in the input where decoding failed */
+	char msg[160];		/* lowercase, no trailing period, e.g. "string length past end of data" */
+};
+
+/* Parses one serialize() value starting at buf[*pos]; advances *pos past it.
+ * Returns new, or NULL with err set. Reference slots are numbered as unserialize() does. */
+struct phpser;
+struct phpser *phpser_new(const char *buf, size_t len);
+struct pv *phpser_value(struct phpser *p, size_t *pos, struct decode_error *err);
+void phpser_free(struct phpser *p);
+
+/* Decodes a whole igbinary buffer (header included). Returns new, or NULL with err set. */
+struct pv *igbinary_decode(const char *buf, size_t len, struct decode_error *err);
+
+/* Guesses the handler that wrote the bytes. */
+enum sess_handler sess_detect(const char *buf, size_t len);
+/* Decodes a session value. handler SESS_UNKNOWN detects; *used (may be NULL) gets the handler used.
+ * Returns a new PV_ARRAY of session variables (name => value), or NULL with err set. */
+struct pv *sess_decode(const char *buf, size_t len, enum sess_handler handler,
+		       enum sess_handler *used, struct decode_error *err);
+const char *sess_handler_name(enum sess_handler h);
+/* Parses "php", "php_binary", "php_serialize", "igbinary"; returns 0, or -1 when unknown. */
+int sess_handler_parse(const char *name, enum sess_handler *h);
+
+/* JSON as PHP's json_encode($_SESSION) would give it, except that objects keep every property
+ * (plain names) plus a "__class" member. Returns a new jansson reference. (pvjson.c) */
+struct json_t;
+struct json_t *pv_to_json(const struct pv *v);
+
+/* The readable indented tree for people, appended to out. The root (a session's variable
+ * array) is shown as one line per variable. (pvtree.c) */
+void pv_format_tree(const struct pv *root, struct buf *out);
+
+#endif
