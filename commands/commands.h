@@ -1,0 +1,81 @@
+/* commands.h: the subcommand table, the dispatcher, and what commands share. */
+#ifndef MEMCSESS_COMMANDS_H
+#define MEMCSESS_COMMANDS_H
+
+#include <signal.h>
+#include "pool.h"
+
+/* Exit codes (man/memcsess.1, EXIT STATUS). */
+enum {
+	EXIT_OK = 0,
+	EXIT_PARTIAL = 1,	/* not found, or some servers/sessions failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_POOL = 3,		/* no server could be reached, or the pool is misconfigured */
+	EXIT_IO = 4,		/* writing the output failed (disk full, closed pipe) */
+	EXIT_INTERRUPTED = 130,
+};
+
+/* What .needs asks the dispatcher to do before .run. */
+#define NEED_POOL 0x1
+
+struct cmd_opt {
+	const char *name;	/* long name, without -- */
+	int short_name;		/* 0 for none */
+	int has_arg;		/* 0 flag, 1 takes a value */
+	int key;		/* what the command switches on */
+};
+
+struct cmd_optval {
+	int key;
+	const char *arg;
+};
+
+struct cmd_args {
+	struct cmd_optval opts[64];
+	size_t n_opts;
+	char **pos;
+	int n_pos;
+};
+
+struct cmd_ctx {
+	struct pool pool;
+	int have_pool;
+	char *servers;		/* owned */
+	char *prefix;		/* owned */
+	enum pool_dist dist;
+	int timeout_ms;
+	volatile sig_atomic_t *cancel;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	unsigned needs;
+	const struct cmd_opt *opts;	/* ends with { NULL } */
+	int (*run)(struct cmd_ctx *ctx, const struct cmd_args *args);
+};
+
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_inspect_entry;
+extern const struct cmd_entry cmd_dump_entry;
+extern const struct cmd_entry cmd_decode_entry;
+
+/* Parses argv (argv[0] is the command name) and runs it; returns an exit code. */
+int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);
+/* Sets up the pool from the context's settings when not done yet; returns 0 or an exit code. */
+int cmd_pool(struct cmd_ctx *ctx);
+void cmd_ctx_init(struct cmd_ctx *ctx);
+void cmd_ctx_release(struct cmd_ctx *ctx);
+/* 1 when writing to standard output has failed (its errno is kept for the final message). */
+int cmd_output_failed(void);
+/* Prints "memcsess: <msg>" on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports the per-server failures of a scan on stderr; returns EXIT_OK or EXIT_PARTIAL
+ * (EXIT_POOL when every server failed). */
+struct scan_server;
+int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res);
+/* Parses a non-negative integer option value; returns 0 or -1 (after a usage message). */
+int cmd_parse_count(const char *opt, const char *s, long *out);
+
+#endif

@@ -1,0 +1,237 @@
+/* list.c: memcsess list: one session a line. */
+#include "commands.h"
+#include "record.h"
+#include "scan.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_JSON = 1, O_SORT, O_LIMIT, O_SID, O_REVERSE, O_FAST, O_LOCKS };
+static const struct cmd_opt list_opts[] = {
+	{ "json", 'j', 0, O_JSON },
+	{ "sort", 0, 1, O_SORT },
+	{ "limit", 'n', 1, O_LIMIT },
+	{ "sid", 0, 1, O_SID },
+	{ "reverse", 'r', 0, O_REVERSE },
+	{ "fast", 0, 0, O_FAST },
+	{ "locks", 0, 0, O_LOCKS },
+	{ NULL, 0, 0, 0 },
+};
+
+enum sort_key { SORT_NONE, SORT_SID, SORT_SERVER, SORT_SIZE, SORT_TTL, SORT_IDLE };
+
+/* What a sorted listing keeps of each session (values are not kept). */
+struct row {
+	char *sid;
+	size_t server, home;
+	int64_t size, ttl, idle;
+	const char *handler;
+	int locked;
+	enum rec_kind kind;
+};
+
+struct list_state {
+	struct cmd_ctx *ctx;
+	int json;
+	enum sort_key sort;
+	int reverse;
+	long limit;		/* -1: no limit */
+	long printed;
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	int header_done;
+};
+
+static void print_header(void)
+{
+	printf("%-32s %-21s %7s %9s %9s %-13s %s\n", "SID", "SERVER", "SIZE", "TTL", "IDLE",
+	       "HANDLER", "NOTE");
+}
+
+/* Prints one row for people. */
+static void print_row(const struct cmd_ctx *ctx, const struct row *w)
+{
+	char ttl[32], idle[32], size[32];
+	fmt_duration(w->ttl, ttl, sizeof(ttl));
+	if (w->idle < 0)
+		snprintf(idle, sizeof(idle), "-");
+	else
+		fmt_duration(w->idle, idle, sizeof(idle));
+	if (w->size < 0)
+		snprintf(size, sizeof(size), "-");
+	else
+		snprintf(size, sizeof(size), "%lld", (long long)w->size);
+	struct buf sid = BUF_INIT, note = BUF_INIT;
+	buf_add_escaped(&sid, w->sid, strlen(w->sid));
+	if (w->kind == REC_LOCK)
+		buf_adds(&note, "lock key ");
+	if (w->locked == 1)
+		buf_adds(&note, "locked ");
+	if (w->home != w->server && w->kind == REC_SESSION)
+		buf_printf(&note, "misplaced: PHP reads %s", ctx->pool.servers[w->home].name);
+	printf("%-32s %-21s %7s %9s %9s %-13s %s\n", sid.ptr, ctx->pool.servers[w->server].name,
+	       size, ttl, idle, w->handler, note.len ? note.ptr : "");
+	buf_release(&sid);
+	buf_release(&note);
+}
+
+static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
+{
+	w->sid = copy ? xstrndup(r->sid, r->sid_len) : (char *)r->sid;
+	w->server = r->server;
+	w->home = r->home;
+	w->size = r->have_meta ? (int64_t)r->value_len : -1;
+	w->ttl = r->ttl;
+	w->idle = r->idle;
+	w->handler = record_handler(r);
+	w->locked = r->locked;
+	w->kind = r->kind;
+}
+
+/* Scan callback: print now, or keep a row for sorting. */
+static int on_rec(const struct sess_rec *r, void *arg)
+{
+	struct list_state *st = arg;
+	if (st->json) {
+		json_t *o = record_to_json(&st->ctx->pool, r, 0, SESS_UNKNOWN, NULL);
+		char *s = json_dumps(o, JSON_COMPACT);
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else if (st->sort == SORT_NONE) {
+		char sid[MC_MAX_KEY + 1];
+		struct row w;
+		memcpy(sid, r->sid, r->sid_len);
+		sid[r->sid_len] = '\0';
+		row_from_rec(&w, r, 0);
+		w.sid = sid;
+		if (!st->header_done++)
+			print_header();
+		print_row(st->ctx, &w);
+	} else {
+		if (st->n_rows == st->cap_rows) {
+			st->cap_rows = st->cap_rows ? st->cap_rows * 2 : 1024;
+			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
+		}
+		row_from_rec(&st->rows[st->n_rows++], r, 1);
+		return 0;
+	}
+	if (cmd_output_failed())
+		return 2;
+	if (st->limit >= 0 && ++st->printed >= st->limit)
+		return 1;
+	return 0;
+}
+
+static enum sort_key sort_by;
+static int sort_reverse;
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = 0;
+	switch (sort_by) {
+	case SORT_SERVER: c = cmp_i64((int64_t)x->server, (int64_t)y->server); break;
+	case SORT_SIZE: c = cmp_i64(x->size, y->size); break;
+	/* "never" sorts after every finite TTL */
+	case SORT_TTL: c = cmp_i64(x->ttl < 0 ? INT64_MAX : x->ttl, y->ttl < 0 ? INT64_MAX : y->ttl); break;
+	case SORT_IDLE: c = cmp_i64(x->idle, y->idle); break;
+	default: break;
+	}
+	if (c == 0)
+		c = strcmp(x->sid, y->sid);
+	return sort_reverse ? -c : c;
+}
+
+static void print_sorted(struct list_state *st)
+{
+	sort_by = st->sort;
+	sort_reverse = st->reverse;
+	qsort(st->rows, st->n_rows, sizeof(*st->rows), row_cmp);
+	size_t n = st->limit >= 0 && (size_t)st->limit < st->n_rows ? (size_t)st->limit : st->n_rows;
+	print_header();
+	for (size_t i = 0; i < n && !cmd_output_failed(); i++)
+		print_row(st->ctx, &st->rows[i]);
+	for (size_t i = 0; i < st->n_rows; i++)
+		free(st->rows[i].sid);
+	free(st->rows);
+}
+
+static int parse_sort(const char *s, enum sort_key *k)
+{
+	static const char *const names[] = { "", "sid", "server", "size", "ttl", "idle" };
+	for (size_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*k = (enum sort_key)i;
+			return 0;
+		}
+	cmd_error("--sort: expected sid, server, size, ttl or idle, got '%s'", s);
+	return -1;
+}
+
+/* Applies list's options to st and so. */
+static int list_options(const struct cmd_args *a, struct list_state *st, struct scan_opts *so)
+{
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *arg = a->opts[i].arg;
+		switch (a->opts[i].key) {
+		case O_JSON: st->json = 1; break;
+		case O_SORT: if (parse_sort(arg, &st->sort) < 0) return EXIT_USAGE; break;
+		case O_LIMIT: if (cmd_parse_count("limit", arg, &st->limit) < 0) return EXIT_USAGE; break;
+		case O_SID: so->sid_glob = arg; break;
+		case O_REVERSE: st->reverse = 1; break;
+		case O_FAST: so->values = 0; so->locks = 0; break;
+		case O_LOCKS: so->want_locks = 1; break;
+		}
+	}
+	if (a->n_pos > 1) {
+		cmd_error("list: at most one sid pattern, got %d", a->n_pos);
+		return EXIT_USAGE;
+	}
+	if (a->n_pos == 1)
+		so->sid_glob = a->pos[0];
+	if (st->json && st->sort != SORT_NONE) {
+		cmd_error("list: --sort applies to the table, not to --json");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	struct list_state st = { .ctx = ctx, .limit = -1 };
+	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .cancel = ctx->cancel };
+	int ret = list_options(a, &st, &so);
+	if (ret)
+		return ret;
+	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
+	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
+	if (st.sort != SORT_NONE)
+		print_sorted(&st);
+	else if (!st.json && !st.header_done)
+		print_header();
+	ret = cmd_report_scan(ctx, res);
+	scan_server_release(res, ctx->pool.n);
+	free(res);
+	if (r == 2)
+		return EXIT_IO;
+	return ret;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "[--json] [--sort sid|server|size|ttl|idle] [--reverse] [--limit N] [--fast] "
+		 "[--locks] [SID-GLOB]",
+	.summary = "list the sessions in the pool, one a line",
+	.needs = NEED_POOL,
+	.opts = list_opts,
+	.run = list_run,
+};

@@ -1,0 +1,340 @@
+/* main.c: the command table, option parsing shared by every command, and main(). */
+#include "commands.h"
+#include "scan.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_list_entry,
+	&cmd_inspect_entry,
+	&cmd_dump_entry,
+	&cmd_decode_entry,
+	NULL,
+};
+
+/* Options every command accepts. Keys are negative so they never meet a command's. */
+enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP };
+static const struct cmd_opt common_opts[] = {
+	{ "servers", 's', 1, OPT_SERVERS },
+	{ "prefix", 0, 1, OPT_PREFIX },
+	{ "distribution", 0, 1, OPT_DIST },
+	{ "timeout", 0, 1, OPT_TIMEOUT },
+	{ "help", 'h', 0, OPT_HELP },
+	{ NULL, 0, 0, 0 },
+};
+
+/* errno of the first failed write to standard output. */
+static int out_errno;
+
+int cmd_output_failed(void)
+{
+	if (!ferror(stdout))
+		return 0;
+	if (!out_errno)
+		out_errno = errno ? errno : EIO;
+	return 1;
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("memcsess: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_ctx_init(struct cmd_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	const char *env = getenv("MEMCSESS_SERVERS");
+	ctx->servers = xstrdup(env && *env ? env : POOL_DEFAULT_SERVERS);
+	ctx->prefix = xstrdup(POOL_DEFAULT_PREFIX);
+	ctx->dist = DIST_KETAMA;
+	ctx->timeout_ms = POOL_DEFAULT_TIMEOUT_MS;
+}
+
+void cmd_ctx_release(struct cmd_ctx *ctx)
+{
+	if (ctx->have_pool)
+		pool_release(&ctx->pool);
+	free(ctx->servers);
+	free(ctx->prefix);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+int cmd_pool(struct cmd_ctx *ctx)
+{
+	char *cause = NULL;
+	if (ctx->have_pool)
+		return 0;
+	if (pool_init(&ctx->pool, ctx->servers, ctx->dist, ctx->prefix, ctx->timeout_ms, &cause)) {
+		cmd_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	ctx->have_pool = 1;
+	return 0;
+}
+
+int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < ctx->pool.n; i++) {
+		if (res[i].method == ENUM_CACHEDUMP && !res[i].failed)
+			cmd_error("server %s: metadump refused; listed with stats cachedump, "
+				  "which is incomplete", ctx->pool.servers[i].name);
+		if (!res[i].failed)
+			continue;
+		failed++;
+		cmd_error("%s", res[i].error ? res[i].error : "failed");
+	}
+	if (failed == 0)
+		return EXIT_OK;
+	return failed == ctx->pool.n ? EXIT_POOL : EXIT_PARTIAL;
+}
+
+int cmd_parse_count(const char *opt, const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		cmd_error("--%s: expected a whole number >= 0, got '%s'", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Finds a command by name or unique prefix. */
+static const struct cmd_entry *find_command(const char *name)
+{
+	const struct cmd_entry *found = NULL;
+	size_t n = strlen(name);
+	for (size_t i = 0; cmd_table[i]; i++) {
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+		if (strncmp(cmd_table[i]->name, name, n) == 0) {
+			if (found)
+				return NULL;
+			found = cmd_table[i];
+		}
+	}
+	return found;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: memcsess [--servers LIST] [--prefix P] [--distribution D] "
+		     "[--timeout S] <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; cmd_table[i]; i++)
+		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fprintf(out, "\nSee memcsess(1) or 'memcsess <command> --help'.\n");
+}
+
+static void command_usage(const struct cmd_entry *e, FILE *out)
+{
+	fprintf(out, "usage: memcsess %s %s\n%s\n", e->name, e->usage, e->summary);
+}
+
+/* Appends opts to the getopt tables. */
+static void add_opts(const struct cmd_opt *opts, struct option *lo, size_t *n, struct buf *so,
+		     const struct cmd_opt **map)
+{
+	for (; opts && opts->name; opts++) {
+		lo[*n].name = opts->name;
+		lo[*n].has_arg = opts->has_arg ? required_argument : no_argument;
+		lo[*n].flag = NULL;
+		lo[*n].val = 1000 + (int)*n;
+		map[*n] = opts;
+		(*n)++;
+		if (opts->short_name) {
+			buf_addc(so, (char)opts->short_name);
+			if (opts->has_arg)
+				buf_addc(so, ':');
+		}
+	}
+}
+
+/* Maps getopt's return value to the option it stands for. */
+static const struct cmd_opt *which_opt(int c, const struct cmd_opt *const *map, size_t n,
+				       const struct cmd_entry *e)
+{
+	if (c >= 1000 && (size_t)(c - 1000) < n)
+		return map[c - 1000];
+	for (size_t i = 0; i < n; i++)
+		if (map[i]->short_name == c)
+			return map[i];
+	(void)e;
+	return NULL;
+}
+
+/* Applies a common option to ctx; returns 0 or an exit code. */
+static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key, const char *arg)
+{
+	double secs;
+	switch (key) {
+	case OPT_SERVERS:
+		free(ctx->servers);
+		ctx->servers = xstrdup(arg);
+		break;
+	case OPT_PREFIX:
+		free(ctx->prefix);
+		ctx->prefix = xstrdup(arg);
+		break;
+	case OPT_DIST:
+		if (pool_dist_parse(arg, &ctx->dist) < 0) {
+			cmd_error("--distribution: expected ketama, ketama_weighted or modula, got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	case OPT_TIMEOUT:
+		if (parse_duration(arg, &secs) < 0 || secs < 0.001 || secs > 3600) {
+			cmd_error("--timeout: expected seconds between 0.001 and 3600, got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		ctx->timeout_ms = (int)(secs * 1000 + 0.5);
+		break;
+	case OPT_HELP:
+		command_usage(e, stdout);
+		return -1;
+	}
+	if (ctx->have_pool && key != OPT_HELP) {
+		pool_release(&ctx->pool);
+		ctx->have_pool = 0;
+	}
+	return 0;
+}
+
+/* Parses argv into args (command options) and ctx (common options). */
+static int parse_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv,
+		      struct cmd_args *args)
+{
+	struct option lo[96];
+	const struct cmd_opt *map[96];
+	size_t n = 0;
+	struct buf so = BUF_INIT;
+	buf_adds(&so, ":");
+	add_opts(common_opts, lo, &n, &so, map);
+	add_opts(e->opts, lo, &n, &so, map);
+	memset(&lo[n], 0, sizeof(lo[n]));
+	int ret = 0;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while (ret == 0 && (c = getopt_long(argc, argv, so.ptr, lo, NULL)) != -1) {
+		const struct cmd_opt *o = which_opt(c, map, n, e);
+		if (c == '?' || c == ':' || !o) {
+			const char *bad = argv[optind - 1];
+			cmd_error("%s: %s '%s'", e->name, c == ':' ? "missing value for" :
+				  "unknown option", bad ? bad : "?");
+			command_usage(e, stderr);
+			ret = EXIT_USAGE;
+		} else if (o->key < 0) {
+			ret = common_option(ctx, e, o->key, optarg);
+		} else if (args->n_opts < sizeof(args->opts) / sizeof(args->opts[0])) {
+			args->opts[args->n_opts].key = o->key;
+			args->opts[args->n_opts++].arg = optarg;
+		}
+	}
+	buf_release(&so);
+	args->pos = argv + optind;
+	args->n_pos = argc - optind;
+	return ret;
+}
+
+int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = find_command(argv[0]);
+	if (!e) {
+		cmd_error("unknown or ambiguous command '%s'", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct cmd_args args;
+	memset(&args, 0, sizeof(args));
+	int ret = parse_args(ctx, e, argc, argv, &args);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	if ((e->needs & NEED_POOL) && (ret = cmd_pool(ctx)) != 0)
+		return ret;
+	out_errno = 0;
+	ret = e->run(ctx, &args);
+	if (fflush(stdout) != 0 || cmd_output_failed()) {
+		cmd_output_failed();
+		if (out_errno != EPIPE)
+			cmd_error("write error on standard output: %s", strerror(out_errno));
+		clearerr(stdout);
+		return EXIT_IO;
+	}
+	return ret;
+}
+
+/* Splits the common options that stand before the command name. */
+static int leading_options(struct cmd_ctx *ctx, int argc, char **argv, int *first)
+{
+	static const struct cmd_entry top = { "memcsess", "<command> [options]",
+		"Show and handle PHP sessions in a memcached pool.", 0, NULL, NULL };
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return -1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("memcsess %s\n", MEMCSESS_VERSION);
+			return -1;
+		}
+		const struct cmd_opt *o = NULL;
+		const char *arg = NULL;
+		for (size_t k = 0; common_opts[k].name && !o; k++) {
+			size_t len = strlen(common_opts[k].name);
+			const char *a = argv[i];
+			if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, common_opts[k].name, len) == 0 &&
+			    (a[2 + len] == '\0' || a[2 + len] == '='))
+				o = &common_opts[k];
+			else if (a[1] == common_opts[k].short_name && a[1] && a[2] == '\0')
+				o = &common_opts[k];
+			if (o && o->has_arg)
+				arg = strchr(a, '=') ? strchr(a, '=') + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		}
+		if (!o || (o->has_arg && !arg)) {
+			cmd_error("unknown option or missing value: '%s'", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		int r = common_option(ctx, &top, o->key, arg);
+		if (r)
+			return r;
+		i++;
+	}
+	*first = i;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_ctx ctx;
+	int first = 1;
+	signal(SIGPIPE, SIG_IGN);
+	cmd_ctx_init(&ctx);
+	int ret = leading_options(&ctx, argc, argv, &first);
+	if (ret == 0 && first >= argc) {
+		usage(stderr);
+		ret = EXIT_USAGE;
+	} else if (ret == 0) {
+		ret = cmd_dispatch(&ctx, argc - first, argv + first);
+	}
+	cmd_ctx_release(&ctx);
+	return ret < 0 ? EXIT_OK : ret;
+}

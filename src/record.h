@@ -1,0 +1,21 @@
+/* record.h: one session record as JSON (the dump line format, also list --json and inspect --json). */
+#ifndef MEMCSESS_RECORD_H
+#define MEMCSESS_RECORD_H
+
+#include <jansson.h>
+#include "pool.h"
+#include "scan.h"
+#include "sessdec.h"
+
+#define RECORD_VALUE 0x1	/* include the stored bytes ("value" or "value_b64") */
+#define RECORD_DATA 0x2		/* include the decoded data ("data" or "decode_error") */
+
+/* Builds the JSON object for r. handler forces a session handler (SESS_UNKNOWN detects).
+ * *err (may be NULL) receives the decode error when decoding failed: err->msg[0] is then set.
+ * Returns new. */
+json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,
+		       enum sess_handler handler, struct decode_error *err);
+/* The handler name shown for r: "empty", "php", ..., or "-" without a value. */
+const char *record_handler(const struct sess_rec *r);
+
+#endif
