@@ -1,0 +1,66 @@
+#!/bin/bash
+# Real PHP writes rich sessions with every serialize handler into a 2-server pool; memcsess
+# dump, list and inspect must agree with what PHP had in $_SESSION and where PHP put it.
+. "$(dirname "$0")/../lib.sh"
+mc_start_var A || exit 1
+mc_start_var B || exit 1
+POOL="127.0.0.1:$A,127.0.0.1:$B"
+
+for h in php php_binary php_serialize igbinary; do
+	php_write "$POOL" "$h" 12 rich >"$TMP/$h.exp" || not_ok "$h: PHP could not write sessions"
+	cut -d'"' -f4 "$TMP/$h.exp" >"$TMP/$h.sids"
+done
+cat "$TMP"/*.exp >"$TMP/all.exp"
+cat "$TMP"/*.sids | sort >"$TMP/all.sids"
+
+"$MEMCSESS" --servers "$POOL" dump >"$TMP/dump" 2>"$TMP/dump.err"
+check_eq "dump exits 0" 0 $?
+check_eq "dump writes nothing on stderr" "" "$(cat "$TMP/dump.err")"
+php "$PHP_DIR/compare.php" "$TMP/all.exp" "$TMP/dump" "dump data (4 handlers)"
+
+for h in php php_binary php_serialize igbinary; do
+	n=$(grep -F -f "$TMP/$h.sids" "$TMP/dump" | grep -c "\"handler\":\"$h\"")
+	check_eq "dump detects handler $h for each of its sessions" 12 "$n"
+done
+
+# Where PHP put each session, asked of each server directly, against list --json's server.
+php "$PHP_DIR/where.php" "$POOL" memc.sess.key. <"$TMP/all.sids" | sort >"$TMP/where"
+"$MEMCSESS" --servers "$POOL" list --json >"$TMP/list.json"
+check_eq "list exits 0" 0 $?
+php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true); echo $d["sid"], " ", $d["server"], isset($d["php_server"]) ? " MISPLACED" : "", "\n"; }' "$TMP/list.json" | sort >"$TMP/list.where"
+check "list --json names the server PHP stored each session on" cmp -s "$TMP/where" "$TMP/list.where"
+check_eq "list finds all 48 sessions" 48 "$(wc -l <"$TMP/list.json")"
+
+# The table form: one header and one line per session, with the handler.
+"$MEMCSESS" --servers "$POOL" list >"$TMP/list.txt"
+check_eq "list table has a header and 48 rows" 49 "$(wc -l <"$TMP/list.txt")"
+sid=$(head -1 "$TMP/igbinary.sids")
+check "list table shows igbinary for $sid" grep -q "^$sid .* igbinary" "$TMP/list.txt"
+
+# inspect: one session of each handler, JSON data equal to PHP's, human form names the server.
+for h in php php_binary php_serialize igbinary; do
+	sid=$(head -1 "$TMP/$h.sids")
+	"$MEMCSESS" -s "$POOL" inspect --json "$sid" >"$TMP/insp.json"
+	check_eq "inspect --json $h exits 0" 0 $?
+	php -r '$d = json_decode(file_get_contents($argv[1]), true); echo json_encode($d), "\n";' "$TMP/insp.json" >"$TMP/insp.line"
+	php "$PHP_DIR/compare.php" <(grep "\"$sid\"" "$TMP/$h.exp") "$TMP/insp.line" "inspect --json ($h)" >"$TMP/cmp" 2>&1
+	grep -q "^ok" "$TMP/cmp" && ok "inspect --json data equals PHP's ($h)" || not_ok "inspect --json ($h): $(cat "$TMP/cmp")"
+	server=$(grep "^$sid " "$TMP/where" | cut -d' ' -f2)
+	"$MEMCSESS" -s "$POOL" inspect "$sid" >"$TMP/insp.txt"
+	check "inspect ($h) names the server PHP used" grep -q "^server *$server (where PHP reads it)" "$TMP/insp.txt"
+	check "inspect ($h) shows the handler" grep -q "^handler *$h\$" "$TMP/insp.txt"
+	check "inspect ($h) shows the decoded user_id" grep -q "user_id: int 1000" "$TMP/insp.txt"
+	check "inspect ($h) shows the private property" grep -q "items (private Cart)" "$TMP/insp.txt"
+	"$MEMCSESS" -s "$POOL" inspect --raw "$sid" >"$TMP/raw"
+	php -r '$m = new Memcached(); $m->addServer("127.0.0.1", (int)explode(":", $argv[2])[1]); file_put_contents($argv[3], $m->get("memc.sess.key." . $argv[1]));' "$sid" "$server" "$TMP/raw.php"
+	check "inspect --raw gives the stored bytes ($h)" cmp -s "$TMP/raw" "$TMP/raw.php"
+done
+
+# A TTL as PHP set it (session.gc_maxlifetime 1440) and an absolute expiry that matches.
+php -r '
+	$now = time(); $bad = 0;
+	foreach (file($argv[1]) as $l) { $d = json_decode($l, true);
+		if ($d["ttl"] < 1380 || $d["ttl"] > 1440 || abs($d["expiry"] - $now - $d["ttl"]) > 2 || $d["flags"] !== 0) $bad++; }
+	exit($bad ? 1 : 0);' "$TMP/dump"
+check_eq "dump shows ttl, expiry and flags as PHP set them" 0 $?
+exit 0

@@ -1,0 +1,51 @@
+#!/bin/bash
+# The command line: usage errors exit 2 with a message naming what is wrong; not found exits 1;
+# MEMCSESS_SERVERS is honoured; unique prefixes of command names work; output errors exit 4.
+. "$(dirname "$0")/../lib.sh"
+mc_start_var A || exit 1
+POOL="127.0.0.1:$A"
+php_write "$POOL" php 3 simple | cut -d'"' -f4 >"$TMP/sids"
+sid=$(head -1 "$TMP/sids")
+
+expect_rc() { # LABEL RC PATTERN COMMAND...
+	local label=$1 rc=$2 pat=$3
+	shift 3
+	"$@" >"$TMP/o" 2>"$TMP/e"
+	local got=$?
+	if [ "$got" -eq "$rc" ] && grep -q -e "$pat" "$TMP/e" "$TMP/o"; then
+		ok "$label"
+	else
+		not_ok "$label: exit $got (want $rc), output: $(head -c 300 "$TMP/e" "$TMP/o")"
+	fi
+}
+
+expect_rc "no command: usage, exit 2" 2 "usage: memcsess" "$MEMCSESS"
+expect_rc "unknown command names it" 2 "unknown or ambiguous command 'frobnicate'" "$MEMCSESS" frobnicate
+expect_rc "ambiguous prefix 'd' is refused" 2 "ambiguous command 'd'" "$MEMCSESS" d
+expect_rc "unknown option names it" 2 "unknown option '--bogus'" "$MEMCSESS" -s "$POOL" list --bogus
+expect_rc "bad port in --servers is named" 2 "bad server '127.0.0.1:99999'" "$MEMCSESS" -s 127.0.0.1:99999 list
+expect_rc "bad distribution is named" 2 "expected ketama, ketama_weighted or modula, got 'ring'" "$MEMCSESS" -s "$POOL" --distribution ring list
+expect_rc "bad --timeout is named" 2 "\-\-timeout" "$MEMCSESS" -s "$POOL" --timeout soon list
+expect_rc "bad --sort is named" 2 "got 'weight'" "$MEMCSESS" -s "$POOL" list --sort weight
+expect_rc "inspect without sid" 2 "expected one session id" "$MEMCSESS" -s "$POOL" inspect
+expect_rc "inspect of a missing session exits 1" 1 "session nosuch not found on 127.0.0.1:$A" "$MEMCSESS" -s "$POOL" inspect nosuch
+expect_rc "--help prints the command's usage, exit 0" 0 "usage: memcsess list" "$MEMCSESS" list --help
+expect_rc "--version" 0 "memcsess [0-9]" "$MEMCSESS" --version
+expect_rc "unique prefix 'ins' runs inspect" 0 "session *$sid" "$MEMCSESS" -s "$POOL" ins "$sid"
+expect_rc "MEMCSESS_SERVERS is used when --servers is absent" 0 "session *$sid" env MEMCSESS_SERVERS="$POOL" "$MEMCSESS" inspect "$sid"
+expect_rc "options after the command work too" 0 "session *$sid" "$MEMCSESS" inspect "$sid" --servers "$POOL"
+
+"$MEMCSESS" -s "$POOL" list --limit 2 --sort sid >"$TMP/o"
+check_eq "list --limit 2 --sort sid prints a header and 2 rows" 3 "$(wc -l <"$TMP/o")"
+check_eq "list --sort sid sorts by sid" "$(sort "$TMP/sids" | head -2 | tr '\n' ' ')" "$(tail -n +2 "$TMP/o" | cut -d' ' -f1 | tr '\n' ' ')"
+"$MEMCSESS" -s "$POOL" list --json "$sid" >"$TMP/o"
+check_eq "list with a sid glob keeps only that session" 1 "$(wc -l <"$TMP/o")"
+
+"$MEMCSESS" -s "$POOL" dump >/dev/full 2>"$TMP/e"
+check_eq "dump to a full disk exits 4" 4 $?
+check "dump to a full disk says so" grep -q "write error on standard output: No space left on device" "$TMP/e"
+php_write "$POOL" php 2000 simple >/dev/null
+"$MEMCSESS" -s "$POOL" dump 2>"$TMP/e" | head -c 10 >/dev/null
+check_eq "dump | head: memcsess stops with exit code 4 (closed pipe)" 4 "${PIPESTATUS[0]}"
+check_eq "dump | head: and says nothing" "" "$(cat "$TMP/e")"
+exit 0

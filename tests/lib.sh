@@ -1,0 +1,85 @@
+# lib.sh: shared by the end-to-end scripts (bash). Starts throwaway memcached instances on
+# loopback, writes sessions with real PHP, and prints one "ok"/"not ok" line per check.
+set -u
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${MEMCSESS:=$TESTS_DIR/../memcsess}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/memcsess-test.XXXXXX")
+MC_PIDS=()
+FAILS=0
+
+cleanup() {
+	local p
+	for p in "${MC_PIDS[@]}"; do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; FAILS=$((FAILS + 1)); }
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+# free_port: prints a loopback TCP port nobody listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# mc_start [memcached args...]: starts memcached on a free loopback port; prints the port and
+# sets MC_LAST_PID. Call as: port=$(mc_start) is wrong (subshell); use mc_start_var VAR.
+mc_start_var() {
+	local var=$1 port user=()
+	shift
+	port=$(free_port)
+	[ "$(id -u)" -eq 0 ] && user=(-u nobody)
+	memcached "${user[@]}" -l 127.0.0.1 -p "$port" -U 0 -m 64 "$@" >"$TMP/mc-$port.log" 2>&1 &
+	MC_PIDS+=($!)
+	eval "$var=$port"
+	eval "${var}_PID=$!"
+	local i
+	for i in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "memcached on $port did not start: $(cat "$TMP/mc-$port.log")" >&2
+	return 1
+}
+
+# mc_cmd PORT "command": sends one text-protocol command, prints the reply up to END/a status.
+mc_cmd() {
+	php -r '
+		$s = fsockopen("127.0.0.1", (int)$argv[1], $e, $es, 2);
+		fwrite($s, $argv[2] . "\r\n");
+		stream_set_timeout($s, 2);
+		while (($l = fgets($s)) !== false) {
+			echo $l;
+			if (preg_match("/^(END|STORED|DELETED|NOT_FOUND|OK|ERROR|HD|EN|NS|VA .*)\r\n$/", $l) && strncmp($l, "VA ", 3)) break;
+		}' "$1" "$2"
+}
+
+PHP_DIR=$TESTS_DIR/php
+# php_write SERVERS HANDLER COUNT [MODE]: real PHP writes COUNT sessions through the memcached
+# session handler; prints one JSON line per session: {"sid":..,"expect":..} (see php/write.php).
+php_write() {
+	php -d session.save_handler=memcached -d "session.save_path=$1" \
+		-d "session.serialize_handler=$2" "$PHP_DIR/write.php" "$3" "${4:-rich}"
+}

@@ -1,0 +1,71 @@
+<?php
+// write.php COUNT [rich|simple|empty]: writes COUNT sessions through PHP's own session handler
+// (the ini settings come from the command line) and prints {"sid","expect"} per session.
+require __DIR__ . '/expect.php';
+
+class Cart
+{
+	private $items = [];
+	protected $owner;
+	public $currency = 'EUR';
+
+	public function __construct($owner, $items)
+	{
+		$this->owner = $owner;
+		$this->items = $items;
+	}
+}
+
+class Account extends Cart
+{
+	private $items = 'shadowed';
+	public $id;
+}
+
+/* The data of session number $i. */
+function fill($i, $mode)
+{
+	$_SESSION['user_id'] = 1000 + $i;
+	if ($mode === 'simple') {
+		return;
+	}
+	$_SESSION['name'] = "user \"$i\" Ünïcødé ✓ /slash";
+	$_SESSION['ratio'] = 0.1 * $i;
+	$_SESSION['whole'] = 2.0;
+	$_SESSION['big'] = PHP_INT_MAX;
+	$_SESSION['small'] = PHP_INT_MIN;
+	$_SESSION['flags'] = [true, false, null];
+	$_SESSION['binary'] = "\x00\xff\xfe bin" . chr($i % 256);
+	$_SESSION['cart'] = new Cart("user$i", [['sku' => "A-$i", 'qty' => $i % 5], ['sku' => 'B', 'qty' => 1]]);
+	$acc = new Account('x', []);
+	$acc->id = $i;
+	$_SESSION['account'] = $acc;
+	$_SESSION['same'] = $_SESSION['cart'];
+	$list = ['a', 'b'];
+	$_SESSION['list'] = $list;
+	$_SESSION['map'] = [5 => 'five', 'k' => ['deep' => ['deeper' => [1, 2, 3]]]];
+	$_SESSION['empty'] = [];
+}
+
+$count = (int)($argv[1] ?? 1);
+$mode = $argv[2] ?? 'rich';
+ini_set('session.use_cookies', '0');
+ini_set('session.use_strict_mode', '0');
+ini_set('session.cache_limiter', '');
+for ($i = 0; $i < $count; $i++) {
+	session_id(sprintf('t%05d%s', $i, bin2hex(random_bytes(8))));
+	if (!session_start()) {
+		fwrite(STDERR, "session_start failed\n");
+		exit(1);
+	}
+	if ($mode !== 'empty') {
+		fill($i, $mode);
+	}
+	$expect = memcsess_expect_json($_SESSION);
+	if (!session_write_close()) {
+		fwrite(STDERR, "session_write_close failed\n");
+		exit(1);
+	}
+	echo json_encode(['sid' => session_id(), 'expect' => json_decode($expect)],
+		JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION), "\n";
+}
