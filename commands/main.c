@@ -88,18 +88,20 @@ int cmd_pool(struct cmd_ctx *ctx)
 
 int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res)
 {
-	size_t failed = 0;
+	size_t failed = 0, incomplete = 0;
 	for (size_t i = 0; i < ctx->pool.n; i++) {
-		if (res[i].method == ENUM_CACHEDUMP && !res[i].failed)
-			cmd_error("server %s: metadump refused; listed with stats cachedump, "
-				  "which is incomplete", ctx->pool.servers[i].name);
+		if (res[i].method == ENUM_CACHEDUMP && !res[i].failed) {
+			cmd_error("server %s: lru_crawler metadump refused; listed with stats "
+				  "cachedump, which is incomplete", ctx->pool.servers[i].name);
+			incomplete++;
+		}
 		if (!res[i].failed)
 			continue;
 		failed++;
 		cmd_error("%s", res[i].error ? res[i].error : "failed");
 	}
 	if (failed == 0)
-		return EXIT_OK;
+		return incomplete ? EXIT_PARTIAL : EXIT_OK;
 	return failed == ctx->pool.n ? EXIT_POOL : EXIT_PARTIAL;
 }
 

@@ -379,5 +379,12 @@ int metadump_stream(struct conn *c, md_item_fn fn, void *arg, enum enum_method *
 	free(*cause);
 	*cause = NULL;
 	*method = ENUM_CACHEDUMP;
-	return stream_cachedump(c, fn, arg, cause);
+	r = stream_cachedump(c, fn, arg, cause);
+	if (r == -1 && strstr(*cause, "not allowed")) {
+		free(*cause);
+		*cause = xasprintf("server %s: key listing is disabled on this server (memcached -X "
+				   "refuses lru_crawler metadump and stats cachedump); sessions can "
+				   "still be looked up by sid", c->name);
+	}
+	return r;
 }
