@@ -124,9 +124,14 @@ static void print_human(const struct pool *p, const struct found *f, enum sess_h
 	}
 	struct buf tree = BUF_INIT;
 	pv_format_tree(v, &tree);
-	printf("data%s\n%s", v->n_items ? "" : "         (empty)", tree.ptr ? tree.ptr : "");
-	if (tree.len && tree.ptr[tree.len - 1] != '\n')
-		putchar('\n');
+	printf("data%s\n", v->n_items ? "" : "         (empty)");
+	/* the tree, indented under "data" */
+	for (const char *line = tree.ptr; line && *line; ) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		printf("  %.*s\n", (int)n, line);
+		line += n + (nl ? 1 : 0);
+	}
 	buf_release(&tree);
 	pv_free(v);
 }
