@@ -60,6 +60,9 @@ extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_inspect_entry;
 extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_decode_entry;
+extern const struct cmd_entry cmd_expire_entry;
+extern const struct cmd_entry cmd_load_entry;
+extern const struct cmd_entry cmd_migrate_entry;
 
 /* Parses argv (argv[0] is the command name) and runs it; returns an exit code. */
 int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);

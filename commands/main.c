@@ -16,6 +16,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_inspect_entry,
 	&cmd_dump_entry,
 	&cmd_decode_entry,
+	&cmd_expire_entry,
+	&cmd_load_entry,
+	&cmd_migrate_entry,
 	NULL,
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <errno.h>
 
 struct pv *pv_new(enum pv_type type)
 {
@@ -113,4 +114,35 @@ const char *pv_type_name(enum pv_type type)
 	case PV_REF: return "reference";
 	}
 	return "unknown";
+}
+
+int pv_equals_text(const struct pv *v, const char *text)
+{
+	char *end;
+	v = pv_deref(v);
+	if (!v)
+		return 0;
+	switch (v->type) {
+	case PV_STRING:
+		return v->u.str.len == strlen(text) && memcmp(v->u.str.ptr, text, v->u.str.len) == 0;
+	case PV_INT: {
+		errno = 0;
+		long long n = strtoll(text, &end, 10);
+		return *text && !*end && !errno && n == v->u.i;
+	}
+	case PV_FLOAT: {
+		double d = strtod(text, &end);
+		return *text && !*end && d == v->u.d;
+	}
+	case PV_BOOL:
+		if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+			return v->u.b != 0;
+		if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0 || !*text)
+			return v->u.b == 0;
+		return 0;
+	case PV_NULL:
+		return strcmp(text, "null") == 0 || !*text;
+	default:
+		return 0;
+	}
 }

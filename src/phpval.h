@@ -66,4 +66,9 @@ const struct pv *pv_lookup(const struct pv *root, const char *path);
 /* Type name as PHP's gettype() would say it ("integer", "string", "array", ...). */
 const char *pv_type_name(enum pv_type type);
 
+
+
+/* Does scalar v equal the text as a person would write it ("12345", "alice", "true", "null")? */
+int pv_equals_text(const struct pv *v, const char *text);
+
 #endif

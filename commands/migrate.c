@@ -1,0 +1,323 @@
+/* migrate.c: memcsess migrate: move sessions to the servers PHP will read them from in another
+ * pool (or the same pool, rebalanced), confirming each copy before deleting its source. */
+#include "commands.h"
+#include "copy.h"
+#include "dumpline.h"
+#include "scan.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { O_FROM = 1, O_TO, O_MOVE, O_OVERWRITE, O_DRY_RUN, O_FAIL_FAST, O_JSON, O_SID };
+static const struct cmd_opt migrate_opts[] = {
+	{ "from", 0, 1, O_FROM },
+	{ "to", 0, 1, O_TO },
+	{ "move", 0, 0, O_MOVE },
+	{ "overwrite", 0, 0, O_OVERWRITE },
+	{ "dry-run", 'n', 0, O_DRY_RUN },
+	{ "fail-fast", 0, 0, O_FAIL_FAST },
+	{ "json", 'j', 0, O_JSON },
+	{ "sid", 0, 1, O_SID },
+	{ NULL, 0, 0, 0 },
+};
+
+struct migrate {
+	struct cmd_ctx *ctx;
+	const char *from, *to, *sid_glob, *input;
+	int move, overwrite, dry_run, fail_fast, json;
+	struct pool src, dst;
+	int have_src, have_dst;
+	struct copier cp;
+	size_t bad_lines;
+	int stopped;		/* --fail-fast or interrupt */
+	double started, last_progress;
+	int progress;		/* stderr is a terminal */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Prints one session that needs attention. */
+static void on_report(const char *sid, size_t n, enum copy_event ev, const char *what, void *arg)
+{
+	(void)ev;
+	struct migrate *m = arg;
+	if (m->progress)
+		fputs("\r\033[K", stderr);
+	cmd_error("session %.*s: %s", (int)n, sid, what);
+}
+
+/* Redraws the progress line on stderr, at most 5 times a second. */
+static void show_progress(struct migrate *m, int final)
+{
+	double t = now_s();
+	if (!m->progress || (!final && t - m->last_progress < 0.2))
+		return;
+	m->last_progress = t;
+	const struct copy_stats *s = &m->cp.st;
+	double rate = s->read / (t - m->started > 0.001 ? t - m->started : 0.001);
+	fprintf(stderr, "\r\033[Kmigrate: %zu read, %zu copied, %zu failed, %.0f sessions/s%s",
+		s->read, s->copied + s->already, s->failed, rate, final ? "\n" : "");
+}
+
+/* Hands one session to the copier, unless it is a stray copy PHP does not read. */
+static void add_session(struct migrate *m, const struct copy_item *it, int stray)
+{
+	if (stray) {
+		m->cp.st.read++;
+		m->cp.st.stray++;
+		on_report(it->sid, it->sid_len, CE_STRAY, "stray copy (PHP reads this sid from another "
+			  "server); not migrated", m);
+		return;
+	}
+	copier_add(&m->cp, it);
+	if (m->cp.failed_now && m->fail_fast)
+		m->stopped = 1;
+	show_progress(m, 0);
+}
+
+/* Scan callback: a session read from the --from pool. */
+static int on_rec(const struct sess_rec *r, void *arg)
+{
+	struct migrate *m = arg;
+	struct copy_item it = {
+		.key = r->key, .key_len = r->key_len, .sid = r->sid, .sid_len = r->sid_len,
+		.value = r->value, .value_len = r->value_len, .flags = r->flags, .exp = r->exp,
+		.cas = r->cas, .src_name = m->src.servers[r->server].name, .locked = r->locked == 1,
+	};
+	add_session(m, &it, r->home != r->server);
+	return m->stopped || interrupted ? 1 : 0;
+}
+
+/* Reads dump lines from the input and migrates each. Returns 0, or an exit code. */
+static int from_lines(struct migrate *m)
+{
+	struct dump_reader rd = { .name = "standard input", .f = stdin };
+	if (strcmp(m->input, "-") != 0) {
+		rd.name = m->input;
+		rd.f = fopen(m->input, "r");
+		if (!rd.f) {
+			cmd_error("migrate: cannot open %s: %s", m->input, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	struct dump_entry e;
+	dump_entry_init(&e);
+	int r, ret = 0;
+	char *cause = NULL;
+	while (!m->stopped && !interrupted && (r = dump_reader_next(&rd, &e, &cause)) != 0) {
+		if (r < 0) {
+			cmd_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			m->bad_lines++;
+			if (r == -2 || m->fail_fast)
+				break;
+			continue;
+		}
+		size_t pl = m->dst.prefix_len;
+		if (e.key.len <= pl || memcmp(e.key.ptr, m->dst.prefix, pl) != 0) {
+			cmd_error("%s: line %zu: key does not start with the prefix '%s'", rd.name,
+				  rd.line, m->dst.prefix);
+			m->bad_lines++;
+			continue;
+		}
+		struct copy_item it = {
+			.key = e.key.ptr, .key_len = e.key.len, .sid = e.key.ptr + pl,
+			.sid_len = e.key.len - pl, .value = e.value.ptr ? e.value.ptr : "",
+			.value_len = e.value.len, .flags = e.flags, .exp = e.exp, .cas = e.cas,
+			.src_name = e.server[0] ? e.server : NULL, .locked = e.locked,
+		};
+		add_session(m, &it, e.misplaced);
+	}
+	dump_entry_release(&e);
+	dump_reader_release(&rd);
+	if (rd.f != stdin)
+		fclose(rd.f);
+	return ret;
+}
+
+/* Scans the --from pool and migrates every session. Returns 0 or an exit code. */
+static int from_pool(struct migrate *m)
+{
+	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .sid_glob = m->sid_glob,
+				.cancel = &interrupted };
+	struct scan_server *res = xcalloc(m->src.n, sizeof(*res));
+	scan_pool(&m->src, &so, on_rec, m, res);
+	struct cmd_ctx tmp = *m->ctx;
+	tmp.pool = m->src;
+	int ret = cmd_report_scan(&tmp, res);
+	scan_server_release(res, m->src.n);
+	free(res);
+	return ret;
+}
+
+static void print_summary(struct migrate *m)
+{
+	const struct copy_stats *s = &m->cp.st;
+	if (m->dry_run) {
+		for (size_t i = 0; i < m->dst.n; i++)
+			fprintf(stderr, "migrate: would copy %zu sessions to %s\n", s->per_target[i],
+				m->dst.servers[i].name);
+	}
+	fprintf(stderr, "migrate: %zu read, %zu %s, %zu already there, %zu unchanged, "
+		"%zu conflicts, %zu failed, %zu expired, %zu stray, %zu locked, %zu bad lines",
+		s->read, s->copied, m->dry_run ? "to copy" : "copied", s->already, s->unchanged,
+		s->conflicts, s->failed, s->expired, s->stray, s->locked, m->bad_lines);
+	if (m->move)
+		fprintf(stderr, "; %zu sources deleted, %zu changed (kept), %zu already gone, "
+			"%zu not deleted", s->moved, s->source_changed, s->source_gone,
+			s->source_failed);
+	fprintf(stderr, "%s\n", interrupted ? " (interrupted)" : "");
+	if (!m->json)
+		return;
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}",
+		"read", (json_int_t)s->read, "copied", (json_int_t)s->copied,
+		"already", (json_int_t)s->already, "unchanged", (json_int_t)s->unchanged,
+		"conflicts", (json_int_t)s->conflicts, "failed", (json_int_t)s->failed,
+		"expired", (json_int_t)s->expired, "stray", (json_int_t)s->stray,
+		"locked", (json_int_t)s->locked, "bad_lines", (json_int_t)m->bad_lines,
+		"dry_run", m->dry_run, "interrupted", interrupted != 0);
+	if (m->move)
+		json_object_set_new(o, "moved", json_pack("{s:I,s:I,s:I,s:I}",
+			"deleted", (json_int_t)s->moved, "changed", (json_int_t)s->source_changed,
+			"gone", (json_int_t)s->source_gone, "failed", (json_int_t)s->source_failed));
+	if (m->dry_run) {
+		json_t *t = json_object();
+		for (size_t i = 0; i < m->dst.n; i++)
+			json_object_set_new(t, m->dst.servers[i].name, json_integer((json_int_t)s->per_target[i]));
+		json_object_set_new(o, "per_target", t);
+	}
+	json_dumpf(o, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(o);
+}
+
+static int migrate_options(struct migrate *m, const struct cmd_args *a)
+{
+	for (size_t i = 0; i < a->n_opts; i++) {
+		const char *arg = a->opts[i].arg;
+		switch (a->opts[i].key) {
+		case O_FROM: m->from = arg; break;
+		case O_TO: m->to = arg; break;
+		case O_MOVE: m->move = 1; break;
+		case O_OVERWRITE: m->overwrite = 1; break;
+		case O_DRY_RUN: m->dry_run = 1; break;
+		case O_FAIL_FAST: m->fail_fast = 1; break;
+		case O_JSON: m->json = 1; break;
+		case O_SID: m->sid_glob = arg; break;
+		}
+	}
+	if (!m->to) {
+		cmd_error("migrate: --to POOL is required");
+		return EXIT_USAGE;
+	}
+	if (a->n_pos > 1) {
+		cmd_error("migrate: at most one input file, got %d", a->n_pos);
+		return EXIT_USAGE;
+	}
+	m->input = a->n_pos ? a->pos[0] : (m->from ? NULL : "-");
+	if (m->move && !m->from) {
+		cmd_error("migrate: --move needs --from POOL (where the source copies are deleted)");
+		return EXIT_USAGE;
+	}
+	if (m->input && m->sid_glob) {
+		cmd_error("migrate: --sid applies to --from scans; filter the dump instead");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Sets up one pool with the context's prefix, distribution and timeout. */
+static int open_pool(struct migrate *m, struct pool *p, const char *spec, const char *what)
+{
+	char *cause = NULL;
+	if (pool_init(p, spec, m->ctx->dist, m->ctx->prefix, m->ctx->timeout_ms, &cause) < 0) {
+		cmd_error("migrate: %s: %s", what, cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The exit code for what happened. */
+static int outcome(const struct migrate *m, int ret)
+{
+	const struct copy_stats *s = &m->cp.st;
+	if (ret)
+		return ret;
+	if (interrupted)
+		return EXIT_INTERRUPTED;
+	if (s->failed || s->conflicts || s->source_failed || m->bad_lines || m->stopped)
+		return EXIT_PARTIAL;
+	return EXIT_OK;
+}
+
+static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	struct migrate m;
+	memset(&m, 0, sizeof(m));
+	m.ctx = ctx;
+	int ret = migrate_options(&m, a);
+	if (!ret && m.from && (ret = open_pool(&m, &m.src, m.from, "--from")) == 0)
+		m.have_src = 1;
+	if (!ret && (ret = open_pool(&m, &m.dst, m.to, "--to")) == 0)
+		m.have_dst = 1;
+	if (ret)
+		goto out;
+	copier_init(&m.cp, &m.dst, m.have_src ? &m.src : NULL);
+	m.cp.overwrite = m.overwrite;
+	m.cp.move = m.move;
+	m.cp.dry_run = m.dry_run;
+	m.cp.report = on_report;
+	m.cp.report_arg = &m;
+	m.progress = isatty(2);
+	m.started = now_s();
+	interrupted = 0;
+	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	ret = m.input ? from_lines(&m) : from_pool(&m);
+	copier_flush(&m.cp);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	show_progress(&m, 1);
+	print_summary(&m);
+	ret = outcome(&m, ret);
+	copier_release(&m.cp);
+out:
+	if (m.have_src)
+		pool_release(&m.src);
+	if (m.have_dst)
+		pool_release(&m.dst);
+	return ret;
+}
+
+const struct cmd_entry cmd_migrate_entry = {
+	.name = "migrate",
+	.usage = "--to POOL [--from POOL] [--move] [--overwrite] [--dry-run] [--fail-fast] "
+		 "[--json] [--sid GLOB] [FILE|-]",
+	.summary = "copy or move sessions to the servers PHP will read them from in a pool",
+	.needs = 0,
+	.opts = migrate_opts,
+	.run = migrate_run,
+};

@@ -1,0 +1,200 @@
+/* store.c: pipelined writes and reads on a pool (see store.h). */
+#include "store.h"
+#include "conn.h"
+#include "meta.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define THIRTY_DAYS (30 * 86400)
+
+void store_init(struct store *s, const struct pool *p)
+{
+	s->pool = p;
+	s->conns = xcalloc(p->n, sizeof(*s->conns));
+	s->state = xcalloc(p->n, sizeof(*s->state));
+}
+
+void store_release(struct store *s)
+{
+	for (size_t i = 0; i < s->pool->n; i++)
+		if (s->state[i])
+			conn_close(&s->conns[i]);
+	free(s->conns);
+	free(s->state);
+	s->conns = NULL;
+	s->state = NULL;
+}
+
+int64_t store_ttl_arg(int64_t exp, int64_t now)
+{
+	if (exp < 0)
+		return 0;
+	if (exp <= now)
+		return -1;
+	if (exp - now > THIRTY_DAYS)
+		return exp;
+	return exp - now;
+}
+
+/* Can the key go on the wire as it is? */
+static int plain_key(const char *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] <= 0x20 || k[i] == 0x7f)
+			return 0;
+	return n > 0;
+}
+
+/* Queues "<cmd> <key>" (base64 with the b flag when needed); returns 1 when base64 was used. */
+static int queue_key(struct conn *c, const char *cmd, const char *k, size_t n)
+{
+	conn_queue(c, cmd, strlen(cmd));
+	conn_queue(c, " ", 1);
+	if (plain_key(k, n)) {
+		conn_queue(c, k, n);
+		return 0;
+	}
+	unsigned char enc[4 * ((250 + 2) / 3) + 1];
+	int len = EVP_EncodeBlock(enc, (const unsigned char *)k, (int)(n > 250 ? 250 : n));
+	conn_queue(c, enc, (size_t)len);
+	return 1;
+}
+
+/* Queues one request on its connection. */
+static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
+{
+	char tail[96];
+	int b64;
+	switch (r->op) {
+	case ST_ADD:
+	case ST_SET:
+		b64 = queue_key(c, "ms", r->key, r->key_len);
+		snprintf(tail, sizeof(tail), " %zu F%u T%lld M%c%s\r\n", r->value_len, r->flags,
+			 (long long)store_ttl_arg(r->exp, now), r->op == ST_ADD ? 'E' : 'S',
+			 b64 ? " b" : "");
+		conn_queue(c, tail, strlen(tail));
+		conn_queue(c, r->value, r->value_len);
+		conn_queue(c, "\r\n", 2);
+		return;
+	case ST_DELETE:
+		b64 = queue_key(c, "md", r->key, r->key_len);
+		if (r->cas)
+			snprintf(tail, sizeof(tail), " C%llu%s\r\n", (unsigned long long)r->cas,
+				 b64 ? " b" : "");
+		else
+			snprintf(tail, sizeof(tail), "%s\r\n", b64 ? " b" : "");
+		break;
+	case ST_TOUCH:
+		b64 = queue_key(c, "mg", r->key, r->key_len);
+		snprintf(tail, sizeof(tail), " T%lld%s\r\n", (long long)store_ttl_arg(r->exp, now),
+			 b64 ? " b" : "");
+		break;
+	case ST_GET:
+		meta_queue_get(c, r->key, r->key_len, 1);
+		return;
+	}
+	conn_queue(c, tail, strlen(tail));
+}
+
+/* Reads the reply to r; returns 0, or -1 with *cause when the connection is unusable. */
+static int read_reply(struct conn *c, struct store_req *r, char **cause)
+{
+	if (r->op == ST_GET) {
+		struct mg_reply rep;
+		if (meta_read_get(c, r->key, &rep, &r->got, cause) < 0)
+			return -1;
+		r->status = rep.found ? ST_DONE : ST_NOT_FOUND;
+		r->got_flags = rep.flags;
+		r->got_ttl = rep.ttl;
+		r->got_cas = rep.cas;
+		return 0;
+	}
+	const char *line;
+	size_t len;
+	if (conn_readline(c, &line, &len, cause) < 0)
+		return -1;
+	if (len >= 2 && memcmp(line, "HD", 2) == 0)
+		r->status = ST_DONE;
+	else if (len >= 2 && memcmp(line, "NS", 2) == 0)
+		r->status = ST_NOT_STORED;
+	else if (len >= 2 && (memcmp(line, "NF", 2) == 0 || memcmp(line, "EN", 2) == 0))
+		r->status = ST_NOT_FOUND;
+	else if (len >= 2 && memcmp(line, "EX", 2) == 0)
+		r->status = ST_EXISTS;
+	else {
+		*cause = xasprintf("server %s: key %.*s: unexpected reply '%.*s'", c->name,
+				   (int)r->key_len, r->key, (int)(len > 120 ? 120 : len), line);
+		return -1;
+	}
+	return 0;
+}
+
+/* Marks every request of server i from index from on as failed with cause. */
+static void fail_server(struct store *s, struct store_req *reqs, size_t n, size_t i, size_t from,
+			const char *cause)
+{
+	for (size_t k = from; k < n; k++) {
+		if (reqs[k].server != i || reqs[k].status != ST_ERROR || reqs[k].error)
+			continue;
+		reqs[k].error = xstrdup(cause);
+	}
+	if (s->state[i])
+		conn_close(&s->conns[i]);
+	s->state[i] = 0;
+}
+
+/* Opens server i when needed; returns 0, or -1 with *cause. */
+static int ensure_conn(struct store *s, size_t i, char **cause)
+{
+	if (s->state[i])
+		return 0;
+	if (conn_open(&s->conns[i], &s->pool->servers[i], s->pool->timeout_ms, cause) < 0)
+		return -1;
+	s->state[i] = 1;
+	return 0;
+}
+
+void store_run(struct store *s, struct store_req *reqs, size_t n)
+{
+	size_t ns = s->pool->n;
+	int64_t now = time(NULL);
+	char **cause = xcalloc(ns, sizeof(char *));
+	for (size_t k = 0; k < n; k++) {
+		reqs[k].status = ST_ERROR;
+		size_t i = reqs[k].server;
+		if (i >= ns || cause[i])
+			continue;
+		if (ensure_conn(s, i, &cause[i]) == 0)
+			queue_req(&s->conns[i], &reqs[k], now);
+	}
+	for (size_t i = 0; i < ns; i++)
+		if (s->state[i] && !cause[i] && conn_flush(&s->conns[i], &cause[i]) < 0)
+			fail_server(s, reqs, n, i, 0, cause[i]);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = reqs[k].server;
+		if (i >= ns || cause[i])
+			continue;
+		if (read_reply(&s->conns[i], &reqs[k], &cause[i]) < 0)
+			reqs[k].status = ST_ERROR;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		if (cause[i])
+			fail_server(s, reqs, n, i, 0, cause[i]);
+		free(cause[i]);
+	}
+	free(cause);
+}
+
+void store_reqs_release(struct store_req *reqs, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		free(reqs[k].error);
+		reqs[k].error = NULL;
+		buf_release(&reqs[k].got);
+	}
+}

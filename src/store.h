@@ -1,0 +1,63 @@
+/* store.h: changing items on a pool: pipelined meta sets, deletes, touches and reads, each sent
+ * to a given server, one connection per server opened on demand and reopened after a failure. */
+#ifndef MEMCSESS_STORE_H
+#define MEMCSESS_STORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "pool.h"
+#include "util.h"
+
+enum store_op {
+	ST_ADD,		/* store only when absent (ms ME) */
+	ST_SET,		/* store, replacing (ms MS) */
+	ST_DELETE,	/* md, with cas when non-zero */
+	ST_TOUCH,	/* new TTL (mg T) */
+	ST_GET,		/* read value, flags, ttl, cas (mg v t f c) */
+};
+
+enum store_status {
+	ST_DONE,	/* stored, deleted, touched, or found */
+	ST_NOT_STORED,	/* add: the key exists */
+	ST_NOT_FOUND,
+	ST_EXISTS,	/* delete with cas: the item changed */
+	ST_ERROR,	/* the server failed: see error */
+};
+
+struct store_req {
+	enum store_op op;
+	size_t server;		/* index in the pool */
+	const char *key;
+	size_t key_len;
+	const char *value;	/* ST_ADD, ST_SET */
+	size_t value_len;
+	uint32_t flags;		/* ST_ADD, ST_SET */
+	int64_t exp;		/* ST_ADD, ST_SET, ST_TOUCH: absolute expiry, -1 never */
+	uint64_t cas;		/* ST_DELETE: 0 for unconditional */
+	/* results */
+	enum store_status status;
+	char *error;		/* ST_ERROR: owned, freed by store_reqs_release */
+	struct buf got;		/* ST_GET: the value */
+	uint32_t got_flags;
+	int64_t got_ttl;
+	uint64_t got_cas;
+};
+
+struct store {
+	const struct pool *pool;
+	struct conn *conns;
+	int *state;		/* per server: 0 closed, 1 open */
+};
+
+void store_init(struct store *s, const struct pool *p);
+void store_release(struct store *s);
+/* Runs the requests, pipelined per server; every request gets a status. A server that fails
+ * marks its remaining requests ST_ERROR and is reconnected on the next call. */
+void store_run(struct store *s, struct store_req *reqs, size_t n);
+/* Frees the results of n requests (and resets them). */
+void store_reqs_release(struct store_req *reqs, size_t n);
+/* The TTL memcached must be given for absolute expiry exp at time now: 0 for never, the
+ * absolute time past 30 days (memcached reads larger values as unix times). -1: already past. */
+int64_t store_ttl_arg(int64_t exp, int64_t now);
+
+#endif
