@@ -83,3 +83,17 @@ php_write() {
 	php -d session.save_handler=memcached -d "session.save_path=$1" \
 		-d "session.serialize_handler=$2" "$PHP_DIR/write.php" "$3" "${4:-rich}"
 }
+
+# php_read SERVERS EXPECT LABEL [PHP -d options...]: real PHP reads every session of EXPECT
+# through its session handler configured with SERVERS and checks $_SESSION (php/read.php).
+php_read() {
+	local pool=$1 exp=$2 label=$3
+	shift 3
+	php -d session.save_handler=memcached -d "session.save_path=$pool" "$@" \
+		"$PHP_DIR/read.php" "$exp" "$label"
+}
+
+# count_keys PORT PREFIX: how many keys starting with PREFIX one server holds.
+count_keys() {
+	mc_cmd "$1" "lru_crawler metadump hash" | grep -c "^key=$2"
+}

@@ -3,24 +3,7 @@
 // (the ini settings come from the command line) and prints {"sid","expect"} per session.
 require __DIR__ . '/expect.php';
 
-class Cart
-{
-	private $items = [];
-	protected $owner;
-	public $currency = 'EUR';
-
-	public function __construct($owner, $items)
-	{
-		$this->owner = $owner;
-		$this->items = $items;
-	}
-}
-
-class Account extends Cart
-{
-	private $items = 'shadowed';
-	public $id;
-}
+require_once __DIR__ . '/classes.php';
 
 /* The data of session number $i. */
 function fill($i, $mode)

@@ -1,0 +1,55 @@
+#!/bin/bash
+# migrate: real PHP writes thousands of sessions to a 2-server pool; memcsess moves them to a
+# 3-server pool, rebalances 2 -> 3 in place, and takes dump lines from a pipe; PHP configured
+# with the new pool then reads every session exactly. Re-runs move nothing twice.
+. "$(dirname "$0")/../lib.sh"
+for v in A B C D E F G; do mc_start_var "$v" || exit 1; done
+OLD="127.0.0.1:$A,127.0.0.1:$B"
+NEW="127.0.0.1:$C,127.0.0.1:$D,127.0.0.1:$E"
+
+php_write "$OLD" php 1500 rich >"$TMP/a.exp" || not_ok "PHP could not write"
+php_write "$OLD" igbinary 500 rich >"$TMP/b.exp" || not_ok "PHP could not write"
+cat "$TMP/a.exp" "$TMP/b.exp" >"$TMP/all.exp"
+
+# 1. A copy to a new pool: the source stays, PHP on the new pool reads everything.
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --json >"$TMP/sum" 2>"$TMP/err"
+check_eq "copy to a new pool exits 0" 0 $?
+check "the JSON summary counts 2000 copied" grep -q '"read":2000,"copied":2000' "$TMP/sum"
+check "one summary line on stderr" grep -q "^migrate: 2000 read, 2000 copied" "$TMP/err"
+php_read "$NEW" "$TMP/a.exp" "PHP on the new pool reads the php-handler sessions"
+php_read "$NEW" "$TMP/b.exp" "PHP on the new pool reads the igbinary sessions" -d session.serialize_handler=igbinary
+php_read "$OLD" "$TMP/a.exp" "without --move the old pool still has every session"
+for p in $C $D $E; do
+	check "new server $p got a share" [ "$(count_keys "$p" memc.sess.key.t)" -gt 300 ]
+done
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --json >"$TMP/sum" 2>/dev/null
+check "a re-run copies nothing again (all already there)" grep -q '"copied":0,"already":2000' "$TMP/sum"
+
+# 2. Rebalance in place, 2 -> 3 servers, moving: only sessions whose server changes move.
+GROWN="$OLD,127.0.0.1:$F"
+"$MEMCSESS" migrate --from "$OLD" --to "$GROWN" --move --dry-run --json >"$TMP/dry" 2>/dev/null
+moving=$(php -r '$d = json_decode(file_get_contents($argv[1]), true); echo $d["per_target"][$argv[2]];' "$TMP/dry" "127.0.0.1:$F")
+check "dry run: only sessions for the new server would move ($moving)" [ "$moving" -gt 300 -a "$moving" -lt 1300 ]
+check_eq "dry run moves nothing" 0 "$(count_keys "$F" memc.sess.key.t)"
+"$MEMCSESS" migrate --from "$OLD" --to "$GROWN" --move --json >"$TMP/sum" 2>/dev/null
+check_eq "rebalance exits 0" 0 $?
+check "rebalance copied exactly the planned sessions" grep -q "\"copied\":$moving," "$TMP/sum"
+check "rebalance deleted their sources" grep -q "\"deleted\":$moving," "$TMP/sum"
+check_eq "the new server holds the moved sessions" "$moving" "$(count_keys "$F" memc.sess.key.t)"
+check_eq "the old servers keep the rest" $((2000 - moving)) $(( $(count_keys "$A" memc.sess.key.t) + $(count_keys "$B" memc.sess.key.t) ))
+php_read "$GROWN" "$TMP/a.exp" "PHP on the grown pool reads every php-handler session"
+php_read "$GROWN" "$TMP/b.exp" "PHP on the grown pool reads every igbinary session" -d session.serialize_handler=igbinary
+"$MEMCSESS" migrate --from "$GROWN" --to "$GROWN" --move --json >"$TMP/sum" 2>/dev/null
+check "a re-run of the rebalance moves nothing" grep -q '"copied":0,"already":0,"unchanged":2000' "$TMP/sum"
+
+# 3. dump | migrate into another pool.
+"$MEMCSESS" -s "$GROWN" dump | "$MEMCSESS" migrate --to "127.0.0.1:$G" >"$TMP/out" 2>"$TMP/err"
+check_eq "dump | migrate exits 0" 0 "${PIPESTATUS[1]}"
+check "dump | migrate copied all 2000" grep -q "^migrate: 2000 read, 2000 copied" "$TMP/err"
+php_read "127.0.0.1:$G" "$TMP/a.exp" "PHP reads what dump | migrate wrote"
+
+# 4. TTL and flags travel: the copy keeps the remaining TTL.
+"$MEMCSESS" -s "127.0.0.1:$G" list --json >"$TMP/l"
+php -r '$bad = 0; foreach (file($argv[1]) as $l) { $d = json_decode($l, true); if ($d["ttl"] < 1300 || $d["ttl"] > 1440 || $d["flags"] !== 0) $bad++; } exit($bad);' "$TMP/l"
+check_eq "copies keep their remaining TTL and flags" 0 $?
+exit 0

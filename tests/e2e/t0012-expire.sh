@@ -1,0 +1,81 @@
+#!/bin/bash
+# expire: log one user out everywhere by what the session holds, by sid, by idle time and TTL,
+# or give sessions a new TTL; PHP then sees an empty session for exactly those sessions.
+. "$(dirname "$0")/../lib.sh"
+mc_start_var A || exit 1
+mc_start_var B || exit 1
+POOL="127.0.0.1:$A,127.0.0.1:$B"
+php_write "$POOL" php 40 rich >"$TMP/php.exp"
+php_write "$POOL" igbinary 40 rich >"$TMP/igb.exp"
+cat "$TMP/php.exp" "$TMP/igb.exp" >"$TMP/all.exp"
+
+# user_id 1005 exists once per handler: both sessions go, nothing else does.
+grep '"user_id":1005,' "$TMP/all.exp" >"$TMP/gone.exp"
+grep -v '"user_id":1005,' "$TMP/php.exp" >"$TMP/php.keep"
+grep -v '"user_id":1005,' "$TMP/igb.exp" >"$TMP/igb.keep"
+"$MEMCSESS" -s "$POOL" expire --where user_id=1005 --dry-run >"$TMP/out" 2>"$TMP/err"
+check_eq "dry run lists the two sessions of user 1005" 2 "$(grep -c '^would expire t0' "$TMP/out")"
+php_read "$POOL" "$TMP/php.exp" "after a dry run nothing is gone" >/dev/null && ok "dry run deletes nothing" || not_ok "dry run deleted something"
+"$MEMCSESS" -s "$POOL" expire --where user_id=1005 >"$TMP/out" 2>"$TMP/err"
+check_eq "expire --where exits 0" 0 $?
+check "summary: 2 matched, 2 expired" grep -q "^expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/err"
+READ_MISSING="$TMP/missing" php_read "$POOL" "$TMP/gone.exp" "x" >/dev/null
+check_eq "PHP now sees an empty session for both sessions of user 1005" 2 "$(wc -l <"$TMP/missing")"
+php_read "$POOL" "$TMP/php.keep" "every other php-handler session is intact"
+php_read "$POOL" "$TMP/igb.keep" "every other igbinary session is intact" -d session.serialize_handler=igbinary
+
+# Nested fields by dotted path; no match does nothing.
+sid=$(grep '"user_id":1007,' "$TMP/php.exp" | cut -d'"' -f4)
+"$MEMCSESS" -s "$POOL" expire --where cart.owner=user7 --where user_id=1007 2>"$TMP/err"
+check "a dotted path reaches a nested property" grep -q "^expire: 2 matched, 2 expired" "$TMP/err"
+"$MEMCSESS" -s "$POOL" expire --where user_id=999999 2>"$TMP/err"
+check_eq "no match exits 0" 0 $?
+check "no match says 0 matched" grep -q "^expire: 0 matched" "$TMP/err"
+
+# By sid: twice, the second time it is already gone.
+sid=$(sed -n 12p "$TMP/php.exp" | cut -d'"' -f4)
+"$MEMCSESS" -s "$POOL" expire "$sid" 2>"$TMP/err"
+check "expire SID deletes it" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
+"$MEMCSESS" -s "$POOL" expire "$sid" 2>"$TMP/err"
+check "expire SID again: already gone" grep -q "^expire: 1 matched, 0 expired, 1 already gone" "$TMP/err"
+
+# A new TTL instead of deleting.
+sid=$(sed -n 13p "$TMP/php.exp" | cut -d'"' -f4)
+"$MEMCSESS" -s "$POOL" expire --ttl 90s "$sid" 2>"$TMP/err"
+check "expire --ttl touches" grep -q "^expire: 1 matched, 1 touched" "$TMP/err"
+ttl=$("$MEMCSESS" -s "$POOL" inspect --json "$sid" | php -r 'echo json_decode(stream_get_contents(STDIN))->ttl;')
+check "the session now has about 90 s left ($ttl)" [ "$ttl" -le 90 -a "$ttl" -ge 80 ]
+
+# --ttl-under selects it; --idle-over 1h selects nothing that was just written.
+"$MEMCSESS" -s "$POOL" expire --ttl-under 2m --dry-run >"$TMP/out" 2>/dev/null
+check "--ttl-under 2m selects exactly the touched session" [ "$(cat "$TMP/out")" = "would expire $sid on $(grep -o '127.0.0.1:[0-9]*' <<<"$("$MEMCSESS" -s "$POOL" list --json "$sid")")" ]
+"$MEMCSESS" -s "$POOL" expire --idle-over 1h 2>"$TMP/err"
+check "--idle-over 1h matches nothing fresh" grep -q "^expire: 0 matched" "$TMP/err"
+sleep 2.2
+"$MEMCSESS" -s "$POOL" expire --idle-over 1s --sid 't0003*' --dry-run >"$TMP/out" 2>/dev/null
+check "--idle-over 1s with --sid selects the idle sessions matching the glob" [ "$(grep -c '^would expire t0003' "$TMP/out")" -ge 2 ]
+
+# Locks are left alone unless --locks.
+sid=$(sed -n 20p "$TMP/php.exp" | cut -d'"' -f4)
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
+	echo "started\n"; flush(); sleep(60);' "$sid" >"$TMP/php.out" &
+phppid=$!
+for i in $(seq 100); do grep -q started "$TMP/php.out" && break; sleep 0.05; done
+kill -9 "$phppid"; wait "$phppid" 2>/dev/null
+"$MEMCSESS" -s "$POOL" expire "$sid" 2>/dev/null
+check "without --locks the lock key stays" [ "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)" != "00" ]
+"$MEMCSESS" -s "$POOL" expire --locks "$sid" 2>"$TMP/err"
+check "--locks deletes the lock key too" grep -q "1 locks deleted" "$TMP/err"
+check_eq "no lock key is left" "00" "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)"
+
+# Refusals.
+"$MEMCSESS" -s "$POOL" expire 2>"$TMP/err"
+check_eq "expire with nothing selected is a usage error" 2 $?
+check "it says how to select" grep -q "nothing selected: give session ids, a filter, or --all" "$TMP/err"
+"$MEMCSESS" -s "$POOL" expire --where user_id 2>/dev/null
+check_eq "--where without = is a usage error" 2 $?
+"$MEMCSESS" -s "$POOL" expire --all --yes 2>"$TMP/err"
+check "--all --yes expires everything left" grep -q "expired, 0 already gone, 0 failed" "$TMP/err"
+check_eq "nothing is left" 0 "$("$MEMCSESS" -s "$POOL" list --json | wc -l)"
+exit 0

@@ -1,0 +1,79 @@
+#!/bin/bash
+# load: dump lines go back byte for byte with flags and absolute expiry; add never overwrites a
+# newer session unless --overwrite; malformed lines are named by line number and skipped.
+. "$(dirname "$0")/../lib.sh"
+mc_start_var A || exit 1
+mc_start_var B || exit 1
+POOL="127.0.0.1:$A,127.0.0.1:$B"
+php_write "$POOL" php 300 rich >"$TMP/php.exp"
+php_write "$POOL" igbinary 100 rich >"$TMP/igb.exp"
+"$MEMCSESS" -s "$POOL" dump >"$TMP/dump"
+mc_cmd "$A" flush_all >/dev/null
+mc_cmd "$B" flush_all >/dev/null
+
+"$MEMCSESS" -s "$POOL" load "$TMP/dump" 2>"$TMP/err"
+check_eq "load exits 0" 0 $?
+check "summary: 400 loaded" grep -q "^load: 400 sessions read, 400 loaded" "$TMP/err"
+php_read "$POOL" "$TMP/php.exp" "PHP reads the loaded php-handler sessions"
+php_read "$POOL" "$TMP/igb.exp" "PHP reads the loaded igbinary sessions" -d session.serialize_handler=igbinary
+"$MEMCSESS" -s "$POOL" dump >"$TMP/dump2"
+php -r '
+	$a = []; foreach (file($argv[1]) as $l) { $d = json_decode($l, true); $a[$d["sid"]] = [$d["value"] ?? $d["value_b64"], $d["flags"], $d["expiry"]]; }
+	$bad = 0; foreach (file($argv[2]) as $l) { $d = json_decode($l, true); $x = $a[$d["sid"]] ?? null;
+		if (!$x || $x[0] !== ($d["value"] ?? $d["value_b64"]) || $x[1] !== $d["flags"] || abs($x[2] - $d["expiry"]) > 1) $bad++; }
+	exit($bad ? 1 : 0);' "$TMP/dump" "$TMP/dump2"
+check_eq "bytes, flags and absolute expiry are as dumped" 0 $?
+
+# A newer session in the pool is kept; --overwrite replaces it.
+sid=$(head -1 "$TMP/php.exp" | cut -d'"' -f4)
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start(); $_SESSION = ["newer" => 1]; session_write_close();' "$sid"
+"$MEMCSESS" -s "$POOL" load "$TMP/dump" 2>"$TMP/err"
+check "re-load keeps what is there" grep -q "399 already present (kept), 1 different already present (kept)" "$TMP/err"
+check "a newer session is not overwritten" "$MEMCSESS" -s "$POOL" inspect "$sid" >"$TMP/i"
+check "inspect shows the newer data" grep -q "newer: int 1" "$TMP/i"
+"$MEMCSESS" -s "$POOL" load --overwrite "$TMP/dump" 2>"$TMP/err"
+"$MEMCSESS" -s "$POOL" inspect "$sid" >"$TMP/i"
+check "--overwrite replaces it" grep -q "user_id: int 1000" "$TMP/i"
+
+# Hostile lines: each is named by its line number; the good lines around them still load.
+mc_cmd "$A" flush_all >/dev/null
+mc_cmd "$B" flush_all >/dev/null
+good1=$(sed -n 1p "$TMP/dump")
+good2=$(sed -n 2p "$TMP/dump")
+past=$(sed -n 3p "$TMP/dump" | php -r '$d = json_decode(stream_get_contents(STDIN), true); $d["expiry"] = time() - 10; echo json_encode($d);')
+{
+	echo "$good1"
+	echo 'not json at all'
+	echo '{"key":"memc.sess.key.x"}'
+	echo '{"key":"memc.sess.key.x","value_b64":"@@@@"}'
+	echo '{"key":"memc.sess.key.x","value":"a","flags":"zero"}'
+	echo '{"key":"memc.sess.key.x","value":"a","value_b64":"YQ=="}'
+	echo "{\"key\":\"memc.sess.key.$(printf 'x%.0s' $(seq 260))\",\"value\":\"a\"}"
+	echo '{"key":"other.prefix.abc","value":"a"}'
+	echo '[1,2,3]'
+	echo "$past"
+	printf '%s' "${good2:0:40}"; echo
+	echo ""
+	echo "$good2"
+} >"$TMP/bad.jsonl"
+"$MEMCSESS" -s "$POOL" load <"$TMP/bad.jsonl" >/dev/null 2>"$TMP/err"
+check_eq "load with bad lines exits 1" 1 $?
+for want in "standard input: line 2: not JSON at byte" \
+	'line 3: no "value" (or "value_b64")' \
+	'line 4: "value_b64" is not valid base64' \
+	'line 5: "flags" must be an integer' \
+	'line 6: both "value" and "value_b64" given' \
+	"line 7: key of 274 bytes" \
+	"line 8: key does not start with the prefix 'memc.sess.key.'" \
+	"line 9: not a JSON object" \
+	"line 11: not JSON at byte"; do
+	check "the error names it: $want" grep -qF "$want" "$TMP/err"
+done
+check "the expired session is skipped and counted" grep -q "1 expired (skipped)" "$TMP/err"
+check "the good lines around the bad ones loaded" grep -q "^load: 3 sessions read, 2 loaded" "$TMP/err"
+check_eq "exactly the two good sessions are in the pool" 2 "$("$MEMCSESS" -s "$POOL" list --json | wc -l)"
+"$MEMCSESS" -s "$POOL" load /nonexistent/file 2>"$TMP/err"
+check_eq "a missing file is a usage error" 2 $?
+check "the error names the file" grep -q "cannot open /nonexistent/file" "$TMP/err"
+exit 0
