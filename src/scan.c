@@ -3,11 +3,14 @@
 #include "scan.h"
 #include "meta.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH 128
 
@@ -34,6 +37,7 @@ struct worker {
 	size_t n;
 	struct buf value;
 	time_t now;
+	FILE *spill;		/* keys waiting for their values, see spill_open */
 };
 
 void scan_classify(const char *prefix, size_t plen, struct sess_rec *r)
@@ -245,7 +249,59 @@ static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r
 	return 1;
 }
 
-/* Metadump callback: deliver directly, or batch for mg. */
+/* Opens an unlinked temporary file for the keys of one server. memcached's crawler holds item
+ * locks while it waits for its reader, so fetching values while the dump runs can wait on it
+ * for ever: the keys are read to the end first, into this file (about 60 bytes a key), and
+ * their values fetched after. Memory stays flat however many keys there are. */
+static FILE *spill_open(char **cause)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	char *path = xasprintf("%s/memcsess-keys-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!f) {
+		*cause = xasprintf("cannot create a temporary file in %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return f;
+}
+
+/* Appends one item to the spill file; returns 0 or -1. */
+static int spill_write(FILE *f, const struct md_item *it)
+{
+	uint8_t kl = (uint8_t)it->key_len;
+	int64_t nums[4] = { it->exp, it->la, (int64_t)it->cas, (int64_t)it->size };
+	return fwrite(&kl, 1, 1, f) == 1 && fwrite(it->key, 1, kl, f) == kl &&
+	       fwrite(nums, sizeof(nums), 1, f) == 1 && fwrite(&it->flags, 4, 1, f) == 1 ? 0 : -1;
+}
+
+/* Reads the next spilled item; returns 1, 0 at the end, -1 on error. */
+static int spill_read(FILE *f, struct md_item *it)
+{
+	uint8_t kl;
+	int64_t nums[4];
+	memset(it, 0, sizeof(*it));
+	if (fread(&kl, 1, 1, f) != 1)
+		return ferror(f) ? -1 : 0;
+	if (fread(it->key, 1, kl, f) != kl || fread(nums, sizeof(nums), 1, f) != 1 ||
+	    fread(&it->flags, 4, 1, f) != 1)
+		return -1;
+	it->key_len = kl;
+	it->key[kl] = '\0';
+	it->exp = nums[0];
+	it->la = nums[1];
+	it->cas = (uint64_t)nums[2];
+	it->size = (uint64_t)nums[3];
+	return 1;
+}
+
+/* Metadump callback: deliver directly, or keep the key for fetching its value. */
 static int on_item(const struct md_item *it, void *arg)
 {
 	struct worker *w = arg;
@@ -258,16 +314,34 @@ static int on_item(const struct md_item *it, void *arg)
 	const struct scan_opts *o = w->ctx->o;
 	if (!o->values && !o->meta && !o->locks)
 		return deliver(w, &r);
-	w->batch[w->n++] = *it;
-	if (w->n < BATCH)
-		return 0;
-	char *cause = NULL;
-	int ret = flush_batch(w, &cause);
-	if (ret == -1) {
-		w->res->error = cause;
+	if (spill_write(w->spill, it) < 0) {
+		w->res->error = xasprintf("server %s: writing the temporary key file: %s",
+					  w->ctx->pool->servers[w->idx].name, strerror(errno));
 		return -3;
 	}
-	return ret;
+	return 0;
+}
+
+/* Fetches the values of every spilled key in pipelined batches and delivers them. */
+static int fetch_spilled(struct worker *w, char **cause)
+{
+	int r, ret = 0;
+	if (fflush(w->spill) != 0 || fseek(w->spill, 0, SEEK_SET) != 0) {
+		*cause = xasprintf("temporary key file: %s", strerror(errno));
+		return -1;
+	}
+	while (ret == 0 && (r = spill_read(w->spill, &w->batch[w->n])) == 1) {
+		if (++w->n < BATCH)
+			continue;
+		if (cancelled(w))
+			return -2;
+		ret = flush_batch(w, cause);
+	}
+	if (ret == 0 && r < 0) {
+		*cause = xasprintf("temporary key file: read error");
+		return -1;
+	}
+	return ret ? ret : flush_batch(w, cause);
 }
 
 /* Walks one server: the body of a worker thread. */
@@ -279,7 +353,10 @@ static void *worker_run(void *arg)
 	struct conn md;
 	char *cause = NULL;
 	int ret = -1;
-	if (conn_open(&md, s, p->timeout_ms, &cause) == 0 &&
+	const struct scan_opts *o = w->ctx->o;
+	int fetch = o->values || o->meta || o->locks;
+	if ((!fetch || (w->spill = spill_open(&cause)) != NULL) &&
+	    conn_open(&md, s, p->timeout_ms, &cause) == 0 &&
 	    conn_open(&w->mg, s, p->timeout_ms, &cause) == 0) {
 		w->mg_open = 1;
 		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
@@ -288,9 +365,12 @@ static void *worker_run(void *arg)
 			w->res->error = NULL;
 			ret = -1;
 		}
-		if (ret == 0)
-			ret = flush_batch(w, &cause);
+		if (ret == 0 && fetch)
+			ret = fetch_spilled(w, &cause);
 	}
+	if (w->spill)
+		fclose(w->spill);
+	w->spill = NULL;
 	if (ret == -1 || ret == -2) {
 		w->res->failed = 1;
 		w->res->error = cause ? cause : xasprintf("server %s: cancelled", s->name);
