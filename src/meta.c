@@ -19,25 +19,23 @@ static int key_is_plain(const char *key, size_t len)
 	return 1;
 }
 
-/* Queues "<cmd> <key>" with the key base64-encoded (and the b flag) when needed. */
-static void queue_key(struct conn *c, const char *cmd, const char *key, size_t len, int *b64)
+int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len)
 {
 	conn_queue(c, cmd, strlen(cmd));
 	conn_queue(c, " ", 1);
-	*b64 = !key_is_plain(key, len);
-	if (!*b64) {
+	if (key_is_plain(key, len)) {
 		conn_queue(c, key, len);
-		return;
+		return 0;
 	}
 	unsigned char enc[4 * ((250 + 2) / 3) + 1];
 	int n = EVP_EncodeBlock(enc, (const unsigned char *)key, (int)(len > 250 ? 250 : len));
 	conn_queue(c, enc, (size_t)n);
+	return 1;
 }
 
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 {
-	int b64;
-	queue_key(c, "mg", key, len, &b64);
+	int b64 = meta_queue_key(c, "mg", key, len);
 	static const char flags[] = " t f s l h c";
 	conn_queue(c, flags, sizeof(flags) - 1);
 	if (value)
@@ -47,30 +45,13 @@ void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 	conn_queue(c, "\r\n", 2);
 }
 
-/* Parses a number after a flag letter; returns 0 or -1. */
-static int flag_num(const char *s, size_t n, int64_t *out)
-{
-	char tmp[32];
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	char *end;
-	errno = 0;
-	long long v = strtoll(tmp, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Stores one returned flag token ("t123", "f0", ...) in r. */
 static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 {
 	int64_t v = 0;
 	if (n < 1)
 		return -1;
-	if (strchr("tfslhc", tok[0]) && flag_num(tok + 1, n - 1, &v) < 0)
+	if (strchr("tfslhc", tok[0]) && parse_i64(tok + 1, n - 1, &v) < 0)
 		return -1;
 	switch (tok[0]) {
 	case 't': r->ttl = v; break;

@@ -16,6 +16,9 @@ struct mg_reply {
 	size_t size;		/* value length */
 };
 
+/* Queues "<cmd> <key>", the key base64-encoded when it has bytes the text protocol cannot
+ * carry; returns 1 when it was (the request then needs the b flag). */
+int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len);
 /* Queues an mg for key (base64-encoded on the wire when it has bytes the text protocol cannot
  * carry), asking for ttl, flags, size, last access, hit-before, cas and, with value, the value. */
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value);

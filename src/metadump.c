@@ -43,39 +43,6 @@ static size_t url_decode_key(const char *s, size_t n, struct md_item *it)
 	return o == 0 ? 1 : 0;
 }
 
-/* Parses a signed decimal s[0..n) into *out; returns 0 or -1. */
-static int parse_i64(const char *s, size_t n, int64_t *out)
-{
-	char tmp[32];
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	char *end;
-	errno = 0;
-	long long v = strtoll(tmp, &end, 10);
-	if (errno || *end || (tmp[0] != '-' && (tmp[0] < '0' || tmp[0] > '9')))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	char tmp[32];
-	if (n == 0 || n > 20 || s[0] < '0' || s[0] > '9')
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long u = strtoull(tmp, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = u;
-	return 0;
-}
-
 /* Stores one name=value field into it; returns 0 or -1 when the value is malformed. */
 static int set_field(struct md_item *it, const char *name, size_t nlen, const char *v, size_t vlen,
 		     size_t *bad)

@@ -4,7 +4,6 @@
 #include "meta.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,30 +40,6 @@ int64_t store_ttl_arg(int64_t exp, int64_t now)
 	return exp - now;
 }
 
-/* Can the key go on the wire as it is? */
-static int plain_key(const char *k, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)k[i] <= 0x20 || k[i] == 0x7f)
-			return 0;
-	return n > 0;
-}
-
-/* Queues "<cmd> <key>" (base64 with the b flag when needed); returns 1 when base64 was used. */
-static int queue_key(struct conn *c, const char *cmd, const char *k, size_t n)
-{
-	conn_queue(c, cmd, strlen(cmd));
-	conn_queue(c, " ", 1);
-	if (plain_key(k, n)) {
-		conn_queue(c, k, n);
-		return 0;
-	}
-	unsigned char enc[4 * ((250 + 2) / 3) + 1];
-	int len = EVP_EncodeBlock(enc, (const unsigned char *)k, (int)(n > 250 ? 250 : n));
-	conn_queue(c, enc, (size_t)len);
-	return 1;
-}
-
 /* Queues one request on its connection. */
 static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
 {
@@ -73,7 +48,7 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
 	switch (r->op) {
 	case ST_ADD:
 	case ST_SET:
-		b64 = queue_key(c, "ms", r->key, r->key_len);
+		b64 = meta_queue_key(c, "ms", r->key, r->key_len);
 		snprintf(tail, sizeof(tail), " %zu F%u T%lld M%c%s\r\n", r->value_len, r->flags,
 			 (long long)store_ttl_arg(r->exp, now), r->op == ST_ADD ? 'E' : 'S',
 			 b64 ? " b" : "");
@@ -82,7 +57,7 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
 		conn_queue(c, "\r\n", 2);
 		return;
 	case ST_DELETE:
-		b64 = queue_key(c, "md", r->key, r->key_len);
+		b64 = meta_queue_key(c, "md", r->key, r->key_len);
 		if (r->cas)
 			snprintf(tail, sizeof(tail), " C%llu%s\r\n", (unsigned long long)r->cas,
 				 b64 ? " b" : "");
@@ -90,7 +65,7 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
 			snprintf(tail, sizeof(tail), "%s\r\n", b64 ? " b" : "");
 		break;
 	case ST_TOUCH:
-		b64 = queue_key(c, "mg", r->key, r->key_len);
+		b64 = meta_queue_key(c, "mg", r->key, r->key_len);
 		snprintf(tail, sizeof(tail), " T%lld%s\r\n", (long long)store_ttl_arg(r->exp, now),
 			 b64 ? " b" : "");
 		break;

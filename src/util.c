@@ -1,6 +1,7 @@
 /* util.c: shared helpers (see util.h). */
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,38 @@ void buf_add_escaped(struct buf *b, const char *s, size_t n)
 		else
 			buf_addc(b, (char)c);
 	}
+}
+
+int parse_i64(const char *s, size_t n, int64_t *out)
+{
+	char tmp[32];
+	if (n == 0 || n >= sizeof(tmp) || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	char *end;
+	errno = 0;
+	long long v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	char tmp[32];
+	if (n == 0 || n > 20 || s[0] < '0' || s[0] > '9')
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long long u = strtoull(tmp, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = u;
+	return 0;
 }
 
 int parse_duration(const char *s, double *seconds)

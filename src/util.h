@@ -45,7 +45,10 @@ int utf8_valid(const char *s, size_t n);
 /* Appends s, escaping every byte outside printable ASCII as \xNN (and \\, \"). */
 void buf_add_escaped(struct buf *b, const char *s, size_t n);
 
-#endif
+/* Parse a whole decimal number of exactly n bytes (no sign for the unsigned one, no spaces).
+ * Return 0, or -1 when malformed or out of range. */
+int parse_i64(const char *s, size_t n, int64_t *out);
+int parse_u64(const char *s, size_t n, uint64_t *out);
 
 /* Parses a duration: "90", "90s", "1.5s", "250ms", "15m", "2h", "7d". Returns 0 or -1. */
 int parse_duration(const char *s, double *seconds);
@@ -53,3 +56,5 @@ int parse_duration(const char *s, double *seconds);
 void fmt_duration(int64_t s, char *out, size_t n);
 /* Formats an absolute unix time as "YYYY-MM-DD HH:MM:SS UTC". */
 void fmt_time(int64_t t, char *out, size_t n);
+
+#endif
