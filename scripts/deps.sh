@@ -3,7 +3,7 @@
 # As root: apt-get update once, then apt-get install -y of what is missing.
 # Otherwise: prints the command to run and fails.
 set -u
-PKGS="build-essential pkg-config clang libmemcached-dev libjansson-dev libncurses-dev
+PKGS="build-essential pkg-config clang time libmemcached-dev libjansson-dev libncurses-dev
 libedit-dev libssl-dev zlib1g-dev memcached libmemcached-tools php-cli php-memcached
 php-igbinary tmux sasl2-bin"
 missing=""
