@@ -7,4 +7,13 @@
 /* Encodes len bytes; *outlen (may be NULL) gets the length. Returns new, NUL-terminated. */
 char *base64_encode(const void *data, size_t len, size_t *outlen);
 
+struct buf;
+/* Decodes strict base64 (padding required, no whitespace); the bytes replace out's contents.
+ * Returns 0, BASE64_BAD_CHAR, or BASE64_BAD_LENGTH (length not a multiple of 4: cut short). */
+int base64_decode(const char *s, size_t n, struct buf *out);
+#define BASE64_BAD_CHAR (-1)
+#define BASE64_BAD_LENGTH (-2)
+/* 1 when every byte is in the base64 alphabet, with at most two '=' at the end. */
+int base64_charset(const char *s, size_t n);
+
 #endif

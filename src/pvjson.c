@@ -1,6 +1,7 @@
 /* pvjson.c: a pv tree as JSON, the way json_encode() would show it (see sessdec.h). */
 #include "sessdec.h"
 #include "base64.h"
+#include "crypto.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -168,12 +169,29 @@ static json_t *container_json(struct json_ctx *c, const struct pv *v)
 	return j;
 }
 
+static json_t *value_json(struct json_ctx *c, const struct pv *v);
+
+/* A value the crypto layer decrypted: {"__decrypted": value, "__scheme": "openssl"}. */
+static json_t *decrypted_json(const struct pv *v, json_t *j)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "__decrypted", j);
+	json_object_set_new(o, "__scheme", json_string(crypt_scheme_name(v->decrypted)));
+	return o;
+}
+
 static json_t *to_json(struct json_ctx *c, const struct pv *v)
 {
 	v = pv_deref(v);
 	if (!v || c->nodes >= JSON_MAX_NODES || c->depth >= JSON_MAX_DEPTH)
 		return json_null();
 	c->nodes++;
+	json_t *j = value_json(c, v);
+	return v->decrypted ? decrypted_json(v, j) : j;
+}
+
+static json_t *value_json(struct json_ctx *c, const struct pv *v)
+{
 	switch (v->type) {
 	case PV_NULL: return json_null();
 	case PV_BOOL: return json_boolean(v->u.b);

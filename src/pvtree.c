@@ -6,8 +6,10 @@
  *     *role (protected): string(5) "admin"
  *   again: &ref #3 (object User)
  *
- * A value that references point at carries its slot (#3); references name it. */
+ * A value that references point at carries its slot (#3); references name it. A value the
+ * crypto layer decrypted ends with "(decrypted: openssl)". */
 #include "sessdec.h"
+#include "crypto.h"
 
 #include <float.h>
 #include <inttypes.h>
@@ -237,6 +239,8 @@ static void add_entry(struct buf *out, const struct pv_entry *e, int indent)
 	add_key(out, e);
 	buf_adds(out, ": ");
 	add_value(out, e->value);
+	if (e->value->decrypted)
+		buf_printf(out, " (decrypted: %s)", crypt_scheme_name(e->value->decrypted));
 	buf_addc(out, '\n');
 	add_entries(out, e->value, indent + 1);
 }

@@ -1,8 +1,10 @@
 /* record.c: session records as JSON (see record.h). */
 #include "record.h"
 #include "base64.h"
+#include "sessview.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,32 +34,53 @@ static void add_bytes(json_t *o, const char *name, const char *p, size_t n)
 	free(b);
 }
 
-/* Adds the decoded data, or the decode error. */
-static void add_data(json_t *o, const struct sess_rec *r, enum sess_handler handler,
-		     struct decode_error *err)
+/* Adds what compression and encryption were found, and how decrypting went. */
+static void add_crypto(json_t *o, const struct decode_info *d)
 {
-	enum sess_handler used = SESS_UNKNOWN;
-	struct decode_error e;
-	memset(&e, 0, sizeof(e));
-	struct pv *v = sess_decode(r->value, r->value_len, handler, &used, &e);
-	json_object_set_new(o, "handler", json_string(sess_handler_name(used)));
+	if (d->compression != COMPRESS_NONE)
+		json_object_set_new(o, "compression", json_string(compress_name(d->compression)));
+	if (d->scheme != CRYPT_NONE) {
+		json_t *e = json_pack("{s:s,s:s,s:b}", "scheme", crypt_scheme_name(d->scheme),
+				      "cipher", d->cipher, "decrypted", d->key_index > 0);
+		if (d->key_index)
+			json_object_set_new(e, "key", json_integer(d->key_index));
+		if (d->error[0] && d->status != DECODE_UNCOMPRESS_FAILED)
+			json_object_set_new(e, "error", json_string(d->error));
+		json_object_set_new(o, "encryption", e);
+	}
+	if (d->inner_found) {
+		json_t *e = json_pack("{s:I,s:I,s:I}", "found", (json_int_t)d->inner_found,
+				      "decrypted", (json_int_t)d->inner_decrypted,
+				      "failed", (json_int_t)d->inner_failed);
+		if (d->inner_error[0])
+			json_object_set_new(e, "error", json_string(d->inner_error));
+		json_object_set_new(o, "inner_encryption", e);
+	}
+}
+
+/* Adds the decoded data, or the decode error (none while the value stays encrypted). */
+static void add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
+		     struct decode_info *d)
+{
+	struct pv *v = sessview_decode(r, opts, d);
+	json_object_set_new(o, "handler", json_string(sessview_handler(d)));
+	add_crypto(o, d);
 	if (v) {
 		json_object_set_new(o, "data", pv_to_json(v));
 		pv_free(v);
-		return;
+	} else if (d->status == DECODE_FAILED) {
+		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
+					(json_int_t)d->err.offset, "message", d->err.msg));
+	} else if (d->status == DECODE_UNCOMPRESS_FAILED) {
+		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
+					(json_int_t)0, "message", d->error));
 	}
-	json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
-				(json_int_t)e.offset, "message", e.msg));
-	if (err)
-		*err = e;
 }
 
-json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,
-		       enum sess_handler handler, struct decode_error *err)
+/* The fields every record has, values and data aside. */
+static json_t *record_meta(const struct pool *p, const struct sess_rec *r)
 {
 	json_t *o = json_object();
-	if (err)
-		memset(err, 0, sizeof(*err));
 	add_bytes(o, "key", r->key, r->key_len);
 	add_bytes(o, "sid", r->sid, r->sid_len);
 	json_object_set_new(o, "server", json_string(p->servers[r->server].name));
@@ -76,11 +99,40 @@ json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned 
 		json_object_set_new(o, "locked", json_boolean(r->locked));
 	if (r->locked == 1)
 		set_int_or_null(o, "lock_ttl", r->lock_ttl);
+	return o;
+}
+
+json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
+			    const struct decode_opts *opts, struct decode_info *info)
+{
+	struct decode_info tmp;
+	struct decode_info *d = info ? info : &tmp;
+	json_t *o = record_meta(p, r);
+	memset(d, 0, sizeof(*d));
 	if (r->value && (what & RECORD_VALUE))
 		add_bytes(o, "value", r->value, r->value_len);
-	if (r->value && (what & RECORD_DATA))
-		add_data(o, r, handler, err);
-	else if (r->value)
-		json_object_set_new(o, "handler", json_string(record_handler(r)));
+	if (r->value && (what & RECORD_DATA)) {
+		add_data(o, r, opts, d);
+	} else if (r->value) {
+		sessview_probe(r, opts, d);
+		json_object_set_new(o, "handler", json_string(sessview_handler(d)));
+		add_crypto(o, d);
+	}
+	return o;
+}
+
+json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,
+		       enum sess_handler handler, struct decode_error *err)
+{
+	struct decode_opts opts = { handler, CRYPT_AUTO, NULL, NULL };
+	struct decode_info d;
+	json_t *o = record_to_json_opts(p, r, what, &opts, &d);
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		if (d.status == DECODE_FAILED)
+			*err = d.err;
+		else if (d.status == DECODE_UNCOMPRESS_FAILED)
+			snprintf(err->msg, sizeof(err->msg), "%s", d.error);
+	}
 	return o;
 }

@@ -15,6 +15,15 @@
  * Returns new. */
 json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,
 		       enum sess_handler handler, struct decode_error *err);
+struct decode_opts;
+struct decode_info;
+/* The same, decoding through sessview_decode with o (NULL: detect everything, no keys): also
+ * "compression", "encryption" {scheme, cipher, decrypted, key, error} and "inner_encryption"
+ * {found, decrypted, failed, error} when there is something to say. Without RECORD_DATA only
+ * the handler and those are worked out (sessview_probe). *info (may be NULL) gets what
+ * happened. Returns new. */
+json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
+			    const struct decode_opts *o, struct decode_info *info);
 /* The handler name shown for r: "empty", "php", ..., or "-" without a value. */
 const char *record_handler(const struct sess_rec *r);
 
