@@ -1,0 +1,340 @@
+#!/bin/bash
+# memcsess top, used as a person uses it: in tmux, keys sent with send-keys, the screen read with
+# capture-pane, against real memcached holding sessions written by real PHP. Every wait polls
+# the screen until the expected text shows (bounded), never a fixed sleep.
+. "$(dirname "$0")/../lib.sh"
+command -v tmux >/dev/null || { not_ok "tmux is not installed (scripts/deps.sh installs it)"; exit 1; }
+SOCK=$TMP/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+
+unset MEMCSESS_KEY MEMCSESS_SERVERS
+mc_start_var A || exit 1
+mc_start_var B || exit 1
+mc_start_var C || exit 1
+POOL="127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$C"
+php_write "$POOL" php 20 rich >"$TMP/w1" || not_ok "PHP could not write sessions"
+cut -d'"' -f4 "$TMP/w1" >"$TMP/sids1"
+php "$PHP_DIR/where.php" "$POOL" memc.sess.key. <"$TMP/sids1" >"$TMP/where1"
+on() { grep -c " 127.0.0.1:$2\$" "$1"; }
+
+# The runner shows the exit code and the tty modes after memcsess ends, then stays.
+cat >"$TMP/run.sh" <<'EOF'
+echo $$ >"$PIDFILE"
+"$MEMCSESS" "$@"
+echo "EXIT=$?"
+echo "TTY: $(stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' ')"
+exec sleep 600
+EOF
+# start_top NAME COLS ROWS VAR=VALUE... -- ARGS...: memcsess top in a new tmux session.
+start_top() {
+	local name=$1 cols=$2 rows=$3 envs=()
+	shift 3
+	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	shift
+	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
+		env PIDFILE="$TMP/$name.pid" MEMCSESS="$MEMCSESS" TERM=screen "${envs[@]}" \
+		bash "$TMP/run.sh" -s "$POOL" --timeout 0.5 top "$@"
+}
+pane() { tm capture-pane -p -t "$1" >"$TMP/pane.$1"; }
+# wait_pane NAME REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded.
+wait_pane() {
+	local i
+	for ((i = 0; i < ${3:-10} * 10; i++)); do
+		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check_pane NAME DESCRIPTION REGEX [SECONDS]: one check, with the screen when it fails.
+check_pane() {
+	if wait_pane "$1" "$3" "${4:-10}"; then
+		ok "$2"
+	else
+		not_ok "$2: no /$3/ on the screen:"
+		sed 's/^/#   /' "$TMP/pane.$1"
+	fi
+}
+# cell FILE ROW HEAD: the right-aligned cell under column HEAD in the line starting with ROW.
+cell() {
+	LC_ALL=C.UTF-8 sed 's/[^ -~]/?/g' "$1" | awk -v row="$2" -v head="$3" '
+		/^SERVER / && !end { i = index($0 " ", " " head " "); if (i) end = i + length(head) }
+		end && index($0, row) == 1 { s = substr($0, 1, end); sub(/.* /, "", s); print s; exit }'
+}
+# wait_cell NAME ROW HEAD VALUE: polls until that cell shows VALUE.
+wait_cell() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		pane "$1"
+		[ "$(cell "$TMP/pane.$1" "$2" "$3")" = "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check_cell() {
+	if wait_cell "$1" "$3" "$4" "$5"; then
+		ok "$2"
+	else
+		not_ok "$2: $4 of '$3' is '$(cell "$TMP/pane.$1" "$3" "$4")', expected '$5'"
+		sed 's/^/#   /' "$TMP/pane.$1"
+	fi
+}
+keys() { tm send-keys -t "$@"; }
+# php_session SID: what PHP's session_start() finds for SID: "N vars, user_id U".
+php_session() {
+	php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+		ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
+		session_id($argv[1]); session_start();
+		echo count($_SESSION), " vars, user_id ", $_SESSION["user_id"] ?? "none", "\n";' "$1"
+}
+
+# ---- --once: plain text, no terminal needed ----
+"$MEMCSESS" -s "$POOL" top --once -d 0.2 >"$TMP/once" 2>"$TMP/once.err"
+check_eq "--once exits 0 with every server up" 0 $?
+check "--once writes no escape sequence" bash -c "! grep -q $'\\e' '$TMP/once'"
+check "--once has the column header" grep -qE '^SERVER +STATE +VERSION +UPTIME +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +USED/LIMIT +ITEMS +SESS +EVICT/s +EXP/s +IN/s +OUT/s$' "$TMP/once"
+for p in $A $B $C; do
+	check_eq "--once counts the sessions PHP put on 127.0.0.1:$p" "$(on "$TMP/where1" "$p")" "$(cell "$TMP/once" "127.0.0.1:$p " SESS)"
+	check "--once shows 127.0.0.1:$p UP with its version" grep -qE "^127\.0\.0\.1:$p +UP +1\.[0-9]+\.[0-9]+ " "$TMP/once"
+done
+check_eq "--once TOTAL row sums the sessions" 20 "$(cell "$TMP/once" "TOTAL " SESS)"
+check_eq "--once TOTAL row says 3 of 3 up" "TOTAL 3/3up" "$(grep -oE '^TOTAL +[0-9]+/[0-9]+up' "$TMP/once" | tr -s ' ')"
+DEAD=$(free_port)
+"$MEMCSESS" -s "127.0.0.1:$A,127.0.0.1:$DEAD" top --once -d 0.2 >"$TMP/once2" 2>&1
+check_eq "--once with a dead server exits 1" 1 $?
+check "--once shows the dead server DOWN" grep -qE "^127\.0\.0\.1:$DEAD +DOWN " "$TMP/once2"
+check "--once says why it is down" grep -q "^server 127.0.0.1:$DEAD: connect: Connection refused" "$TMP/once2"
+"$MEMCSESS" -s "127.0.0.1:$DEAD" top --once -d 0.2 >/dev/null 2>&1
+check_eq "--once with no server up exits 3" 3 $?
+chmod o+x "$TMP"	# memcached runs as nobody and reads its auth file itself
+mkdir -m 755 "$TMP/auth" && printf 'user:secret\n' >"$TMP/auth/file" && chmod 644 "$TMP/auth/file"
+mc_start_var D -Y "$TMP/auth/file" || exit 1
+"$MEMCSESS" -s "127.0.0.1:$A,127.0.0.1:$D" top --once -d 0.2 >"$TMP/once3" 2>&1
+check "--once shows a server that wants authentication as AUTH" grep -qE "^127\.0\.0\.1:$D +AUTH " "$TMP/once3"
+check "--once says what it replied" grep -q "^server 127.0.0.1:$D: authentication required: server replied 'CLIENT_ERROR unauthenticated'" "$TMP/once3"
+"$MEMCSESS" -s "$POOL" top </dev/null >"$TMP/notty" 2>&1
+check_eq "top without a terminal exits 2" 2 $?
+check "top without a terminal points to --once" grep -q "needs a terminal.*--once" "$TMP/notty"
+"$MEMCSESS" -s "$POOL" top -d 0 --once >/dev/null 2>"$TMP/bad"
+check_eq "top -d 0 is a usage error" 2 $?
+
+# ---- the console: pool panel ----
+start_top main 160 45 LC_ALL=C.UTF-8 -- -d 0.5 --count-interval 1
+check_pane main "the title names the screen, the interval and the pool" "^memcsess top . pool . [0-9:]+ [A-Z]+ . every 0.5s . pool of 3 \(ketama, prefix memc.sess.key.\)"
+for p in $A $B $C; do
+	check_pane main "the panel shows 127.0.0.1:$p UP" "^127\.0\.0\.1:$p +UP +1\.[0-9]"
+	check_cell main "the panel counts the sessions PHP put on 127.0.0.1:$p" "127.0.0.1:$p " SESS "$(on "$TMP/where1" "$p")"
+done
+check_cell main "the TOTAL row counts 20 sessions" "TOTAL " SESS 20
+check_pane main "UTF-8 terminal: box drawing in the title" "│ pool │"
+check_pane main "UTF-8 terminal: block bars" "\[(█|▏|▎|▍|▌|▋|▊|▉|·){6}\] +[0-9]+%"
+tm capture-pane -e -p -t main >"$TMP/colour"
+check "colours are used when the terminal has them" grep -qE $'\e\\[([0-9;]*;)?32m' "$TMP/colour"
+
+php_write "$POOL" php 10 simple >"$TMP/w2" || not_ok "PHP could not write more sessions"
+cut -d'"' -f4 "$TMP/w2" >"$TMP/sids2"
+check_cell main "after PHP writes 10 more sessions, TOTAL rises to 30" "TOTAL " SESS 30
+php "$PHP_DIR/where.php" "$POOL" memc.sess.key. <"$TMP/sids2" >>"$TMP/where1"
+check_cell main "and the count of 127.0.0.1:$A rises with it" "127.0.0.1:$A " SESS "$(on "$TMP/where1" "$A")"
+
+for ((i = 0; i < 13; i++)); do keys main '>'; done
+check_pane main "sorting by SESS marks its header" "SESS▼"
+pane main
+order=$(grep -E '^127\.0\.0\.1:' "$TMP/pane.main" | while read -r name _; do cell "$TMP/pane.main" "$name " SESS; done | tr '\n' ' ')
+check_eq "rows are sorted by SESS, most first" "$(echo "$order" | tr ' ' '\n' | grep . | sort -rn | tr '\n' ' ')" "$order"
+keys main r
+check_pane main "r reverses the sort" "SESS▲"
+
+# ---- the session list ----
+keys main Tab
+# pick N: the Nth session PHP wrote first: "sid server index".
+pick() {
+	local s
+	s=$(sed -n "$1p" "$TMP/sids1")
+	echo "$s $(grep "^$s " "$TMP/where1" | cut -d' ' -f2) $(($1 - 1))"
+}
+read -r sid srv i < <(pick 14)	# user_id 1013: only in the first batch
+check_pane main "the session list is streamed in" "[0-9]+ shown of [0-9]+; walk done"
+check_pane main "the list shows a session PHP wrote, on the server PHP used" "^  $sid +$srv +[0-9]+ +2[0-9]m[0-9]{2}s +[0-9ms]+ +php +user_id=$((1000 + i)) "
+keys main / "user_id=$((1000 + i))" Enter
+check_pane main "a decoded-field filter finds the session with user_id=$((1000 + i))" "^1 shown of 1 matching user_id=$((1000 + i))"
+check_pane main "... and it is the one PHP wrote" "^  $sid "
+keys main / 't00001*' Enter
+n=$(grep -c '^t00001' "$TMP/sids1" "$TMP/sids2" | awk -F: '{ s += $2 } END { print s }')
+check_pane main "a sid glob keeps only matching sids" "^$n shown of 30; .*sid t00001\*"
+keys main / Enter
+check_pane main "an empty filter shows every session again" "^30 shown of 30"
+keys main s s
+check_pane main "s sorts by TTL" "sort ttl"
+keys main End
+check_pane main "End goes to the last row" "^  t0[0-9a-f]+ " 2
+
+# ---- the inspector ----
+keys main / "user_id=$((1000 + i))" Enter
+check_pane main "filtered again" "^1 shown of 1 matching"
+keys main Enter
+check_pane main "Enter opens the inspector on the session" "^session +$sid\$"
+check_pane main "the inspector names the server PHP reads it from" "^server +$srv \(where PHP reads it\)"
+check_pane main "the inspector shows decoded fields" "user_id: int $((1000 + i))"
+check_pane main "... strings" "name: string\([0-9]+\) \"user \\\\\"$i\\\\\" Ünïcødé ✓ /slash\""
+check_pane main "... binary as hex" "binary: string\(8\) binary, hex:"
+check_pane main "... the hex bytes" "0000 +00 ff fe 20 62 69 6e $(printf %02x "$i")"
+check_pane main "... objects with private properties" "-items \(private Cart\): array\(2\)"
+keys main / 'cart:' Enter Enter
+check_pane main "Enter folds the object under the cursor" "▸ cart: object\(Cart\)"
+check "folded: its properties are hidden" bash -c "! grep -q 'sku:' '$TMP/pane.main'"
+keys main Enter
+check_pane main "Enter unfolds it again" "sku: string\([0-9]+\) \"A-$i\""
+
+keys main BSpace
+check_pane main "Backspace goes back to the list" "^1 shown of 1 matching"
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+	ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
+	session_id("tlongstring0001"); session_start();
+	$_SESSION["long"] = str_repeat("0123456789", 40); $_SESSION["user_id"] = 4242;'
+keys main / 'user_id=4242' Enter
+check_pane main "a session PHP wrote just now is found by its field" "^  tlongstring0001 "
+keys main Enter
+check_pane main "the inspector shows the long string's first line" "^ +long: string\(400\) \"0123456789[0-9]+\$"
+check_pane main "... wrapped onto the next lines" "^ +[0-9]{40,}\$"
+check_pane main "... to its end" "^ +[0-9]*\"\$"
+keys main BSpace / "user_id=$((1000 + i))" Enter
+check_pane main "back to the session to act on" "^1 shown of 1 matching user_id=$((1000 + i))"
+keys main Enter
+check_pane main "its inspector again" "^session +$sid\$"
+
+# ---- actions ----
+keys main x
+check_pane main "x asks for confirmation naming the session and the server" "Expire \(delete\) session $sid on $srv\? PHP will start an empty session for this id\. \[y/N\]"
+keys main n
+check_pane main "any other key cancels" "expire: cancelled, nothing changed"
+check_eq "cancelled: the session is still there" "14 vars, user_id $((1000 + i))" "$(php_session "$sid")"
+keys main x
+check_pane main "x asks again" "Expire \(delete\) session $sid"
+keys main y
+check_pane main "y expires it" "expired session $sid on $srv"
+check_pane main "the inspector shows it gone" "^not found: the session is not on this server"
+check_eq "PHP now starts an empty session for that id" "0 vars, user_id none" "$(php_session "$sid")"
+keys main BSpace
+check_pane main "Backspace goes back to the list, where the session is gone" "^0 shown of 0 matching user_id=$((1000 + i))"
+read -r sid2 srv2 _ < <(pick 6)
+keys main / "$sid2" Enter
+check_pane main "the list shows another session" "^  $sid2 "
+keys main t
+check_pane main "t asks for a TTL" "New TTL for session $sid2 on $srv2"
+keys main 1 0 m Enter
+check_pane main "and confirmation naming the new TTL" "Set the TTL of session $sid2 on $srv2 to 10m00s \(expires .*\)\? \[y/N\]"
+keys main y
+check_pane main "y touches it" "touched session $sid2 on $srv2"
+ttl=$(mc_cmd "${srv2#127.0.0.1:}" "mg memc.sess.key.$sid2 t" | grep -oE 't[0-9]+' | tr -d t)
+check "memcached has the new TTL (about 600 s, got $ttl)" test "${ttl:-0}" -ge 590 -a "${ttl:-0}" -le 600
+check_pane main "the list shows the new TTL" "^  $sid2 +$srv2 +[0-9]+ +(10m00s|9m5[0-9]s) "
+
+# ---- back on the panel: a dead server, a stalled one, both come back ----
+keys main Tab
+check_pane main "Tab goes back to the pool panel" "^SERVER +STATE"
+kill "$C_PID"
+check_pane main "killing one memcached turns its row DOWN" "^127\.0\.0\.1:$C +DOWN "
+check_pane main "the panel says why" "server 127\.0\.0\.1:$C: (connect: Connection refused|connection closed)"
+check_pane main "the TOTAL row counts 2 of 3 up" "^TOTAL +2/3up"
+pane main
+up1=$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)
+for ((k = 0; k < 60; k++)); do
+	pane main
+	[ "$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)" != "$up1" ] && break
+	sleep 0.1
+done
+[ "$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)" != "$up1" ] && ok "the uptime of $A changed from $up1" ||
+	not_ok "the uptime of $A stayed $up1 while $C was down"
+kill -STOP "$B_PID"
+check_pane main "a stalled memcached shows TIMEOUT" "^127\.0\.0\.1:$B +TIMEOUT "
+kill -CONT "$B_PID"
+check_pane main "and comes back UP by itself" "^127\.0\.0\.1:$B +UP "
+user=()
+[ "$(id -u)" -eq 0 ] && user=(-u nobody)
+memcached "${user[@]}" -l 127.0.0.1 -p "$C" -U 0 -m 64 >"$TMP/mc-restart.log" 2>&1 &
+MC_PIDS+=($!)
+check_pane main "a restarted memcached comes back UP by itself" "^127\.0\.0\.1:$C +UP "
+
+# ---- help, quit, terminal restored, stderr shown after ----
+keys main '?'
+check_pane main "? shows the help with every key" "^Session inspector"
+keys main Escape
+check_pane main "any key leaves the help" "^SERVER +STATE"
+keys main q
+check_pane main "q quits with exit code 0" "^EXIT=0"
+check_pane main "the terminal is restored (icanon echo)" "^TTY: icanon echo"
+check_pane main "what was written to stderr meanwhile is shown after" "^memcsess: expired session $sid on $srv"
+
+# ---- --readonly ----
+for k in 8 9 10 11 12; do	# one that was not on the memcached restarted empty
+	read -r sid3 srv3 i3 < <(pick $k)
+	[ "$srv3" != "127.0.0.1:$C" ] && break
+done
+start_top ro 160 40 LC_ALL=C.UTF-8 -- -d 0.5 --readonly
+check_pane ro "--readonly is shown in the title" "\[read-only\]"
+keys ro Tab
+check_pane ro "the list loads" "shown of [0-9]+; walk done"
+keys ro / "$sid3" Enter
+check_pane ro "the session to keep is listed" "^  $sid3 "
+keys ro x
+check_pane ro "--readonly refuses expire" "read-only \(--readonly\): expire is disabled"
+keys ro t
+check_pane ro "--readonly refuses touch" "read-only \(--readonly\): touch is disabled"
+check_eq "the session is untouched" "14 vars, user_id $((1000 + i3))" "$(php_session "$sid3")"
+keys ro C-c
+check_pane ro "Ctrl-C (SIGINT) ends it with exit code 130" "^EXIT=130"
+check_pane ro "and restores the terminal" "^TTY: icanon echo"
+
+# ---- --iterations, and a crash path (SIGABRT) ----
+start_top iter 100 30 LC_ALL=C.UTF-8 -- -d 0.2 --iterations 5
+check_pane iter "--iterations 5 -d 0.2 ends by itself with exit code 0" "^EXIT=0"
+start_top crash 100 30 LC_ALL=C.UTF-8 -- -d 0.5
+check_pane crash "a console for the crash path is up" "^TOTAL +3/3up"
+kill -ABRT "$(ps -o pid= --ppid "$(cat "$TMP/crash.pid")" | head -1)"
+check_pane crash "SIGABRT ends it (exit code 134)" "^EXIT=134"
+check_pane crash "and the terminal is restored first" "^TTY: icanon echo"
+
+# ---- 80x24, plain ASCII, NO_COLOR, resize, SIGTERM ----
+start_top small 80 24 LC_ALL=C NO_COLOR=1 -- -d 0.5
+check_pane small "80x24 shows every server and the total" "^TOTAL +3/3up"
+check_pane small "80x24 has the essential columns" "^SERVER +STATE +GET/s +SET/s +HIT% +MEM +ITEMS +SESS +EVICT/s *$"
+pane small
+check_eq "no line is wider than 80" 0 "$(awk 'length($0) > 80' "$TMP/pane.small" | wc -l)"
+check_eq "ASCII terminal: no UTF-8 drawing" 0 "$(tr -d '\000-\177' <"$TMP/pane.small" | wc -c)"
+check "ASCII bars" grep -qE "\[[#-]{6}\] +[0-9]+%" "$TMP/pane.small"
+tm capture-pane -e -p -t small >"$TMP/mono"
+check "NO_COLOR: no colour codes" bash -c "! grep -qE $'\\e\\\\[([0-9;]*;)?3[0-7]m' '$TMP/mono'"
+tm resize-window -t small -x 130 -y 30
+check_pane small "a resize reflows the panel (wider: more columns)" "^SERVER +STATE +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +ITEMS +SESS +EVICT/s +EXP/s +IN/s +OUT/s +GET/s-HISTORY"
+kill -TERM "$(ps -o pid= --ppid "$(cat "$TMP/small.pid")" | head -1)"
+check_pane small "SIGTERM ends it with exit code 130" "^EXIT=130"
+check_pane small "and restores the terminal" "^TTY: icanon echo"
+# ---- encrypted sessions: shown as such, decrypted with a key ----
+export MEMCSESS_TEST_OKEY="okey-$(php -r 'echo bin2hex(random_bytes(12));')"
+printf '%s\n' "$MEMCSESS_TEST_OKEY" >"$TMP/keys"
+php -d session.save_handler=memcached -d "session.save_path=$POOL" "$PHP_DIR/crypt-write.php" \
+	whole 1 >"$TMP/crypt" || not_ok "PHP could not write an encrypted session"
+wsid=$(cut -d'"' -f4 "$TMP/crypt")
+start_top nokey 160 30 LC_ALL=C.UTF-8 -- -d 0.5
+keys nokey Tab / "$wsid" Enter
+check_pane nokey "without a key the list says the session is encrypted" "^  $wsid .* encrypted +\(encrypted \(openssl aes-256-cbc\)\)"
+keys nokey q
+check_pane nokey "q quits" "^EXIT=0"
+start_top withkey 160 30 LC_ALL=C.UTF-8 -- -d 0.5 --key-file "$TMP/keys"
+keys withkey Tab / "$wsid" Enter
+check_pane withkey "with --key-file the list shows the decrypted data" "^  $wsid .* php +user_id=2000 name=\"whöle 0\""
+keys withkey Enter
+check_pane withkey "the inspector names the encryption and the key" "^encryption +openssl aes-256-cbc, opened with key 1"
+check_pane withkey "and shows the decrypted fields" "user_id: int 2000"
+check "the key is never shown" bash -c "! grep -qF '$MEMCSESS_TEST_OKEY' '$TMP/pane.withkey'"
+keys withkey q
+check_pane withkey "q quits" "^EXIT=0"
+
+# Under SANITIZE=1 the sanitizers report on the terminal after the console ends.
+for name in main ro iter crash small nokey withkey; do
+	tm capture-pane -p -S - -t "$name" >"$TMP/history.$name"
+	check "no sanitizer report from the '$name' console" \
+		bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/history.$name'"
+done
+exit 0
