@@ -1,0 +1,263 @@
+#!/bin/bash
+# memcsess shell. Runbooks on standard input: the same output as the command line, > and >>,
+# stop at the first failure or --keep-going, and the exit status; one pool for the whole run,
+# reconnected with a message when its server restarts. At the prompt (in tmux): history kept
+# across runs, Tab completion of a session id written by PHP, Ctrl-C, ~/.editrc (vi keys).
+. "$(dirname "$0")/../lib.sh"
+# Reports of a SANITIZE=1 build go to files, checked at the end (the prompt's stderr is a pane).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
+mc_start_var A || exit 1
+mc_start_var B || exit 1
+POOL="127.0.0.1:$A,127.0.0.1:$B"
+php_write "$POOL" php 5 simple | cut -d'"' -f4 | sort >"$TMP/sids"
+sid=$(head -1 "$TMP/sids")
+
+# wait_for COMMAND...: runs the command every 0.1 s until it succeeds, for 10 s at most.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+has() { grep -q -e "$2" "$1"; }
+not() { ! "$@"; }
+
+# shell_rc RUNBOOK [ARGS...]: runs memcsess -s POOL shell ARGS < RUNBOOK (a string), output in
+# $TMP/out and $TMP/err; sets RC.
+shell_rc() {
+	local book=$1
+	shift
+	printf '%s\n' "$book" | "$MEMCSESS" -s "$POOL" shell "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+
+## Runbooks: the same output as the command line.
+"$MEMCSESS" -s "$POOL" inspect --raw "$sid" >"$TMP/raw"
+{ "$MEMCSESS" decode "$TMP/raw"; "$MEMCSESS" decode --json "$TMP/raw"
+  "$MEMCSESS" list --help; "$MEMCSESS" inspect --help; } >"$TMP/want"
+shell_rc "decode $TMP/raw
+decode --json '$TMP/raw'
+list --help
+help inspect"
+check_eq "decode and --help in a runbook exit 0" 0 "$RC"
+check "and print exactly what the command line prints" cmp -s "$TMP/want" "$TMP/out"
+
+"$MEMCSESS" -s "$POOL" list --sort sid | cut -c1-62 >"$TMP/want"
+shell_rc "list --sort sid"
+check "list prints the same table (sid, server, size)" cmp -s "$TMP/want" <(cut -c1-62 "$TMP/out")
+
+## A runbook with comments, redirection, set prefix and use.
+cat >"$TMP/runbook" <<EOF
+# comments and blank lines are skipped
+
+inspect $sid
+dump > $TMP/dump.jsonl
+dump '$sid' >> "$TMP/dump.jsonl"   # appends
+set prefix other.
+list --json
+set prefix memc.sess.key.
+list --json > $TMP/list.jsonl
+use 127.0.0.1:$A
+servers
+EOF
+"$MEMCSESS" -s "$POOL" shell <"$TMP/runbook" >"$TMP/out" 2>"$TMP/err"
+check_eq "a runbook that succeeds exits 0" 0 $?
+check_eq "and says nothing on stderr" "" "$(cat "$TMP/err")"
+check "inspect works in a runbook" has "$TMP/out" "^session *$sid"
+check_eq "dump > FILE wrote every session, >> appended one" 6 "$(wc -l <"$TMP/dump.jsonl")"
+check_eq "the appended line is the session asked for" "$sid" \
+	"$(tail -1 "$TMP/dump.jsonl" | grep -o '"sid":"[^"]*"' | cut -d'"' -f4)"
+check "dump > FILE kept stdout clean" bash -c "! grep -q '\"sid\"' '$TMP/out'"
+check_eq "set prefix: no session under another prefix, then all 5 again" 5 "$(wc -l <"$TMP/list.jsonl")"
+check "use switched the pool: servers shows the new one" has "$TMP/out" "^server *127.0.0.1:$A  up"
+check "and not the old one" bash -c "! grep -q '127.0.0.1:$B  up' '$TMP/out'"
+
+## Failures: the first stops the runbook with its status, unless --keep-going.
+shell_rc "inspect nosuch
+list"
+check_eq "a failing line stops the runbook with its status" 1 "$RC"
+check "the lines after it do not run" bash -c "! grep -q '^SID' '$TMP/out'"
+check "the stop names the line" has "$TMP/err" "stopped at line 1 (exit status 1): inspect nosuch"
+shell_rc "list --json
+list --bogus
+inspect nosuch
+list --json" --keep-going
+check_eq "--keep-going runs every line, exits with the first failure's status" 2 "$RC"
+check_eq "and the lines after failures ran" 10 "$(grep -c '"sid"' "$TMP/out")"
+check "and it counts the failures" has "$TMP/err" "2 lines failed; the first, line 2, with exit status 2"
+shell_rc "inspect -Xj $sid
+inspect $sid" --keep-going
+check "a bad short option does not upset the next command's options" has "$TMP/out" "^session *$sid"
+shell_rc "decode
+list --json"
+check_eq "a command reading standard input gets nothing, not the runbook" 5 "$(grep -c '"sid"' "$TMP/out")"
+shell_rc "inspect 'open"
+check "an unterminated quote is a usage error" test "$RC" = 2 -a -n "$(grep "unterminated ' quote" "$TMP/err")"
+shell_rc "list | head"
+check "a pipe is refused, exit 2" test "$RC" = 2 -a -n "$(grep "'|' is not supported" "$TMP/err")"
+shell_rc "dump > $TMP/no/such/dir/x"
+check "a redirection that cannot be opened exits 4" test "$RC" = 4 -a -n "$(grep "cannot write $TMP/no/such/dir/x" "$TMP/err")"
+shell_rc "dump > /dev/full
+list --json" --keep-going
+check_eq "a full disk fails that command only (exit 4)" 4 "$RC"
+check_eq "and the shell goes on" 5 "$(grep -c '"sid"' "$TMP/out")"
+shell_rc "set timeout soon"
+check "set checks the value as the command line does" test "$RC" = 2 -a -n "$(grep -e "--timeout: expected seconds" "$TMP/err")"
+shell_rc "shell"
+check "shell inside the shell is refused" test "$RC" = 2 -a -n "$(grep "this is the shell already" "$TMP/err")"
+shell_rc "quit
+list"
+check "quit ends the runbook, exit 0" test "$RC" = 0 -a ! -s "$TMP/out"
+shell_rc "list --servers 127.0.0.1:$A --json
+servers"
+check "a command's --servers stays for the next commands" \
+	bash -c "! grep -q '127.0.0.1:$B' '$TMP/out' && grep -q '^server *127.0.0.1:$A  up' '$TMP/out'"
+
+## One pool for the run; a server that restarts is reconnected with a message.
+# mc_at PORT: starts memcached again on PORT; sets AT_PID.
+mc_at() {
+	local user=()
+	[ "$(id -u)" -eq 0 ] && user=(-u nobody)
+	memcached "${user[@]}" -l 127.0.0.1 -p "$1" -U 0 -m 64 >>"$TMP/mc-$1.log" 2>&1 3>&- &
+	AT_PID=$!
+	MC_PIDS+=("$AT_PID")
+	wait_for bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+mc_start_var C || exit 1
+mkfifo "$TMP/fifo"
+"$MEMCSESS" -s "127.0.0.1:$C" shell --keep-going <"$TMP/fifo" >"$TMP/o3" 2>"$TMP/e3" &
+spid=$!
+exec 3>"$TMP/fifo"
+echo "list" >&3
+wait_for has "$TMP/o3" "^SID"
+kill "$C_PID"
+wait "$C_PID" 2>/dev/null
+echo "list" >&3
+wait_for has "$TMP/e3" "server 127.0.0.1:$C: connect: Connection refused"
+check "a server that went away is named before the next command" \
+	has "$TMP/e3" "server 127.0.0.1:$C went away; cannot reconnect: connect: Connection refused"
+mc_at "$C"
+sid3=$(php_write "127.0.0.1:$C" php 1 simple | cut -d'"' -f4)
+echo "inspect $sid3" >&3
+wait_for has "$TMP/o3" "^session *$sid3"
+check "when it is back, the shell says so" has "$TMP/e3" "server 127.0.0.1:$C answers again; reconnected"
+check "and the command works" has "$TMP/o3" "^session *$sid3"
+kill "$AT_PID"
+wait "$AT_PID" 2>/dev/null
+mc_at "$C"
+sid4=$(php_write "127.0.0.1:$C" php 1 simple | cut -d'"' -f4)
+echo "inspect $sid4" >&3
+exec 3>&-
+wait_for not kill -0 "$spid" 2>/dev/null || kill "$spid"
+wait "$spid"
+check_eq "the run ends with the first failure's status (no server: 3)" 3 $?
+check "a restarted server is reconnected with a message" has "$TMP/e3" "server 127.0.0.1:$C went away; reconnected"
+check "and the command after the restart works" has "$TMP/o3" "^session *$sid4"
+
+## The prompt, in tmux.
+SOCK="memcsess-test-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+# screen NAME: the pane's lines without trailing blanks, empty lines dropped.
+screen() { tm capture-pane -p -t "$1" 2>/dev/null | sed 's/ *$//' | grep -v '^$'; }
+# shows NAME TEXT: the pane shows TEXT (a fixed string) somewhere.
+shows() { screen "$1" | grep -qF -- "$2"; }
+# line_is NAME TEXT: the last line of the pane is exactly TEXT.
+line_is() { [ "$(screen "$1" | tail -1)" = "$2" ]; }
+gone() { ! tm has-session -t "$1" 2>/dev/null; }
+# drop_line NAME PROMPT: Ctrl-C, then waits for the empty prompt (the terminal drops what is typed
+# before it comes back).
+drop_line() { tm send-keys -t "$1" C-c && wait_for line_is "$1" "$2"; }
+# count_is NAME TEXT N: the pane shows TEXT on N lines.
+count_is() { [ "$(screen "$1" | grep -cF -- "$2")" = "$3" ]; }
+mc_start_var D || exit 1
+sidD=$(php_write "127.0.0.1:$D" php 1 simple | cut -d'"' -f4)
+ENDLESS=$(free_port)
+php "$PHP_DIR/endless.php" "$ENDLESS" 2>"$TMP/endless.log" &
+MC_PIDS+=($!)
+wait_for bash -c "exec 3<>/dev/tcp/127.0.0.1/$ENDLESS" 2>/dev/null
+P="memcsess 127.0.0.1:$D>"
+mkdir -p "$TMP/home"
+SAN="ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS"
+run="exec env $SAN HOME=$TMP/home XDG_STATE_HOME=$TMP/state $MEMCSESS -s 127.0.0.1:$D shell"
+
+tm new-session -d -s one -x 200 -y 50 "$run"
+check "the prompt shows the pool" wait_for line_is one "$P"
+tm send-keys -t one "servers" Enter
+check "a command runs at the prompt" wait_for shows one "server        127.0.0.1:$D  up"
+tm send-keys -t one Up
+check "Up brings back the previous command" wait_for line_is one "$P servers"
+tm send-keys -t one C-c
+check "Ctrl-C at the prompt drops the line" wait_for line_is one "$P"
+tm send-keys -t one "inspect t000" Tab
+check "Tab completes the session id PHP wrote" wait_for line_is one "$P inspect $sidD"
+tm send-keys -t one Enter
+check "and the completed command runs" wait_for shows one "session      $sidD"
+tm send-keys -t one "ins" Tab
+check "Tab completes a command name" wait_for line_is one "$P inspect"
+drop_line one "$P"
+tm send-keys -t one "list --so" Tab
+check "Tab completes an option of the command typed" wait_for line_is one "$P list --sort"
+drop_line one "$P"
+tm send-keys -t one "use 127.0.0" Tab
+check "Tab completes a server of the pool" wait_for line_is one "$P use 127.0.0.1:$D"
+drop_line one "$P"
+tm send-keys -t one "list" Enter "set prefix other." Enter
+wait_for line_is one "$P"
+tm send-keys -t one "inspect t0" Tab
+check "Tab also completes from the last list (none under this prefix in the pool)" \
+	wait_for line_is one "$P inspect $sidD"
+drop_line one "$P"
+tm send-keys -t one "set prefix memc.sess.key." Enter C-r "serv"
+check "Ctrl-R finds a command in the history" wait_for shows one "$P servers"
+tm send-keys -t one Enter
+check "and runs it" wait_for count_is one "127.0.0.1:$D  up" 2
+tm send-keys -t one C-d
+check "Ctrl-D leaves the shell" wait_for gone one
+hist="$TMP/state/memcsess/history"
+check_eq "the history file is private (0600)" 600 "$(stat -c %a "$hist" 2>/dev/null)"
+check "and holds the commands" bash -c "grep -q '^servers$' '$hist' && grep -q 'inspect' '$hist'"
+
+tm new-session -d -s two -x 200 -y 50 "$run"
+wait_for line_is two "$P"
+tm send-keys -t two Up
+check "history persists: Up in a new shell brings back the last command" \
+	wait_for line_is two "$P servers"
+drop_line two "$P"
+tm send-keys -t two "use 127.0.0.1:$D,127.0.0.1:$ENDLESS" Enter
+P2="memcsess 127.0.0.1:$D,127.0.0.1:$ENDLESS>"
+check "use switches the pool shown in the prompt" wait_for line_is two "$P2"
+tm send-keys -t two "dump" Enter
+wait_for shows two "\"sid\":\"$sidD\""
+check "dump runs on (one server never ends its listing)" not line_is two "$P2"
+start=$(date +%s%N)
+tm send-keys -t two C-c
+check "Ctrl-C stops the running dump" wait_for shows two "memcsess: interrupted"
+echo "# Ctrl-C to prompt: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+check "and the prompt returns" wait_for line_is two "$P2"
+tm send-keys -t two "servers" Enter
+check "the shell goes on after Ctrl-C" wait_for shows two "server        127.0.0.1:$ENDLESS  up"
+tm send-keys -t two "quit" Enter
+check "quit leaves the shell" wait_for gone two
+
+mkdir -p "$TMP/vi"
+echo "bind -v" >"$TMP/vi/.editrc"
+tm new-session -d -s three -x 200 -y 50 \
+	"exec env -u XDG_STATE_HOME $SAN HOME=$TMP/vi $MEMCSESS -s 127.0.0.1:$D"
+check "memcsess with no command on a terminal opens the shell" wait_for line_is three "$P"
+tm send-keys -t three "servers" Enter
+wait_for shows three "server        127.0.0.1:$D  up"
+tm send-keys -t three Escape
+tm send-keys -t three k
+check "~/.editrc is read: vi keys (Escape k) recall the last command" wait_for line_is three "$P servers"
+tm send-keys -t three Enter
+tm send-keys -t three C-d
+check "Ctrl-D leaves the shell in vi mode too" wait_for gone three
+check_eq "without XDG_STATE_HOME the history is in ~/.local/state/memcsess (0700)" 700 \
+	"$(stat -c %a "$TMP/vi/.local/state/memcsess" 2>/dev/null)"
+check "and holds the commands" grep -q '^servers$' "$TMP/vi/.local/state/memcsess/history"
+check_eq "no sanitizer report from any run" "" "$(cat "$TMP"/sanitizer.* 2>/dev/null | head -40)"
+exit 0
