@@ -34,7 +34,7 @@ SRC_O = $(SRC:%.c=$(BUILD)/%.o)
 APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit demo demo-stop install clean
+.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind
 all: $(BIN)
 
 # V=1 shows the whole compiler command lines.
@@ -64,8 +64,48 @@ deps:
 unit: $(UNIT_BIN)
 
 check: deps
-	@$(MAKE) --no-print-directory all unit
-	@MEMCSESS=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/tests) sh tests/run.sh
+	@$(MAKE) --no-print-directory all unit $(FUZZ_BIN)
+	@MEMCSESS=$(abspath $(BIN)) UNIT_DIR=$(abspath $(BUILD)/tests) \
+		FUZZ_DIR=$(abspath $(FUZZ_BUILD)) sh tests/run.sh
+
+# Fuzzing (tests/fuzz/): libFuzzer targets built with clang, ASan and UBSan, apart in build/fuzz.
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds; make check runs a short smoke of each.
+FUZZ_CC = clang
+FUZZ_BUILD = build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=undefined
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  FUZZCC $<")
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libmemcsess.a: $(SRC:%.c=$(FUZZ_BUILD)/%.o)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libmemcsess.a
+	@$(if $(V),,echo "  FUZZ  $@")
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+		$(FUZZ_BUILD)/libmemcsess.a $(PKG_LIBS) $(LDLIBS_ALL)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(abspath $(FUZZ_BUILD)) $(FUZZ_SECONDS)
+
+# The unit test binaries under valgrind: no invalid access, no leak.
+valgrind: deps
+	@$(MAKE) --no-print-directory unit
+	@for t in $(UNIT_BIN); do \
+		echo "  VALGRIND $$t"; \
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=1 $$t tests/golden >$$t.vg.log 2>&1 || \
+			{ cat $$t.vg.log; echo "valgrind: $$t failed"; exit 1; }; \
+	done
 
 demo: deps
 	@$(MAKE) --no-print-directory all

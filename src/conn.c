@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 /* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout or error. */
 static int wait_fd(struct conn *c, short events, const char *what, char **cause)
@@ -112,15 +113,65 @@ static int open_tcp(struct conn *c, const char *host, const char *port, char **c
 	return ret;
 }
 
+/* Logs in with memcached's text-protocol authentication (-Y): a set whose value is
+ * "<user> <password>". A server that answers a no-op without asking is not sent the password. */
+static int conn_login(struct conn *c, const struct pool_server *s, char **cause)
+{
+	const char *line;
+	size_t len;
+	if (conn_command(c, "mn", cause) < 0)
+		goto fail;
+	if (conn_readline(c, &line, &len, cause) < 0) {
+		char *why = *cause;
+		*cause = xasprintf("%s%s", why, c->got_reply ? "" : " (no reply to a text-protocol "
+				   "command: a server with SASL, memcached -S, speaks only the binary "
+				   "protocol: memcsess cannot list keys there)");
+		free(why);
+		goto fail;
+	}
+	if (len == 2 && memcmp(line, "MN", 2) == 0)
+		return 0;
+	if (!c->unauthenticated) {
+		*cause = xasprintf("server %s: unexpected reply to mn: '%.*s'", c->name,
+				   (int)(len > 120 ? 120 : len), line);
+		goto fail;
+	}
+	size_t n = strlen(s->username) + 1 + strlen(s->password);
+	char head[64];
+	snprintf(head, sizeof(head), "set memcsess.auth 0 0 %zu\r\n", n);
+	conn_queue(c, head, strlen(head));
+	conn_queue(c, s->username, strlen(s->username));
+	conn_queue(c, " ", 1);
+	conn_queue(c, s->password, strlen(s->password));
+	conn_queue(c, "\r\n", 2);
+	int r = conn_flush(c, cause);
+	OPENSSL_cleanse(c->out.ptr, c->out.cap);
+	if (r < 0)
+		goto fail;
+	if (conn_readline(c, &line, &len, cause) < 0) {
+		free(*cause);
+		*cause = NULL;
+		line = "";
+		len = 0;
+	}
+	if (len == 6 && memcmp(line, "STORED", 6) == 0)
+		return 0;
+	*cause = xasprintf("server %s: authentication failed for user '%s'", c->name, s->username);
+fail:
+	conn_close(c);
+	return -1;
+}
+
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->name = s->name;
 	c->timeout_ms = timeout_ms;
-	if (s->socket)
-		return open_unix(c, s->socket, cause);
-	return open_tcp(c, s->host, s->port, cause);
+	int r = s->socket ? open_unix(c, s->socket, cause) : open_tcp(c, s->host, s->port, cause);
+	if (r == 0 && s->username && s->password)
+		r = conn_login(c, s, cause);
+	return r;
 }
 
 void conn_close(struct conn *c)
@@ -176,9 +227,16 @@ static int fill(struct conn *c, char **cause)
 	for (;;) {
 		ssize_t r = recv(c->fd, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, 0);
 		if (r > 0) {
+			c->got_reply = 1;
 			c->in.len += (size_t)r;
 			c->in.ptr[c->in.len] = '\0';
 			return 0;
+		}
+		if (r == 0 && !c->got_reply) {
+			*cause = xasprintf("server %s: connection closed without a reply (a server "
+					   "with SASL, memcached -S, speaks only the binary protocol: "
+					   "memcsess cannot list keys there)", c->name);
+			return -1;
 		}
 		if (r == 0) {
 			*cause = xasprintf("server %s: connection closed by server", c->name);
@@ -208,6 +266,8 @@ int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)
 			if (n > 0 && start[n - 1] == '\r')
 				n--;
 			start[n] = '\0';
+			if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
+				c->unauthenticated = 1;
 			*line = start;
 			*len = n;
 			return 0;
@@ -243,6 +303,16 @@ int conn_readdata(struct conn *c, size_t n, const char **data, char **cause)
 	c->in_off += n + 2;
 	*data = start;
 	return 0;
+}
+
+int conn_explain_auth(struct conn *c, char **cause)
+{
+	if (!c->unauthenticated)
+		return 0;
+	free(*cause);
+	*cause = xasprintf("server %s: authentication required (memcached -Y): give --username "
+			   "and --password-file or MEMCSESS_PASSWORD", c->name);
+	return 1;
 }
 
 int conn_command(struct conn *c, const char *cmd, char **cause)

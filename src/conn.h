@@ -17,9 +17,12 @@ struct conn {
 	struct buf in;		/* bytes received and not yet consumed start at in_off */
 	size_t in_off;
 	struct buf out;		/* queued requests, sent by conn_flush */
+	int got_reply;		/* the server has sent something on this connection */
+	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
 };
 
-/* Connects to s within timeout_ms. Returns 0, or -1 with *cause (new) naming the server. */
+/* Connects to s within timeout_ms, and logs in when s has a username (memcached -Y).
+ * Returns 0, or -1 with *cause (new) naming the server ("authentication failed ..."). */
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
 void conn_close(struct conn *c);
 /* Queues bytes for conn_flush. */
@@ -31,6 +34,9 @@ int conn_flush(struct conn *c, char **cause);
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
 /* Reads n data bytes followed by \r\n; *data valid until the next read. */
 int conn_readdata(struct conn *c, size_t n, const char **data, char **cause);
+/* When the server has asked for a login (memcached -Y), replaces *cause with a message saying
+ * so and returns 1; else returns 0. */
+int conn_explain_auth(struct conn *c, char **cause);
 /* Sends one command line (adds \r\n) and flushes. */
 int conn_command(struct conn *c, const char *cmd, char **cause);
 

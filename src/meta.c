@@ -107,7 +107,12 @@ int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct bu
 		char *end;
 		errno = 0;
 		unsigned long long n = strtoull(line + 3, &end, 10);
-		if (errno || end == line + 3 || n > CONN_MAX_VALUE) {
+		if (!errno && end > line + 3 && n > CONN_MAX_VALUE) {
+			*cause = xasprintf("server %s: key %s: value of %llu bytes is over the %u "
+					   "byte limit", c->name, key, n, CONN_MAX_VALUE);
+			return -1;
+		}
+		if (errno || end == line + 3) {
 			bad = 4;
 		} else {
 			size_t off = (size_t)(end - line);
@@ -128,6 +133,7 @@ int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct bu
 	} else {
 		*cause = xasprintf("server %s: key %s: unexpected reply to mg: '%.*s'", c->name,
 				   key, (int)(len > 120 ? 120 : len), line);
+		conn_explain_auth(c, cause);
 		return -1;
 	}
 	if (bad) {

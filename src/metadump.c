@@ -146,6 +146,24 @@ enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *i
 	return MD_ITEM;
 }
 
+/* Reads " [<n> b; <t> s]" (s has n bytes, not NUL-terminated) into it->size and it->exp;
+ * leaves them unknown when the text is not of that form. */
+static void cachedump_sizes(const char *s, size_t n, struct md_item *it)
+{
+	const char *b = memmem(s, n, " b; ", 4);
+	uint64_t size;
+	int64_t exp;
+	if (n < 8 || memcmp(s, " [", 2) != 0 || memcmp(s + n - 3, " s]", 3) != 0 || !b)
+		return;
+	const char *t = b + 4, *end = s + n - 3;
+	if (t > end || parse_u64(s + 2, (size_t)(b - (s + 2)), &size) < 0 ||
+	    parse_i64(t, (size_t)(end - t), &exp) < 0)
+		return;
+	it->size = size;
+	/* cachedump shows the server's process start time for items that never expire */
+	it->exp = exp;
+}
+
 int cachedump_parse_line(const char *line, size_t len, struct md_item *it, char **cause)
 {
 	item_clear(it);
@@ -166,13 +184,7 @@ int cachedump_parse_line(const char *line, size_t len, struct md_item *it, char 
 	memcpy(it->key, line + 5, klen);
 	it->key[klen] = '\0';
 	it->key_len = klen;
-	unsigned long long size = 0;
-	long long exp = 0;
-	if (sscanf(sp, " [%llu b; %lld s]", &size, &exp) == 2) {
-		it->size = size;
-		/* cachedump shows the server's process start time for items that never expire */
-		it->exp = exp;
-	}
+	cachedump_sizes(sp, len - (size_t)(sp - line), it);
 	return 1;
 }
 
@@ -333,6 +345,8 @@ int metadump_stream(struct conn *c, md_item_fn fn, void *arg, enum enum_method *
 	int refused;
 	*method = ENUM_METADUMP_HASH;
 	int r = metadump_retry(c, "lru_crawler metadump hash", NULL, fn, arg, &refused, cause);
+	if (r == -1 && conn_explain_auth(c, cause))
+		return r;
 	if (r != -1 || !refused)
 		return r;
 	free(*cause);

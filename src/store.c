@@ -101,9 +101,20 @@ static int read_reply(struct conn *c, struct store_req *r, char **cause)
 		r->status = ST_NOT_FOUND;
 	else if (len >= 2 && memcmp(line, "EX", 2) == 0)
 		r->status = ST_EXISTS;
-	else {
+	else if (len > 13 && memcmp(line, "SERVER_ERROR ", 13) == 0) {
+		/* refused this item only (too large, out of memory): the connection goes on */
+		r->status = ST_ERROR;
+		int n = (int)(len > 120 ? 120 : len);
+		if (r->op == ST_ADD || r->op == ST_SET)
+			r->error = xasprintf("server %s: key %.*s: value of %zu bytes refused: %.*s",
+					     c->name, (int)r->key_len, r->key, r->value_len, n, line);
+		else
+			r->error = xasprintf("server %s: key %.*s: %.*s", c->name,
+					     (int)r->key_len, r->key, n, line);
+	} else {
 		*cause = xasprintf("server %s: key %.*s: unexpected reply '%.*s'", c->name,
 				   (int)r->key_len, r->key, (int)(len > 120 ? 120 : len), line);
+		conn_explain_auth(c, cause);
 		return -1;
 	}
 	return 0;

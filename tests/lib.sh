@@ -46,19 +46,24 @@ free_port() {
 
 # mc_start [memcached args...]: starts memcached on a free loopback port; prints the port and
 # sets MC_LAST_PID. Call as: port=$(mc_start) is wrong (subshell); use mc_start_var VAR.
+# A port taken meanwhile (or still held by a local connection) is retried with another one.
 mc_start_var() {
-	local var=$1 port user=()
+	local var=$1 port user=() try i pid
 	shift
-	port=$(free_port)
 	[ "$(id -u)" -eq 0 ] && user=(-u nobody)
-	memcached "${user[@]}" -l 127.0.0.1 -p "$port" -U 0 -m 64 "$@" >"$TMP/mc-$port.log" 2>&1 &
-	MC_PIDS+=($!)
-	eval "$var=$port"
-	eval "${var}_PID=$!"
-	local i
-	for i in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.05
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		memcached "${user[@]}" -l 127.0.0.1 -p "$port" -U 0 -m 64 "$@" >"$TMP/mc-$port.log" 2>&1 &
+		pid=$!
+		MC_PIDS+=($pid)
+		eval "$var=$port"
+		eval "${var}_PID=$pid"
+		for i in $(seq 100); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		grep -q "Address already in use" "$TMP/mc-$port.log" || break
 	done
 	echo "memcached on $port did not start: $(cat "$TMP/mc-$port.log")" >&2
 	return 1
@@ -96,4 +101,26 @@ php_read() {
 # count_keys PORT PREFIX: how many keys starting with PREFIX one server holds.
 count_keys() {
 	mc_cmd "$1" "lru_crawler metadump hash" | grep -c "^key=$2"
+}
+
+# fake_start VAR MODE [PORT]: starts tests/php/fake-server.php (a sick server: garbage, close,
+# huge, deep) on PORT or a free loopback port (retried when taken); sets VAR and VAR_PID.
+fake_start() {
+	local var=$1 mode=$2 port try i pid
+	for try in 1 2 3 4 5; do
+		port=${3:-$(free_port)}
+		php "$PHP_DIR/fake-server.php" "$port" "$mode" >"$TMP/fake-$port.log" 2>&1 &
+		pid=$!
+		MC_PIDS+=($pid)
+		eval "$var=$port"
+		eval "${var}_PID=$pid"
+		for i in $(seq 100); do
+			grep -qx ready "$TMP/fake-$port.log" 2>/dev/null && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		[ -z "${3:-}" ] || break
+	done
+	echo "fake server on $port did not start: $(cat "$TMP/fake-$port.log")" >&2
+	return 1
 }

@@ -114,6 +114,15 @@ static void test_cachedump(void)
 	unit_check(cachedump_parse_line("ITEM", 4, &it, &cause) == -1 && cause &&
 		   strstr(cause, "expected 'ITEM <key>"), "cachedump rejects a bare ITEM");
 	free(cause);
+	cause = NULL;
+	/* fuzz_cachedump's crasher: the parser read past len looking for a NUL */
+	static const char unterminated[] = { 'I', 'T', 'E', 'M', ' ', 'k', ' ', '[', '5', ' ', 'b',
+					      ';', ' ', '7', ' ', 's', ']', '9', '9' };
+	unit_check(cachedump_parse_line(unterminated, 17, &it, &cause) == 1 && it.size == 5 &&
+		   it.exp == 7, "cachedump stops at the given length");
+	unit_check(cachedump_parse_line(unterminated, 14, &it, &cause) == 1 && it.size == 0,
+		   "cachedump leaves a cut size field unknown");
+	free(cause);
 }
 
 int main(void)

@@ -1,0 +1,20 @@
+/* fuzz_metadump.c: one lru_crawler metadump line. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "metadump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* a copy of exactly size bytes, so reading past the line is caught */
+	char *line = malloc(size ? size : 1);
+	memcpy(line, data, size);
+	struct md_item it;
+	char *cause = NULL;
+	metadump_parse_line(line, size, &it, &cause);
+	free(cause);
+	free(line);
+	return 0;
+}
