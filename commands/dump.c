@@ -5,15 +5,17 @@
 #include "util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SID = 1, O_HANDLER, O_NO_DATA };
+enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_DECRYPT };
 static const struct cmd_opt dump_opts[] = {
 	{ "sid", 0, 1, O_SID },
 	{ "handler", 0, 1, O_HANDLER },
 	{ "no-data", 0, 0, O_NO_DATA },
+	{ "decrypt", 0, 0, O_DECRYPT },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -21,29 +23,51 @@ struct dump_state {
 	struct cmd_ctx *ctx;
 	enum sess_handler handler;
 	unsigned what;
+	int decrypt;		/* --decrypt: add decrypted data (the stored bytes stay as they are) */
+	struct decode_opts opts;
+	pthread_mutex_t out;	/* the scan calls on_rec from every server's thread at once */
 	size_t written, decode_errors;
 };
 
-/* Scan callback: one JSON line per session. */
+/* Writes one formatted line (and the decode complaint, if any) under the output lock. */
+static int emit(struct dump_state *st, const struct sess_rec *r, const char *line,
+		const struct buf *why)
+{
+	int ret = 0;
+	pthread_mutex_lock(&st->out);
+	if (why->len) {
+		st->decode_errors++;
+		cmd_error("server %s: key %.*s: %s (dumped raw)",
+			  st->ctx->pool.servers[r->server].name, (int)r->key_len, r->key, why->ptr);
+	}
+	if (!line || fputs(line, stdout) == EOF || fputc('\n', stdout) == EOF ||
+	    cmd_output_failed()) {
+		cmd_output_failed();
+		ret = 2;
+	} else {
+		st->written++;
+	}
+	pthread_mutex_unlock(&st->out);
+	return ret;
+}
+
+/* Scan callback, run in every server's thread: one JSON line per session. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
-	struct decode_error err;
-	json_t *o = record_to_json(&st->ctx->pool, r, st->what, st->handler, &err);
-	if (err.msg[0]) {
-		st->decode_errors++;
-		cmd_error("server %s: key %.*s: cannot decode at byte %zu: %s (dumped raw)",
-			  st->ctx->pool.servers[r->server].name, (int)r->key_len, r->key,
-			  err.offset, err.msg);
-	}
-	if (json_dumpf(o, stdout, JSON_COMPACT) < 0 || fputc('\n', stdout) == EOF) {
-		json_decref(o);
-		cmd_output_failed();
-		return 2;
-	}
+	struct decode_info d;
+	struct buf why = BUF_INIT;
+	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
+		return 0;
+	json_t *o = record_to_json_opts(&st->ctx->pool, r, st->what, &st->opts, &d);
+	if (sessview_failed(&d))
+		sessview_describe(&d, &why);
+	char *line = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	st->written++;
-	return cmd_output_failed() ? 2 : 0;
+	int ret = emit(st, r, line, &why);
+	free(line);
+	buf_release(&why);
+	return ret;
 }
 
 static int dump_options(const struct cmd_args *a, struct dump_state *st, struct scan_opts *so)
@@ -53,6 +77,7 @@ static int dump_options(const struct cmd_args *a, struct dump_state *st, struct 
 		switch (a->opts[i].key) {
 		case O_SID: so->sid_glob = arg; break;
 		case O_NO_DATA: st->what &= ~(unsigned)RECORD_DATA; break;
+		case O_DECRYPT: st->decrypt = 1; break;
 		case O_HANDLER:
 			if (sess_handler_parse(arg, &st->handler) < 0) {
 				cmd_error("--handler: expected php, php_binary, php_serialize or "
@@ -74,12 +99,20 @@ static int dump_options(const struct cmd_args *a, struct dump_state *st, struct 
 static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct dump_state st = { .ctx = ctx, .what = RECORD_VALUE | RECORD_DATA };
-	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .cancel = ctx->cancel };
+	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .cancel = ctx->cancel,
+				.parallel = 1 };
 	int ret = dump_options(a, &st, &so);
+	if (ret == 0 && st.decrypt)
+		ret = cmd_keys(ctx, 1);
 	if (ret)
 		return ret;
+	cmd_decode_opts(ctx, st.handler, st.decrypt, &st.opts);
+	if (ctx->app != APP_PHP)
+		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
+	pthread_mutex_init(&st.out, NULL);
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
+	pthread_mutex_destroy(&st.out);
 	ret = cmd_report_scan(ctx, res);
 	scan_server_release(res, ctx->pool.n);
 	free(res);
@@ -92,7 +125,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
-	.usage = "[--sid GLOB] [--handler H] [--no-data] [SID-GLOB]",
+	.usage = "[--sid GLOB] [--handler H] [--no-data] [--decrypt] [SID-GLOB]",
 	.summary = "write every session as JSON Lines on standard output",
 	.needs = NEED_POOL,
 	.opts = dump_opts,

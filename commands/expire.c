@@ -2,7 +2,7 @@
  * by what they hold, from the servers PHP reads them from. */
 #include "commands.h"
 #include "scan.h"
-#include "sessdec.h"
+#include "sessview.h"
 #include "store.h"
 #include "util.h"
 
@@ -43,6 +43,7 @@ struct expire {
 	double idle_over, ttl_under, new_ttl;
 	int has_idle, has_ttl_under, touch, all, dry_run, yes, locks;
 	const char *sid_glob;
+	struct decode_opts dec;	/* how --where reads values: decompress, decrypt, decode */
 	struct target *t;
 	size_t n, cap;
 	size_t expired, gone, failed, locks_deleted;
@@ -63,8 +64,8 @@ static void add_target(struct expire *x, const char *key, size_t len, size_t sid
 /* Do the decoded data of r satisfy every --where? */
 static int where_matches(const struct expire *x, const struct sess_rec *r)
 {
-	struct decode_error err;
-	struct pv *v = sess_decode(r->value, r->value_len, SESS_UNKNOWN, NULL, &err);
+	struct decode_info info;
+	struct pv *v = sessview_decode(r, &x->dec, &info);
 	int ok = v != NULL;
 	for (size_t i = 0; ok && i < x->n_where; i++)
 		ok = pv_equals_text(pv_lookup(v, x->where_path[i]), x->where_value[i]);
@@ -262,6 +263,7 @@ static int expire_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	struct expire x;
 	memset(&x, 0, sizeof(x));
 	x.ctx = ctx;
+	cmd_decode_opts(ctx, SESS_UNKNOWN, 1, &x.dec);
 	int ret = expire_options(&x, a);
 	if (!ret)
 		ret = a->n_pos ? select_by_sid(&x, a) : select_by_scan(&x);
@@ -293,7 +295,7 @@ const struct cmd_entry cmd_expire_entry = {
 	.usage = "[--dry-run] [--yes] [--ttl DURATION] [--locks] (SID... | --where FIELD=VALUE | "
 		 "--idle-over DURATION | --ttl-under DURATION | --sid GLOB | --all)",
 	.summary = "log sessions out (delete them) or set a new TTL, by sid or by what they hold",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = expire_opts,
 	.run = expire_run,
 };

@@ -4,6 +4,7 @@
 #include "copy.h"
 #include "dumpline.h"
 #include "scan.h"
+#include "stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ struct migrate {
 	int stopped;		/* --fail-fast or interrupt */
 	double started, last_progress;
 	int progress;		/* stderr is a terminal */
+	uint64_t total;		/* about how many items the source holds; 0 unknown */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -75,8 +77,15 @@ static void show_progress(struct migrate *m, int final)
 	m->last_progress = t;
 	const struct copy_stats *s = &m->cp.st;
 	double rate = s->read / (t - m->started > 0.001 ? t - m->started : 0.001);
-	fprintf(stderr, "\r\033[Kmigrate: %zu read, %zu copied, %zu failed, %.0f sessions/s%s",
-		s->read, s->copied + s->already, s->failed, rate, final ? "\n" : "");
+	char eta[32] = "";
+	if (m->total > s->read && rate > 0 && t - m->started > 1)
+		fmt_duration((int64_t)((double)(m->total - s->read) / rate), eta, sizeof(eta));
+	fprintf(stderr, "\r\033[Kmigrate: %zu", s->read);
+	if (m->total)
+		fprintf(stderr, " of ~%llu (%.0f%%)", (unsigned long long)m->total,
+			100.0 * (double)s->read / (double)(m->total > s->read ? m->total : s->read));
+	fprintf(stderr, " read, %zu copied, %zu failed, %.0f sessions/s%s%s%s", s->copied + s->already,
+		s->failed, rate, eta[0] ? ", ETA " : "", eta, final ? "\n" : "");
 }
 
 /* Hands one session to the copier, unless it is a stray copy PHP does not read. */
@@ -156,12 +165,31 @@ static int from_lines(struct migrate *m)
 	return ret;
 }
 
+/* About how many items the pool holds (its servers' curr_items), for the progress line. */
+static uint64_t pool_items(const struct pool *p)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct conn c;
+		struct stats_sample st;
+		char *cause = NULL;
+		if (conn_open(&c, &p->servers[i], p->timeout_ms, &cause) == 0 &&
+		    stats_fetch(&c, &st, &cause) == STATS_END)
+			n += st.curr_items;
+		free(cause);
+		conn_close(&c);
+	}
+	return n;
+}
+
 /* Scans the --from pool and migrates every session. Returns 0 or an exit code. */
 static int from_pool(struct migrate *m)
 {
 	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .sid_glob = m->sid_glob,
 				.cancel = &interrupted };
 	struct scan_server *res = xcalloc(m->src.n, sizeof(*res));
+	if (m->progress)
+		m->total = pool_items(&m->src);
 	scan_pool(&m->src, &so, on_rec, m, res);
 	struct cmd_ctx tmp = *m->ctx;
 	tmp.pool = m->src;
@@ -256,6 +284,12 @@ static int open_pool(struct migrate *m, struct pool *p, const char *spec, const 
 		free(cause);
 		return EXIT_USAGE;
 	}
+	int ret = cmd_auth(m->ctx);
+	if (ret) {
+		pool_release(p);
+		return ret;
+	}
+	pool_set_auth(p, m->ctx->username, m->ctx->password);
 	return 0;
 }
 

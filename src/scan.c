@@ -92,6 +92,12 @@ static int deliver(struct worker *w, const struct sess_rec *r)
 {
 	struct scan_ctx *ctx = w->ctx;
 	int ret = 0;
+	if (ctx->o->parallel) {
+		ret = __atomic_load_n(&ctx->stop, __ATOMIC_RELAXED);
+		if (!ret && (ret = ctx->fn(r, ctx->arg)) != 0)
+			__atomic_store_n(&ctx->stop, ret, __ATOMIC_RELAXED);
+		return ret;
+	}
 	pthread_mutex_lock(&ctx->lock);
 	if (!ctx->stop) {
 		ret = ctx->fn(r, ctx->arg);

@@ -41,6 +41,8 @@ struct scan_opts {
 	int want_other;		/* deliver keys without the session prefix too */
 	const char *sid_glob;	/* only sids matching this fnmatch() pattern */
 	volatile sig_atomic_t *cancel;	/* stop soon when it becomes non-zero */
+	int parallel;		/* the callback may run in several threads at once (it locks what
+				 * it shares itself): formatting then uses every core */
 };
 
 struct scan_server {
@@ -50,8 +52,8 @@ struct scan_server {
 	size_t sessions, locks, other, gone;
 };
 
-/* Called for each record, one call at a time (never concurrently). A positive return stops
- * the whole scan and becomes scan_pool's return value. */
+/* Called for each record, one call at a time unless scan_opts.parallel. A positive return
+ * stops the whole scan and becomes scan_pool's return value. */
 typedef int (*scan_fn)(const struct sess_rec *r, void *arg);
 
 /* Walks the pool. out has p->n entries (caller releases with scan_server_release); a server
