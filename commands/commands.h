@@ -3,7 +3,9 @@
 #define MEMCSESS_COMMANDS_H
 
 #include <signal.h>
+#include "layout.h"
 #include "pool.h"
+#include "sessview.h"
 
 /* Exit codes (man/memcsess.1, EXIT STATUS). */
 enum {
@@ -17,6 +19,7 @@ enum {
 
 /* What .needs asks the dispatcher to do before .run. */
 #define NEED_POOL 0x1
+#define NEED_KEY 0x2	/* load the key ring when --key-file or MEMCSESS_KEY gives one */
 
 struct cmd_opt {
 	const char *name;	/* long name, without -- */
@@ -45,6 +48,18 @@ struct cmd_ctx {
 	enum pool_dist dist;
 	int timeout_ms;
 	volatile sig_atomic_t *cancel;
+	/* decryption and framework layout (--key-file, --scheme, --cipher, --app) */
+	char *key_file;		/* owned */
+	struct keyring keys;	/* loaded by cmd_keys; wiped by cmd_ctx_release */
+	int keys_loaded;
+	enum crypt_scheme scheme;
+	char *cipher;		/* owned; NULL: the scheme's default */
+	enum app_layout app;
+	int prefix_given, dist_given;
+	/* memcached -Y login (--username, --password-file or MEMCSESS_PASSWORD) */
+	char *username;		/* owned */
+	char *password_file;	/* owned */
+	char *password;		/* owned; loaded by cmd_auth, wiped by cmd_ctx_release */
 };
 
 struct cmd_entry {
@@ -63,7 +78,15 @@ extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_expire_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_migrate_entry;
+extern const struct cmd_entry cmd_shell_entry;
+extern const struct cmd_entry cmd_top_entry;
+/* Every command, in the order usage lists them; ends with NULL (main.c). */
+extern const struct cmd_entry *const cmd_table[];
+/* The options every command takes, before or after its name; ends with { NULL } (main.c). */
+extern const struct cmd_opt common_opts[];
 
+/* The command named name, or the only one it is a prefix of; NULL when none or ambiguous. */
+const struct cmd_entry *cmd_find(const char *name);
 /* Parses argv (argv[0] is the command name) and runs it; returns an exit code. */
 int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv);
 /* Sets up the pool from the context's settings when not done yet; returns 0 or an exit code. */
@@ -78,6 +101,16 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (EXIT_POOL when every server failed). */
 struct scan_server;
 int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res);
+/* Loads the key ring from --key-file, else MEMCSESS_KEY (whose value is then wiped), once.
+ * required: fail when neither is given. Returns 0 or an exit code (after a message). */
+int cmd_keys(struct cmd_ctx *ctx, int required);
+/* Loads the password for --username from --password-file, else MEMCSESS_PASSWORD (whose value
+ * is then wiped), once. Returns 0 or an exit code (after a message). */
+int cmd_auth(struct cmd_ctx *ctx);
+/* Decoding options from the context: handler h, --scheme, --cipher, and the keys when loaded
+ * and decrypt is set. The result points into ctx. */
+void cmd_decode_opts(const struct cmd_ctx *ctx, enum sess_handler h, int decrypt,
+		     struct decode_opts *o);
 /* Parses a non-negative integer option value; returns 0 or -1 (after a usage message). */
 int cmd_parse_count(const char *opt, const char *s, long *out);
 

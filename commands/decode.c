@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 1, O_HANDLER };
+enum { O_JSON = 1, O_HANDLER, O_FLAGS };
 static const struct cmd_opt decode_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "handler", 0, 1, O_HANDLER },
+	{ "flags", 0, 1, O_FLAGS },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -34,12 +35,15 @@ static int slurp(FILE *f, struct buf *b)
 static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	int json = 0;
+	long flags = 0;
 	enum sess_handler h = SESS_UNKNOWN;
-	(void)ctx;
 	for (size_t i = 0; i < a->n_opts; i++) {
-		if (a->opts[i].key == O_JSON)
+		if (a->opts[i].key == O_JSON) {
 			json = 1;
-		else if (sess_handler_parse(a->opts[i].arg, &h) < 0) {
+		} else if (a->opts[i].key == O_FLAGS) {
+			if (cmd_parse_count("flags", a->opts[i].arg, &flags) < 0 || flags > UINT32_MAX)
+				return EXIT_USAGE;
+		} else if (sess_handler_parse(a->opts[i].arg, &h) < 0) {
 			cmd_error("--handler: expected php, php_binary, php_serialize or igbinary, "
 				  "got '%s'", a->opts[i].arg);
 			return EXIT_USAGE;
@@ -61,15 +65,20 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	if (f != stdin)
 		fclose(f);
-	enum sess_handler used;
-	struct decode_error err;
-	struct pv *v = sess_decode(in.ptr ? in.ptr : "", in.len, h, &used, &err);
+	struct decode_opts opts;
+	struct decode_info d;
+	cmd_decode_opts(ctx, h, 1, &opts);
+	struct pv *v = sessview_decode_value(in.ptr ? in.ptr : "", in.len, (uint32_t)flags, &opts, &d);
 	buf_release(&in);
-	if (!v) {
-		cmd_error("decode: %s: cannot decode as %s at byte %zu: %s", path,
-			  sess_handler_name(used), err.offset, err.msg);
-		return EXIT_PARTIAL;
+	if (sessview_failed(&d) || !v) {
+		struct buf why = BUF_INIT;
+		sessview_describe(&d, &why);
+		cmd_error("decode: %s: %s%s%s", path, why.ptr, d.status == DECODE_FAILED ? " as " : "",
+			  d.status == DECODE_FAILED ? sess_handler_name(d.handler) : "");
+		buf_release(&why);
 	}
+	if (!v)
+		return EXIT_PARTIAL;
 	if (json) {
 		json_t *o = pv_to_json(v);
 		json_dumpf(o, stdout, JSON_COMPACT);
@@ -82,14 +91,14 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		buf_release(&tree);
 	}
 	pv_free(v);
-	return EXIT_OK;
+	return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 const struct cmd_entry cmd_decode_entry = {
 	.name = "decode",
-	.usage = "[--json] [--handler H] [FILE|-]",
+	.usage = "[--json] [--handler H] [--flags N] [FILE|-]",
 	.summary = "decode a stored session value read from a file or standard input",
-	.needs = 0,
+	.needs = NEED_KEY,
 	.opts = decode_opts,
 	.run = decode_run,
 };

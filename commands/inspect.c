@@ -90,7 +90,9 @@ static void lookup_lock(const struct pool *p, const char *sid, struct sess_rec *
 	buf_release(&key);
 }
 
-static void print_human(const struct pool *p, const struct found *f, enum sess_handler forced)
+static int print_data(const struct sess_rec *r, const struct decode_opts *o);
+
+static int print_human(const struct pool *p, const struct found *f, const struct decode_opts *o)
 {
 	const struct sess_rec *r = &f->rec;
 	char a[64], b[64];
@@ -114,13 +116,44 @@ static void print_human(const struct pool *p, const struct found *f, enum sess_h
 		printf("lock         held (expires: %s)\n", a);
 	else
 		printf("lock         %s\n", r->locked == 0 ? "none" : "unknown");
-	enum sess_handler used = SESS_UNKNOWN;
-	struct decode_error err;
-	struct pv *v = sess_decode(r->value, r->value_len, forced, &used, &err);
-	printf("handler      %s\n", sess_handler_name(used));
+	return print_data(r, o);
+}
+
+/* The crypto lines: what compression and encryption were found, and how decrypting went. */
+static void print_crypto(const struct decode_info *d)
+{
+	if (d->compression != COMPRESS_NONE)
+		printf("compression  %s\n", compress_name(d->compression));
+	if (d->scheme != CRYPT_NONE && d->key_index)
+		printf("encryption   %s %s, decrypted with key %d\n", crypt_scheme_name(d->scheme),
+		       d->cipher, d->key_index);
+	else if (d->scheme != CRYPT_NONE && d->status == DECODE_ENCRYPTED)
+		printf("encryption   %s %s, not decrypted (%s)\n", crypt_scheme_name(d->scheme),
+		       d->cipher, d->error[0] ? d->error : "no key: --key-file or MEMCSESS_KEY");
+	else if (d->scheme != CRYPT_NONE)
+		printf("encryption   %s %s, cannot decrypt: %s\n", crypt_scheme_name(d->scheme),
+		       d->cipher, d->error);
+	if (d->inner_found)
+		printf("encrypted    %zu value%s inside, %zu decrypted%s%s\n", d->inner_found,
+		       d->inner_found == 1 ? "" : "s", d->inner_decrypted,
+		       d->inner_failed ? "; cannot decrypt " : "", d->inner_error);
+}
+
+/* Prints the handler and the data tree (or why there is none); returns an exit code. */
+static int print_data(const struct sess_rec *r, const struct decode_opts *o)
+{
+	struct decode_info d;
+	struct pv *v = sessview_decode(r, o, &d);
+	printf("handler      %s\n", sessview_handler(&d));
+	print_crypto(&d);
 	if (!v) {
-		printf("data         cannot decode at byte %zu: %s\n", err.offset, err.msg);
-		return;
+		if (d.status == DECODE_FAILED)
+			printf("data         cannot decode at byte %zu: %s\n", d.err.offset, d.err.msg);
+		else if (d.status == DECODE_UNCOMPRESS_FAILED)
+			printf("data         cannot decompress: %s\n", d.error);
+		else
+			printf("data         (encrypted)\n");
+		return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 	}
 	struct buf tree = BUF_INIT;
 	pv_format_tree(v, &tree);
@@ -134,6 +167,7 @@ static void print_human(const struct pool *p, const struct found *f, enum sess_h
 	}
 	buf_release(&tree);
 	pv_free(v);
+	return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 static int inspect_options(const struct cmd_args *a, int *mode, enum sess_handler *h)
@@ -166,18 +200,19 @@ static int show(const struct cmd_ctx *ctx, struct found *f, int mode, enum sess_
 		fwrite(f->rec.value, 1, f->rec.value_len, stdout);
 		return EXIT_OK;
 	}
+	struct decode_opts opts;
+	cmd_decode_opts(ctx, h, 1, &opts);
 	if (mode == O_JSON) {
-		struct decode_error err;
-		json_t *o = record_to_json(p, &f->rec, RECORD_VALUE | RECORD_DATA, h, &err);
+		struct decode_info d;
+		json_t *o = record_to_json_opts(p, &f->rec, RECORD_VALUE | RECORD_DATA, &opts, &d);
 		if (f->copies)
 			json_object_set_new(o, "copies_on", json_string(f->copy_names.ptr));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
-		return err.msg[0] ? EXIT_PARTIAL : EXIT_OK;
+		return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 	}
-	print_human(p, f, h);
-	return EXIT_OK;
+	return print_human(p, f, &opts);
 }
 
 static int inspect_run(struct cmd_ctx *ctx, const struct cmd_args *a)
@@ -221,7 +256,7 @@ const struct cmd_entry cmd_inspect_entry = {
 	.name = "inspect",
 	.usage = "[--json | --raw] [--handler H] <sid>",
 	.summary = "show one session: where it lives, its metadata and its decoded data",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = inspect_opts,
 	.run = inspect_run,
 };

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 1, O_SORT, O_LIMIT, O_SID, O_REVERSE, O_FAST, O_LOCKS };
+enum { O_JSON = 1, O_SORT, O_LIMIT, O_SID, O_REVERSE, O_FAST, O_LOCKS, O_DETECT };
 static const struct cmd_opt list_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "sort", 0, 1, O_SORT },
@@ -18,6 +18,7 @@ static const struct cmd_opt list_opts[] = {
 	{ "reverse", 'r', 0, O_REVERSE },
 	{ "fast", 0, 0, O_FAST },
 	{ "locks", 0, 0, O_LOCKS },
+	{ "detect", 0, 0, O_DETECT },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -31,6 +32,7 @@ struct row {
 	const char *handler;
 	int locked;
 	enum rec_kind kind;
+	char crypt[96];		/* compression and encryption notes */
 };
 
 struct list_state {
@@ -43,6 +45,9 @@ struct list_state {
 	struct row *rows;
 	size_t n_rows, cap_rows;
 	int header_done;
+	int detect;
+	struct decode_opts opts;
+	size_t crypt_errors;
 };
 
 static void print_header(void)
@@ -71,11 +76,37 @@ static void print_row(const struct cmd_ctx *ctx, const struct row *w)
 	if (w->locked == 1)
 		buf_adds(&note, "locked ");
 	if (w->home != w->server && w->kind == REC_SESSION)
-		buf_printf(&note, "misplaced: PHP reads %s", ctx->pool.servers[w->home].name);
+		buf_printf(&note, "misplaced: PHP reads %s ", ctx->pool.servers[w->home].name);
+	buf_adds(&note, w->crypt);
 	printf("%-32s %-21s %7s %9s %9s %-13s %s\n", sid.ptr, ctx->pool.servers[w->server].name,
 	       size, ttl, idle, w->handler, note.len ? note.ptr : "");
 	buf_release(&sid);
 	buf_release(&note);
+}
+
+/* The handler and the crypto notes of r ("fastlz", "decrypted laravel", "cannot decrypt: ..."),
+ * decrypting when keys are loaded. Returns 1 when something could not be undone. */
+static int row_crypto(struct row *w, const struct sess_rec *r, const struct decode_opts *o)
+{
+	struct decode_info d;
+	w->crypt[0] = '\0';
+	if (!r->value || r->kind != REC_SESSION)
+		return 0;
+	sessview_probe(r, o, &d);
+	w->handler = sessview_handler(&d);
+	struct buf b = BUF_INIT;
+	if (d.compression != COMPRESS_NONE)
+		buf_printf(&b, "%s ", compress_name(d.compression));
+	if (d.key_index)
+		buf_printf(&b, "decrypted %s", crypt_scheme_name(d.scheme));
+	else if (d.status == DECODE_ENCRYPTED)
+		buf_printf(&b, "encrypted %s", crypt_scheme_name(d.scheme));
+	else if (d.status == DECODE_CRYPT_FAILED || d.status == DECODE_UNCOMPRESS_FAILED)
+		buf_printf(&b, "cannot %s: %s", d.status == DECODE_CRYPT_FAILED ? "decrypt" :
+			   "decompress", d.error);
+	snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr ? b.ptr : "");
+	buf_release(&b);
+	return sessview_failed(&d);
 }
 
 static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
@@ -95,18 +126,25 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct list_state *st = arg;
+	struct row w;
+	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
+		return 0;
+	row_from_rec(&w, r, 0);
+	if (row_crypto(&w, r, &st->opts)) {
+		st->crypt_errors++;
+		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
+			  (int)r->key_len, r->key, w.crypt);
+	}
 	if (st->json) {
-		json_t *o = record_to_json(&st->ctx->pool, r, 0, SESS_UNKNOWN, NULL);
+		json_t *o = record_to_json_opts(&st->ctx->pool, r, 0, &st->opts, NULL);
 		char *s = json_dumps(o, JSON_COMPACT);
 		puts(s);
 		free(s);
 		json_decref(o);
 	} else if (st->sort == SORT_NONE) {
 		char sid[MC_MAX_KEY + 1];
-		struct row w;
 		memcpy(sid, r->sid, r->sid_len);
 		sid[r->sid_len] = '\0';
-		row_from_rec(&w, r, 0);
 		w.sid = sid;
 		if (!st->header_done++)
 			print_header();
@@ -116,7 +154,8 @@ static int on_rec(const struct sess_rec *r, void *arg)
 			st->cap_rows = st->cap_rows ? st->cap_rows * 2 : 1024;
 			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
 		}
-		row_from_rec(&st->rows[st->n_rows++], r, 1);
+		w.sid = xstrndup(r->sid, r->sid_len);
+		st->rows[st->n_rows++] = w;
 		return 0;
 	}
 	if (cmd_output_failed())
@@ -190,6 +229,7 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 		case O_REVERSE: st->reverse = 1; break;
 		case O_FAST: so->values = 0; so->locks = 0; break;
 		case O_LOCKS: so->want_locks = 1; break;
+		case O_DETECT: st->detect = 1; break;
 		}
 	}
 	if (a->n_pos > 1) {
@@ -205,6 +245,120 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 	return 0;
 }
 
+/* list --detect: sessions per framework layout and key prefix. */
+struct layout_group {
+	enum app_layout app;
+	char prefix[MC_MAX_KEY + 1];
+	size_t keys, compressed, encrypted[CRYPT_AUTO];
+};
+
+struct detect_state {
+	struct layout_group *g;
+	size_t n, cap;
+	int json;
+};
+
+/* The group of (app, prefix), added when new. */
+static struct layout_group *detect_group(struct detect_state *st, enum app_layout app,
+					 const char *prefix, size_t n)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->g[i].app == app && strlen(st->g[i].prefix) == n &&
+		    memcmp(st->g[i].prefix, prefix, n) == 0)
+			return &st->g[i];
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 8;
+		st->g = xrealloc(st->g, st->cap * sizeof(*st->g));
+	}
+	struct layout_group *g = &st->g[st->n++];
+	memset(g, 0, sizeof(*g));
+	g->app = app;
+	memcpy(g->prefix, prefix, n);
+	return g;
+}
+
+/* Scan callback of --detect: counts the key under its layout. */
+static int on_detect(const struct sess_rec *r, void *arg)
+{
+	struct detect_state *st = arg;
+	size_t plen;
+	if (r->key_len > 19 && memcmp(r->key, "memc.sess.key.lock.", 19) == 0)
+		return 0;
+	enum app_layout app = layout_detect(r->key, r->key_len, &plen);
+	struct layout_group *g = detect_group(st, app, r->key, plen);
+	g->keys++;
+	if (app == APP_OTHER || !r->value)
+		return 0;
+	struct decode_info d;
+	sessview_probe(r, NULL, &d);
+	g->compressed += d.compression != COMPRESS_NONE;
+	g->encrypted[d.scheme < CRYPT_AUTO ? d.scheme : CRYPT_NONE]++;
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct layout_group *x = a, *y = b;
+	if (x->app != y->app)
+		return x->app < y->app ? -1 : 1;
+	return strcmp(x->prefix, y->prefix);
+}
+
+/* One line (or JSON object) per group. */
+static void print_group(const struct layout_group *g, int json, int values)
+{
+	size_t enc = g->encrypted[CRYPT_OPENSSL] + g->encrypted[CRYPT_LARAVEL];
+	struct buf e = BUF_INIT, prefix = BUF_INIT;
+	for (unsigned s = CRYPT_OPENSSL; s < CRYPT_AUTO; s++)
+		if (g->encrypted[s])
+			buf_printf(&e, "%s%s %zu", e.len ? ", " : "", crypt_scheme_name(s), g->encrypted[s]);
+	buf_add_escaped(&prefix, g->prefix, strlen(g->prefix));
+	if (json) {
+		const char *p = utf8_valid(g->prefix, strlen(g->prefix)) ? g->prefix : prefix.ptr;
+		json_t *o = json_pack("{s:s,s:s,s:I}", "app", layout_name(g->app), "prefix", p,
+				      "keys", (json_int_t)g->keys);
+		if (values && g->app != APP_OTHER) {
+			json_object_set_new(o, "compressed", json_integer((json_int_t)g->compressed));
+			json_object_set_new(o, "encrypted", json_pack("{s:I,s:I}", "openssl",
+				(json_int_t)g->encrypted[CRYPT_OPENSSL], "laravel",
+				(json_int_t)g->encrypted[CRYPT_LARAVEL]));
+		}
+		char *s = json_dumps(o, JSON_COMPACT);
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else if (values && g->app != APP_OTHER) {
+		printf("%-8s %-24s %8zu %10zu  %s\n", layout_name(g->app), prefix.ptr, g->keys,
+		       g->compressed, enc ? e.ptr : "-");
+	} else {
+		printf("%-8s %-24s %8zu %10s  %s\n", layout_name(g->app),
+		       g->app == APP_OTHER ? "-" : prefix.ptr, g->keys, "-", "-");
+	}
+	buf_release(&e);
+	buf_release(&prefix);
+}
+
+static int list_detect(struct cmd_ctx *ctx, int json, struct scan_opts *so)
+{
+	struct detect_state st = { .json = json };
+	so->want_other = 1;
+	so->want_locks = 1;
+	so->locks = 0;
+	so->sid_glob = NULL;
+	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
+	scan_pool(&ctx->pool, so, on_detect, &st, res);
+	qsort(st.g, st.n, sizeof(*st.g), group_cmp);
+	if (!json)
+		printf("%-8s %-24s %8s %10s  %s\n", "LAYOUT", "PREFIX", "KEYS", "COMPRESSED", "ENCRYPTED");
+	for (size_t i = 0; i < st.n && !cmd_output_failed(); i++)
+		print_group(&st.g[i], json, so->values);
+	free(st.g);
+	int ret = cmd_report_scan(ctx, res);
+	scan_server_release(res, ctx->pool.n);
+	free(res);
+	return ret;
+}
+
 static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct list_state st = { .ctx = ctx, .limit = -1 };
@@ -212,6 +366,11 @@ static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	int ret = list_options(a, &st, &so);
 	if (ret)
 		return ret;
+	if (st.detect)
+		return list_detect(ctx, st.json, &so);
+	cmd_decode_opts(ctx, SESS_UNKNOWN, 1, &st.opts);
+	if (ctx->app != APP_PHP)
+		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
 	if (st.sort != SORT_NONE)
@@ -223,15 +382,15 @@ static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	free(res);
 	if (r == 2)
 		return EXIT_IO;
-	return ret;
+	return ret == EXIT_OK && st.crypt_errors ? EXIT_PARTIAL : ret;
 }
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.usage = "[--json] [--sort sid|server|size|ttl|idle] [--reverse] [--limit N] [--fast] "
-		 "[--locks] [SID-GLOB]",
+		 "[--locks] [SID-GLOB]\n       memcsess list --detect [--json] [--fast]",
 	.summary = "list the sessions in the pool, one a line",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = list_opts,
 	.run = list_run,
 };

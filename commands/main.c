@@ -5,13 +5,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const struct cmd_entry *const cmd_table[] = {
+const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_inspect_entry,
 	&cmd_dump_entry,
@@ -19,17 +20,27 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_expire_entry,
 	&cmd_load_entry,
 	&cmd_migrate_entry,
+	&cmd_shell_entry,
+	&cmd_top_entry,
 	NULL,
 };
 
 /* Options every command accepts. Keys are negative so they never meet a command's. */
-enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP };
-static const struct cmd_opt common_opts[] = {
+enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP, OPT_KEY_FILE,
+       OPT_SCHEME, OPT_CIPHER, OPT_APP };
+enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE };
+const struct cmd_opt common_opts[] = {
 	{ "servers", 's', 1, OPT_SERVERS },
 	{ "prefix", 0, 1, OPT_PREFIX },
 	{ "distribution", 0, 1, OPT_DIST },
 	{ "timeout", 0, 1, OPT_TIMEOUT },
 	{ "help", 'h', 0, OPT_HELP },
+	{ "key-file", 0, 1, OPT_KEY_FILE },
+	{ "scheme", 0, 1, OPT_SCHEME },
+	{ "cipher", 0, 1, OPT_CIPHER },
+	{ "app", 0, 1, OPT_APP },
+	{ "username", 0, 1, OPT_USERNAME },
+	{ "password-file", 0, 1, OPT_PASSWORD_FILE },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -64,6 +75,8 @@ void cmd_ctx_init(struct cmd_ctx *ctx)
 	ctx->prefix = xstrdup(POOL_DEFAULT_PREFIX);
 	ctx->dist = DIST_KETAMA;
 	ctx->timeout_ms = POOL_DEFAULT_TIMEOUT_MS;
+	ctx->scheme = CRYPT_AUTO;
+	ctx->app = APP_PHP;
 }
 
 void cmd_ctx_release(struct cmd_ctx *ctx)
@@ -72,7 +85,68 @@ void cmd_ctx_release(struct cmd_ctx *ctx)
 		pool_release(&ctx->pool);
 	free(ctx->servers);
 	free(ctx->prefix);
+	free(ctx->key_file);
+	free(ctx->cipher);
+	keyring_release(&ctx->keys);
+	free(ctx->username);
+	free(ctx->password_file);
+	if (ctx->password)
+		OPENSSL_cleanse(ctx->password, strlen(ctx->password));
+	free(ctx->password);
 	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* --app's defaults for what was not given: prefix, distribution, whole-key hashing. */
+static int app_preset(struct cmd_ctx *ctx)
+{
+	const char *prefix = layout_default_prefix(ctx->app);
+	if (!ctx->prefix_given && !prefix) {
+		cmd_error("--app %s: give the cache prefix with --prefix (laravel:, laravel_cache:, "
+			  "<app>_cache_ or <app>-cache-; 'list --detect' shows which)",
+			  layout_name(ctx->app));
+		return EXIT_USAGE;
+	}
+	if (!ctx->prefix_given) {
+		free(ctx->prefix);
+		ctx->prefix = xstrdup(prefix);
+	}
+	/* plain Memcached clients default to modula over the whole key */
+	if (!ctx->dist_given && layout_hashes_prefix(ctx->app))
+		ctx->dist = DIST_MODULA;
+	return 0;
+}
+
+int cmd_keys(struct cmd_ctx *ctx, int required)
+{
+	char *cause = NULL;
+	char *env = getenv("MEMCSESS_KEY");
+	int r = 0;
+	if (ctx->keys_loaded)
+		return 0;
+	if (ctx->key_file)
+		r = keyring_load_file(&ctx->keys, ctx->key_file, &cause);
+	else if (env && *env)
+		r = keyring_add_text(&ctx->keys, env, strlen(env), "MEMCSESS_KEY", &cause);
+	else if (required)
+		cause = xstrdup("no key: give --key-file PATH or set MEMCSESS_KEY");
+	if (env)	/* the key is not left in the environment */
+		OPENSSL_cleanse(env, strlen(env));
+	if (r < 0 || cause) {
+		cmd_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	ctx->keys_loaded = 1;
+	return 0;
+}
+
+void cmd_decode_opts(const struct cmd_ctx *ctx, enum sess_handler h, int decrypt,
+		     struct decode_opts *o)
+{
+	o->handler = h;
+	o->scheme = ctx->scheme;
+	o->cipher = ctx->cipher;
+	o->keys = decrypt && ctx->keys_loaded ? &ctx->keys : NULL;
 }
 
 int cmd_pool(struct cmd_ctx *ctx)
@@ -80,18 +154,28 @@ int cmd_pool(struct cmd_ctx *ctx)
 	char *cause = NULL;
 	if (ctx->have_pool)
 		return 0;
+	int preset = app_preset(ctx);
+	if (preset)
+		return preset;
 	if (pool_init(&ctx->pool, ctx->servers, ctx->dist, ctx->prefix, ctx->timeout_ms, &cause)) {
 		cmd_error("%s", cause);
 		free(cause);
 		return EXIT_USAGE;
 	}
 	ctx->have_pool = 1;
+	ctx->pool.hash_prefix = layout_hashes_prefix(ctx->app);
+	int auth = cmd_auth(ctx);
+	if (auth)
+		return auth;
+	pool_set_auth(&ctx->pool, ctx->username, ctx->password);
 	return 0;
 }
 
 int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res)
 {
 	size_t failed = 0, incomplete = 0;
+	if (cmd_output_failed())	/* the scan was stopped for it: the dispatcher says so */
+		return EXIT_IO;
 	for (size_t i = 0; i < ctx->pool.n; i++) {
 		if (res[i].method == ENUM_CACHEDUMP && !res[i].failed) {
 			cmd_error("server %s: lru_crawler metadump refused; listed with stats "
@@ -108,6 +192,52 @@ int cmd_report_scan(const struct cmd_ctx *ctx, struct scan_server *res)
 	return failed == ctx->pool.n ? EXIT_POOL : EXIT_PARTIAL;
 }
 
+/* Reads the first line of path (without its line end) as a password; returns new, or NULL
+ * with *cause. */
+static char *read_password(const char *path, char **cause)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*cause = xasprintf("--password-file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char line[1024];
+	char *pw = NULL;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0])
+			pw = xstrdup(line);
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	fclose(f);
+	if (!pw)
+		*cause = xasprintf("--password-file %s: no password on its first line", path);
+	return pw;
+}
+
+int cmd_auth(struct cmd_ctx *ctx)
+{
+	char *cause = NULL;
+	char *env = getenv("MEMCSESS_PASSWORD");
+	if (!ctx->username || ctx->password)
+		return 0;
+	if (ctx->password_file)
+		ctx->password = read_password(ctx->password_file, &cause);
+	else if (env && *env)
+		ctx->password = xstrdup(env);
+	else
+		cause = xasprintf("--username %s: no password: give --password-file PATH or set "
+				  "MEMCSESS_PASSWORD", ctx->username);
+	if (env)	/* the password is not left in the environment */
+		OPENSSL_cleanse(env, strlen(env));
+	if (!ctx->password) {
+		cmd_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cmd_parse_count(const char *opt, const char *s, long *out)
 {
 	char *end;
@@ -122,14 +252,14 @@ int cmd_parse_count(const char *opt, const char *s, long *out)
 }
 
 /* Finds a command by name or unique prefix. */
-static const struct cmd_entry *find_command(const char *name)
+const struct cmd_entry *cmd_find(const char *name)
 {
 	const struct cmd_entry *found = NULL;
 	size_t n = strlen(name);
 	for (size_t i = 0; cmd_table[i]; i++) {
 		if (strcmp(cmd_table[i]->name, name) == 0)
 			return cmd_table[i];
-		if (strncmp(cmd_table[i]->name, name, n) == 0) {
+		if (n && strncmp(cmd_table[i]->name, name, n) == 0) {
 			if (found)
 				return NULL;
 			found = cmd_table[i];
@@ -141,7 +271,9 @@ static const struct cmd_entry *find_command(const char *name)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: memcsess [--servers LIST] [--prefix P] [--distribution D] "
-		     "[--timeout S] <command> [options]\n\ncommands:\n");
+		     "[--timeout S]\n                [--app php|laravel|symfony] [--key-file PATH] "
+		     "[--scheme S] [--cipher C]\n                [--username U] [--password-file F] "
+		     "<command> [options]\n\ncommands:\n");
 	for (size_t i = 0; cmd_table[i]; i++)
 		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
 	fprintf(out, "\nSee memcsess(1) or 'memcsess <command> --help'.\n");
@@ -184,6 +316,30 @@ static const struct cmd_opt *which_opt(int c, const struct cmd_opt *const *map, 
 	return NULL;
 }
 
+/* Applies --key-file, --scheme, --cipher or --app; returns 0 or an exit code. */
+static int crypto_option(struct cmd_ctx *ctx, int key, const char *arg)
+{
+	char *cause = NULL;
+	if (key == OPT_KEY_FILE) {
+		free(ctx->key_file);
+		ctx->key_file = xstrdup(arg);
+	} else if (key == OPT_SCHEME && crypt_scheme_parse(arg, &ctx->scheme) < 0) {
+		cmd_error("--scheme: expected auto, none, openssl or laravel, got '%s'", arg);
+		return EXIT_USAGE;
+	} else if (key == OPT_CIPHER && crypt_cipher_check(arg, &cause) < 0) {
+		cmd_error("--cipher: %s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	} else if (key == OPT_CIPHER) {
+		free(ctx->cipher);
+		ctx->cipher = xstrdup(arg);
+	} else if (key == OPT_APP && layout_parse(arg, &ctx->app) < 0) {
+		cmd_error("--app: expected php, laravel or symfony, got '%s'", arg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Applies a common option to ctx; returns 0 or an exit code. */
 static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key, const char *arg)
 {
@@ -196,12 +352,14 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 	case OPT_PREFIX:
 		free(ctx->prefix);
 		ctx->prefix = xstrdup(arg);
+		ctx->prefix_given = 1;
 		break;
 	case OPT_DIST:
 		if (pool_dist_parse(arg, &ctx->dist) < 0) {
 			cmd_error("--distribution: expected ketama, ketama_weighted or modula, got '%s'", arg);
 			return EXIT_USAGE;
 		}
+		ctx->dist_given = 1;
 		break;
 	case OPT_TIMEOUT:
 		if (parse_duration(arg, &secs) < 0 || secs < 0.001 || secs > 3600) {
@@ -213,6 +371,18 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 	case OPT_HELP:
 		command_usage(e, stdout);
 		return -1;
+	case OPT_USERNAME:
+		free(ctx->username);
+		ctx->username = xstrdup(arg);
+		break;
+	case OPT_PASSWORD_FILE:
+		free(ctx->password_file);
+		ctx->password_file = xstrdup(arg);
+		break;
+	default:
+		if (crypto_option(ctx, key, arg))
+			return EXIT_USAGE;
+		break;
 	}
 	if (ctx->have_pool && key != OPT_HELP) {
 		pool_release(&ctx->pool);
@@ -234,13 +404,16 @@ static int parse_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, 
 	add_opts(e->opts, lo, &n, &so, map);
 	memset(&lo[n], 0, sizeof(lo[n]));
 	int ret = 0;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then forgets a half-read option cluster of the last call */
 	opterr = 0;
 	int c;
 	while (ret == 0 && (c = getopt_long(argc, argv, so.ptr, lo, NULL)) != -1) {
 		const struct cmd_opt *o = which_opt(c, map, n, e);
 		if (c == '?' || c == ':' || !o) {
-			const char *bad = argv[optind - 1];
+			/* a short option inside a cluster (-Xj) is named by optopt, not argv */
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+			const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+			const char *bad = optopt && (!word || strncmp(word, "--", 2) != 0) ? shortopt : word;
 			cmd_error("%s: %s '%s'", e->name, c == ':' ? "missing value for" :
 				  "unknown option", bad ? bad : "?");
 			command_usage(e, stderr);
@@ -260,7 +433,7 @@ static int parse_args(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, 
 
 int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct cmd_entry *e = find_command(argv[0]);
+	const struct cmd_entry *e = cmd_find(argv[0]);
 	if (!e) {
 		cmd_error("unknown or ambiguous command '%s'", argv[0]);
 		usage(stderr);
@@ -272,6 +445,8 @@ int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	if ((e->needs & NEED_POOL) && (ret = cmd_pool(ctx)) != 0)
+		return ret;
+	if ((e->needs & NEED_KEY) && (ret = cmd_keys(ctx, 0)) != 0)
 		return ret;
 	out_errno = 0;
 	ret = e->run(ctx, &args);
@@ -334,7 +509,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	cmd_ctx_init(&ctx);
 	int ret = leading_options(&ctx, argc, argv, &first);
-	if (ret == 0 && first >= argc) {
+	if (ret == 0 && first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		static char shell[] = "shell";	/* no command on a terminal: the shell */
+		char *shell_argv[] = { shell, NULL };
+		ret = cmd_dispatch(&ctx, 1, shell_argv);
+	} else if (ret == 0 && first >= argc) {
 		usage(stderr);
 		ret = EXIT_USAGE;
 	} else if (ret == 0) {

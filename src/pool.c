@@ -183,11 +183,27 @@ void pool_release(struct pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void pool_set_auth(struct pool *p, const char *username, const char *password)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		p->servers[i].username = username;
+		p->servers[i].password = password;
+	}
+}
+
 size_t pool_home(const struct pool *p, const char *sid, size_t len)
 {
 	if (p->n == 1)
 		return 0;
-	uint32_t idx = memcached_generate_hash(p->mc, sid, len);
+	uint32_t idx;
+	if (p->hash_prefix && p->prefix_len + len < 1024) {
+		char key[1024];
+		memcpy(key, p->prefix, p->prefix_len);
+		memcpy(key + p->prefix_len, sid, len);
+		idx = memcached_generate_hash(p->mc, key, p->prefix_len + len);
+	} else {
+		idx = memcached_generate_hash(p->mc, sid, len);
+	}
 	return idx < p->n ? idx : 0;
 }
 

@@ -22,6 +22,8 @@ struct pool_server {
 	char *port;		/* decimal port; NULL for a unix socket */
 	char *socket;		/* unix socket path, or NULL */
 	unsigned weight;
+	const char *username;	/* memcached -Y login, or NULL; not owned (pool_set_auth) */
+	const char *password;	/* not owned; never printed */
 };
 
 struct pool {
@@ -32,6 +34,8 @@ struct pool {
 	size_t prefix_len;
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
+	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
+				 * Laravel and Symfony); 0: the bare sid, as PHP's session handler */
 };
 
 /* Parses a server list "host:port[:weight],/path.sock[:weight],[::1]:port" and sets up hashing.
@@ -39,12 +43,16 @@ struct pool {
 int pool_init(struct pool *p, const char *spec, enum pool_dist dist, const char *prefix,
 	      int timeout_ms, char **cause);
 void pool_release(struct pool *p);
-/* Index of the server PHP reads session sid from (it hashes the bare sid, not the prefix). */
+/* Index of the server PHP reads session sid from (it hashes the bare sid, not the prefix,
+ * unless hash_prefix is set). */
 size_t pool_home(const struct pool *p, const char *sid, size_t len);
 /* Index of the server whose name is exactly name, or -1. */
 int pool_find(const struct pool *p, const char *name);
 /* Parses "ketama", "ketama_weighted", "modula"; returns 0 or -1. */
 int pool_dist_parse(const char *s, enum pool_dist *d);
 const char *pool_dist_name(enum pool_dist d);
+/* Makes every connection to the pool's servers log in with memcached's text-protocol
+ * authentication (-Y). The strings are not copied: they must outlive the pool. */
+void pool_set_auth(struct pool *p, const char *username, const char *password);
 
 #endif
