@@ -214,3 +214,23 @@ int ui_parse_ttl(const char *s, int64_t *ttl)
 	*ttl = (int64_t)(secs + 0.5);
 	return 0;
 }
+
+/* cur moved by delta and kept within n lines. */
+static size_t cursor_moved(size_t cur, long delta, size_t n)
+{
+	long c = (long)cur + delta;
+	return c < 0 || n == 0 ? 0 : c >= (long)n ? n - 1 : (size_t)c;
+}
+
+int ui_cursor_key(int ch, size_t *cur, size_t n, long page)
+{
+	switch (ch) {
+	case KEY_UP: case 'k': *cur = cursor_moved(*cur, -1, n); return 1;
+	case KEY_DOWN: case 'j': *cur = cursor_moved(*cur, 1, n); return 1;
+	case KEY_PPAGE: *cur = cursor_moved(*cur, -page, n); return 1;
+	case KEY_NPAGE: *cur = cursor_moved(*cur, page, n); return 1;
+	case KEY_HOME: case 'g': *cur = 0; return 1;
+	case KEY_END: case 'G': *cur = cursor_moved(*cur, (long)n, n); return 1;
+	default: return 0;
+	}
+}

@@ -657,23 +657,13 @@ static void act(struct top *t, struct inspect *s, int expire)
 		act_touch(t, &tg, 1);
 }
 
-static void move_by(struct inspect *s, long delta)
-{
-	long c = (long)s->cur + delta;
-	s->cur = c < 0 || !s->n_lines ? 0 : c >= (long)s->n_lines ? s->n_lines - 1 : (size_t)c;
-}
-
 static unsigned inspect_key(struct top *t, void *st, int ch)
 {
 	struct inspect *s = st;
 	long page = s->rows_shown > 1 ? s->rows_shown - 1 : 1;
+	if (ui_cursor_key(ch, &s->cur, s->n_lines, page))
+		return TOP_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k': move_by(s, -1); break;
-	case KEY_DOWN: case 'j': move_by(s, 1); break;
-	case KEY_PPAGE: move_by(s, -page); break;
-	case KEY_NPAGE: move_by(s, page); break;
-	case KEY_HOME: case 'g': s->cur = 0; break;
-	case KEY_END: case 'G': move_by(s, (long)s->n_lines); break;
 	case '\n': case '\r': case KEY_ENTER: case ' ': case KEY_RIGHT: case KEY_LEFT:
 		fold_key(s, ch);
 		break;

@@ -464,23 +464,13 @@ static void toggle_mark(struct sessions *s)
 		s->cur++;
 }
 
-static void move_by(struct sessions *s, long delta)
-{
-	long c = (long)s->cur + delta;
-	s->cur = c < 0 || s->nview == 0 ? 0 : c >= (long)s->nview ? s->nview - 1 : (size_t)c;
-}
-
 static unsigned sessions_key(struct top *t, void *st, int ch)
 {
 	struct sessions *s = st;
 	long page = s->rows_shown > 1 ? s->rows_shown - 1 : 1;
+	if (ui_cursor_key(ch, &s->cur, s->nview, page))
+		return TOP_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k': move_by(s, -1); break;
-	case KEY_DOWN: case 'j': move_by(s, 1); break;
-	case KEY_PPAGE: move_by(s, -page); break;
-	case KEY_NPAGE: move_by(s, page); break;
-	case KEY_HOME: case 'g': s->cur = 0; break;
-	case KEY_END: case 'G': move_by(s, (long)s->nview); break;
 	case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT: case 'i': open_selected(t, s); break;
 	case '/':
 		prompt_ask(t, 0, got_filter, NULL, "filter (sid glob, or field=value like "

@@ -140,6 +140,9 @@ void fmt_bytes(double v, char *out, size_t n);
 void fmt_rate(double v, char *out, size_t n);
 /* Parses a TTL typed by a person ("1440", "30m", "2h", "0"); returns 0 or -1. */
 int ui_parse_ttl(const char *s, int64_t *ttl);
+/* Moves a list cursor for the usual keys (arrows, j/k, PgUp/PgDn, Home/End, g/G) over n lines
+ * with page lines a page; returns 1 when ch was one of them. */
+int ui_cursor_key(int ch, size_t *cur, size_t n, long page);
 
 /* panel.c: the pool panel as plain text (memcsess top --once). */
 void panel_text(const struct pool *p, const struct srv_snap *snap, double interval,
