@@ -114,7 +114,8 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 	w->sid = copy ? xstrndup(r->sid, r->sid_len) : (char *)r->sid;
 	w->server = r->server;
 	w->home = r->home;
-	w->size = r->have_meta ? (int64_t)r->value_len : -1;
+	/* with --fast no value is read: the item's whole size on the server stands in */
+	w->size = r->have_meta ? (int64_t)r->value_len : r->item_size ? (int64_t)r->item_size : -1;
 	w->ttl = r->ttl;
 	w->idle = r->idle;
 	w->handler = record_handler(r);
@@ -227,7 +228,7 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 		case O_LIMIT: if (cmd_parse_count("limit", arg, &st->limit) < 0) return EXIT_USAGE; break;
 		case O_SID: so->sid_glob = arg; break;
 		case O_REVERSE: st->reverse = 1; break;
-		case O_FAST: so->values = 0; so->locks = 0; break;
+		case O_FAST: so->values = 0; so->meta = 0; so->locks = 0; break;
 		case O_LOCKS: so->want_locks = 1; break;
 		case O_DETECT: st->detect = 1; break;
 		}

@@ -94,6 +94,8 @@ static json_t *record_meta(const struct pool *p, const struct sess_rec *r)
 		json_object_set_new(o, "flags", json_integer(r->flags));
 		json_object_set_new(o, "cas", json_integer((json_int_t)r->cas));
 		json_object_set_new(o, "size", json_integer((json_int_t)r->value_len));
+	} else if (r->item_size) {	/* list --fast: the item's size on the server, from its dump */
+		json_object_set_new(o, "item_size", json_integer((json_int_t)r->item_size));
 	}
 	if (r->locked >= 0)
 		json_object_set_new(o, "locked", json_boolean(r->locked));

@@ -41,6 +41,18 @@ check_eq "list --sort sid sorts by sid" "$(sort "$TMP/sids" | head -2 | tr '\n' 
 "$MEMCSESS" -s "$POOL" list --json "$sid" >"$TMP/o"
 check_eq "list with a sid glob keeps only that session" 1 "$(wc -l <"$TMP/o")"
 
+# list --fast reads only the key dumps: no access is counted, and sizes are item sizes.
+sleep 4.1
+"$MEMCSESS" -s "$POOL" list --fast --json "$sid" >"$TMP/f1"
+"$MEMCSESS" -s "$POOL" list --fast --json "$sid" >"$TMP/f2"
+idle2=$(php -r 'echo json_decode(file_get_contents($argv[1]))->idle;' "$TMP/f2")
+check "list --fast does not count as an access (idle $idle2 s after two runs)" [ "$idle2" -ge 4 ]
+check "list --fast gives the item size and no handler" grep -q '"item_size":[0-9]*,"handler":"-"\|"item_size":[0-9]' "$TMP/f1"
+"$MEMCSESS" -s "$POOL" list --json "$sid" >/dev/null
+"$MEMCSESS" -s "$POOL" list --fast --json "$sid" >"$TMP/f3"
+idle3=$(php -r 'echo json_decode(file_get_contents($argv[1]))->idle;' "$TMP/f3")
+check "a plain list reads the value, which memcached counts as an access (idle now $idle3 s)" [ "$idle3" -le 2 ]
+
 "$MEMCSESS" -s "$POOL" dump >/dev/full 2>"$TMP/e"
 check_eq "dump to a full disk exits 4" 4 $?
 check "dump to a full disk says so" grep -q "write error on standard output: No space left on device" "$TMP/e"
