@@ -1,9 +1,9 @@
 /* dumpline.c: parsing dump lines (see dumpline.h). */
 #include "dumpline.h"
+#include "base64.h"
 #include "metadump.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,26 +18,6 @@ void dump_entry_release(struct dump_entry *e)
 	buf_release(&e->key);
 	buf_release(&e->value);
 	dump_entry_init(e);
-}
-
-/* Decodes base64 s into out; returns 0 or -1 when s is not base64. */
-static int b64_decode(const char *s, size_t n, struct buf *out)
-{
-	if (n % 4 != 0)
-		return -1;
-	buf_reset(out);
-	buf_grow(out, n / 4 * 3 + 1);
-	int len = n ? EVP_DecodeBlock((unsigned char *)out->ptr, (const unsigned char *)s, (int)n) : 0;
-	if (len < 0)
-		return -1;
-	/* EVP_DecodeBlock counts the padding as data bytes */
-	if (n >= 1 && s[n - 1] == '=')
-		len--;
-	if (n >= 2 && s[n - 2] == '=')
-		len--;
-	out->len = (size_t)len;
-	out->ptr[out->len] = '\0';
-	return 0;
 }
 
 /* Reads bytes from member name (a string) or name_b64 (base64) into out. */
@@ -66,7 +46,7 @@ static int get_bytes(json_t *o, const char *name, struct buf *out, char **cause)
 		buf_add(out, s, n);
 		return 0;
 	}
-	if (b64_decode(s, n, out) < 0) {
+	if (base64_decode(s, n, out) != 0) {
 		*cause = xasprintf("\"%s\" is not valid base64", b64name);
 		return -1;
 	}
