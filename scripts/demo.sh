@@ -10,12 +10,18 @@ user=()
 [ "$(id -u)" -eq 0 ] && user=(-u nobody)
 ports=()
 for p in 22121 22122 22123; do
-	memcached "${user[@]}" -l 127.0.0.1 -p "$p" -U 0 -m 64 -d -P "$PWD/$DIR/mc-$p.pid" ||
-		{ echo "demo: cannot start memcached on 127.0.0.1:$p (port taken?)" >&2; exit 1; }
+	# started in its own session and remembered by pid here: with -u nobody, memcached's own
+	# -P pid file could not be written into a root-owned directory
+	setsid memcached "${user[@]}" -l 127.0.0.1 -p "$p" -U 0 -m 64 </dev/null >"$DIR/mc-$p.log" 2>&1 &
+	echo $! >"$DIR/mc-$p.pid"
 	ports+=("127.0.0.1:$p")
 done
 POOL=$(IFS=,; echo "${ports[*]}")
 sleep 0.3
+for p in 22121 22122 22123; do
+	kill -0 "$(cat "$DIR/mc-$p.pid")" 2>/dev/null ||
+		{ echo "demo: cannot start memcached on 127.0.0.1:$p: $(cat "$DIR/mc-$p.log")" >&2; exit 1; }
+done
 echo "demo: pool $POOL; writing sessions with real PHP..."
 for h in php php_binary php_serialize igbinary; do
 	php -d session.save_handler=memcached -d "session.save_path=$POOL" \
