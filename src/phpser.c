@@ -401,6 +401,20 @@ out:
 	return rc;
 }
 
+/* Gives the new container v its slot and reads its count elements; on failure frees v
+ * (and its slot) and returns NULL. */
+static struct pv *fill_container(struct phpser *p, size_t *pos, struct pv *v, size_t slot,
+				 size_t count, struct decode_error *err)
+{
+	set_slot(p, slot, v);
+	if (read_elements(p, pos, v, count, err)) {
+		p->slots[slot - 1] = NULL;
+		pv_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 /* a:N:{key;value...} */
 static struct pv *parse_array(struct phpser *p, size_t *pos, size_t slot,
 			      struct decode_error *err)
@@ -409,14 +423,7 @@ static struct pv *parse_array(struct phpser *p, size_t *pos, size_t slot,
 	*pos += 1;
 	if (expect(p, pos, ':', err) || open_container(p, pos, start, "array", &count, err))
 		return NULL;
-	struct pv *v = pv_new(PV_ARRAY);
-	set_slot(p, slot, v);
-	if (read_elements(p, pos, v, count, err)) {
-		p->slots[slot - 1] = NULL;
-		pv_free(v);
-		return NULL;
-	}
-	return v;
+	return fill_container(p, pos, pv_new(PV_ARRAY), slot, count, err);
 }
 
 /* Reads `len:"Class":` after O: or C: into a new class name. */
@@ -449,13 +456,7 @@ static struct pv *parse_object(struct phpser *p, size_t *pos, size_t slot,
 	}
 	struct pv *v = pv_new(PV_OBJECT);
 	v->class_name = cls;
-	set_slot(p, slot, v);
-	if (read_elements(p, pos, v, count, err)) {
-		p->slots[slot - 1] = NULL;
-		pv_free(v);
-		return NULL;
-	}
-	return v;
+	return fill_container(p, pos, v, slot, count, err);
 }
 
 /* A C: payload written by a nested serialize() call shares the outer slot numbering
