@@ -35,11 +35,13 @@ check_eq() {
 	fi
 }
 
-# free_port: prints a loopback TCP port nobody listens on.
+# free_port: prints a loopback TCP port nobody listens on, below the kernel's ephemeral range
+# (so that no client connection of ours holds it as its local port when a server binds it).
 free_port() {
-	local p
+	local p low=32768
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % (low - 20000)))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }
@@ -103,13 +105,14 @@ count_keys() {
 	mc_cmd "$1" "lru_crawler metadump hash" | grep -c "^key=$2"
 }
 
-# fake_start VAR MODE [PORT]: starts tests/php/fake-server.php (a sick server: garbage, close,
-# huge, deep) on PORT or a free loopback port (retried when taken); sets VAR and VAR_PID.
-fake_start() {
-	local var=$1 mode=$2 port try i pid
+# php_server_start VAR SCRIPT [ARG] [PORT]: starts tests/php/SCRIPT PORT ARG (a fake server that
+# prints "ready" once listening) on PORT or a free loopback port, retried when the port is
+# taken meanwhile; sets VAR and VAR_PID.
+php_server_start() {
+	local var=$1 script=$2 arg=${3:-} fixed=${4:-} port try i pid
 	for try in 1 2 3 4 5; do
-		port=${3:-$(free_port)}
-		php "$PHP_DIR/fake-server.php" "$port" "$mode" >"$TMP/fake-$port.log" 2>&1 &
+		port=${fixed:-$(free_port)}
+		php "$PHP_DIR/$script" "$port" $arg >"$TMP/fake-$port.log" 2>&1 &
 		pid=$!
 		MC_PIDS+=($pid)
 		eval "$var=$port"
@@ -119,8 +122,12 @@ fake_start() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
 		done
-		[ -z "${3:-}" ] || break
+		[ -z "$fixed" ] || break
 	done
-	echo "fake server on $port did not start: $(cat "$TMP/fake-$port.log")" >&2
+	echo "$script on $port did not start: $(cat "$TMP/fake-$port.log")" >&2
 	return 1
 }
+
+# fake_start VAR MODE [PORT]: tests/php/fake-server.php (a sick server: garbage, close, huge,
+# deep) on PORT or a free port; sets VAR and VAR_PID.
+fake_start() { php_server_start "$1" fake-server.php "$2" "${3:-}"; }

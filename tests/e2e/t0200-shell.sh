@@ -175,10 +175,7 @@ drop_line() { tm send-keys -t "$1" C-c && wait_for line_is "$1" "$2"; }
 count_is() { [ "$(screen "$1" | grep -cF -- "$2")" = "$3" ]; }
 mc_start_var D || exit 1
 sidD=$(php_write "127.0.0.1:$D" php 1 simple | cut -d'"' -f4)
-ENDLESS=$(free_port)
-php "$PHP_DIR/endless.php" "$ENDLESS" 2>"$TMP/endless.log" &
-MC_PIDS+=($!)
-wait_for bash -c "exec 3<>/dev/tcp/127.0.0.1/$ENDLESS" 2>/dev/null
+php_server_start ENDLESS endless.php || exit 1
 P="memcsess 127.0.0.1:$D>"
 mkdir -p "$TMP/home"
 SAN="ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS"

@@ -3,6 +3,7 @@
 // session) every 20 ms and never ends it, so that a scan of it runs until it is cancelled.
 $srv = stream_socket_server("tcp://127.0.0.1:" . (int)$argv[1], $errno, $err);
 if (!$srv) { fwrite(STDERR, "$err\n"); exit(1); }
+echo "ready\n";
 $clients = [];
 $dumping = [];
 $n = 0;
