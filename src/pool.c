@@ -142,11 +142,16 @@ static int setup_hashing(struct pool *p, const char *spec, char **cause)
 				   memcached_strerror(p->mc, rc));
 		return -1;
 	}
-	memcached_behavior_set(p->mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, (uint64_t)p->timeout_ms);
-	memcached_behavior_set(p->mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)p->timeout_ms);
-	memcached_behavior_set(p->mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)p->timeout_ms * 1000);
-	memcached_behavior_set(p->mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)p->timeout_ms * 1000);
+	pool_set_timeouts(p->mc, p->timeout_ms);
 	return 0;
+}
+
+void pool_set_timeouts(memcached_st *mc, int timeout_ms)
+{
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, (uint64_t)timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)timeout_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)timeout_ms * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)timeout_ms * 1000);
 }
 
 int pool_init(struct pool *p, const char *spec, enum pool_dist dist, const char *prefix,

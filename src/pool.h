@@ -34,6 +34,8 @@ struct pool {
 	size_t prefix_len;
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
+	int sasl;		/* 1: the servers want SASL over the binary protocol (memcached -S):
+				 * store.c goes through binstore.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
 				 * Laravel and Symfony); 0: the bare sid, as PHP's session handler */
 };
@@ -51,6 +53,8 @@ int pool_find(const struct pool *p, const char *name);
 /* Parses "ketama", "ketama_weighted", "modula"; returns 0 or -1. */
 int pool_dist_parse(const char *s, enum pool_dist *d);
 const char *pool_dist_name(enum pool_dist d);
+/* Applies timeout_ms to a libmemcached handle: connect, poll, receive and send. */
+void pool_set_timeouts(memcached_st *mc, int timeout_ms);
 /* Makes every connection to the pool's servers log in with memcached's text-protocol
  * authentication (-Y). The strings are not copied: they must outlive the pool. */
 void pool_set_auth(struct pool *p, const char *username, const char *password);

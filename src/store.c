@@ -16,6 +16,7 @@ void store_init(struct store *s, const struct pool *p)
 	s->pool = p;
 	s->conns = xcalloc(p->n, sizeof(*s->conns));
 	s->state = xcalloc(p->n, sizeof(*s->state));
+	s->bin = p->sasl ? xcalloc(p->n, sizeof(*s->bin)) : NULL;
 }
 
 void store_release(struct store *s)
@@ -23,10 +24,14 @@ void store_release(struct store *s)
 	for (size_t i = 0; i < s->pool->n; i++)
 		if (s->state[i])
 			conn_close(&s->conns[i]);
+	for (size_t i = 0; s->bin && i < s->pool->n; i++)
+		binstore_close(s, i);
 	free(s->conns);
 	free(s->state);
+	free(s->bin);
 	s->conns = NULL;
 	s->state = NULL;
+	s->bin = NULL;
 }
 
 int64_t store_ttl_arg(int64_t exp, int64_t now)
@@ -120,15 +125,20 @@ static int read_reply(struct conn *c, struct store_req *r, char **cause)
 	return 0;
 }
 
-/* Marks every request of server i from index from on as failed with cause. */
-static void fail_server(struct store *s, struct store_req *reqs, size_t n, size_t i, size_t from,
-			const char *cause)
+void store_reqs_fail(struct store_req *reqs, size_t n, size_t i, const char *cause)
 {
-	for (size_t k = from; k < n; k++) {
+	for (size_t k = 0; k < n; k++) {
 		if (reqs[k].server != i || reqs[k].status != ST_ERROR || reqs[k].error)
 			continue;
 		reqs[k].error = xstrdup(cause);
 	}
+}
+
+/* Marks every request of server i as failed with cause, and closes its connection. */
+static void fail_server(struct store *s, struct store_req *reqs, size_t n, size_t i,
+			const char *cause)
+{
+	store_reqs_fail(reqs, n, i, cause);
 	if (s->state[i])
 		conn_close(&s->conns[i]);
 	s->state[i] = 0;
@@ -147,6 +157,10 @@ static int ensure_conn(struct store *s, size_t i, char **cause)
 
 void store_run(struct store *s, struct store_req *reqs, size_t n)
 {
+	if (s->pool->sasl) {
+		binstore_run(s, reqs, n);
+		return;
+	}
 	size_t ns = s->pool->n;
 	int64_t now = time(NULL);
 	char **cause = xcalloc(ns, sizeof(char *));
@@ -160,7 +174,7 @@ void store_run(struct store *s, struct store_req *reqs, size_t n)
 	}
 	for (size_t i = 0; i < ns; i++)
 		if (s->state[i] && !cause[i] && conn_flush(&s->conns[i], &cause[i]) < 0)
-			fail_server(s, reqs, n, i, 0, cause[i]);
+			fail_server(s, reqs, n, i, cause[i]);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = reqs[k].server;
 		if (i >= ns || cause[i])
@@ -170,7 +184,7 @@ void store_run(struct store *s, struct store_req *reqs, size_t n)
 	}
 	for (size_t i = 0; i < ns; i++) {
 		if (cause[i])
-			fail_server(s, reqs, n, i, 0, cause[i]);
+			fail_server(s, reqs, n, i, cause[i]);
 		free(cause[i]);
 	}
 	free(cause);

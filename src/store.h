@@ -1,5 +1,6 @@
 /* store.h: changing items on a pool: pipelined meta sets, deletes, touches and reads, each sent
- * to a given server, one connection per server opened on demand and reopened after a failure. */
+ * to a given server, one connection per server opened on demand and reopened after a failure.
+ * A SASL pool (pool.sasl) is served over the binary protocol instead (binstore.c). */
 #ifndef MEMCSESS_STORE_H
 #define MEMCSESS_STORE_H
 
@@ -13,7 +14,7 @@ enum store_op {
 	ST_SET,		/* store, replacing (ms MS) */
 	ST_DELETE,	/* md, with cas when non-zero */
 	ST_TOUCH,	/* new TTL (mg T) */
-	ST_GET,		/* read value, flags, ttl, cas (mg v t f c) */
+	ST_GET,		/* read value, flags, ttl, cas (mg v t f c); binary: no ttl */
 };
 
 enum store_status {
@@ -39,7 +40,7 @@ struct store_req {
 	char *error;		/* ST_ERROR: owned, freed by store_reqs_release */
 	struct buf got;		/* ST_GET: the value */
 	uint32_t got_flags;
-	int64_t got_ttl;
+	int64_t got_ttl;	/* -1 never; TTL_UNKNOWN over the binary protocol */
 	uint64_t got_cas;
 };
 
@@ -47,6 +48,7 @@ struct store {
 	const struct pool *pool;
 	struct conn *conns;
 	int *state;		/* per server: 0 closed, 1 open */
+	memcached_st **bin;	/* SASL pool: per server, a libmemcached handle or NULL */
 };
 
 void store_init(struct store *s, const struct pool *p);
@@ -56,8 +58,15 @@ void store_release(struct store *s);
 void store_run(struct store *s, struct store_req *reqs, size_t n);
 /* Frees the results of n requests (and resets them). */
 void store_reqs_release(struct store_req *reqs, size_t n);
+/* Marks every request of server i still ST_ERROR without a message as failed with cause. */
+void store_reqs_fail(struct store_req *reqs, size_t n, size_t i, const char *cause);
 /* The TTL memcached must be given for absolute expiry exp at time now: 0 for never, the
  * absolute time past 30 days (memcached reads larger values as unix times). -1: already past. */
 int64_t store_ttl_arg(int64_t exp, int64_t now);
+
+/* binstore.c: the same requests over the binary protocol with SASL, one at a time. */
+void binstore_run(struct store *s, struct store_req *reqs, size_t n);
+/* Closes server i's handle. */
+void binstore_close(struct store *s, size_t i);
 
 #endif

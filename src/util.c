@@ -268,7 +268,9 @@ int parse_duration(const char *s, double *seconds)
 
 void fmt_duration(int64_t s, char *out, size_t n)
 {
-	if (s < 0)
+	if (s == TTL_UNKNOWN)
+		snprintf(out, n, "unknown");
+	else if (s < 0)
 		snprintf(out, n, "never");
 	else if (s < 60)
 		snprintf(out, n, "%llds", (long long)s);

@@ -50,9 +50,13 @@ void buf_add_escaped(struct buf *b, const char *s, size_t n);
 int parse_i64(const char *s, size_t n, int64_t *out);
 int parse_u64(const char *s, size_t n, uint64_t *out);
 
+/* A TTL (or idle time) nobody can know: the binary protocol has no way to read one. */
+#define TTL_UNKNOWN INT64_MIN
+
 /* Parses a duration: "90", "90s", "1.5s", "250ms", "15m", "2h", "7d". Returns 0 or -1. */
 int parse_duration(const char *s, double *seconds);
-/* Formats seconds compactly for people: "45s", "23m56s", "5h02m", "3d04h"; -1 gives "never". */
+/* Formats seconds compactly for people: "45s", "23m56s", "5h02m", "3d04h"; -1 gives "never",
+ * TTL_UNKNOWN "unknown". */
 void fmt_duration(int64_t s, char *out, size_t n);
 /* Formats an absolute unix time as "YYYY-MM-DD HH:MM:SS UTC". */
 void fmt_time(int64_t t, char *out, size_t n);
