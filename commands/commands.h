@@ -60,6 +60,7 @@ struct cmd_ctx {
 	char *username;		/* owned */
 	char *password_file;	/* owned */
 	char *password;		/* owned; loaded by cmd_auth, wiped by cmd_ctx_release */
+	int sasl;		/* --sasl: the servers want SASL over the binary protocol (-S) */
 };
 
 struct cmd_entry {
@@ -107,6 +108,9 @@ int cmd_keys(struct cmd_ctx *ctx, int required);
 /* Loads the password for --username from --password-file, else MEMCSESS_PASSWORD (whose value
  * is then wiped), once. Returns 0 or an exit code (after a message). */
 int cmd_auth(struct cmd_ctx *ctx);
+/* Gives pool p the context's login (cmd_auth) and, with sasl, the binary protocol with SASL,
+ * which needs --username. Returns 0 or an exit code (after a message). */
+int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl);
 /* Decoding options from the context: handler h, --scheme, --cipher, and the keys when loaded
  * and decrypt is set. The result points into ctx. */
 void cmd_decode_opts(const struct cmd_ctx *ctx, enum sess_handler h, int decrypt,

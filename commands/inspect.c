@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "meta.h"
 #include "record.h"
+#include "store.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -26,10 +27,38 @@ struct found {
 	struct buf copy_names;
 };
 
+/* Asks server i of a SASL pool for key over the binary protocol, which tells no TTL and no
+ * last access. Returns 0, or -1 after printing why. */
+static int ask_binary(const struct pool *p, size_t i, const struct buf *key,
+		      struct mg_reply *rep, struct buf *out)
+{
+	struct store st;
+	struct store_req r = { .op = ST_GET, .server = i, .key = key->ptr, .key_len = key->len };
+	store_init(&st, p);
+	store_run(&st, &r, 1);
+	store_release(&st);
+	memset(rep, 0, sizeof(*rep));
+	rep->found = r.status == ST_DONE;
+	rep->flags = r.got_flags;
+	rep->cas = r.got_cas;
+	rep->ttl = rep->idle = TTL_UNKNOWN;
+	rep->size = r.got.len;
+	rep->hit_before = -1;
+	if (out && rep->found)
+		buf_add(out, r.got.ptr, r.got.len);
+	if (r.status == ST_ERROR)
+		cmd_error("%s", r.error ? r.error : "failed");
+	int ret = r.status == ST_ERROR ? -1 : 0;
+	store_reqs_release(&r, 1);
+	return ret;
+}
+
 /* Asks server i for key; fills rep. Returns 0, or -1 after printing why. */
 static int ask(const struct pool *p, size_t i, const struct buf *key, int value,
 	       struct mg_reply *rep, struct buf *out)
 {
+	if (p->sasl)
+		return ask_binary(p, i, key, rep, value ? out : NULL);
 	struct conn c;
 	char *cause = NULL;
 	int r = conn_open(&c, &p->servers[i], p->timeout_ms, &cause);
@@ -59,7 +88,7 @@ static void lookup(const struct pool *p, const char *sid, struct found *f)
 		r->flags = rep.flags;
 		r->cas = rep.cas;
 		r->ttl = rep.ttl;
-		r->exp = rep.ttl < 0 ? -1 : now + rep.ttl;
+		r->exp = rep.ttl < 0 ? (rep.ttl == TTL_UNKNOWN ? TTL_UNKNOWN : -1) : now + rep.ttl;
 		r->idle = rep.idle;
 		r->la = rep.idle < 0 ? -1 : now - rep.idle;
 		r->value = f->value.ptr ? f->value.ptr : "";
@@ -92,15 +121,15 @@ static void lookup_lock(const struct pool *p, const char *sid, struct sess_rec *
 
 static int print_data(const struct sess_rec *r, const struct decode_opts *o);
 
-static int print_human(const struct pool *p, const struct found *f, const struct decode_opts *o)
+/* The ttl and last access lines; over the binary protocol (SASL) neither can be read. */
+static void print_times(const struct sess_rec *r)
 {
-	const struct sess_rec *r = &f->rec;
 	char a[64], b[64];
-	printf("session      %.*s\n", (int)r->sid_len, r->sid);
-	printf("key          %s\n", f->key.ptr);
-	printf("server       %s (where PHP reads it)\n", p->servers[r->home].name);
-	if (f->copies)
-		printf("copies       %s (PHP does not read these)\n", f->copy_names.ptr);
+	if (r->ttl == TTL_UNKNOWN) {
+		printf("ttl          unknown (binary protocol)\n");
+		printf("last access  unknown (binary protocol)\n");
+		return;
+	}
 	fmt_duration(r->ttl, a, sizeof(a));
 	fmt_time(r->exp, b, sizeof(b));
 	printf("ttl          %s%s%s%s\n", a, r->exp >= 0 ? " (expires " : "", r->exp >= 0 ? b : "",
@@ -108,6 +137,18 @@ static int print_human(const struct pool *p, const struct found *f, const struct
 	fmt_duration(r->idle, a, sizeof(a));
 	fmt_time(r->la, b, sizeof(b));
 	printf("last access  %s ago (%s)\n", r->idle < 0 ? "?" : a, b);
+}
+
+static int print_human(const struct pool *p, const struct found *f, const struct decode_opts *o)
+{
+	const struct sess_rec *r = &f->rec;
+	char a[64];
+	printf("session      %.*s\n", (int)r->sid_len, r->sid);
+	printf("key          %s\n", f->key.ptr);
+	printf("server       %s (where PHP reads it)\n", p->servers[r->home].name);
+	if (f->copies)
+		printf("copies       %s (PHP does not read these)\n", f->copy_names.ptr);
+	print_times(r);
 	printf("size         %zu bytes\n", r->value_len);
 	printf("flags        %u\n", r->flags);
 	printf("cas          %llu\n", (unsigned long long)r->cas);

@@ -28,7 +28,7 @@ const struct cmd_entry *const cmd_table[] = {
 /* Options every command accepts. Keys are negative so they never meet a command's. */
 enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP, OPT_KEY_FILE,
        OPT_SCHEME, OPT_CIPHER, OPT_APP };
-enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE };
+enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE, OPT_SASL };
 const struct cmd_opt common_opts[] = {
 	{ "servers", 's', 1, OPT_SERVERS },
 	{ "prefix", 0, 1, OPT_PREFIX },
@@ -41,6 +41,7 @@ const struct cmd_opt common_opts[] = {
 	{ "app", 0, 1, OPT_APP },
 	{ "username", 0, 1, OPT_USERNAME },
 	{ "password-file", 0, 1, OPT_PASSWORD_FILE },
+	{ "sasl", 0, 0, OPT_SASL },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -164,10 +165,21 @@ int cmd_pool(struct cmd_ctx *ctx)
 	}
 	ctx->have_pool = 1;
 	ctx->pool.hash_prefix = layout_hashes_prefix(ctx->app);
-	int auth = cmd_auth(ctx);
-	if (auth)
-		return auth;
-	pool_set_auth(&ctx->pool, ctx->username, ctx->password);
+	return cmd_pool_auth(ctx, &ctx->pool, ctx->sasl);
+}
+
+int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl)
+{
+	if (sasl && !ctx->username) {
+		cmd_error("--sasl: give --username, and the password with --password-file or "
+			  "MEMCSESS_PASSWORD");
+		return EXIT_USAGE;
+	}
+	int ret = cmd_auth(ctx);
+	if (ret)
+		return ret;
+	pool_set_auth(p, ctx->username, ctx->password);
+	p->sasl = sasl;
 	return 0;
 }
 
@@ -273,7 +285,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: memcsess [--servers LIST] [--prefix P] [--distribution D] "
 		     "[--timeout S]\n                [--app php|laravel|symfony] [--key-file PATH] "
 		     "[--scheme S] [--cipher C]\n                [--username U] [--password-file F] "
-		     "<command> [options]\n\ncommands:\n");
+		     "[--sasl]\n                <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; cmd_table[i]; i++)
 		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
 	fprintf(out, "\nSee memcsess(1) or 'memcsess <command> --help'.\n");
@@ -378,6 +390,9 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 	case OPT_PASSWORD_FILE:
 		free(ctx->password_file);
 		ctx->password_file = xstrdup(arg);
+		break;
+	case OPT_SASL:
+		ctx->sasl = 1;
 		break;
 	default:
 		if (crypto_option(ctx, key, arg))

@@ -399,9 +399,25 @@ static void worker_release(struct worker *w, size_t n)
 	buf_release(&w->value);
 }
 
+/* A SASL pool cannot be walked: every server fails at once, saying why. */
+static int refuse_sasl(const struct pool *p, struct scan_server *out)
+{
+	memset(out, 0, p->n * sizeof(*out));
+	for (size_t i = 0; i < p->n; i++) {
+		out[i].failed = 1;
+		out[i].error = xasprintf("server %s: --sasl: SASL, memcached -S, speaks only the "
+					 "binary protocol: memcsess cannot list keys there; give "
+					 "session ids (inspect SID, expire SID..., migrate --sids)",
+					 p->servers[i].name);
+	}
+	return 0;
+}
+
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
 	      struct scan_server *out)
 {
+	if (p->sasl)
+		return refuse_sasl(p, out);
 	struct scan_ctx ctx = { .pool = p, .o = o, .fn = fn, .arg = arg };
 	pthread_mutex_init(&ctx.lock, NULL);
 	struct worker *ws = xcalloc(p->n, sizeof(*ws));

@@ -56,7 +56,7 @@ struct scan_server {
  * stops the whole scan and becomes scan_pool's return value. */
 typedef int (*scan_fn)(const struct sess_rec *r, void *arg);
 
-/* Walks the pool. out has p->n entries (caller releases with scan_server_release); a server
+/* Walks the pool (a SASL pool fails at once: it cannot list keys). out has p->n entries (caller releases with scan_server_release); a server
  * that could not be walked completely has failed set. Returns 0, or fn's positive value. */
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
 	      struct scan_server *out);
