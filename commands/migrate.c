@@ -5,6 +5,7 @@
 #include "dumpline.h"
 #include "scan.h"
 #include "stats.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -16,7 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { O_FROM = 1, O_TO, O_MOVE, O_OVERWRITE, O_DRY_RUN, O_FAIL_FAST, O_JSON, O_SID };
+enum { O_FROM = 1, O_TO, O_MOVE, O_OVERWRITE, O_DRY_RUN, O_FAIL_FAST, O_JSON, O_SID, O_SIDS,
+       O_TTL, O_SASL_FROM, O_SASL_TO };
 static const struct cmd_opt migrate_opts[] = {
 	{ "from", 0, 1, O_FROM },
 	{ "to", 0, 1, O_TO },
@@ -26,13 +28,22 @@ static const struct cmd_opt migrate_opts[] = {
 	{ "fail-fast", 0, 0, O_FAIL_FAST },
 	{ "json", 'j', 0, O_JSON },
 	{ "sid", 0, 1, O_SID },
+	{ "sids", 0, 1, O_SIDS },
+	{ "ttl", 0, 1, O_TTL },
+	{ "sasl-from", 0, 0, O_SASL_FROM },
+	{ "sasl-to", 0, 0, O_SASL_TO },
 	{ NULL, 0, 0, 0 },
 };
 
 struct migrate {
 	struct cmd_ctx *ctx;
 	const char *from, *to, *sid_glob, *input;
+	const char *sids;	/* --sids FILE|-: known session ids, one a line */
 	int move, overwrite, dry_run, fail_fast, json;
+	int sasl_from, sasl_to;	/* --sasl (both), --sasl-from, --sasl-to */
+	double unknown_ttl;	/* TTL of copies whose remaining TTL cannot be read (SASL source) */
+	int ttl_given, ttl_noted;
+	size_t not_found;	/* --sids: not on the server PHP reads them from */
 	struct pool src, dst;
 	int have_src, have_dst;
 	struct copier cp;
@@ -165,6 +176,104 @@ static int from_lines(struct migrate *m)
 	return ret;
 }
 
+/* The absolute expiry of a copy whose source has ttl seconds left. A SASL source cannot tell
+ * (binary protocol): the copy gets --ttl, else PHP's session.gc_maxlifetime default. */
+static int64_t copy_expiry(struct migrate *m, int64_t ttl, int64_t now)
+{
+	if (ttl != TTL_UNKNOWN)
+		return ttl < 0 ? -1 : now + ttl;
+	if (!m->ttl_noted++)
+		fprintf(stderr, "migrate: the SASL source cannot tell how long sessions have left "
+			"(binary protocol): copies get a TTL of %.0fs (%s)\n", m->unknown_ttl,
+			m->ttl_given ? "--ttl" : "PHP's session.gc_maxlifetime default; --ttl sets another");
+	return now + (int64_t)m->unknown_ttl;
+}
+
+/* Reads n known sessions (their keys) from the servers PHP reads them from in the --from pool,
+ * and hands each found to the copier. */
+static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
+{
+	struct store_req g[COPY_BATCH];
+	size_t pl = m->src.prefix_len;
+	int64_t now = time(NULL);
+	for (size_t k = 0; k < n; k++) {
+		memset(&g[k], 0, sizeof(g[k]));
+		g[k].op = ST_GET;
+		g[k].server = pool_home(&m->src, keys[k].ptr + pl, keys[k].len - pl);
+		g[k].key = keys[k].ptr;
+		g[k].key_len = keys[k].len;
+	}
+	store_run(&m->cp.src_store, g, n);
+	for (size_t k = 0; k < n && !m->stopped; k++) {
+		const char *sid = keys[k].ptr + pl, *server = m->src.servers[g[k].server].name;
+		if (g[k].status == ST_NOT_FOUND) {
+			m->not_found++;
+			cmd_error("session %s: not found on %s (where PHP reads it)", sid, server);
+		} else if (g[k].status == ST_ERROR) {
+			m->cp.st.failed++;
+			cmd_error("session %s: %s", sid, g[k].error ? g[k].error : "read failed");
+		} else {
+			struct copy_item it = {
+				.key = keys[k].ptr, .key_len = keys[k].len, .sid = sid,
+				.sid_len = keys[k].len - pl, .value = g[k].got.ptr ? g[k].got.ptr : "",
+				.value_len = g[k].got.len, .flags = g[k].got_flags,
+				.exp = copy_expiry(m, g[k].got_ttl, now), .cas = g[k].got_cas,
+				.src_name = server,
+			};
+			add_session(m, &it, 0);
+		}
+	}
+	store_reqs_release(g, n);
+}
+
+/* Adds the sid on one line of --sids to the batch; returns 0, or -1 for a bad line. */
+static int add_sid_line(struct migrate *m, char *line, struct buf *key)
+{
+	size_t n = strcspn(line, "\r\n");
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	line[n] = '\0';
+	if (m->src.prefix_len + n > MC_MAX_KEY || memchr(line, ' ', n)) {
+		cmd_error("--sids %s: '%s' is not a usable session id", m->sids, line);
+		m->bad_lines++;
+		return -1;
+	}
+	buf_reset(key);
+	buf_printf(key, "%s%s", m->src.prefix, line);
+	return 0;
+}
+
+/* Migrates the sessions named in --sids. Returns 0, or an exit code. */
+static int from_sids(struct migrate *m)
+{
+	FILE *f = strcmp(m->sids, "-") == 0 ? stdin : fopen(m->sids, "r");
+	if (!f) {
+		cmd_error("migrate: cannot open %s: %s", m->sids, strerror(errno));
+		return EXIT_USAGE;
+	}
+	struct buf keys[COPY_BATCH];
+	size_t n = 0, cap = 0;
+	char *line = NULL;
+	for (size_t k = 0; k < COPY_BATCH; k++)
+		buf_init(&keys[k]);
+	while (!m->stopped && !interrupted && getline(&line, &cap, f) >= 0) {
+		if (line[strspn(line, " \t\r\n")] == '\0' || add_sid_line(m, line, &keys[n]) < 0)
+			continue;
+		if (++n == COPY_BATCH) {
+			copy_sids(m, keys, n);
+			n = 0;
+		}
+	}
+	if (n && !m->stopped && !interrupted)
+		copy_sids(m, keys, n);
+	free(line);
+	for (size_t k = 0; k < COPY_BATCH; k++)
+		buf_release(&keys[k]);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
 /* About how many items the pool holds (its servers' curr_items), for the progress line. */
 static uint64_t pool_items(const struct pool *p)
 {
@@ -188,7 +297,7 @@ static int from_pool(struct migrate *m)
 	struct scan_opts so = { .values = 1, .meta = 1, .locks = 1, .sid_glob = m->sid_glob,
 				.cancel = &interrupted };
 	struct scan_server *res = xcalloc(m->src.n, sizeof(*res));
-	if (m->progress)
+	if (m->progress && !m->src.sasl)
 		m->total = pool_items(&m->src);
 	scan_pool(&m->src, &so, on_rec, m, res);
 	struct cmd_ctx tmp = *m->ctx;
@@ -211,6 +320,8 @@ static void print_summary(struct migrate *m)
 		"%zu conflicts, %zu failed, %zu expired, %zu stray, %zu locked, %zu bad lines",
 		s->read, s->copied, m->dry_run ? "to copy" : "copied", s->already, s->unchanged,
 		s->conflicts, s->failed, s->expired, s->stray, s->locked, m->bad_lines);
+	if (m->sids)
+		fprintf(stderr, ", %zu not found", m->not_found);
 	if (m->move)
 		fprintf(stderr, "; %zu sources deleted, %zu changed (kept), %zu already gone, "
 			"%zu not deleted", s->moved, s->source_changed, s->source_gone,
@@ -225,6 +336,8 @@ static void print_summary(struct migrate *m)
 		"expired", (json_int_t)s->expired, "stray", (json_int_t)s->stray,
 		"locked", (json_int_t)s->locked, "bad_lines", (json_int_t)m->bad_lines,
 		"dry_run", m->dry_run, "interrupted", interrupted != 0);
+	if (m->sids)
+		json_object_set_new(o, "not_found", json_integer((json_int_t)m->not_found));
 	if (m->move)
 		json_object_set_new(o, "moved", json_pack("{s:I,s:I,s:I,s:I}",
 			"deleted", (json_int_t)s->moved, "changed", (json_int_t)s->source_changed,
@@ -240,8 +353,12 @@ static void print_summary(struct migrate *m)
 	json_decref(o);
 }
 
+static int migrate_check(struct migrate *m, const struct cmd_args *a);
+
 static int migrate_options(struct migrate *m, const struct cmd_args *a)
 {
+	m->sasl_from = m->sasl_to = m->ctx->sasl;
+	m->unknown_ttl = 1440;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const char *arg = a->opts[i].arg;
 		switch (a->opts[i].key) {
@@ -253,8 +370,25 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 		case O_FAIL_FAST: m->fail_fast = 1; break;
 		case O_JSON: m->json = 1; break;
 		case O_SID: m->sid_glob = arg; break;
+		case O_SIDS: m->sids = arg; break;
+		case O_SASL_FROM: m->sasl_from = 1; break;
+		case O_SASL_TO: m->sasl_to = 1; break;
+		case O_TTL:
+			m->ttl_given = 1;
+			if (parse_duration(arg, &m->unknown_ttl) < 0 || m->unknown_ttl < 1) {
+				cmd_error("--ttl: expected a duration of at least 1s, such as 1440, 24m "
+					  "or 2h, got '%s'", arg);
+				return EXIT_USAGE;
+			}
+			break;
 		}
 	}
+	return migrate_check(m, a);
+}
+
+/* Checks that the options go together; sets the input. Returns 0 or EXIT_USAGE. */
+static int migrate_check(struct migrate *m, const struct cmd_args *a)
+{
 	if (!m->to) {
 		cmd_error("migrate: --to POOL is required");
 		return EXIT_USAGE;
@@ -263,7 +397,16 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 		cmd_error("migrate: at most one input file, got %d", a->n_pos);
 		return EXIT_USAGE;
 	}
-	m->input = a->n_pos ? a->pos[0] : (m->from ? NULL : "-");
+	if (m->sids && (!m->from || a->n_pos || m->sid_glob)) {
+		cmd_error("migrate: --sids reads the sessions from --from POOL (no input file, no --sid)");
+		return EXIT_USAGE;
+	}
+	if (m->ttl_given && !m->sasl_from) {
+		cmd_error("migrate: --ttl is for a SASL source (--sasl, --sasl-from), whose TTLs "
+			  "cannot be read; other sources keep theirs");
+		return EXIT_USAGE;
+	}
+	m->input = a->n_pos ? a->pos[0] : (m->from || m->sids ? NULL : "-");
 	if (m->move && !m->from) {
 		cmd_error("migrate: --move needs --from POOL (where the source copies are deleted)");
 		return EXIT_USAGE;
@@ -275,8 +418,10 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 	return 0;
 }
 
-/* Sets up one pool with the context's prefix, distribution and timeout. */
-static int open_pool(struct migrate *m, struct pool *p, const char *spec, const char *what)
+/* Sets up one pool with the context's prefix, distribution, timeout and login (with sasl, over
+ * the binary protocol). */
+static int open_pool(struct migrate *m, struct pool *p, const char *spec, const char *what,
+		     int sasl)
 {
 	char *cause = NULL;
 	if (pool_init(p, spec, m->ctx->dist, m->ctx->prefix, m->ctx->timeout_ms, &cause) < 0) {
@@ -284,13 +429,10 @@ static int open_pool(struct migrate *m, struct pool *p, const char *spec, const 
 		free(cause);
 		return EXIT_USAGE;
 	}
-	int ret = cmd_auth(m->ctx);
-	if (ret) {
+	int ret = cmd_pool_auth(m->ctx, p, sasl);
+	if (ret)
 		pool_release(p);
-		return ret;
-	}
-	pool_set_auth(p, m->ctx->username, m->ctx->password);
-	return 0;
+	return ret;
 }
 
 /* The exit code for what happened. */
@@ -301,7 +443,8 @@ static int outcome(const struct migrate *m, int ret)
 		return ret;
 	if (interrupted)
 		return EXIT_INTERRUPTED;
-	if (s->failed || s->conflicts || s->source_failed || m->bad_lines || m->stopped)
+	if (s->failed || s->conflicts || s->source_failed || m->bad_lines || m->stopped ||
+	    m->not_found)
 		return EXIT_PARTIAL;
 	return EXIT_OK;
 }
@@ -312,9 +455,9 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
 	int ret = migrate_options(&m, a);
-	if (!ret && m.from && (ret = open_pool(&m, &m.src, m.from, "--from")) == 0)
+	if (!ret && m.from && (ret = open_pool(&m, &m.src, m.from, "--from", m.sasl_from)) == 0)
 		m.have_src = 1;
-	if (!ret && (ret = open_pool(&m, &m.dst, m.to, "--to")) == 0)
+	if (!ret && (ret = open_pool(&m, &m.dst, m.to, "--to", m.sasl_to)) == 0)
 		m.have_dst = 1;
 	if (ret)
 		goto out;
@@ -330,7 +473,7 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	ret = m.input ? from_lines(&m) : from_pool(&m);
+	ret = m.sids ? from_sids(&m) : m.input ? from_lines(&m) : from_pool(&m);
 	copier_flush(&m.cp);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -349,7 +492,8 @@ out:
 const struct cmd_entry cmd_migrate_entry = {
 	.name = "migrate",
 	.usage = "--to POOL [--from POOL] [--move] [--overwrite] [--dry-run] [--fail-fast] "
-		 "[--json] [--sid GLOB] [FILE|-]",
+		 "[--json] [--sid GLOB | --sids FILE|-] [--sasl-from] [--sasl-to] [--ttl DURATION] "
+		 "[FILE|-]",
 	.summary = "copy or move sessions to the servers PHP will read them from in a pool",
 	.needs = 0,
 	.opts = migrate_opts,
