@@ -136,6 +136,8 @@ static void watch_start(struct shell *sh, int report)
 	if (w->servers && strcmp(w->servers, ctx->servers) == 0)
 		return;
 	watch_release(w);
+	if (ctx->sasl)	/* SASL servers speak only the binary protocol: no text-protocol watch */
+		return;
 	if (pool_init(&w->pool, ctx->servers, ctx->dist, ctx->prefix, ctx->timeout_ms, &cause) < 0) {
 		free(cause);
 		return;
@@ -416,6 +418,18 @@ static void print_settings(const struct cmd_ctx *ctx)
 	printf("distribution  %s\n", pool_dist_name(ctx->dist));
 	printf("prefix        %s\n", ctx->prefix);
 	printf("timeout       %gs\n", ctx->timeout_ms / 1000.0);
+	if (ctx->sasl)
+		printf("sasl          %s (binary protocol)\n", ctx->username);
+}
+
+/* servers with --sasl: the servers are not watched (binary protocol only). */
+static int sasl_servers(const struct cmd_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->pool.n; i++)
+		printf("server        %s  sasl: not watched (binary protocol)\n",
+		       ctx->pool.servers[i].name);
+	print_settings(ctx);
+	return EXIT_OK;
 }
 
 /* servers: each server and whether it answers; exit 1 when some are down, 3 when all are. */
@@ -424,6 +438,8 @@ static int builtin_servers(struct shell *sh, int argc, char **argv)
 	int ret = bad_args(argc, argv, 0, 0);
 	if (ret || (ret = cmd_pool(sh->ctx)) != 0)
 		return ret;
+	if (sh->ctx->sasl)
+		return sasl_servers(sh->ctx);
 	watch_check(sh);
 	watch_start(sh, 0);
 	const struct watch *w = &sh->watch;
