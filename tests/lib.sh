@@ -84,11 +84,14 @@ mc_cmd() {
 }
 
 PHP_DIR=$TESTS_DIR/php
-# php_write SERVERS HANDLER COUNT [MODE]: real PHP writes COUNT sessions through the memcached
-# session handler; prints one JSON line per session: {"sid":..,"expect":..} (see php/write.php).
+# php_write SERVERS HANDLER COUNT [MODE [PHP -d options...]]: real PHP writes COUNT sessions
+# through the memcached session handler; prints one JSON line per session:
+# {"sid":..,"expect":..} (see php/write.php).
 php_write() {
-	php -d session.save_handler=memcached -d "session.save_path=$1" \
-		-d "session.serialize_handler=$2" "$PHP_DIR/write.php" "$3" "${4:-rich}"
+	local pool=$1 handler=$2 count=$3 mode=${4:-rich}
+	shift $(($# < 4 ? $# : 4))
+	php -d session.save_handler=memcached -d "session.save_path=$pool" \
+		-d "session.serialize_handler=$handler" "$@" "$PHP_DIR/write.php" "$count" "$mode"
 }
 
 # php_read SERVERS EXPECT LABEL [PHP -d options...]: real PHP reads every session of EXPECT
@@ -131,3 +134,18 @@ php_server_start() {
 # fake_start VAR MODE [PORT]: tests/php/fake-server.php (a sick server: garbage, close, huge,
 # deep) on PORT or a free port; sets VAR and VAR_PID.
 fake_start() { php_server_start "$1" fake-server.php "$2" "${3:-}"; }
+
+# sasl_setup USER PASSWORD: a SASL configuration for memcached -S in $TMP/sasl (mech_list plain,
+# a sasldb with USER); start servers with SASL_CONF_PATH=$TMP/sasl mc_start_var VAR -S.
+# Fails (not ok) when saslpasswd2 (sasl2-bin, installed by make deps) is missing.
+sasl_setup() {
+	if ! command -v saslpasswd2 >/dev/null; then
+		not_ok "saslpasswd2 is installed (sasl2-bin; make deps installs it)"
+		return 1
+	fi
+	mkdir -p "$TMP/sasl"
+	printf 'mech_list: plain\nsasldb_path: %s\n' "$TMP/sasl/sasldb2" >"$TMP/sasl/memcached.conf"
+	printf '%s' "$2" | saslpasswd2 -p -a memcached -c -f "$TMP/sasl/sasldb2" "$1"
+	chmod 644 "$TMP/sasl/sasldb2"
+	chmod 755 "$TMP" "$TMP/sasl"
+}
