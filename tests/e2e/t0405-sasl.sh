@@ -62,6 +62,13 @@ php_read "$SPOOL" "$TMP/touch.exp" "PHP still reads the touched session" "${PHPS
 tail -n +2 "$TMP/exp" >"$TMP/live.exp"
 tail -n +2 "$TMP/sids" >"$TMP/live.sids"
 
+# The shell keeps --sasl for every command, and does not watch SASL servers over text.
+printf 'servers\ninspect %s\n' "$(head -1 "$TMP/live.sids")" |
+	M -s "$SPOOL" "${SASL[@]}" shell >"$TMP/out" 2>"$TMP/err"
+check_eq "shell --sasl runbook exits 0" 0 $?
+check "shell: servers says SASL servers are not watched" grep -q "^server  *127.0.0.1:$S1  sasl: not watched (binary protocol)$" "$TMP/out"
+check "shell: inspect reads the session over SASL" grep -q "user_id: int 1001" "$TMP/out"
+
 # A wrong password names the server and the user, exit 3, password never shown.
 M -s "$SPOOL" --username ops --password-file "$TMP/bad" --sasl inspect "$sid" >"$TMP/out" 2>"$TMP/err"
 check_eq "inspect with a wrong password exits 3" 3 $?
