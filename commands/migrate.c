@@ -211,6 +211,7 @@ static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 			cmd_error("session %s: not found on %s (where PHP reads it)", sid, server);
 		} else if (g[k].status == ST_ERROR) {
 			m->cp.st.failed++;
+			m->stopped = m->fail_fast;
 			cmd_error("session %s: %s", sid, g[k].error ? g[k].error : "read failed");
 		} else {
 			struct copy_item it = {
@@ -229,6 +230,7 @@ static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 /* Adds the sid on one line of --sids to the batch; returns 0, or -1 for a bad line. */
 static int add_sid_line(struct migrate *m, char *line, struct buf *key)
 {
+	line += strspn(line, " \t");
 	size_t n = strcspn(line, "\r\n");
 	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
 		n--;
