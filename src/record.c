@@ -90,6 +90,8 @@ static json_t *record_meta(const struct pool *p, const struct sess_rec *r)
 	set_int_or_null(o, "ttl", r->ttl);
 	set_int_or_null(o, "last_access", r->la);
 	set_int_or_null(o, "idle", r->idle);
+	if (r->ttl == TTL_UNKNOWN)	/* read over the binary protocol (SASL): null is not "never" */
+		json_object_set_new(o, "times_known", json_false());
 	if (r->have_meta) {
 		json_object_set_new(o, "flags", json_integer(r->flags));
 		json_object_set_new(o, "cas", json_integer((json_int_t)r->cas));
