@@ -21,9 +21,7 @@ void binstore_close(struct store *s, size_t i)
 	s->bin[i] = NULL;
 }
 
-/* Sets up a handle for server sv alone, logging in with its username and password. Returns new,
- * or NULL with *cause. */
-static memcached_st *bin_open(const struct pool *p, const struct pool_server *sv, char **cause)
+memcached_st *binstore_open(const struct pool *p, const struct pool_server *sv, char **cause)
 {
 	memcached_st *mc = memcached_create(NULL);
 	if (!mc) {
@@ -105,8 +103,7 @@ static char *bin_strerror(memcached_st *mc, memcached_return_t rc)
 	return s;
 }
 
-/* Why server sv failed with rc, for every request it still had; returns new. */
-static char *server_cause(memcached_st *mc, const struct pool *p, const struct pool_server *sv,
+char *binstore_cause(memcached_st *mc, const struct pool *p, const struct pool_server *sv,
 			  memcached_return_t rc)
 {
 	if (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM)
@@ -144,7 +141,7 @@ static int bin_status(memcached_st *mc, const struct pool *p, struct store_req *
 				     (int)r->key_len, r->key, r->value_len, why);
 		free(why);
 	} else {
-		*cause = server_cause(mc, p, sv, rc);
+		*cause = binstore_cause(mc, p, sv, rc);
 		return -1;
 	}
 	return 0;
@@ -161,7 +158,7 @@ void binstore_run(struct store *s, struct store_req *reqs, size_t n)
 		size_t i = r->server;
 		if (i >= p->n || cause[i])
 			continue;
-		if (!s->bin[i] && !(s->bin[i] = bin_open(p, &p->servers[i], &cause[i])))
+		if (!s->bin[i] && !(s->bin[i] = binstore_open(p, &p->servers[i], &cause[i])))
 			continue;
 		if (bin_status(s->bin[i], p, r, bin_do(s->bin[i], r, now), &cause[i]) < 0) {
 			r->status = ST_ERROR;

@@ -21,6 +21,7 @@ struct srv {
 	int started;
 	struct conn c;		/* the stats connection; thread-private */
 	int open;
+	memcached_st *bin;	/* SASL pool: the binary-protocol handle; thread-private */
 	struct stats_sample prev;	/* thread-private */
 	int have_prev;
 	/* under pl->lock: */
@@ -162,7 +163,9 @@ static void srv_sample(struct srv *s)
 	char *cause = NULL;
 	struct stats_sample cur;
 	stats_sample_clear(&cur);
-	int r = srv_connect(s, &cause) < 0 ? STATS_ERROR : stats_fetch(&s->c, &cur, &cause);
+	const struct pool *p = s->pl->p;
+	int r = p->sasl ? stats_fetch_binary(p, s->idx, &s->bin, &cur, &cause) :
+		srv_connect(s, &cause) < 0 ? STATS_ERROR : stats_fetch(&s->c, &cur, &cause);
 	cur.at = stats_now();
 	if (r != 0)
 		srv_disconnect(s);
@@ -203,6 +206,8 @@ static void *srv_run(void *arg)
 			break;
 	} while (!stopping(pl));
 	srv_disconnect(s);
+	if (s->bin)
+		memcached_free(s->bin);
 	return NULL;
 }
 
@@ -213,7 +218,12 @@ static void count_one(struct poller *pl, size_t i)
 	struct conn c;
 	char *cause = NULL;
 	uint64_t n = 0;
-	int r = conn_open(&c, &p->servers[i], p->timeout_ms, &cause);
+	int r = -1;
+	if (p->sasl)
+		cause = xasprintf("server %s: SASL, memcached -S, speaks only the binary protocol: "
+				  "memcsess cannot list keys there", p->servers[i].name);
+	else
+		r = conn_open(&c, &p->servers[i], p->timeout_ms, &cause);
 	if (r == 0) {
 		r = set_busy(pl, &pl->count_fd, c.fd);
 		if (r == 0)

@@ -48,6 +48,10 @@ enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_
 /* Sends "stats" on c and reads the reply into s (s->at is left to the caller). Returns
  * STATS_END (0) on success, or STATS_ERROR / STATS_AUTH with *cause naming the server. */
 int stats_fetch(struct conn *c, struct stats_sample *s, char **cause);
+/* The same over the binary protocol, for server i of a SASL pool (memcached -S), on the handle
+ * *mc (opened when NULL, freed and set to NULL on failure). */
+int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct stats_sample *s,
+		       char **cause);
 /* Rates from a (older) to b (newer). Returns 0, or -1 when they cannot be compared (the server
  * restarted, a counter went back, no time passed): then only hit_overall is set. */
 int stats_rates(const struct stats_sample *a, const struct stats_sample *b,

@@ -68,5 +68,11 @@ int64_t store_ttl_arg(int64_t exp, int64_t now);
 void binstore_run(struct store *s, struct store_req *reqs, size_t n);
 /* Closes server i's handle. */
 void binstore_close(struct store *s, size_t i);
+/* A libmemcached handle for server sv alone (binary protocol, SASL login with its username and
+ * password, the pool's timeouts). Returns new, or NULL with *cause. */
+memcached_st *binstore_open(const struct pool *p, const struct pool_server *sv, char **cause);
+/* Why server sv failed with rc ("authentication failed ...", "timeout after ..."); new. */
+char *binstore_cause(memcached_st *mc, const struct pool *p, const struct pool_server *sv,
+		     memcached_return_t rc);
 
 #endif
