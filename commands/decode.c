@@ -1,5 +1,7 @@
-/* decode.c: memcsess decode [FILE]: decode a stored session value from a file or stdin. */
+/* decode.c: memcsess decode [FILE]: decode a stored session value from a file or stdin, or
+ * with --lines every value of a file of dump lines. */
 #include "commands.h"
+#include "dumpline.h"
 #include "sessdec.h"
 #include "util.h"
 
@@ -9,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 1, O_HANDLER, O_FLAGS };
+enum { O_JSON = 1, O_HANDLER, O_FLAGS, O_LINES };
 static const struct cmd_opt decode_opts[] = {
 	{ "json", 'j', 0, O_JSON },
+	{ "lines", 0, 0, O_LINES },
 	{ "handler", 0, 1, O_HANDLER },
 	{ "flags", 0, 1, O_FLAGS },
 	{ NULL, 0, 0, 0 },
@@ -32,14 +35,63 @@ static int slurp(FILE *f, struct buf *b)
 	return ferror(f) ? -1 : 0;
 }
 
+/* Decodes the value of every dump line of f (named name) and prints one JSON object a line:
+ * key (when valid UTF-8), handler, and data or decode_error. Returns an exit code. */
+static int decode_lines(FILE *f, const char *name, const struct decode_opts *opts)
+{
+	struct dump_reader rd = { .name = name, .f = f };
+	struct dump_entry e;
+	dump_entry_init(&e);
+	char *cause = NULL;
+	int r, ret = EXIT_OK;
+	while ((r = dump_reader_next(&rd, &e, &cause)) != 0) {
+		if (r < 0) {
+			cmd_error("decode: %s", cause);
+			free(cause);
+			cause = NULL;
+			ret = EXIT_PARTIAL;
+			if (r == -2)
+				break;
+			continue;
+		}
+		struct decode_info d;
+		struct pv *v = sessview_decode_value(e.value.ptr ? e.value.ptr : "", e.value.len,
+						     e.flags, opts, &d);
+		json_t *o = json_object();
+		json_t *key = json_stringn(e.key.ptr ? e.key.ptr : "", e.key.len);
+		if (key)
+			json_object_set_new(o, "key", key);
+		json_object_set_new(o, "handler", json_string(sessview_handler(&d)));
+		if (v)
+			json_object_set_new(o, "data", pv_to_json(v));
+		if (sessview_failed(&d) || !v) {
+			struct buf why = BUF_INIT;
+			sessview_describe(&d, &why);
+			cmd_error("decode: %s: line %zu: %s", name, rd.line, why.ptr ? why.ptr : "");
+			json_object_set_new(o, "decode_error", json_string(why.ptr ? why.ptr : ""));
+			buf_release(&why);
+			ret = EXIT_PARTIAL;
+		}
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+		pv_free(v);
+	}
+	dump_entry_release(&e);
+	dump_reader_release(&rd);
+	return ret;
+}
+
 static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
-	int json = 0;
+	int json = 0, lines = 0;
 	long flags = 0;
 	enum sess_handler h = SESS_UNKNOWN;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		if (a->opts[i].key == O_JSON) {
 			json = 1;
+		} else if (a->opts[i].key == O_LINES) {
+			lines = 1;
 		} else if (a->opts[i].key == O_FLAGS) {
 			if (cmd_parse_count("flags", a->opts[i].arg, &flags) < 0 || flags > UINT32_MAX)
 				return EXIT_USAGE;
@@ -55,6 +107,14 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	const char *path = a->n_pos ? a->pos[0] : "-";
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	struct decode_opts opts;
+	cmd_decode_opts(ctx, h, 1, &opts);
+	if (lines && f) {
+		int ret = decode_lines(f, f == stdin ? "standard input" : path, &opts);
+		if (f != stdin)
+			fclose(f);
+		return ret;
+	}
 	struct buf in = BUF_INIT;
 	if (!f || slurp(f, &in) < 0) {
 		cmd_error("decode: cannot read %s: %s", path, strerror(errno));
@@ -65,9 +125,7 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	if (f != stdin)
 		fclose(f);
-	struct decode_opts opts;
 	struct decode_info d;
-	cmd_decode_opts(ctx, h, 1, &opts);
 	struct pv *v = sessview_decode_value(in.ptr ? in.ptr : "", in.len, (uint32_t)flags, &opts, &d);
 	buf_release(&in);
 	if (sessview_failed(&d) || !v) {
@@ -96,8 +154,8 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_decode_entry = {
 	.name = "decode",
-	.usage = "[--json] [--handler H] [--flags N] [FILE|-]",
-	.summary = "decode a stored session value read from a file or standard input",
+	.usage = "[--json] [--handler H] [--flags N] [FILE|-] | --lines [DUMPFILE|-]",
+	.summary = "decode a stored session value (or every value of dump lines) from a file or stdin",
 	.needs = NEED_KEY,
 	.opts = decode_opts,
 	.run = decode_run,

@@ -63,4 +63,17 @@ php -r '
 		if ($d["ttl"] < 1380 || $d["ttl"] > 1440 || abs($d["expiry"] - $now - $d["ttl"]) > 2 || $d["flags"] !== 0) $bad++; }
 	exit($bad ? 1 : 0);' "$TMP/dump"
 check_eq "dump shows ttl, expiry and flags as PHP set them" 0 $?
+
+# decode --lines: every value of the dump decoded again, offline, to the dump's own data.
+"$MEMCSESS" decode --lines "$TMP/dump" >"$TMP/decoded" 2>"$TMP/decoded.err"
+check_eq "decode --lines exits 0" 0 $?
+php -r '
+	$dump = file($argv[1]); $dec = file($argv[2]); $bad = count($dump) === count($dec) ? 0 : 1;
+	foreach ($dump as $i => $l) { $a = json_decode($l, true); $b = json_decode($dec[$i] ?? "{}", true);
+		if ($a["key"] !== ($b["key"] ?? null) || $a["handler"] !== $b["handler"] || $a["data"] !== $b["data"]) $bad++; }
+	exit($bad ? 1 : 0);' "$TMP/dump" "$TMP/decoded"
+check_eq "decode --lines gives each dump line's key, handler and data" 0 $?
+printf '{"key":"memc.sess.key.x"}\n' | "$MEMCSESS" decode --lines >/dev/null 2>"$TMP/decoded.err"
+check_eq "decode --lines: a line without a value exits 1" 1 $?
+check "decode --lines names the bad line" grep -q "line 1" "$TMP/decoded.err"
 exit 0
