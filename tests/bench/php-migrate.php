@@ -4,23 +4,10 @@
 // batches. Prints "<sessions> <seconds>". Keys and hashing as php-memcached's session handler.
 [$_, $from, $to, $sidsFile] = $argv;
 $batch = (int)($argv[4] ?? 0);
+require __DIR__ . '/pool.php';
 
-function pool($spec)
-{
-	$m = new Memcached();
-	// what php-memcached's session handler gets from MEMCACHED_BEHAVIOR_KETAMA (checked: same servers)
-	$m->setOption(Memcached::OPT_DISTRIBUTION, Memcached::DISTRIBUTION_CONSISTENT);
-	$m->setOption(Memcached::OPT_PREFIX_KEY, 'memc.sess.key.');
-	$m->setOption(Memcached::OPT_COMPRESSION, false);
-	foreach (explode(',', $spec) as $s) {
-		[$host, $port] = explode(':', $s);
-		$m->addServer($host, (int)$port);
-	}
-	return $m;
-}
-
-$src = pool($from);
-$dst = pool($to);
+$src = bench_pool($from);
+$dst = bench_pool($to);
 $sids = [];
 foreach (file($sidsFile, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
 	$sids[] = $line[0] === '{' ? json_decode($line)->sid : $line;

@@ -1,0 +1,18 @@
+<?php
+// pool.php: a Memcached client for a pool written as session.save_path, keyed and hashed as
+// php-memcached's session handler (ketama, prefix memc.sess.key., no compression).
+const BENCH_PREFIX = 'memc.sess.key.';
+
+function bench_pool(string $spec): Memcached
+{
+	$m = new Memcached();
+	// what php-memcached's session handler gets from MEMCACHED_BEHAVIOR_KETAMA (checked: same servers)
+	$m->setOption(Memcached::OPT_DISTRIBUTION, Memcached::DISTRIBUTION_CONSISTENT);
+	$m->setOption(Memcached::OPT_PREFIX_KEY, BENCH_PREFIX);
+	$m->setOption(Memcached::OPT_COMPRESSION, false);
+	foreach (explode(',', $spec) as $s) {
+		[$host, $port] = explode(':', $s);
+		$m->addServer($host, (int)$port);
+	}
+	return $m;
+}
