@@ -1,0 +1,156 @@
+/* rawread.c: the plainest fast reader of one memcached server, to show what the server and the
+ * loopback allow (make bench, figure 9). No parsing beyond what the protocol needs.
+ *   rawread metadump HOST PORT > KEYS   streams `lru_crawler metadump all`, prints each key
+ *   rawread mg HOST PORT < KEYS         fetches each value with `mg <key> v`, pipelined in
+ *                                       batches of 1000, and throws it away
+ * Prints "<items> <bytes>" on stderr (keys seen, or values found and their bytes); exit 1 on
+ * any error. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BATCH 1000
+
+struct rd {
+	int fd;
+	char buf[1 << 20];
+	size_t pos, len;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "rawread: %s\n", what);
+	exit(1);
+}
+
+/* Refills r; dies at the end of the stream. */
+static void rd_fill(struct rd *r)
+{
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->len == sizeof(r->buf))
+		die("line too long");
+	ssize_t n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+	if (n <= 0)
+		die("connection closed");
+	r->len += (size_t)n;
+}
+
+/* The next line without its "\r\n" (valid until the next call); *n its length. */
+static const char *rd_line(struct rd *r, size_t *n)
+{
+	char *nl;
+	while (!(nl = memchr(r->buf + r->pos, '\n', r->len - r->pos)))
+		rd_fill(r);
+	const char *line = r->buf + r->pos;
+	*n = (size_t)(nl - line) - (nl > line && nl[-1] == '\r');
+	r->pos = (size_t)(nl - r->buf) + 1;
+	return line;
+}
+
+/* Skips n bytes of the stream. */
+static void rd_skip(struct rd *r, size_t n)
+{
+	while (r->len - r->pos < n) {
+		n -= r->len - r->pos;
+		r->pos = r->len;
+		rd_fill(r);
+	}
+	r->pos += n;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			die("write failed");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static int dial(const char *host, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("cannot connect");
+	return fd;
+}
+
+static void metadump(struct rd *r)
+{
+	unsigned long keys = 0, bytes = 0;
+	send_all(r->fd, "lru_crawler metadump all\r\n", 26);
+	for (;;) {
+		size_t n;
+		const char *l = rd_line(r, &n);
+		bytes += n + 2;
+		if (n == 3 && memcmp(l, "END", 3) == 0)
+			break;
+		if (n < 4 || memcmp(l, "key=", 4) != 0) {
+			fprintf(stderr, "rawread: unexpected: %.*s\n", (int)n, l);
+			exit(1);
+		}
+		const char *sp = memchr(l, ' ', n);
+		fwrite(l + 4, 1, (size_t)((sp ? sp : l + n) - l - 4), stdout);
+		putchar('\n');
+		keys++;
+	}
+	fprintf(stderr, "%lu %lu\n", keys, bytes);
+}
+
+static void mg(struct rd *r)
+{
+	static char req[BATCH * 270];
+	char key[260];
+	unsigned long found = 0, bytes = 0;
+	int more = 1;
+	while (more) {
+		size_t len = 0, sent = 0;
+		while (sent < BATCH && (more = fgets(key, sizeof(key), stdin) != NULL)) {
+			size_t k = strcspn(key, "\r\n");
+			len += (size_t)sprintf(req + len, "mg %.*s v\r\n", (int)k, key);
+			sent++;
+		}
+		send_all(r->fd, req, len);
+		for (size_t i = 0; i < sent; i++) {
+			size_t n;
+			const char *l = rd_line(r, &n);
+			if (n >= 3 && memcmp(l, "VA ", 3) == 0) {
+				size_t vlen = strtoul(l + 3, NULL, 10);
+				rd_skip(r, vlen + 2);
+				found++;
+				bytes += vlen;
+			} else if (n != 2 || memcmp(l, "EN", 2) != 0) {
+				fprintf(stderr, "rawread: unexpected: %.*s\n", (int)n, l);
+				exit(1);
+			}
+		}
+	}
+	fprintf(stderr, "%lu %lu\n", found, bytes);
+}
+
+int main(int argc, char **argv)
+{
+	static struct rd r;
+	if (argc != 4 || (strcmp(argv[1], "metadump") != 0 && strcmp(argv[1], "mg") != 0))
+		die("usage: rawread metadump|mg HOST PORT");
+	r.fd = dial(argv[2], argv[3]);
+	if (strcmp(argv[1], "metadump") == 0)
+		metadump(&r);
+	else
+		mg(&r);
+	if (fflush(stdout) != 0)
+		die("cannot write");
+	return 0;
+}
