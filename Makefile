@@ -34,7 +34,7 @@ SRC_O = $(SRC:%.c=$(BUILD)/%.o)
 APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind
+.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench
 all: $(BIN)
 
 # V=1 shows the whole compiler command lines.
@@ -113,6 +113,18 @@ demo: deps
 
 demo-stop:
 	@sh scripts/demo-stop.sh
+
+# Benchmarks against the usual tools (tests/bench/bench.sh, README "Benchmarks"): long; scaled
+# down with BENCH_SESSIONS=N, BENCH_RUNS=N, BENCH_TOP_SECONDS=S.
+RAWREAD = build/bench/rawread
+$(RAWREAD): tests/bench/rawread.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC    $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(RAWREAD)
+	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) bash tests/bench/bench.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
