@@ -50,6 +50,7 @@ struct igb {
 	size_t n_refs, cap_refs;
 	int depth;
 	struct decode_error *err;
+	struct pv_build b;	/* check mode: values are stand-ins (see igbinary_check) */
 };
 
 /* Records an error at offset; always returns NULL so callers can return it. */
@@ -107,7 +108,8 @@ static void add_ref(struct igb *d, struct pv *v)
 		d->refs = xrealloc(d->refs, d->cap_refs * sizeof(*d->refs));
 	}
 	d->refs[d->n_refs++] = v;
-	v->slot = (unsigned)d->n_refs;
+	if (!d->b.check)
+		v->slot = (unsigned)d->n_refs;
 }
 
 /* Reads the length and bytes of a string8/16/32/64 or object8/16/32 (type byte at start). */
@@ -260,13 +262,13 @@ static int read_key(struct igb *d, int prop, struct pv **key)
 		if (read_long(d, t, start, &i) < 0)
 			return -1;
 		if (!prop) {
-			*key = pv_new_int(i);
+			*key = pv_build_int(&d->b, i);
 			return 0;
 		}
 		/* Object properties are named by strings, as igbinary converts them. */
 		char tmp[24];
 		int n = snprintf(tmp, sizeof(tmp), "%" PRId64, i);
-		*key = pv_new_string(tmp, (size_t)n);
+		*key = pv_build_string(&d->b, tmp, (size_t)n);
 		return 0;
 	}
 	if (read_any_string(d, t, start, &s) < 0) {
@@ -274,7 +276,7 @@ static int read_key(struct igb *d, int prop, struct pv **key)
 			fail(d, start, "unknown key type byte 0x%02x", t);
 		return -1;
 	}
-	*key = pv_new_string(s.ptr, s.len);
+	*key = pv_build_string(&d->b, s.ptr, s.len);
 	return 0;
 }
 
@@ -319,11 +321,11 @@ static int read_entries(struct igb *d, struct pv *c, uint64_t n)
 			continue;
 		struct pv *value = decode_value(d, 0);
 		if (!value) {
-			pv_free(key);
+			pv_build_drop(&d->b, key);
 			return -1;
 		}
-		struct pv_entry *e = pv_append(c, key, value);
-		if (prop && key->type == PV_STRING)
+		struct pv_entry *e = pv_build_append(&d->b, c, key, value);
+		if (e && prop && key->type == PV_STRING)
 			unmangle(e);
 	}
 	return 0;
@@ -335,10 +337,10 @@ static struct pv *decode_array(struct igb *d, unsigned t, size_t start)
 	uint64_t n;
 	if (read_count(d, t, start, &n) < 0 || enter(d, start) < 0)
 		return NULL;
-	struct pv *v = pv_new(PV_ARRAY);
+	struct pv *v = pv_build_node(&d->b, PV_ARRAY);
 	add_ref(d, v);
 	if (read_entries(d, v, n) < 0) {
-		pv_free(v);
+		pv_build_drop(&d->b, v);
 		return NULL;
 	}
 	d->depth--;
@@ -370,7 +372,7 @@ static int decode_custom(struct igb *d, struct pv *obj, unsigned t, size_t start
 		     n, remaining(d));
 		return -1;
 	}
-	obj->u.str.ptr = xstrndup((const char *)d->buf + d->pos, (size_t)n);
+	obj->u.str.ptr = pv_build_text(&d->b, (const char *)d->buf + d->pos, (size_t)n);
 	obj->u.str.len = (size_t)n;
 	d->pos += (size_t)n;
 	return 0;
@@ -398,7 +400,7 @@ static int decode_enum(struct igb *d, struct pv *obj)
 			fail(d, start, "unknown enum case type byte 0x%02x", t);
 		return -1;
 	}
-	obj->u.str.ptr = xstrndup(s.ptr, s.len);
+	obj->u.str.ptr = pv_build_text(&d->b, s.ptr, s.len);
 	obj->u.str.len = s.len;
 	return 0;
 }
@@ -424,8 +426,8 @@ static struct pv *decode_object(struct igb *d, unsigned t, size_t start)
 		type = PV_ENUM;
 	else
 		return fail(d, inner_at, "unknown object type byte 0x%02x", inner);
-	struct pv *v = pv_new(type);
-	v->class_name = xstrndup(name.ptr, name.len);
+	struct pv *v = pv_build_node(&d->b, type);
+	v->class_name = pv_build_text(&d->b, name.ptr, name.len);
 	add_ref(d, v);
 	if (type == PV_OBJECT)
 		r = decode_props(d, v, inner, inner_at);
@@ -434,7 +436,7 @@ static struct pv *decode_object(struct igb *d, unsigned t, size_t start)
 	else
 		r = decode_enum(d, v);
 	if (r < 0) {
-		pv_free(v);
+		pv_build_drop(&d->b, v);
 		return NULL;
 	}
 	return v;
@@ -450,9 +452,11 @@ static struct pv *decode_ref(struct igb *d, unsigned t, size_t start, int hard)
 	if (n >= d->n_refs)
 		return fail(d, start, "reference %" PRIu64 " past reference table (%zu entries)",
 			    n, d->n_refs);
-	struct pv *v = pv_new(PV_REF);
-	v->target = d->refs[n];
-	v->target->shared++;
+	struct pv *v = pv_build_node(&d->b, PV_REF);
+	if (!d->b.check) {
+		v->target = d->refs[n];
+		v->target->shared++;
+	}
 	v->hard = hard;
 	return v;
 }
@@ -460,14 +464,16 @@ static struct pv *decode_ref(struct igb *d, unsigned t, size_t start, int hard)
 /* Decodes the value after an igbinary_type_ref byte (at start): the value a & points to. */
 static struct pv *decode_wrapped(struct igb *d, size_t start)
 {
+	size_t refs_before = d->n_refs;
 	if (enter(d, start) < 0)
 		return NULL;
 	struct pv *v = decode_value(d, 1);
 	if (!v)
 		return NULL;
 	d->depth--;
-	/* Arrays and objects took an id already; a scalar takes one now. */
-	if (v->type != PV_REF && v->slot == 0)
+	/* Arrays and objects (and a value wrapped twice) took an id already; a scalar takes
+	 * one now. */
+	if (v->type != PV_REF && d->n_refs == refs_before)
 		add_ref(d, v);
 	return v;
 }
@@ -480,24 +486,24 @@ static struct pv *decode_scalar(struct igb *d, unsigned t, size_t start)
 	uint64_t u;
 	int64_t i;
 	if (t == IGB_NULL)
-		return pv_new(PV_NULL);
+		return pv_build_node(&d->b, PV_NULL);
 	if (t == IGB_FALSE || t == IGB_TRUE) {
-		v = pv_new(PV_BOOL);
+		v = pv_build_node(&d->b, PV_BOOL);
 		v->u.b = t == IGB_TRUE;
 		return v;
 	}
 	if (is_long_type(t))
-		return read_long(d, t, start, &i) < 0 ? NULL : pv_new_int(i);
+		return read_long(d, t, start, &i) < 0 ? NULL : pv_build_int(&d->b, i);
 	if (t == IGB_DOUBLE) {
 		if (read_uint(d, 8, &u) < 0)
 			return fail(d, start, "double past end of data");
-		v = pv_new(PV_FLOAT);
+		v = pv_build_node(&d->b, PV_FLOAT);
 		memcpy(&v->u.d, &u, sizeof(v->u.d));
 		return v;
 	}
 	if (read_any_string(d, t, start, &s) < 0)
 		return NULL;
-	return pv_new_string(s.ptr, s.len);
+	return pv_build_string(&d->b, s.ptr, s.len);
 }
 
 /* Decodes one value of any type; hard is set inside igbinary_type_ref. */
@@ -541,20 +547,36 @@ static int read_header(struct igb *d)
 	return 0;
 }
 
-struct pv *igbinary_decode(const char *buf, size_t len, struct decode_error *err)
+/* Decodes (or with check set, only checks) the whole buffer; *type gets the value's type. */
+static struct pv *decode_all(const char *buf, size_t len, int check, enum pv_type *type,
+			     struct decode_error *err)
 {
 	struct igb d = { .buf = (const unsigned char *)buf, .len = len, .err = err };
 	struct pv *v = NULL;
+	pv_build_init(&d.b, check);
 	err->offset = 0;
 	err->msg[0] = '\0';
 	if (read_header(&d) == 0)
 		v = decode_value(&d, 0);
 	if (v && d.pos < d.len) {
 		fail(&d, d.pos, "%zu bytes of trailing data after the value", d.len - d.pos);
-		pv_free(v);
+		pv_build_drop(&d.b, v);
 		v = NULL;
 	}
+	if (v)
+		*type = v->type;
 	free(d.strings);
 	free(d.refs);
 	return v;
+}
+
+struct pv *igbinary_decode(const char *buf, size_t len, struct decode_error *err)
+{
+	enum pv_type type;
+	return decode_all(buf, len, 0, &type, err);
+}
+
+int igbinary_check(const char *buf, size_t len, enum pv_type *type, struct decode_error *err)
+{
+	return decode_all(buf, len, 1, type, err) ? 0 : -1;
 }

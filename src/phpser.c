@@ -22,15 +22,27 @@ struct phpser {
 	size_t cap_slots;
 	int depth;		/* containers and C: payloads open around the cursor */
 	size_t payload_bytes;	/* C: payload bytes read as nested serialize() data so far */
+	struct pv_build b;	/* check mode: values are stand-ins (see phpser_new_check) */
 };
+
+static struct phpser *parser_new(const char *buf, size_t len, int check)
+{
+	struct phpser *p = xmalloc(sizeof(*p));
+	*p = (struct phpser){ .buf = buf, .len = len, .end = len };
+	pv_build_init(&p->b, check);
+	/* A slot holding a reference is an r:, whose target is always an object. */
+	p->b.stand_in[PV_REF].target = &p->b.stand_in[PV_OBJECT];
+	return p;
+}
 
 struct phpser *phpser_new(const char *buf, size_t len)
 {
-	struct phpser *p = xcalloc(1, sizeof(*p));
-	p->buf = buf;
-	p->len = len;
-	p->end = len;
-	return p;
+	return parser_new(buf, len, 0);
+}
+
+struct phpser *phpser_new_check(const char *buf, size_t len)
+{
+	return parser_new(buf, len, 1);
 }
 
 void phpser_free(struct phpser *p)
@@ -117,7 +129,8 @@ static size_t push_slot(struct phpser *p)
 static void set_slot(struct phpser *p, size_t slot, struct pv *v)
 {
 	p->slots[slot - 1] = v;
-	v->slot = (unsigned)slot;
+	if (!p->b.check)
+		v->slot = (unsigned)slot;
 }
 
 static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error *err);
@@ -127,17 +140,17 @@ static struct pv *parse_null_bool(struct phpser *p, size_t *pos, struct decode_e
 {
 	if (p->buf[*pos] == 'N') {
 		(*pos)++;
-		return expect(p, pos, ';', err) ? NULL : pv_new(PV_NULL);
+		return expect(p, pos, ';', err) ? NULL : pv_build_node(&p->b, PV_NULL);
 	}
 	*pos += 1;
 	if (expect(p, pos, ':', err))
 		return NULL;
 	if (*pos >= p->end || (p->buf[*pos] != '0' && p->buf[*pos] != '1'))
 		return fail(err, *pos, "boolean must be 0 or 1");
-	struct pv *v = pv_new(PV_BOOL);
+	struct pv *v = pv_build_node(&p->b, PV_BOOL);
 	v->u.b = p->buf[(*pos)++] == '1';
 	if (expect(p, pos, ';', err)) {
-		pv_free(v);
+		pv_build_drop(&p->b, v);
 		return NULL;
 	}
 	return v;
@@ -170,7 +183,7 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	if (expect(p, pos, ';', err))
 		return NULL;
 	/* -(v - 1) - 1 avoids overflow for INT64_MIN. */
-	return pv_new_int(neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
+	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
 }
 
 /* Length of the float token at buf[pos] in the grammar of var_unserializer.re:
@@ -203,13 +216,16 @@ static size_t float_token(const struct phpser *p, size_t pos)
 	return i - pos;
 }
 
-/* strtod in the C locale, whatever LC_NUMERIC the program runs under. */
-static double c_strtod(const char *s)
+/* strtod of the n bytes at s in the C locale, whatever LC_NUMERIC the program runs under. */
+static double c_strtod(const char *s, size_t n)
 {
 	static locale_t c_locale;
+	char *tmp = xstrndup(s, n);
 	if (!c_locale)
 		c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	return c_locale ? strtod_l(s, NULL, c_locale) : strtod(s, NULL);
+	double d = c_locale ? strtod_l(tmp, NULL, c_locale) : strtod(tmp, NULL);
+	free(tmp);
+	return d;
 }
 
 /* "d:0.1;" "d:1.0E+25;" "d:INF;" "d:-INF;" "d:NAN;" */
@@ -221,7 +237,7 @@ static struct pv *parse_float(struct phpser *p, size_t *pos, struct decode_error
 	*pos += 1;
 	if (expect(p, pos, ':', err))
 		return NULL;
-	struct pv *v = pv_new(PV_FLOAT);
+	struct pv *v = pv_build_node(&p->b, PV_FLOAT);
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
 		size_t n = strlen(special[i].s);
 		if (p->end - *pos >= n && memcmp(p->buf + *pos, special[i].s, n) == 0) {
@@ -232,15 +248,14 @@ static struct pv *parse_float(struct phpser *p, size_t *pos, struct decode_error
 	}
 	size_t n = float_token(p, *pos);
 	if (!n) {
-		pv_free(v);
+		pv_build_drop(&p->b, v);
 		return fail(err, *pos, "malformed float");
 	}
-	char *tmp = xstrndup(p->buf + *pos, n);
-	v->u.d = c_strtod(tmp);
-	free(tmp);
+	if (!p->b.check)
+		v->u.d = c_strtod(p->buf + *pos, n);
 	*pos += n;
 	if (expect(p, pos, ';', err)) {
-		pv_free(v);
+		pv_build_drop(&p->b, v);
 		return NULL;
 	}
 	return v;
@@ -272,7 +287,7 @@ static struct pv *parse_string(struct phpser *p, size_t *pos, struct decode_erro
 	    read_quoted(p, pos, "string length", &start, &len, err) ||
 	    expect(p, pos, ';', err))
 		return NULL;
-	return pv_new_string(p->buf + start, len);
+	return pv_build_string(&p->b, p->buf + start, len);
 }
 
 /* 1 when s is an integer as PHP's ZEND_HANDLE_NUMERIC sees it ("12", "-3", not "012" or "-0"). */
@@ -309,8 +324,8 @@ static struct pv *parse_key(struct phpser *p, size_t *pos, int object, struct de
 	else
 		return fail(err, *pos, "key must be an int or a string but found %s",
 			    what_is_at(p, *pos, tmp));
-	if (!k)
-		return NULL;
+	if (!k || p->b.check)	/* keys are only ints or strings: nothing more to check */
+		return k;
 	int64_t i;
 	if (!object && k->type == PV_STRING && numeric_key(k->u.str.ptr, k->u.str.len, &i)) {
 		pv_free(k);
@@ -385,11 +400,11 @@ static int read_elements(struct phpser *p, size_t *pos, struct pv *c, size_t cou
 			goto out;
 		struct pv *v = parse_value(p, pos, err);
 		if (!v) {
-			pv_free(k);
+			pv_build_drop(&p->b, k);
 			goto out;
 		}
-		struct pv_entry *e = pv_append(c, k, v);
-		if (c->type == PV_OBJECT)
+		struct pv_entry *e = pv_build_append(&p->b, c, k, v);
+		if (e && c->type == PV_OBJECT)
 			unmangle(e);
 	}
 	if (*pos < p->end && (p->buf[*pos] == 'i' || p->buf[*pos] == 's'))
@@ -409,7 +424,7 @@ static struct pv *fill_container(struct phpser *p, size_t *pos, struct pv *v, si
 	set_slot(p, slot, v);
 	if (read_elements(p, pos, v, count, err)) {
 		p->slots[slot - 1] = NULL;
-		pv_free(v);
+		pv_build_drop(&p->b, v);
 		return NULL;
 	}
 	return v;
@@ -423,23 +438,24 @@ static struct pv *parse_array(struct phpser *p, size_t *pos, size_t slot,
 	*pos += 1;
 	if (expect(p, pos, ':', err) || open_container(p, pos, start, "array", &count, err))
 		return NULL;
-	return fill_container(p, pos, pv_new(PV_ARRAY), slot, count, err);
+	return fill_container(p, pos, pv_build_node(&p->b, PV_ARRAY), slot, count, err);
 }
 
-/* Reads `len:"Class":` after O: or C: into a new class name. */
-static char *read_class(struct phpser *p, size_t *pos, struct decode_error *err)
+/* Reads `len:"Class":` after O: or C: into *cls (new; NULL in check mode). */
+static int read_class(struct phpser *p, size_t *pos, char **cls, struct decode_error *err)
 {
 	size_t start, len, at = *pos;
 	*pos += 1;
 	if (expect(p, pos, ':', err) || read_quoted(p, pos, "class name length", &start, &len, err))
-		return NULL;
+		return -1;
 	if (len == 0 || p->buf[start] == '\0' || p->buf[start] == '\\') {
 		fail(err, at, "invalid class name");
-		return NULL;
+		return -1;
 	}
 	if (expect(p, pos, ':', err))
-		return NULL;
-	return xstrndup(p->buf + start, len);
+		return -1;
+	*cls = pv_build_text(&p->b, p->buf + start, len);
+	return 0;
 }
 
 /* O:len:"Class":N:{props} */
@@ -447,14 +463,14 @@ static struct pv *parse_object(struct phpser *p, size_t *pos, size_t slot,
 			       struct decode_error *err)
 {
 	size_t start = *pos, count;
-	char *cls = read_class(p, pos, err);
-	if (!cls)
+	char *cls;
+	if (read_class(p, pos, &cls, err))
 		return NULL;
 	if (open_container(p, pos, start, "object", &count, err)) {
 		free(cls);
 		return NULL;
 	}
-	struct pv *v = pv_new(PV_OBJECT);
+	struct pv *v = pv_build_node(&p->b, PV_OBJECT);
 	v->class_name = cls;
 	return fill_container(p, pos, v, slot, count, err);
 }
@@ -470,7 +486,7 @@ static void parse_payload(struct phpser *p, struct pv *obj, size_t start, size_t
 		return;
 	p->payload_bytes += len;
 	size_t old_end = p->end, old_slots = p->n_slots, pos = start;
-	struct pv *list = pv_new(PV_ARRAY);
+	struct pv *list = pv_build_node(&p->b, PV_ARRAY);
 	struct decode_error ignored;
 	int ok = 1;
 	p->end = start + len;
@@ -478,21 +494,21 @@ static void parse_payload(struct phpser *p, struct pv *obj, size_t start, size_t
 	for (int64_t i = 0; ok && pos < p->end; i++) {
 		struct pv *v = parse_value(p, &pos, &ignored);
 		if (v)
-			pv_append(list, pv_new_int(i), v);
+			pv_build_append(&p->b, list, pv_build_int(&p->b, i), v);
 		ok = v != NULL;
 	}
 	p->depth--;
 	p->end = old_end;
-	if (ok) {
+	if (ok && !p->b.check) {
 		obj->items = list->items;
 		obj->n_items = list->n_items;
 		obj->cap_items = list->cap_items;
 		list->items = NULL;
 		list->n_items = list->cap_items = 0;
-	} else {
+	} else if (!ok) {
 		p->n_slots = old_slots;
 	}
-	pv_free(list);
+	pv_build_drop(&p->b, list);
 }
 
 /* C:len:"Class":len:{payload} */
@@ -500,8 +516,8 @@ static struct pv *parse_custom(struct phpser *p, size_t *pos, size_t slot,
 			       struct decode_error *err)
 {
 	size_t len, at;
-	char *cls = read_class(p, pos, err);
-	if (!cls)
+	char *cls;
+	if (read_class(p, pos, &cls, err))
 		return NULL;
 	at = *pos;
 	if (read_uint(p, pos, "custom data length", &len, err) || expect(p, pos, ':', err) ||
@@ -515,9 +531,9 @@ static struct pv *parse_custom(struct phpser *p, size_t *pos, size_t slot,
 	*pos += len;
 	if (expect(p, pos, '}', err))
 		goto bad;
-	struct pv *v = pv_new(PV_CUSTOM);
+	struct pv *v = pv_build_node(&p->b, PV_CUSTOM);
 	v->class_name = cls;
-	v->u.str.ptr = xstrndup(p->buf + start, len);
+	v->u.str.ptr = pv_build_text(&p->b, p->buf + start, len);
 	v->u.str.len = len;
 	set_slot(p, slot, v);
 	parse_payload(p, v, start, len);
@@ -539,9 +555,9 @@ static struct pv *parse_enum(struct phpser *p, size_t *pos, struct decode_error 
 	if (!colon || colon == p->buf + start)
 		return fail(err, at, "malformed enum name (expected Class:Case)");
 	size_t cls_len = (size_t)(colon - (p->buf + start));
-	struct pv *v = pv_new(PV_ENUM);
-	v->class_name = xstrndup(p->buf + start, cls_len);
-	v->u.str.ptr = xstrndup(colon + 1, len - cls_len - 1);
+	struct pv *v = pv_build_node(&p->b, PV_ENUM);
+	v->class_name = pv_build_text(&p->b, p->buf + start, cls_len);
+	v->u.str.ptr = pv_build_text(&p->b, colon + 1, len - cls_len - 1);
 	v->u.str.len = len - cls_len - 1;
 	return v;
 }
@@ -578,8 +594,9 @@ static struct pv *parse_ref(struct phpser *p, size_t *pos, size_t own_slot,
 	if (!hard && !is_object(t))
 		return fail(err, start, "object reference r:%zu to a non-object (%s)", n,
 			    pv_type_name(t->type));
-	struct pv *v = pv_new(PV_REF);
-	v->target = t;
+	struct pv *v = pv_build_node(&p->b, PV_REF);
+	if (!p->b.check)
+		v->target = t;
 	v->hard = hard;
 	return v;
 }
@@ -635,7 +652,8 @@ struct pv *phpser_value(struct phpser *p, size_t *pos, struct decode_error *err)
 		p->n_slots = old_slots;
 		return NULL;
 	}
-	count_refs(v);
+	if (!p->b.check)
+		count_refs(v);
 	*pos = at;
 	return v;
 }

@@ -60,6 +60,46 @@ void pv_free(struct pv *v)
 	free(v);
 }
 
+void pv_build_init(struct pv_build *b, int check)
+{
+	memset(b, 0, sizeof(*b));
+	b->check = check;
+	for (enum pv_type t = PV_NULL; t <= PV_REF; t++)
+		b->stand_in[t].type = t;
+}
+
+struct pv *pv_build_node(struct pv_build *b, enum pv_type type)
+{
+	return b->check ? &b->stand_in[type] : pv_new(type);
+}
+
+struct pv *pv_build_int(struct pv_build *b, int64_t i)
+{
+	return b->check ? &b->stand_in[PV_INT] : pv_new_int(i);
+}
+
+struct pv *pv_build_string(struct pv_build *b, const char *s, size_t len)
+{
+	return b->check ? &b->stand_in[PV_STRING] : pv_new_string(s, len);
+}
+
+char *pv_build_text(const struct pv_build *b, const char *s, size_t len)
+{
+	return b->check ? NULL : xstrndup(s, len);
+}
+
+struct pv_entry *pv_build_append(const struct pv_build *b, struct pv *container, struct pv *key,
+				 struct pv *value)
+{
+	return b->check ? NULL : pv_append(container, key, value);
+}
+
+void pv_build_drop(const struct pv_build *b, struct pv *v)
+{
+	if (!b->check)
+		pv_free(v);
+}
+
 const struct pv *pv_deref(const struct pv *v)
 {
 	/* References only point backwards, so a chain ends; bound it anyway. */

@@ -68,6 +68,26 @@ const char *pv_type_name(enum pv_type type);
 
 
 
+/* Makes the nodes of a decoder: new ones, or in check mode (a decoder that only checks its
+ * input) one stand-in per type, owned by the pv_build and never freed, so nothing is
+ * allocated. Writes to a stand-in are lost except its type. */
+struct pv_build {
+	int check;
+	struct pv stand_in[PV_REF + 1];
+};
+void pv_build_init(struct pv_build *b, int check);
+/* Each returns new (check mode: a stand-in). */
+struct pv *pv_build_node(struct pv_build *b, enum pv_type type);
+struct pv *pv_build_int(struct pv_build *b, int64_t i);
+struct pv *pv_build_string(struct pv_build *b, const char *s, size_t len);
+/* A new NUL-terminated copy of the bytes; NULL in check mode. */
+char *pv_build_text(const struct pv_build *b, const char *s, size_t len);
+/* pv_append, or nothing (NULL) in check mode. */
+struct pv_entry *pv_build_append(const struct pv_build *b, struct pv *container, struct pv *key,
+				 struct pv *value);
+/* pv_free, or nothing in check mode. */
+void pv_build_drop(const struct pv_build *b, struct pv *v);
+
 /* Does scalar v equal the text as a person would write it ("12345", "alice", "true", "null")? */
 int pv_equals_text(const struct pv *v, const char *text);
 

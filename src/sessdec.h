@@ -27,14 +27,25 @@ struct decode_error {
  * Returns new, or NULL with err set. Reference slots are numbered as unserialize() does. */
 struct phpser;
 struct phpser *phpser_new(const char *buf, size_t len);
+/* A parser that only checks: phpser_value then accepts and fails exactly as it would, at the
+ * same offsets, but builds nothing; a value it returns is a stand-in owned by p, not to free. */
+struct phpser *phpser_new_check(const char *buf, size_t len);
 struct pv *phpser_value(struct phpser *p, size_t *pos, struct decode_error *err);
 void phpser_free(struct phpser *p);
 
 /* Decodes a whole igbinary buffer (header included). Returns new, or NULL with err set. */
 struct pv *igbinary_decode(const char *buf, size_t len, struct decode_error *err);
+/* Whether igbinary_decode would succeed (same err), building nothing; *type gets the value's
+ * type. Returns 0 or -1. */
+int igbinary_check(const char *buf, size_t len, enum pv_type *type, struct decode_error *err);
 
-/* Guesses the handler that wrote the bytes. */
+/* Guesses the handler that wrote the bytes: the one sess_decode would use (or, when nothing
+ * decodes, name in its error), found without building a tree. */
 enum sess_handler sess_detect(const char *buf, size_t len);
+/* Whether sess_decode would succeed, with the same *used and err, without building a tree.
+ * Returns 0 or -1. */
+int sess_check(const char *buf, size_t len, enum sess_handler handler, enum sess_handler *used,
+	       struct decode_error *err);
 /* Decodes a session value. handler SESS_UNKNOWN detects; *used (may be NULL) gets the handler used.
  * Returns a new PV_ARRAY of session variables (name => value), or NULL with err set. */
 struct pv *sess_decode(const char *buf, size_t len, enum sess_handler handler,
