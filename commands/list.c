@@ -84,29 +84,35 @@ static void print_row(const struct cmd_ctx *ctx, const struct row *w)
 	buf_release(&note);
 }
 
-/* The handler and the crypto notes of r ("fastlz", "decrypted laravel", "cannot decrypt: ..."),
- * decrypting when keys are loaded. Returns 1 when something could not be undone. */
-static int row_crypto(struct row *w, const struct sess_rec *r, const struct decode_opts *o)
+/* 1 when r is a session with a value: its handler and crypto notes come from a probe. */
+static int needs_probe(const struct sess_rec *r)
 {
-	struct decode_info d;
+	return r->value && r->kind == REC_SESSION;
+}
+
+/* The handler and the crypto notes of r ("fastlz", "decrypted laravel", "cannot decrypt: ...")
+ * from d, what probing r found (see needs_probe). Returns 1 when something could not be undone. */
+static int row_crypto(struct row *w, const struct sess_rec *r, const struct decode_info *d)
+{
 	w->crypt[0] = '\0';
-	if (!r->value || r->kind != REC_SESSION)
+	if (!needs_probe(r)) {
+		w->handler = record_handler(r);
 		return 0;
-	sessview_probe(r, o, &d);
-	w->handler = sessview_handler(&d);
+	}
+	w->handler = sessview_handler(d);
 	struct buf b = BUF_INIT;
-	if (d.compression != COMPRESS_NONE)
-		buf_printf(&b, "%s ", compress_name(d.compression));
-	if (d.key_index)
-		buf_printf(&b, "decrypted %s", crypt_scheme_name(d.scheme));
-	else if (d.status == DECODE_ENCRYPTED)
-		buf_printf(&b, "encrypted %s", crypt_scheme_name(d.scheme));
-	else if (d.status == DECODE_CRYPT_FAILED || d.status == DECODE_UNCOMPRESS_FAILED)
-		buf_printf(&b, "cannot %s: %s", d.status == DECODE_CRYPT_FAILED ? "decrypt" :
-			   "decompress", d.error);
+	if (d->compression != COMPRESS_NONE)
+		buf_printf(&b, "%s ", compress_name(d->compression));
+	if (d->key_index)
+		buf_printf(&b, "decrypted %s", crypt_scheme_name(d->scheme));
+	else if (d->status == DECODE_ENCRYPTED)
+		buf_printf(&b, "encrypted %s", crypt_scheme_name(d->scheme));
+	else if (d->status == DECODE_CRYPT_FAILED || d->status == DECODE_UNCOMPRESS_FAILED)
+		buf_printf(&b, "cannot %s: %s", d->status == DECODE_CRYPT_FAILED ? "decrypt" :
+			   "decompress", d->error);
 	snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr ? b.ptr : "");
 	buf_release(&b);
-	return sessview_failed(&d);
+	return sessview_failed(d);
 }
 
 static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
@@ -118,7 +124,6 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 	w->size = r->have_meta ? (int64_t)r->value_len : r->item_size ? (int64_t)r->item_size : -1;
 	w->ttl = r->ttl;
 	w->idle = r->idle;
-	w->handler = record_handler(r);
 	w->locked = r->locked;
 	w->kind = r->kind;
 }
@@ -128,16 +133,22 @@ static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct list_state *st = arg;
 	struct row w;
+	struct decode_info d;
+	json_t *o = NULL;
 	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
+	/* one probe a session: the JSON record's, or its own */
+	if (st->json)
+		o = record_to_json_opts(&st->ctx->pool, r, 0, &st->opts, &d);
+	else if (needs_probe(r))
+		sessview_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);
-	if (row_crypto(&w, r, &st->opts)) {
+	if (row_crypto(&w, r, &d)) {
 		st->crypt_errors++;
 		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
 			  (int)r->key_len, r->key, w.crypt);
 	}
-	if (st->json) {
-		json_t *o = record_to_json_opts(&st->ctx->pool, r, 0, &st->opts, NULL);
+	if (o) {
 		char *s = json_dumps(o, JSON_COMPACT);
 		puts(s);
 		free(s);

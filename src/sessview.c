@@ -75,10 +75,7 @@ static void unwrap_serialized(struct buf *plain)
 static int accept_session(const char *plain, size_t n, void *arg)
 {
 	const struct decode_opts *o = arg;
-	struct decode_error e;
-	struct pv *v = sess_decode(plain, n, o->handler, NULL, &e);
-	pv_free(v);
-	return v != NULL;
+	return sess_check(plain, n, o->handler, NULL, NULL) == 0;
 }
 
 static void set_error(struct decode_info *info, enum decode_status st, char *cause)
