@@ -31,7 +31,8 @@ static struct phpser *parser_new(const char *buf, size_t len, int check)
 	*p = (struct phpser){ .buf = buf, .len = len, .end = len };
 	pv_build_init(&p->b, check);
 	/* A slot holding a reference is an r:, whose target is always an object. */
-	p->b.stand_in[PV_REF].target = &p->b.stand_in[PV_OBJECT];
+	if (check)
+		p->b.stand_in[PV_REF].target = &p->b.stand_in[PV_OBJECT];
 	return p;
 }
 

@@ -62,8 +62,10 @@ void pv_free(struct pv *v)
 
 void pv_build_init(struct pv_build *b, int check)
 {
-	memset(b, 0, sizeof(*b));
 	b->check = check;
+	if (!check)
+		return;	/* the stand-ins are only for check mode */
+	memset(b->stand_in, 0, sizeof(b->stand_in));
 	for (enum pv_type t = PV_NULL; t <= PV_REF; t++)
 		b->stand_in[t].type = t;
 }
