@@ -16,7 +16,8 @@ struct work {
 	struct decode_info *info;
 	struct buf unz;		/* decompressed bytes */
 	struct buf plain;	/* decrypted bytes */
-	struct buf path;	/* inner walk: where we are, "cart.0.card" */
+	const struct pv **keys;	/* inner walk: the keys down to where we are (not owned) */
+	size_t n_keys, cap_keys;
 };
 
 static void work_release(struct work *w)
@@ -25,7 +26,7 @@ static void work_release(struct work *w)
 		OPENSSL_cleanse(w->plain.ptr, w->plain.cap);
 	buf_release(&w->plain);
 	buf_release(&w->unz);
-	buf_release(&w->path);
+	free(w->keys);
 }
 
 static int have_keys(const struct decode_opts *o)
@@ -168,13 +169,29 @@ static void replace_value(struct pv *v, const struct buf *plain, enum crypt_sche
 	v->decrypted = scheme;
 }
 
-/* Notes the first inner failure as "path: message". */
+/* Appends an entry's key to the path. */
+static void path_push(struct buf *path, const struct pv *key)
+{
+	if (path->len)
+		buf_addc(path, '.');
+	if (key->type == PV_INT)
+		buf_printf(path, "%" PRId64, key->u.i);
+	else
+		buf_add_escaped(path, key->u.str.ptr, key->u.str.len);
+}
+
+/* Notes the first inner failure as "path: message", the path as "cart.0.card". */
 static void inner_failure(struct work *w, const char *cause)
 {
+	struct buf path = BUF_INIT;
 	w->info->inner_failed++;
-	if (!w->info->inner_error[0])
-		snprintf(w->info->inner_error, sizeof(w->info->inner_error), "%s: %s",
-			 w->path.len ? w->path.ptr : "(value)", cause);
+	if (w->info->inner_error[0])
+		return;
+	for (size_t i = 0; i < w->n_keys; i++)
+		path_push(&path, w->keys[i]);
+	snprintf(w->info->inner_error, sizeof(w->info->inner_error), "%s: %s",
+		 path.len ? path.ptr : "(value)", cause);
+	buf_release(&path);
 }
 
 /* Looks at one string value; opens it when it is an envelope and keys are given. */
@@ -198,17 +215,6 @@ static void inner_string(struct work *w, struct pv *v)
 	crypt_envelope_release(&env);
 }
 
-/* Appends an entry's key to the path. */
-static void path_push(struct buf *path, const struct pv *key)
-{
-	if (path->len)
-		buf_addc(path, '.');
-	if (key->type == PV_INT)
-		buf_printf(path, "%" PRId64, key->u.i);
-	else
-		buf_add_escaped(path, key->u.str.ptr, key->u.str.len);
-}
-
 /* Every string value of arrays and objects, depth first (references are not followed). */
 static void walk(struct work *w, struct pv *v)
 {
@@ -219,11 +225,13 @@ static void walk(struct work *w, struct pv *v)
 	if ((v->type != PV_ARRAY && v->type != PV_OBJECT) || v->decrypted)
 		return;
 	for (size_t i = 0; i < v->n_items; i++) {
-		size_t mark = w->path.len;
-		path_push(&w->path, v->items[i].key);
+		if (w->n_keys == w->cap_keys) {
+			w->cap_keys = w->cap_keys ? w->cap_keys * 2 : 16;
+			w->keys = xrealloc(w->keys, w->cap_keys * sizeof(*w->keys));
+		}
+		w->keys[w->n_keys++] = v->items[i].key;
 		walk(w, v->items[i].value);
-		w->path.len = mark;
-		w->path.ptr[mark] = '\0';
+		w->n_keys--;
 	}
 }
 
