@@ -9,26 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Returns the file's bytes (new, NUL-terminated), or NULL when it cannot be read. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char tmp[8192];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&b, tmp, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b, len);
-}
-
 static int has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -155,7 +135,7 @@ static int decode_case(const char *dir, const char *name, json_t **json, struct 
 {
 	char *path = xasprintf("%s/%s.sess", dir, name);
 	size_t len;
-	char *bytes = read_file(path, &len);
+	char *bytes = unit_read_file(path, &len);
 	free(path);
 	if (!bytes) {
 		buf_adds(out, "cannot read .sess");
@@ -208,7 +188,7 @@ static int check_case(const char *dir, const char *name, int write_trees, struct
 		json_t *want = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 		free(path);
 		path = xasprintf("%s/%s.tree", dir, name);
-		char *want_tree = read_file(path, NULL);
+		char *want_tree = unit_read_file(path, NULL);
 		free(path);
 		if (!want)
 			buf_printf(out, "no usable .json: %s", jerr.text);

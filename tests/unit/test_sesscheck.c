@@ -9,21 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Returns the file's bytes (new), or NULL when it cannot be read. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char tmp[8192];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	return buf_detach(&b, len);
-}
-
 /* 1 when one serialize() value parses the same way with and without building. */
 static int same_value(const char *in, size_t len)
 {
@@ -70,7 +55,7 @@ static int check_file(const char *dir, const char *name, int mutate)
 	char path[4096];
 	size_t len;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	char *in = read_file(path, &len);
+	char *in = unit_read_file(path, &len);
 	int same = in != NULL;
 	size_t step = len / 1024 + 1;	/* big files: about a thousand prefixes */
 	for (size_t n = 0; same && n <= len; n += step)

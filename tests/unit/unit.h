@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdarg.h>
+#include "util.h"
 
 static int unit_fails, unit_passes;
 
@@ -21,6 +22,26 @@ static int unit_check(int cond, const char *fmt, ...)
 	else
 		unit_fails++;
 	return cond;
+}
+
+/* Returns the file's bytes (new, NUL-terminated), or NULL when it cannot be read. */
+static inline char *unit_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char tmp[8192];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(&b, tmp, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, len);
 }
 
 /* Use as: return unit_done(); */
