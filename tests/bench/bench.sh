@@ -310,12 +310,12 @@ table() {
 	row "1 found of $N" - "memcdump" "$(m found_memcdump)" - - -
 	row "1 found of $N" - "PHP getAllKeys()" "$(m found_php)" - - -
 	row "1 found of $N" - "memcached-tool dump" "$(m found_mctool_dump)" - - -
-	row "2 list (table, TTL, size)" "$(secs "$(m list_s)")" "memcached-tool keys, servers in turn" \
-		"$(secs "$(m mctool_keys_s)")" "$(times "$(m list_x)")" "<= memcached-tool" \
-		"$(yes_if "$(m list_x) >= 1")"
-	row "2 list --fast" "$(secs "$(m listfast_s)")" "memcached-tool keys, servers in turn" \
-		"$(secs "$(m mctool_keys_s)")" "$(times "$(m listfast_x)")" "<= memcached-tool" \
-		"$(yes_if "$(m listfast_x) >= 1")"
+	row "2 list --fast (sid, TTL, idle, size)" "$(secs "$(m listfast_s)")" \
+		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
+		"$(times "$(m listfast_x)")" "<= memcached-tool" "$(yes_if "$(m listfast_x) >= 1")"
+	row "2 list (also reads every value: handler, preview)" "$(secs "$(m list_s)")" \
+		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
+		"$(times "$(m list_x)")" - -
 	row "3 dump > file, sessions/s" "$(rate "$(m dump_rate)")" \
 		"PHP getAllKeys+getMulti+session_decode+json_encode (on the $(m found_php) found)" \
 		"$(rate "$(m php_dump_rate)")" "$(times "$(m php_dump_x)")" ">= 4x PHP" \
