@@ -35,6 +35,39 @@ static int slurp(FILE *f, struct buf *b)
 	return ferror(f) ? -1 : 0;
 }
 
+/* What went wrong decoding, as text in why (reset first); returns the text. */
+static const char *why_text(const struct decode_info *d, struct buf *why)
+{
+	buf_reset(why);
+	sessview_describe(d, why);
+	return why->ptr ? why->ptr : "";
+}
+
+/* One --lines output line: {"key", "handler", "data", "decode_error"} as jansson would write the
+ * object; the key and the error only when they are valid UTF-8 (json_string's test). */
+static void write_line(struct buf *out, const struct dump_entry *e, const struct pv *v,
+		       const char *handler, const char *why)
+{
+	const char *key = e->key.ptr ? e->key.ptr : "";
+	buf_addc(out, '{');
+	if (utf8_valid(key, e->key.len)) {
+		buf_adds(out, "\"key\":");
+		json_write_string(out, key, e->key.len);
+		buf_addc(out, ',');
+	}
+	buf_adds(out, "\"handler\":");
+	json_write_string(out, handler, strlen(handler));
+	if (v) {
+		buf_adds(out, ",\"data\":");
+		pv_write_json(out, v);
+	}
+	if (why && utf8_valid(why, strlen(why))) {
+		buf_adds(out, ",\"decode_error\":");
+		json_write_string(out, why, strlen(why));
+	}
+	buf_adds(out, "}\n");
+}
+
 /* Decodes the value of every dump line of f (named name) and prints one JSON object a line:
  * key (when valid UTF-8), handler, and data or decode_error. Returns an exit code. */
 static int decode_lines(FILE *f, const char *name, const struct decode_opts *opts)
@@ -44,6 +77,7 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 	dump_entry_init(&e);
 	char *cause = NULL;
 	int r, ret = EXIT_OK;
+	struct buf line = BUF_INIT, why = BUF_INIT;
 	while ((r = dump_reader_next(&rd, &e, &cause)) != 0) {
 		if (r < 0) {
 			cmd_error("decode: %s", cause);
@@ -57,26 +91,19 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 		struct decode_info d;
 		struct pv *v = sessview_decode_value(e.value.ptr ? e.value.ptr : "", e.value.len,
 						     e.flags, opts, &d);
-		json_t *o = json_object();
-		json_t *key = json_stringn(e.key.ptr ? e.key.ptr : "", e.key.len);
-		if (key)
-			json_object_set_new(o, "key", key);
-		json_object_set_new(o, "handler", json_string(sessview_handler(&d)));
-		if (v)
-			json_object_set_new(o, "data", pv_to_json(v));
+		const char *text = NULL;
 		if (sessview_failed(&d) || !v) {
-			struct buf why = BUF_INIT;
-			sessview_describe(&d, &why);
-			cmd_error("decode: %s: line %zu: %s", name, rd.line, why.ptr ? why.ptr : "");
-			json_object_set_new(o, "decode_error", json_string(why.ptr ? why.ptr : ""));
-			buf_release(&why);
+			text = why_text(&d, &why);
+			cmd_error("decode: %s: line %zu: %s", name, rd.line, text);
 			ret = EXIT_PARTIAL;
 		}
-		json_dumpf(o, stdout, JSON_COMPACT);
-		putchar('\n');
-		json_decref(o);
+		buf_reset(&line);
+		write_line(&line, &e, v, sessview_handler(&d), text);
+		fwrite(line.ptr, 1, line.len, stdout);
 		pv_free(v);
 	}
+	buf_release(&line);
+	buf_release(&why);
 	dump_entry_release(&e);
 	dump_reader_release(&rd);
 	return ret;
@@ -138,10 +165,12 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (!v)
 		return EXIT_PARTIAL;
 	if (json) {
-		json_t *o = pv_to_json(v);
-		json_dumpf(o, stdout, JSON_COMPACT);
+		struct buf out = BUF_INIT;
+		pv_write_json(&out, v);
+		if (out.ptr[0] == '{' || out.ptr[0] == '[')	/* json_dumpf writes only those */
+			fwrite(out.ptr, 1, out.len, stdout);
 		putchar('\n');
-		json_decref(o);
+		buf_release(&out);
 	} else {
 		struct buf tree = BUF_INIT;
 		pv_format_tree(v, &tree);

@@ -59,13 +59,12 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	struct buf why = BUF_INIT;
 	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
-	json_t *o = record_to_json_opts(&st->ctx->pool, r, st->what, &st->opts, &d);
+	struct buf line = BUF_INIT;
+	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &line);
 	if (sessview_failed(&d))
 		sessview_describe(&d, &why);
-	char *line = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	int ret = emit(st, r, line, &why);
-	free(line);
+	int ret = emit(st, r, line.ptr, &why);
+	buf_release(&line);
 	buf_release(&why);
 	return ret;
 }

@@ -134,12 +134,12 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	struct list_state *st = arg;
 	struct row w;
 	struct decode_info d;
-	json_t *o = NULL;
+	struct buf line = BUF_INIT;
 	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
 	/* one probe a session: the JSON record's, or its own */
 	if (st->json)
-		o = record_to_json_opts(&st->ctx->pool, r, 0, &st->opts, &d);
+		record_write(&st->ctx->pool, r, 0, &st->opts, &d, &line);
 	else if (needs_probe(r))
 		sessview_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);
@@ -148,11 +148,9 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
 			  (int)r->key_len, r->key, w.crypt);
 	}
-	if (o) {
-		char *s = json_dumps(o, JSON_COMPACT);
-		puts(s);
-		free(s);
-		json_decref(o);
+	if (st->json) {
+		puts(line.ptr);
+		buf_release(&line);
 	} else if (st->sort == SORT_NONE) {
 		char sid[MC_MAX_KEY + 1];
 		memcpy(sid, r->sid, r->sid_len);

@@ -131,6 +131,11 @@ static json_t *array_json(struct json_ctx *c, const struct pv *v)
 	return o;
 }
 
+static int is_class_key(const struct pv *k)
+{
+	return k->type == PV_STRING && k->u.str.len == 7 && memcmp(k->u.str.ptr, "__class", 7) == 0;
+}
+
 /* {"__class": C, then every property by plain name}; as with PHP's
  * ["__class" => C] + $props, a property named __class does not replace it. */
 static json_t *object_json(struct json_ctx *c, const struct pv *v)
@@ -139,8 +144,7 @@ static json_t *object_json(struct json_ctx *c, const struct pv *v)
 	json_object_set_new(o, "__class", class_json(v));
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct pv *k = v->items[i].key;
-		if (k->type == PV_STRING && k->u.str.len == 7 &&
-		    memcmp(k->u.str.ptr, "__class", 7) == 0)
+		if (is_class_key(k))
 			continue;
 		set_member(o, k, to_json(c, v->items[i].value));
 	}
@@ -156,16 +160,29 @@ static json_t *named_json(const struct pv *v, const char *name)
 	return o;
 }
 
-static json_t *container_json(struct json_ctx *c, const struct pv *v)
+/* Opens container v; returns 0 when it is already open (a reference back into itself). */
+static int path_enter(struct json_ctx *c, const struct pv *v)
 {
 	size_t slot = path_find(c, v);
 	if (c->path[slot])
-		return json_null();	/* a reference back into itself */
+		return 0;
 	c->path[slot] = v;
 	c->depth++;
-	json_t *j = v->type == PV_ARRAY ? array_json(c, v) : object_json(c, v);
+	return 1;
+}
+
+static void path_leave(struct json_ctx *c, const struct pv *v)
+{
 	c->depth--;
 	path_remove(c, path_find(c, v));
+}
+
+static json_t *container_json(struct json_ctx *c, const struct pv *v)
+{
+	if (!path_enter(c, v))
+		return json_null();
+	json_t *j = v->type == PV_ARRAY ? array_json(c, v) : object_json(c, v);
+	path_leave(c, v);
 	return j;
 }
 
@@ -180,12 +197,22 @@ static json_t *decrypted_json(const struct pv *v, json_t *j)
 	return o;
 }
 
-static json_t *to_json(struct json_ctx *c, const struct pv *v)
+/* The value to show for v, counted; NULL when it comes out as null (no value, or past the
+ * limits). */
+static const struct pv *value_enter(struct json_ctx *c, const struct pv *v)
 {
 	v = pv_deref(v);
 	if (!v || c->nodes >= JSON_MAX_NODES || c->depth >= JSON_MAX_DEPTH)
-		return json_null();
+		return NULL;
 	c->nodes++;
+	return v;
+}
+
+static json_t *to_json(struct json_ctx *c, const struct pv *v)
+{
+	v = value_enter(c, v);
+	if (!v)
+		return json_null();
 	json_t *j = value_json(c, v);
 	return v->decrypted ? decrypted_json(v, j) : j;
 }
@@ -206,11 +233,357 @@ static json_t *value_json(struct json_ctx *c, const struct pv *v)
 	return json_null();
 }
 
-struct json_t *pv_to_json(const struct pv *v)
+/* This thread's context, reset: clearing the path set costs more than most sessions, and it
+ * is empty between calls. */
+static struct json_ctx *ctx_reset(void)
 {
-	/* Reused: clearing the path set costs more than most sessions; it is empty between calls. */
 	static _Thread_local struct json_ctx c;
 	c.nodes = 0;
 	c.depth = 0;
-	return to_json(&c, v);
+	return &c;
+}
+
+struct json_t *pv_to_json(const struct pv *v)
+{
+	return to_json(ctx_reset(), v);
+}
+
+/* ---- the same JSON written straight into a buffer, as jansson's compact dump writes it ---- */
+
+/* A member name of an open container: bytes at off in writer.keys, for items[item]; first is
+ * the span of the first member with the same name (itself when the name is new). */
+struct span {
+	size_t off, len, item, first;
+};
+
+struct writer {
+	struct json_ctx *c;
+	struct buf keys;	/* member names of the open containers */
+	struct span *spans;
+	size_t n_spans, cap_spans;
+};
+
+static void write_value(struct writer *w, struct buf *out, const struct pv *v);
+
+/* jansson's escape for c: the short forms, else \u00XX in upper case. */
+static void write_escape(struct buf *out, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	static const char short_form[] = "\"\"\\\\\bb\ff\nn\rr\tt";
+	const char *p = c ? strchr(short_form, c) : NULL;
+	char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	if (p && (p - short_form) % 2 == 0) {
+		e[1] = p[1];
+		buf_add(out, e, 2);
+	} else {
+		buf_add(out, e, 6);
+	}
+}
+
+void json_write_string(struct buf *out, const char *s, size_t n)
+{
+	size_t start = 0;
+	buf_grow(out, n + 2);
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(out, s + start, i - start);
+		write_escape(out, c);
+		start = i + 1;
+	}
+	buf_add(out, s + start, n - start);
+	buf_addc(out, '"');
+}
+
+static void write_int(struct buf *out, int64_t i)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* jansson's real: %.17g, ".0" when there is neither '.' nor 'e', and the exponent without '+'
+ * or leading zeros. */
+static void write_real(struct buf *out, double d)
+{
+	char tmp[48];
+	int n = snprintf(tmp, sizeof(tmp) - 3, "%.17g", d);
+	if (!strchr(tmp, '.') && !strchr(tmp, 'e')) {
+		memcpy(tmp + n, ".0", 3);
+		n += 2;
+	}
+	char *start = strchr(tmp, 'e');
+	if (start) {
+		char *end = ++start + 1;
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		memmove(start, end, (size_t)(tmp + n + 1 - end));
+		n -= (int)(end - start);
+	}
+	buf_add(out, tmp, (size_t)n);
+}
+
+static void write_float(struct buf *out, double d)
+{
+	if (isnan(d))
+		buf_adds(out, "\"NAN\"");
+	else if (isinf(d))
+		buf_adds(out, d > 0 ? "\"INF\"" : "\"-INF\"");
+	else
+		write_real(out, d);
+}
+
+static void write_text(struct buf *out, const char *s, size_t len)
+{
+	if (utf8_valid(s, len)) {
+		json_write_string(out, s, len);
+		return;
+	}
+	size_t n;
+	char *b64 = base64_encode(s, len, &n);
+	buf_adds(out, "{\"__base64\":");
+	json_write_string(out, b64, n);
+	buf_addc(out, '}');
+	free(b64);
+}
+
+/* Opens an object with its "__class" member. */
+static void write_class(struct buf *out, const struct pv *v)
+{
+	const char *cls = v->class_name ? v->class_name : "";
+	buf_adds(out, "{\"__class\":");
+	write_text(out, cls, strlen(cls));
+}
+
+static void write_named(struct buf *out, const struct pv *v, const char *name)
+{
+	write_class(out, v);
+	buf_addc(out, ',');
+	json_write_string(out, name, strlen(name));
+	buf_addc(out, ':');
+	write_text(out, v->u.str.ptr, v->u.str.len);
+	buf_addc(out, '}');
+}
+
+static void write_list(struct writer *w, struct buf *out, const struct pv *v)
+{
+	buf_addc(out, '[');
+	for (size_t i = 0; i < v->n_items; i++) {
+		if (i)
+			buf_addc(out, ',');
+		write_value(w, out, v->items[i].value);
+	}
+	buf_addc(out, ']');
+}
+
+/* Appends the member name set_member gives key to keys. */
+static void add_key_text(struct buf *keys, const struct pv *key)
+{
+	if (key->type == PV_INT)
+		write_int(keys, key->u.i);
+	else if (utf8_valid(key->u.str.ptr, key->u.str.len))
+		buf_add(keys, key->u.str.ptr, key->u.str.len);
+	else
+		buf_add_escaped(keys, key->u.str.ptr, key->u.str.len);
+}
+
+/* Notes the member names of v (of an object, all but "__class") as spans; returns how many. */
+static size_t collect_keys(struct writer *w, const struct pv *v)
+{
+	size_t base = w->n_spans;
+	for (size_t i = 0; i < v->n_items; i++) {
+		const struct pv *k = v->items[i].key;
+		if (v->type == PV_OBJECT && is_class_key(k))
+			continue;
+		if (w->n_spans == w->cap_spans) {
+			w->cap_spans = w->cap_spans ? w->cap_spans * 2 : 64;
+			w->spans = xrealloc(w->spans, w->cap_spans * sizeof(*w->spans));
+		}
+		struct span *s = &w->spans[w->n_spans];
+		s->off = w->keys.len;
+		add_key_text(&w->keys, k);
+		s->len = w->keys.len - s->off;
+		s->item = i;
+		s->first = w->n_spans++;
+	}
+	return w->n_spans - base;
+}
+
+static int same_key(const struct writer *w, const struct span *a, const struct span *b)
+{
+	return a->len == b->len && memcmp(w->keys.ptr + a->off, w->keys.ptr + b->off, a->len) == 0;
+}
+
+static size_t key_hash(const char *s, size_t n)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* find_repeats for many members: a hash set of span numbers + 1. */
+static int find_repeats_hashed(struct writer *w, size_t base, size_t m)
+{
+	size_t size = 64;
+	while (size < 2 * m)
+		size *= 2;
+	size_t *set = xcalloc(size, sizeof(*set));
+	int repeats = 0;
+	for (size_t k = base; k < base + m; k++) {
+		struct span *s = &w->spans[k];
+		size_t h = key_hash(w->keys.ptr + s->off, s->len) & (size - 1);
+		while (set[h] && !same_key(w, &w->spans[set[h] - 1], s))
+			h = (h + 1) & (size - 1);
+		if (set[h]) {
+			s->first = set[h] - 1;
+			repeats = 1;
+		} else {
+			set[h] = k + 1;
+		}
+	}
+	free(set);
+	return repeats;
+}
+
+/* Points every span of [base, base + m) whose name repeats at the first with that name;
+ * returns 1 when some name repeats. */
+static int find_repeats(struct writer *w, size_t base, size_t m)
+{
+	if (m > 16)
+		return find_repeats_hashed(w, base, m);
+	int repeats = 0;
+	for (size_t k = base + 1; k < base + m; k++) {
+		for (size_t j = base; j < k; j++) {
+			if (same_key(w, &w->spans[j], &w->spans[k])) {
+				w->spans[k].first = j;
+				repeats = 1;
+				break;
+			}
+		}
+	}
+	return repeats;
+}
+
+static void write_key(struct writer *w, struct buf *out, size_t k, int comma)
+{
+	if (comma)
+		buf_addc(out, ',');
+	json_write_string(out, w->keys.ptr + w->spans[k].off, w->spans[k].len);
+	buf_addc(out, ':');
+}
+
+static void write_members(struct writer *w, struct buf *out, const struct pv *v, size_t base,
+			  size_t m, int comma)
+{
+	for (size_t k = base; k < base + m; k++) {
+		write_key(w, out, k, comma || k > base);
+		write_value(w, out, v->items[w->spans[k].item].value);
+	}
+}
+
+/* Members whose names repeat: as json_object_set does, the last value at the first place. */
+static void write_repeated(struct writer *w, struct buf *out, const struct pv *v, size_t base,
+			   size_t m, int comma)
+{
+	struct buf *val = xcalloc(m, sizeof(*val));
+	for (size_t k = base; k < base + m; k++) {
+		struct buf *b = &val[w->spans[k].first - base];
+		buf_reset(b);
+		write_value(w, b, v->items[w->spans[k].item].value);
+	}
+	for (size_t k = base; k < base + m; k++) {
+		if (w->spans[k].first != k)
+			continue;
+		write_key(w, out, k, comma);
+		buf_add(out, val[k - base].ptr, val[k - base].len);
+		comma = 1;
+	}
+	for (size_t k = 0; k < m; k++)
+		buf_release(&val[k]);
+	free(val);
+}
+
+/* The members of an array that is no list, or of an object, after an opening brace. */
+static void write_assoc(struct writer *w, struct buf *out, const struct pv *v, int comma)
+{
+	size_t keys_len = w->keys.len, base = w->n_spans;
+	size_t m = collect_keys(w, v);
+	if (find_repeats(w, base, m))
+		write_repeated(w, out, v, base, m, comma);
+	else
+		write_members(w, out, v, base, m, comma);
+	w->keys.len = keys_len;
+	w->n_spans = base;
+}
+
+static void write_container(struct writer *w, struct buf *out, const struct pv *v)
+{
+	if (!path_enter(w->c, v)) {
+		buf_add(out, "null", 4);
+		return;
+	}
+	if (v->type == PV_OBJECT) {
+		write_class(out, v);
+		write_assoc(w, out, v, 1);
+		buf_addc(out, '}');
+	} else if (is_list(v)) {
+		write_list(w, out, v);
+	} else {
+		buf_addc(out, '{');
+		write_assoc(w, out, v, 0);
+		buf_addc(out, '}');
+	}
+	path_leave(w->c, v);
+}
+
+static void write_plain(struct writer *w, struct buf *out, const struct pv *v)
+{
+	switch (v->type) {
+	case PV_BOOL: buf_adds(out, v->u.b ? "true" : "false"); return;
+	case PV_INT: write_int(out, v->u.i); return;
+	case PV_FLOAT: write_float(out, v->u.d); return;
+	case PV_STRING: write_text(out, v->u.str.ptr, v->u.str.len); return;
+	case PV_ARRAY: case PV_OBJECT: write_container(w, out, v); return;
+	case PV_CUSTOM: write_named(out, v, "__serialized"); return;
+	case PV_ENUM: write_named(out, v, "__case"); return;
+	case PV_NULL: case PV_REF: break;
+	}
+	buf_add(out, "null", 4);
+}
+
+static void write_value(struct writer *w, struct buf *out, const struct pv *v)
+{
+	v = value_enter(w->c, v);
+	if (!v) {
+		buf_add(out, "null", 4);
+		return;
+	}
+	if (v->decrypted)
+		buf_adds(out, "{\"__decrypted\":");
+	write_plain(w, out, v);
+	if (v->decrypted) {
+		const char *scheme = crypt_scheme_name(v->decrypted);
+		buf_adds(out, ",\"__scheme\":");
+		json_write_string(out, scheme, strlen(scheme));
+		buf_addc(out, '}');
+	}
+}
+
+void pv_write_json(struct buf *out, const struct pv *v)
+{
+	struct writer w = { .c = ctx_reset() };
+	write_value(&w, out, v);
+	buf_release(&w.keys);
+	free(w.spans);
 }

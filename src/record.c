@@ -58,16 +58,16 @@ static void add_crypto(json_t *o, const struct decode_info *d)
 	}
 }
 
-/* Adds the decoded data, or the decode error (none while the value stays encrypted). */
-static void add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
-		     struct decode_info *d)
+/* Decodes r: returns the tree (new) for "data", or NULL after adding the decode error (none
+ * while the value stays encrypted). */
+static struct pv *add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
+			   struct decode_info *d)
 {
 	struct pv *v = sessview_decode(r, opts, d);
 	json_object_set_new(o, "handler", json_string(sessview_handler(d)));
 	add_crypto(o, d);
 	if (v) {
-		json_object_set_new(o, "data", pv_to_json(v));
-		pv_free(v);
+		return v;
 	} else if (d->status == DECODE_FAILED) {
 		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
 					(json_int_t)d->err.offset, "message", d->err.msg));
@@ -75,6 +75,7 @@ static void add_data(json_t *o, const struct sess_rec *r, const struct decode_op
 		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
 					(json_int_t)0, "message", d->error));
 	}
+	return NULL;
 }
 
 /* The fields every record has, values and data aside. */
@@ -106,23 +107,60 @@ static json_t *record_meta(const struct pool *p, const struct sess_rec *r)
 	return o;
 }
 
-json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
-			    const struct decode_opts *opts, struct decode_info *info)
+/* The record without "data", its last member: *data gets the tree for it (new), or NULL. */
+static json_t *record_build(const struct pool *p, const struct sess_rec *r, unsigned what,
+			    const struct decode_opts *opts, struct decode_info *info,
+			    struct pv **data)
 {
 	struct decode_info tmp;
 	struct decode_info *d = info ? info : &tmp;
 	json_t *o = record_meta(p, r);
 	memset(d, 0, sizeof(*d));
+	*data = NULL;
 	if (r->value && (what & RECORD_VALUE))
 		add_bytes(o, "value", r->value, r->value_len);
 	if (r->value && (what & RECORD_DATA)) {
-		add_data(o, r, opts, d);
+		*data = add_data(o, r, opts, d);
 	} else if (r->value) {
 		sessview_probe(r, opts, d);
 		json_object_set_new(o, "handler", json_string(sessview_handler(d)));
 		add_crypto(o, d);
 	}
 	return o;
+}
+
+json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
+			    const struct decode_opts *opts, struct decode_info *info)
+{
+	struct pv *v;
+	json_t *o = record_build(p, r, what, opts, info, &v);
+	if (v) {
+		json_object_set_new(o, "data", pv_to_json(v));
+		pv_free(v);
+	}
+	return o;
+}
+
+static int dump_to_buf(const char *s, size_t n, void *arg)
+{
+	buf_add(arg, s, n);
+	return 0;
+}
+
+void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
+		  const struct decode_opts *opts, struct decode_info *info, struct buf *out)
+{
+	struct pv *v;
+	json_t *o = record_build(p, r, what, opts, info, &v);
+	json_dump_callback(o, dump_to_buf, out, JSON_COMPACT);
+	json_decref(o);
+	if (!v)
+		return;
+	out->len--;	/* the closing brace: "data" goes last */
+	buf_adds(out, ",\"data\":");
+	pv_write_json(out, v);
+	buf_addc(out, '}');
+	pv_free(v);
 }
 
 json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,

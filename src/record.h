@@ -24,6 +24,10 @@ struct decode_info;
  * happened. Returns new. */
 json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
 			    const struct decode_opts *o, struct decode_info *info);
+/* Appends record_to_json_opts's record as json_dumps(JSON_COMPACT) writes it, byte for byte
+ * (no newline), without building the data's jansson tree. */
+void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
+		  const struct decode_opts *o, struct decode_info *info, struct buf *out);
 /* The handler name shown for r: "empty", "php", ..., or "-" without a value. */
 const char *record_handler(const struct sess_rec *r);
 

@@ -58,6 +58,11 @@ int sess_handler_parse(const char *name, enum sess_handler *h);
  * (plain names) plus a "__class" member. Returns a new jansson reference. (pvjson.c) */
 struct json_t;
 struct json_t *pv_to_json(const struct pv *v);
+/* The same JSON as json_dumps(pv_to_json(v), JSON_COMPACT | JSON_ENCODE_ANY), byte for byte,
+ * appended to out without building the jansson tree. (pvjson.c) */
+void pv_write_json(struct buf *out, const struct pv *v);
+/* Appends the valid UTF-8 bytes as a JSON string the way jansson writes one. (pvjson.c) */
+void json_write_string(struct buf *out, const char *s, size_t n);
 
 /* The readable indented tree for people, appended to out. The root (a session's variable
  * array) is shown as one line per variable. (pvtree.c) */

@@ -1,5 +1,6 @@
 /* fuzz_sessdec.c: sess_decode with every handler (first byte picks it), then the JSON and the
- * tree a decoded session is shown as. sess_check must agree with it (handler and error too). */
+ * tree a decoded session is shown as (pv_write_json must write what jansson writes). sess_check
+ * must agree with it (handler and error too). */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!v)
 		return 0;
+	/* the streaming writer must write jansson's bytes */
 	json_t *j = pv_to_json(v);
+	char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(j);
 	struct buf out = BUF_INIT;
+	pv_write_json(&out, v);
+	if (!want || strlen(want) != out.len || memcmp(want, out.ptr, out.len) != 0)
+		abort();
+	free(want);
+	buf_reset(&out);
 	pv_format_tree(v, &out);
 	buf_release(&out);
 	pv_free(v);

@@ -1,0 +1,236 @@
+/* test_pvjson.c: pv_write_json writes the same bytes as json_dumps(pv_to_json(v)), on the golden
+ * sessions (argv[1], default tests/golden), the fuzz corpora beside them, and edge cases. */
+#include "crypto.h"
+#include "sessdec.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <float.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define B(s) s, sizeof(s) - 1
+
+static struct buf got;
+static char *want;
+
+/* 1 when the writer's bytes for v are jansson's (left in got and want). */
+static int same_json(const struct pv *v)
+{
+	json_t *j = pv_to_json(v);
+	free(want);
+	want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(j);
+	buf_reset(&got);
+	pv_write_json(&got, v);
+	return want && got.ptr && strlen(want) == got.len && memcmp(want, got.ptr, got.len) == 0;
+}
+
+static int check_same(const struct pv *v, const char *what)
+{
+	int same = same_json(v);
+	if (!same)
+		printf("# jansson %.300s\n# writer  %.300s\n", want ? want : "(nothing)",
+		       got.ptr ? got.ptr : "");
+	return unit_check(same, "writer is jansson: %s", what);
+}
+
+/* Decodes the bytes with every handler; returns how many trees came out different. */
+static int differences(const char *bytes, size_t len)
+{
+	int bad = 0;
+	for (int h = SESS_UNKNOWN; h <= SESS_IGBINARY; h++) {
+		struct decode_error err;
+		struct pv *v = sess_decode(bytes, len, (enum sess_handler)h, NULL, &err);
+		if (v && !same_json(v))
+			bad++;
+		pv_free(v);
+	}
+	return bad;
+}
+
+/* Every file of dir (the golden files: only .sess); one check for the whole directory. */
+static void check_dir(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int files = 0, bad = 0;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name), k = strlen(suffix);
+		if (e->d_name[0] == '.' || n < k || strcmp(e->d_name + n - k, suffix) != 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		size_t len;
+		char *bytes = unit_read_file(path, &len);
+		if (bytes && differences(bytes, len) + (len ? differences(bytes + 1, len - 1) : 0)) {
+			printf("# differs: %s\n", path);
+			bad++;
+		}
+		files++;
+		free(bytes);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	unit_check(files > 0 && bad == 0, "writer is jansson on %d files of %s", files, dir);
+}
+
+static struct pv *str(const char *s, size_t n)
+{
+	return pv_new_string(s, n);
+}
+
+static void check_floats(void)
+{
+	static const double rows[] = {
+		0.1, 1e300, -0.0, 0.0, 1e-7, 123456789012345678.0, 5e-324, 2.2250738585072009e-308,
+		DBL_MAX, -DBL_MAX, 1.0, -1.5, 100000.0, 1e16, 1e17, 1e21, 1e22, 0.5e-5, 1e100,
+		3.141592653589793, NAN, INFINITY, -INFINITY, 1e-300, 9007199254740993.0,
+	};
+	struct pv *a = pv_new(PV_ARRAY);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pv *f = pv_new(PV_FLOAT);
+		f->u.d = rows[i];
+		pv_append(a, pv_new_int((int64_t)i), f);
+	}
+	check_same(a, "floats");
+	pv_free(a);
+	int bad = 0;
+	uint64_t x = 88172645463325252ull;
+	struct pv *f = pv_new(PV_FLOAT);
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(&f->u.d, &x, sizeof(f->u.d));
+		bad += !same_json(f);
+	}
+	pv_free(f);
+	unit_check(bad == 0, "writer is jansson on 200000 random doubles (%d differ)", bad);
+}
+
+static void check_strings(void)
+{
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	struct pv *a = pv_new(PV_ARRAY);
+	pv_append(a, pv_new_int(0), str(all, 128));
+	pv_append(a, pv_new_int(1), str(all, 256));
+	pv_append(a, pv_new_int(2), str(B("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 / \x7f")));
+	pv_append(a, pv_new_int(3), str(B("\xed\xa0\x80 surrogate")));
+	pv_append(a, pv_new_int(4), str(B("\xc0\xaf overlong")));
+	pv_append(a, pv_new_int(5), str(B("\xf4\x90\x80\x80 too big")));
+	pv_append(a, pv_new_int(6), str(B("")));
+	pv_append(a, pv_new_int(7), pv_new_int(INT64_MIN));
+	pv_append(a, pv_new_int(8), pv_new_int(INT64_MAX));
+	check_same(a, "strings and integers");
+	pv_append(a, str(all, 128), pv_new(PV_NULL));
+	pv_append(a, str(all + 128, 128), pv_new(PV_NULL));
+	pv_append(a, str(B("\\xff")), pv_new_int(1));
+	pv_append(a, str(B("\xff")), pv_new_int(2));
+	pv_append(a, str(B("7")), pv_new_int(3));
+	pv_append(a, pv_new_int(-3), pv_new_int(4));
+	check_same(a, "keys: escaped, repeated after escaping, int and string");
+	pv_free(a);
+}
+
+static void check_objects(void)
+{
+	struct pv *o = pv_new(PV_OBJECT);
+	o->class_name = xstrdup("A\xff");
+	pv_append(o, str(B("x")), pv_new_int(1));
+	pv_append(o, str(B("__class")), pv_new_int(2));
+	pv_append(o, str(B("y")), pv_new_int(3));
+	pv_append(o, str(B("x")), pv_new_int(4));
+	struct pv *c = pv_new(PV_CUSTOM);
+	c->class_name = xstrdup("C");
+	c->u.str.ptr = xstrndup("a\0\xff", 3);
+	c->u.str.len = 3;
+	pv_append(o, str(B("c")), c);
+	struct pv *e = pv_new(PV_ENUM);
+	e->class_name = xstrdup("E");
+	e->u.str.ptr = xstrdup("Case");
+	e->u.str.len = 4;
+	e->decrypted = CRYPT_LARAVEL;
+	pv_append(o, str(B("e")), e);
+	struct pv *s = str(B("secret"));
+	s->decrypted = CRYPT_OPENSSL;
+	pv_append(o, str(B("s")), s);
+	check_same(o, "object: repeated property, __class, custom, enum, decrypted");
+	pv_free(o);
+
+	struct decode_error err;
+	struct pv *v = sess_decode(B("a|O:1:\"A\":3:{s:4:\"\0A\0x\";i:1;s:1:\"x\";i:2;"
+				     "s:4:\"\0*\0x\";i:3;}b|R:2;c|r:1;"), SESS_PHP, NULL, &err);
+	unit_check(v != NULL, "private, protected and public x decode");
+	if (v)
+		check_same(v, "private, protected and public x, references");
+	pv_free(v);
+}
+
+/* Many members: the hashed search for repeated names. */
+static void check_many_keys(void)
+{
+	struct pv *a = pv_new(PV_ARRAY);
+	for (int i = 0; i < 300; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%d", i % 200);
+		pv_append(a, str(k, strlen(k)), pv_new_int(i));
+	}
+	check_same(a, "300 members, 100 names repeated");
+	pv_free(a);
+}
+
+/* Nesting past the depth limit, a cycle, and a reference tree past the node limit. */
+static void check_limits(void)
+{
+	struct pv *root = pv_new(PV_ARRAY), *a = root;
+	for (int i = 0; i < 2100; i++) {
+		struct pv *b = pv_new(PV_ARRAY);
+		pv_append(a, str(B("n")), b);
+		a = b;
+	}
+	struct pv *back = pv_new(PV_REF);
+	back->target = root;
+	pv_append(a, pv_new_int(0), back);
+	check_same(root, "nesting past the depth limit");
+	pv_free(root);
+
+	struct pv *x = pv_new(PV_ARRAY);
+	pv_append(x, pv_new_int(0), str(B("leaf")));
+	root = pv_new(PV_ARRAY);
+	pv_append(root, pv_new_int(0), x);
+	for (int i = 1; i < 23; i++) {
+		struct pv *y = pv_new(PV_ARRAY);
+		for (int k = 0; k < 2; k++) {
+			struct pv *r = pv_new(PV_REF);
+			r->target = x;
+			pv_append(y, pv_new_int(k), r);
+		}
+		pv_append(root, pv_new_int(i), y);
+		x = y;
+	}
+	check_same(root, "references past the node limit");
+	pv_free(root);
+}
+
+int main(int argc, char **argv)
+{
+	const char *golden = argc > 1 ? argv[1] : "tests/golden";
+	check_dir(golden, ".sess");
+	static const char *corpora[] = { "sessdec", "igbinary", "crypt", "dumpline", "compress" };
+	for (size_t i = 0; i < sizeof(corpora) / sizeof(corpora[0]); i++) {
+		char *dir = xasprintf("%s/../fuzz/corpus/%s", golden, corpora[i]);
+		check_dir(dir, "");
+		free(dir);
+	}
+	check_floats();
+	check_strings();
+	check_objects();
+	check_many_keys();
+	check_limits();
+	buf_release(&got);
+	free(want);
+	return unit_done();
+}
