@@ -392,6 +392,10 @@ int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *c
 	memset(env, 0, sizeof(*env));
 	if (scheme == CRYPT_NONE)
 		return 0;
+	/* most strings in a session: no base64 that could hold "::" and 4 bytes of ciphertext (the
+	 * shortest envelope) */
+	if (!whole && (n < 8 || n % 4 || !base64_charset(s, n)))
+		return 0;
 	/* a whole session of nothing but base64 characters is no serialize handler's output;
 	 * a forced scheme takes every whole value for its own */
 	int strict = whole && (scheme != CRYPT_AUTO || (n >= 8 && base64_charset(s, n)));
