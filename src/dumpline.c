@@ -4,6 +4,8 @@
 #include "metadump.h"
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,7 +98,267 @@ static int get_meta(json_t *o, struct dump_entry *e, char **cause)
 	return 0;
 }
 
+/* ---- the fast path: a compact line of strings, integers, true, false and null ---- */
+
+/* Anything else (whitespace, nesting, reals, long integers, doubtful escapes, repeated or
+ * unusual member names, bad values) gives up, and jansson reads the line. */
+struct lexer {
+	const char *p, *end;
+};
+
+static int lex_hex4(struct lexer *l, uint32_t *cp)
+{
+	*cp = 0;
+	for (int i = 0; i < 4; i++, l->p++) {
+		int c = l->p < l->end ? (unsigned char)*l->p : -1;
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		*cp = *cp << 4 | (uint32_t)d;
+	}
+	return 0;
+}
+
+static void put_utf8(struct buf *out, uint32_t cp)
+{
+	char u[4];
+	size_t n = 0;
+	if (cp < 0x80) {
+		u[n++] = (char)cp;
+	} else if (cp < 0x800) {
+		u[n++] = (char)(0xc0 | cp >> 6);
+	} else if (cp < 0x10000) {
+		u[n++] = (char)(0xe0 | cp >> 12);
+	} else {
+		u[n++] = (char)(0xf0 | cp >> 18);
+		u[n++] = (char)(0x80 | (cp >> 12 & 0x3f));
+	}
+	if (cp >= 0x800)
+		u[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+	if (cp >= 0x80)
+		u[n++] = (char)(0x80 | (cp & 0x3f));
+	buf_add(out, u, n);
+}
+
+/* One escape, after its backslash. */
+static int lex_escape(struct lexer *l, struct buf *out)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	char c = l->p < l->end ? *l->p++ : '\0';
+	const char *k = c ? strchr(from, c) : NULL;
+	uint32_t cp, lo;
+	if (k) {
+		buf_addc(out, to[k - from]);
+		return 0;
+	}
+	if (c != 'u' || lex_hex4(l, &cp) < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+		return -1;
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (l->end - l->p < 2 || l->p[0] != '\\' || l->p[1] != 'u')
+			return -1;
+		l->p += 2;
+		if (lex_hex4(l, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+			return -1;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	put_utf8(out, cp);
+	return 0;
+}
+
+/* A string, its bytes into out (reset first); they must be UTF-8, as jansson wants. */
+static int lex_string(struct lexer *l, struct buf *out)
+{
+	buf_reset(out);
+	buf_grow(out, 0);
+	if (l->p >= l->end || *l->p++ != '"')
+		return -1;
+	for (;;) {
+		const char *run = l->p;
+		while (l->p < l->end && *l->p != '"' && *l->p != '\\' && (unsigned char)*l->p >= 0x20)
+			l->p++;
+		buf_add(out, run, (size_t)(l->p - run));
+		if (l->p >= l->end || (unsigned char)*l->p < 0x20)
+			return -1;
+		if (*l->p++ == '"')
+			return utf8_valid(out->ptr, out->len) ? 0 : -1;
+		if (lex_escape(l, out) < 0)
+			return -1;
+	}
+}
+
+enum { LEX_STRING, LEX_INT, LEX_TRUE, LEX_OTHER };
+
+static int lex_literal(struct lexer *l, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(l->end - l->p) < n || memcmp(l->p, word, n) != 0)
+		return 0;
+	l->p += n;
+	return 1;
+}
+
+/* An integer of at most 18 digits (no overflow), without leading zeros, fraction or exponent. */
+static int lex_int(struct lexer *l, int64_t *out)
+{
+	int neg = l->p < l->end && *l->p == '-';
+	const char *start = l->p += neg;
+	int64_t v = 0;
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9' && l->p - start < 19)
+		v = v * 10 + (*l->p++ - '0');
+	size_t n = (size_t)(l->p - start);
+	if (n == 0 || n > 18 || (n > 1 && *start == '0'))
+		return -1;
+	if (l->p < l->end && strchr(".eE0123456789", *l->p))
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* A scalar value: returns its LEX_ kind (string bytes in s, integer in *i), or -1. */
+static int lex_value(struct lexer *l, struct buf *s, int64_t *i)
+{
+	if (l->p >= l->end)
+		return -1;
+	if (*l->p == '"')
+		return lex_string(l, s) == 0 ? LEX_STRING : -1;
+	if (*l->p == '-' || (*l->p >= '0' && *l->p <= '9'))
+		return lex_int(l, i) == 0 ? LEX_INT : -1;
+	if (lex_literal(l, "true"))
+		return LEX_TRUE;
+	return lex_literal(l, "false") || lex_literal(l, "null") ? LEX_OTHER : -1;
+}
+
+/* What the fast path found; the key and value go straight into the entry. */
+struct fast_line {
+	const char *names[32];	/* member names so far (raw: no escapes), for repeats */
+	size_t name_len[32];
+	size_t n_names;
+	unsigned have;		/* FOUND_ bits */
+};
+enum { FOUND_KEY = 1, FOUND_KEY_B64 = 2, FOUND_VALUE = 4, FOUND_VALUE_B64 = 8 };
+
+/* A member name: printable ASCII without escapes, not seen before. */
+static int lex_name(struct lexer *l, struct fast_line *f, const char **name, size_t *len)
+{
+	if (l->p >= l->end || *l->p++ != '"' || f->n_names == 32)
+		return -1;
+	*name = l->p;
+	while (l->p < l->end && *l->p != '"' && *l->p != '\\' && *l->p >= 0x20 && *l->p < 0x7f)
+		l->p++;
+	*len = (size_t)(l->p - *name);
+	if (l->p + 1 >= l->end || *l->p != '"' || l->p[1] != ':')
+		return -1;
+	l->p += 2;
+	for (size_t i = 0; i < f->n_names; i++)
+		if (f->name_len[i] == *len && memcmp(f->names[i], *name, *len) == 0)
+			return -1;
+	f->names[f->n_names] = *name;
+	f->name_len[f->n_names++] = *len;
+	return 0;
+}
+
+static int is_name(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(name, want, len) == 0;
+}
+
+/* Bytes member: "name" as is, or "name_b64" decoded, into out. */
+static int take_bytes(struct lexer *l, struct buf *out, int b64, struct buf *s)
+{
+	if (lex_value(l, b64 ? s : out, &(int64_t){ 0 }) != LEX_STRING)
+		return -1;
+	return b64 ? (base64_decode(s->ptr, s->len, out) == 0 ? 0 : -1) : 0;
+}
+
+/* An optional integer member in [0, hi] (null: absent, *out left). */
+static int take_int(struct lexer *l, int64_t hi, int64_t *out, struct buf *s)
+{
+	int64_t v;
+	const char *at = l->p;
+	int kind = lex_value(l, s, &v);
+	if (kind == LEX_OTHER && l->p - at == 4 && at[0] == 'n')
+		return 0;
+	if (kind != LEX_INT || v < 0 || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* One member's value, stored in e when it is one the entry keeps. */
+static int take_member(struct lexer *l, const char *name, size_t len, struct fast_line *f,
+		       struct dump_entry *e, struct buf *s)
+{
+	static const char *const bytes[] = { "key", "key_b64", "value", "value_b64" };
+	int64_t v = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		if (is_name(name, len, bytes[i])) {
+			f->have |= 1u << i;
+			return take_bytes(l, i < 2 ? &e->key : &e->value, i % 2, s);
+		}
+	}
+	if (is_name(name, len, "flags")) {
+		int r = take_int(l, UINT32_MAX, &v, s);
+		e->flags = (uint32_t)v;
+		return r;
+	}
+	if (is_name(name, len, "expiry"))
+		return take_int(l, INT64_MAX, &e->exp, s);
+	if (is_name(name, len, "cas")) {
+		int r = take_int(l, INT64_MAX, &v, s);
+		e->cas = (uint64_t)v;
+		return r;
+	}
+	int kind = lex_value(l, s, &v);
+	if (is_name(name, len, "server")) {
+		if (kind != LEX_STRING || s->len >= sizeof(e->server))
+			return -1;
+		snprintf(e->server, sizeof(e->server), "%s", s->ptr);
+	}
+	if (is_name(name, len, "locked"))
+		e->locked = kind == LEX_TRUE;
+	if (is_name(name, len, "php_server"))
+		e->misplaced = 1;
+	return kind < 0 ? -1 : 0;
+}
+
+/* Reads the line as dumpline_parse_json would, or returns -1 when it cannot be sure. */
+static int fast_parse(const char *line, size_t len, struct dump_entry *e)
+{
+	struct lexer l = { line, line + len };
+	struct fast_line f = { .n_names = 0 };
+	struct buf s = BUF_INIT;
+	int r = len > 2 && line[0] == '{' && line[len - 1] == '}' ? 0 : -1;
+	l.p++;
+	while (r == 0) {
+		const char *name;
+		size_t n;
+		r = lex_name(&l, &f, &name, &n);
+		if (r == 0)
+			r = take_member(&l, name, n, &f, e, &s);
+		if (r == 0 && l.p < l.end && *l.p == '}' && l.p + 1 == l.end)
+			break;
+		if (r == 0 && (l.p >= l.end || *l.p++ != ','))
+			r = -1;
+	}
+	buf_release(&s);
+	unsigned keys = f.have & (FOUND_KEY | FOUND_KEY_B64), values = f.have & (FOUND_VALUE | FOUND_VALUE_B64);
+	if (r == 0 && (keys == 0 || keys == (FOUND_KEY | FOUND_KEY_B64) || values == 0 ||
+		       values == (FOUND_VALUE | FOUND_VALUE_B64) || e->key.len == 0 ||
+		       e->key.len > MC_MAX_KEY))
+		r = -1;
+	return r;
+}
+
 int dumpline_parse(const char *line, size_t len, struct dump_entry *e, char **cause)
+{
+	dump_entry_release(e);
+	if (fast_parse(line, len, e) == 0)
+		return 0;
+	return dumpline_parse_json(line, len, e, cause);
+}
+
+int dumpline_parse_json(const char *line, size_t len, struct dump_entry *e, char **cause)
 {
 	json_error_t jerr;
 	dump_entry_release(e);

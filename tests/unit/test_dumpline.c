@@ -1,0 +1,113 @@
+/* test_dumpline.c: dumpline_parse (its own reader for plain lines) gives what jansson's reading,
+ * dumpline_parse_json, gives: on crafted lines and the fuzz corpus (beside argv[1], the golden
+ * directory). */
+#include "dumpline.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int same_buf(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+}
+
+/* 1 when both readers agree on the line: result, message and every field. */
+static int agree(const char *line, size_t len)
+{
+	struct dump_entry a, b;
+	char *ca = NULL, *cb = NULL;
+	dump_entry_init(&a);
+	dump_entry_init(&b);
+	int ra = dumpline_parse(line, len, &a, &ca);
+	int rb = dumpline_parse_json(line, len, &b, &cb);
+	int same = ra == rb && (ra < 0 ? strcmp(ca, cb) == 0 :
+		   same_buf(&a.key, &b.key) && same_buf(&a.value, &b.value) && a.flags == b.flags &&
+		   a.exp == b.exp && a.cas == b.cas && strcmp(a.server, b.server) == 0 &&
+		   a.locked == b.locked && a.misplaced == b.misplaced);
+	free(ca);
+	free(cb);
+	dump_entry_release(&a);
+	dump_entry_release(&b);
+	return same;
+}
+
+static const char *const lines[] = {
+	"{\"key\":\"k\",\"value\":\"v\"}",
+	"{\"key\":\"memc.sess.key.abc\",\"sid\":\"abc\",\"server\":\"127.0.0.1:11211\","
+	"\"expiry\":1795707041,\"ttl\":86398,\"last_access\":null,\"idle\":2,\"flags\":0,"
+	"\"cas\":4903,\"size\":4,\"locked\":false,\"value\":\"a|i:1;\"}",
+	"{\"key\":\"k\",\"value\":\"\\u00e9\\ud83d\\ude00\\u0000\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+	"{\"key\":\"k\",\"value\":\"\\ud83d\"}",
+	"{\"key\":\"k\",\"value\":\"\\ude00\"}",
+	"{\"key\":\"k\",\"value\":\"\\u00E9\\u00zz\"}",
+	"{\"key\":\"k\",\"value\":\"\xff\"}",
+	"{\"key\":\"k\",\"value\":\"\x01\"}",
+	"{\"key\":\"k\",\"value\":\"\xc3\xa9\"}",
+	"{\"key\":\"k\",\"key\":\"k\",\"value\":\"v\"}",
+	"{\"key\":\"k\",\"key_b64\":\"aw==\",\"value\":\"v\"}",
+	"{\"key_b64\":\"aw==\",\"value_b64\":\"dg==\"}",
+	"{\"key_b64\":\"a\",\"value\":\"v\"}",
+	"{\"key\":\"\",\"value\":\"v\"}",
+	"{\"value\":\"v\"}",
+	"{\"key\":\"k\"}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":4294967295,\"expiry\":0,\"cas\":-0}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":4294967296}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":-1}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":1.0}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":1e3}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":01}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":null,\"expiry\":null,\"cas\":null}",
+	"{\"key\":\"k\",\"value\":\"v\",\"expiry\":99999999999999999999}",
+	"{\"key\":\"k\",\"value\":\"v\",\"cas\":999999999999999999}",
+	"{\"key\":\"k\",\"value\":\"v\",\"flags\":\"1\"}",
+	"{\"key\":\"k\",\"value\":\"v\",\"server\":\"a\\u0000b\",\"locked\":true,\"php_server\":null}",
+	"{\"key\":\"k\",\"value\":\"v\",\"server\":1}",
+	"{\"key\":\"k\",\"value\":\"v\",\"locked\":1}",
+	"{\"key\":\"k\",\"value\":\"v\",\"encryption\":{\"scheme\":\"openssl\"}}",
+	"{\"key\":\"k\",\"value\":\"v\"} ",
+	"{ \"key\":\"k\",\"value\":\"v\"}",
+	"{\"key\":\"k\",\"value\":\"v\"}x",
+	"{\"key\":\"k\",\"value\":\"v\",}",
+	"{\"k\\u0065y\":\"k\",\"value\":\"v\"}",
+	"{\"key\":\"k\",\"value\":tru}",
+	"{\"key\":\"k\",\"value\":\"v",
+	"[1]",
+	"{}",
+};
+
+static void check_corpus(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	int files = 0, bad = 0;
+	while (d && (ent = readdir(d))) {
+		if (ent->d_name[0] == '.')
+			continue;
+		char *path = xasprintf("%s/%s", dir, ent->d_name);
+		size_t len;
+		char *bytes = unit_read_file(path, &len);
+		if (bytes && !agree(bytes, len)) {
+			printf("# differs: %s\n", path);
+			bad++;
+		}
+		files += bytes != NULL;
+		free(bytes);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	unit_check(files > 0 && bad == 0, "both readers agree on %d files of %s", files, dir);
+}
+
+int main(int argc, char **argv)
+{
+	const char *golden = argc > 1 ? argv[1] : "tests/golden";
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		unit_check(agree(lines[i], strlen(lines[i])), "both readers agree: %s", lines[i]);
+	char *dir = xasprintf("%s/../fuzz/corpus/dumpline", golden);
+	check_corpus(dir);
+	free(dir);
+	return unit_done();
+}
