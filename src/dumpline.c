@@ -120,6 +120,7 @@ static int lex_hex4(struct lexer *l, uint32_t *cp)
 	return 0;
 }
 
+/* Appends code point cp as UTF-8 (out has room: see lex_string). */
 static void put_utf8(struct buf *out, uint32_t cp)
 {
 	char u[4];
@@ -138,7 +139,8 @@ static void put_utf8(struct buf *out, uint32_t cp)
 		u[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
 	if (cp >= 0x80)
 		u[n++] = (char)(0x80 | (cp & 0x3f));
-	buf_add(out, u, n);
+	memcpy(out->ptr + out->len, u, n);
+	out->len += n;
 }
 
 /* One escape, after its backslash. */
@@ -149,7 +151,7 @@ static int lex_escape(struct lexer *l, struct buf *out)
 	const char *k = c ? strchr(from, c) : NULL;
 	uint32_t cp, lo;
 	if (k) {
-		buf_addc(out, to[k - from]);
+		out->ptr[out->len++] = to[k - from];
 		return 0;
 	}
 	if (c != 'u' || lex_hex4(l, &cp) < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
@@ -170,18 +172,21 @@ static int lex_escape(struct lexer *l, struct buf *out)
 static int lex_string(struct lexer *l, struct buf *out)
 {
 	buf_reset(out);
-	buf_grow(out, 0);
+	buf_grow(out, (size_t)(l->end - l->p));	/* escapes only shrink */
 	if (l->p >= l->end || *l->p++ != '"')
 		return -1;
 	for (;;) {
 		const char *run = l->p;
 		while (l->p < l->end && *l->p != '"' && *l->p != '\\' && (unsigned char)*l->p >= 0x20)
 			l->p++;
-		buf_add(out, run, (size_t)(l->p - run));
+		memcpy(out->ptr + out->len, run, (size_t)(l->p - run));
+		out->len += (size_t)(l->p - run);
 		if (l->p >= l->end || (unsigned char)*l->p < 0x20)
 			return -1;
-		if (*l->p++ == '"')
+		if (*l->p++ == '"') {
+			out->ptr[out->len] = '\0';
 			return utf8_valid(out->ptr, out->len) ? 0 : -1;
+		}
 		if (lex_escape(l, out) < 0)
 			return -1;
 	}
@@ -204,10 +209,10 @@ static int lex_int(struct lexer *l, int64_t *out)
 	int neg = l->p < l->end && *l->p == '-';
 	const char *start = l->p += neg;
 	int64_t v = 0;
-	while (l->p < l->end && *l->p >= '0' && *l->p <= '9' && l->p - start < 19)
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9' && l->p - start < 18)
 		v = v * 10 + (*l->p++ - '0');
 	size_t n = (size_t)(l->p - start);
-	if (n == 0 || n > 18 || (n > 1 && *start == '0'))
+	if (n == 0 || (n > 1 && *start == '0'))
 		return -1;
 	if (l->p < l->end && strchr(".eE0123456789", *l->p))
 		return -1;

@@ -185,6 +185,11 @@ int utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & 0x8080808080808080ull) == 0)) {
+			i += 8;	/* eight ASCII bytes */
+			continue;
+		}
 		size_t k = utf8_seq(p + i, n - i);
 		if (!k)
 			return 0;

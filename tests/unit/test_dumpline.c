@@ -61,6 +61,8 @@ static const char *const lines[] = {
 	"{\"key\":\"k\",\"value\":\"v\",\"flags\":null,\"expiry\":null,\"cas\":null}",
 	"{\"key\":\"k\",\"value\":\"v\",\"expiry\":99999999999999999999}",
 	"{\"key\":\"k\",\"value\":\"v\",\"cas\":999999999999999999}",
+	"{\"key\":\"k\",\"value\":\"v\",\"ttl\":-9223372036854775808}",
+	"{\"key\":\"k\",\"value\":\"v\",\"cas\":9223372036854775807}",
 	"{\"key\":\"k\",\"value\":\"v\",\"flags\":\"1\"}",
 	"{\"key\":\"k\",\"value\":\"v\",\"server\":\"a\\u0000b\",\"locked\":true,\"php_server\":null}",
 	"{\"key\":\"k\",\"value\":\"v\",\"server\":1}",
