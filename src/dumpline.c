@@ -19,7 +19,20 @@ void dump_entry_release(struct dump_entry *e)
 {
 	buf_release(&e->key);
 	buf_release(&e->value);
+	buf_release(&e->scratch);
 	dump_entry_init(e);
+}
+
+/* Empties e for the next line, keeping its buffers' memory. */
+static void entry_reset(struct dump_entry *e)
+{
+	struct buf key = e->key, value = e->value, scratch = e->scratch;
+	buf_reset(&key);
+	buf_reset(&value);
+	dump_entry_init(e);
+	e->key = key;
+	e->value = value;
+	e->scratch = scratch;
 }
 
 /* Reads bytes from member name (a string) or name_b64 (base64) into out. */
@@ -332,7 +345,7 @@ static int fast_parse(const char *line, size_t len, struct dump_entry *e)
 {
 	struct lexer l = { line, line + len };
 	struct fast_line f = { .n_names = 0 };
-	struct buf s = BUF_INIT;
+	struct buf *s = &e->scratch;
 	int r = len > 2 && line[0] == '{' && line[len - 1] == '}' ? 0 : -1;
 	l.p++;
 	while (r == 0) {
@@ -340,13 +353,12 @@ static int fast_parse(const char *line, size_t len, struct dump_entry *e)
 		size_t n;
 		r = lex_name(&l, &f, &name, &n);
 		if (r == 0)
-			r = take_member(&l, name, n, &f, e, &s);
+			r = take_member(&l, name, n, &f, e, s);
 		if (r == 0 && l.p < l.end && *l.p == '}' && l.p + 1 == l.end)
 			break;
 		if (r == 0 && (l.p >= l.end || *l.p++ != ','))
 			r = -1;
 	}
-	buf_release(&s);
 	unsigned keys = f.have & (FOUND_KEY | FOUND_KEY_B64), values = f.have & (FOUND_VALUE | FOUND_VALUE_B64);
 	if (r == 0 && (keys == 0 || keys == (FOUND_KEY | FOUND_KEY_B64) || values == 0 ||
 		       values == (FOUND_VALUE | FOUND_VALUE_B64) || e->key.len == 0 ||
@@ -357,7 +369,7 @@ static int fast_parse(const char *line, size_t len, struct dump_entry *e)
 
 int dumpline_parse(const char *line, size_t len, struct dump_entry *e, char **cause)
 {
-	dump_entry_release(e);
+	entry_reset(e);
 	if (fast_parse(line, len, e) == 0)
 		return 0;
 	return dumpline_parse_json(line, len, e, cause);
@@ -366,7 +378,7 @@ int dumpline_parse(const char *line, size_t len, struct dump_entry *e, char **ca
 int dumpline_parse_json(const char *line, size_t len, struct dump_entry *e, char **cause)
 {
 	json_error_t jerr;
-	dump_entry_release(e);
+	entry_reset(e);
 	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!o) {
 		*cause = xasprintf("not JSON at byte %d: %s", jerr.position, jerr.text);

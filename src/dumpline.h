@@ -17,6 +17,7 @@ struct dump_entry {
 	char server[256];	/* the server it was dumped from; "" when absent */
 	int locked;		/* 1 when the dump saw its lock */
 	int misplaced;		/* 1 when PHP did not read this copy ("php_server" present) */
+	struct buf scratch;	/* the reader's, for strings it does not keep */
 };
 
 void dump_entry_init(struct dump_entry *e);

@@ -406,7 +406,7 @@ static size_t collect_keys(struct writer *w, const struct pv *v)
 		if (v->type == PV_OBJECT && is_class_key(k))
 			continue;
 		if (w->n_spans == w->cap_spans) {
-			w->cap_spans = w->cap_spans ? w->cap_spans * 2 : 64;
+			w->cap_spans = w->cap_spans ? w->cap_spans * 2 : 16;
 			w->spans = xrealloc(w->spans, w->cap_spans * sizeof(*w->spans));
 		}
 		struct span *s = &w->spans[w->n_spans];
