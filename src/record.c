@@ -107,18 +107,13 @@ static json_t *record_meta(const struct pool *p, const struct sess_rec *r)
 	return o;
 }
 
-/* The record without "data", its last member: *data gets the tree for it (new), or NULL. */
-static json_t *record_build(const struct pool *p, const struct sess_rec *r, unsigned what,
-			    const struct decode_opts *opts, struct decode_info *info,
-			    struct pv **data)
+/* What follows the value: the handler, compression and encryption, or the decode error;
+ * *data gets the tree for "data", the last member (new), or NULL. */
+static void add_rest(json_t *o, const struct sess_rec *r, unsigned what,
+		     const struct decode_opts *opts, struct decode_info *d, struct pv **data)
 {
-	struct decode_info tmp;
-	struct decode_info *d = info ? info : &tmp;
-	json_t *o = record_meta(p, r);
 	memset(d, 0, sizeof(*d));
 	*data = NULL;
-	if (r->value && (what & RECORD_VALUE))
-		add_bytes(o, "value", r->value, r->value_len);
 	if (r->value && (what & RECORD_DATA)) {
 		*data = add_data(o, r, opts, d);
 	} else if (r->value) {
@@ -126,14 +121,17 @@ static json_t *record_build(const struct pool *p, const struct sess_rec *r, unsi
 		json_object_set_new(o, "handler", json_string(sessview_handler(d)));
 		add_crypto(o, d);
 	}
-	return o;
 }
 
 json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
 			    const struct decode_opts *opts, struct decode_info *info)
 {
+	struct decode_info tmp;
 	struct pv *v;
-	json_t *o = record_build(p, r, what, opts, info, &v);
+	json_t *o = record_meta(p, r);
+	if (r->value && (what & RECORD_VALUE))
+		add_bytes(o, "value", r->value, r->value_len);
+	add_rest(o, r, what, opts, info ? info : &tmp, &v);
 	if (v) {
 		json_object_set_new(o, "data", pv_to_json(v));
 		pv_free(v);
@@ -147,20 +145,53 @@ static int dump_to_buf(const char *s, size_t n, void *arg)
 	return 0;
 }
 
+/* Appends o's members as jansson's compact dump writes them, first in place of the opening
+ * brace and without the closing one; nothing for an empty o when first is ','. Frees o. */
+static void write_members(struct buf *out, json_t *o, char first)
+{
+	size_t start = out->len;
+	json_dump_callback(o, dump_to_buf, out, JSON_COMPACT);
+	json_decref(o);
+	out->len--;
+	if (first == ',' && out->len == start + 1)
+		out->len = start;
+	else
+		out->ptr[start] = first;
+	out->ptr[out->len] = '\0';
+}
+
+/* add_bytes, written: name when the bytes are UTF-8, else name_b64 in base64. */
+static void write_bytes(struct buf *out, const char *name, const char *p, size_t n)
+{
+	if (utf8_valid(p, n)) {
+		buf_printf(out, ",\"%s\":", name);
+		json_write_string(out, p, n);
+		return;
+	}
+	size_t len;
+	char *b = base64_encode(p, n, &len);
+	buf_printf(out, ",\"%s_b64\":", name);
+	json_write_string(out, b, len);
+	free(b);
+}
+
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
 		  const struct decode_opts *opts, struct decode_info *info, struct buf *out)
 {
+	struct decode_info tmp;
 	struct pv *v;
-	json_t *o = record_build(p, r, what, opts, info, &v);
-	json_dump_callback(o, dump_to_buf, out, JSON_COMPACT);
-	json_decref(o);
-	if (!v)
-		return;
-	out->len--;	/* the closing brace: "data" goes last */
-	buf_adds(out, ",\"data\":");
-	pv_write_json(out, v);
+	json_t *rest = json_object();
+	add_rest(rest, r, what, opts, info ? info : &tmp, &v);
+	write_members(out, record_meta(p, r), '{');
+	if (r->value && (what & RECORD_VALUE))
+		write_bytes(out, "value", r->value, r->value_len);
+	write_members(out, rest, ',');
+	if (v) {
+		buf_adds(out, ",\"data\":");
+		pv_write_json(out, v);
+		pv_free(v);
+	}
 	buf_addc(out, '}');
-	pv_free(v);
 }
 
 json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned what,

@@ -1,0 +1,106 @@
+/* test_record.c: record_write writes what json_dumps(record_to_json_opts(...), JSON_COMPACT)
+ * writes, for records of every shape and the golden sessions (argv[1]) as values. */
+#include "record.h"
+#include "sessview.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char name0[] = "127.0.0.1:11211", name1[] = "s\xff";
+static struct pool_server servers[2] = { { .name = name0 }, { .name = name1 } };
+static struct pool pool = { .servers = servers, .n = 2 };
+
+/* 1 when both ways give the same bytes, for every what. */
+static int same_record(const struct sess_rec *r)
+{
+	int same = 1;
+	for (unsigned what = 0; what <= (RECORD_VALUE | RECORD_DATA); what++) {
+		struct decode_info d1, d2;
+		json_t *o = record_to_json_opts(&pool, r, what, NULL, &d1);
+		char *want = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		struct buf got = BUF_INIT;
+		record_write(&pool, r, what, NULL, &d2, &got);
+		if (!want || strcmp(want, got.ptr) != 0) {
+			printf("# jansson %.300s\n# writer  %.300s\n", want ? want : "(nothing)", got.ptr);
+			same = 0;
+		}
+		free(want);
+		buf_release(&got);
+	}
+	return same;
+}
+
+static struct sess_rec rec(const char *value, size_t len)
+{
+	struct sess_rec r = { .kind = REC_SESSION, .key = "memc.sess.key.abc", .key_len = 17,
+			      .sid = "abc", .sid_len = 3, .exp = -1, .ttl = -1, .la = -1,
+			      .idle = -1, .value = value, .value_len = len, .locked = -1 };
+	return r;
+}
+
+static void check_shapes(void)
+{
+	struct sess_rec r = rec("a|i:1;", 6);
+	unit_check(same_record(&r), "plain record");
+	r.value = NULL;
+	unit_check(same_record(&r), "no value");
+	r = rec("a|s:2:\"\xff\xfe\";\"\\\n", 18);
+	r.key = "k\xff";
+	r.key_len = 2;
+	unit_check(same_record(&r), "value and key not UTF-8, broken session");
+	r = rec("", 0);
+	r.server = 1;
+	r.home = 0;
+	r.have_meta = 1;
+	r.flags = 48;
+	r.cas = 7;
+	r.ttl = TTL_UNKNOWN;
+	r.locked = 1;
+	r.lock_ttl = 30;
+	unit_check(same_record(&r), "empty value, meta, lock, server name not UTF-8");
+	r = rec("x\x9c\x03\x00\x00\x00\x00\x01", 8);
+	r.have_meta = 1;
+	r.flags = 16;
+	r.item_size = 99;
+	unit_check(same_record(&r), "value that does not decompress");
+	static const char enc[] = "c2VjcmV0IHN0dWZmIGhlcmU6OmFiY2RlZmdoaWprbG1ub3A=";
+	r = rec(enc, sizeof(enc) - 1);
+	unit_check(same_record(&r), "encrypted value without a key");
+}
+
+static void check_golden(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int files = 0, bad = 0;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 5, ".sess") != 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		size_t len;
+		char *bytes = unit_read_file(path, &len);
+		struct sess_rec r = rec(bytes, len);
+		if (bytes && !same_record(&r)) {
+			printf("# differs: %s\n", path);
+			bad++;
+		}
+		files++;
+		free(bytes);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	unit_check(files > 0 && bad == 0, "record_write is jansson on %d golden sessions", files);
+}
+
+int main(int argc, char **argv)
+{
+	check_shapes();
+	check_golden(argc > 1 ? argv[1] : "tests/golden");
+	return unit_done();
+}
