@@ -4,7 +4,6 @@
 #include "dumpline.h"
 #include "unit.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,25 +80,7 @@ static const char *const lines[] = {
 
 static void check_corpus(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	int files = 0, bad = 0;
-	while (d && (ent = readdir(d))) {
-		if (ent->d_name[0] == '.')
-			continue;
-		char *path = xasprintf("%s/%s", dir, ent->d_name);
-		size_t len;
-		char *bytes = unit_read_file(path, &len);
-		if (bytes && !agree(bytes, len)) {
-			printf("# differs: %s\n", path);
-			bad++;
-		}
-		files += bytes != NULL;
-		free(bytes);
-		free(path);
-	}
-	if (d)
-		closedir(d);
+	int bad, files = unit_each_file(dir, "", agree, &bad);
 	unit_check(files > 0 && bad == 0, "both readers agree on %d files of %s", files, dir);
 }
 

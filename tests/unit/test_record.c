@@ -4,7 +4,6 @@
 #include "sessview.h"
 #include "unit.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,29 +71,15 @@ static void check_shapes(void)
 	unit_check(same_record(&r), "encrypted value without a key");
 }
 
+static int same_as_value(const char *bytes, size_t len)
+{
+	struct sess_rec r = rec(bytes, len);
+	return same_record(&r);
+}
+
 static void check_golden(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int files = 0, bad = 0;
-	while (d && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 5, ".sess") != 0)
-			continue;
-		char *path = xasprintf("%s/%s", dir, e->d_name);
-		size_t len;
-		char *bytes = unit_read_file(path, &len);
-		struct sess_rec r = rec(bytes, len);
-		if (bytes && !same_record(&r)) {
-			printf("# differs: %s\n", path);
-			bad++;
-		}
-		files++;
-		free(bytes);
-		free(path);
-	}
-	if (d)
-		closedir(d);
+	int bad, files = unit_each_file(dir, ".sess", same_as_value, &bad);
 	unit_check(files > 0 && bad == 0, "record_write is jansson on %d golden sessions", files);
 }
 

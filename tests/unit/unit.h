@@ -2,8 +2,11 @@
 #ifndef MEMCSESS_UNIT_H
 #define MEMCSESS_UNIT_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include "util.h"
 
 static int unit_fails, unit_passes;
@@ -42,6 +45,36 @@ static inline char *unit_read_file(const char *path, size_t *len)
 		return NULL;
 	}
 	return buf_detach(&b, len);
+}
+
+/* Calls same(bytes, len) for every file of dir whose name ends in suffix ("": all), printing
+ * "# differs: path" when it returns 0. Returns how many files were read; *bad gets how many
+ * differed. */
+static inline int unit_each_file(const char *dir, const char *suffix,
+				 int (*same)(const char *, size_t), int *bad)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int files = 0;
+	*bad = 0;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name), k = strlen(suffix);
+		if (e->d_name[0] == '.' || n < k || strcmp(e->d_name + n - k, suffix) != 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		size_t len;
+		char *bytes = unit_read_file(path, &len);
+		if (bytes && !same(bytes, len)) {
+			printf("# differs: %s\n", path);
+			(*bad)++;
+		}
+		files += bytes != NULL;
+		free(bytes);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return files;
 }
 
 /* Use as: return unit_done(); */
