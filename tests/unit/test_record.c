@@ -47,7 +47,8 @@ static void check_shapes(void)
 	unit_check(same_record(&r), "plain record");
 	r.value = NULL;
 	unit_check(same_record(&r), "no value");
-	r = rec("a|s:2:\"\xff\xfe\";\"\\\n", 18);
+	static const char broken[] = "a|s:2:\"\xff\xfe\";\"\\\n";
+	r = rec(broken, sizeof(broken) - 1);
 	r.key = "k\xff";
 	r.key_len = 2;
 	unit_check(same_record(&r), "value and key not UTF-8, broken session");
