@@ -233,13 +233,15 @@ one_run() {
 	stopwatch "$MEMCSESS" decode --lines "$OUT/values.jsonl" >/dev/null 2>"$TMP/err" ||
 		peer_failed "memcsess decode --lines"
 	local decode_s=$SECS bytes php_s
-	read -r n bytes php_s failed < <(php tests/bench/php-decode-rate.php "$OUT/values.jsonl" 2>"$TMP/err") ||
+	read -r n bytes php_s failed php_whole_s < <(php tests/bench/php-decode-rate.php "$OUT/values.jsonl" 2>"$TMP/err") ||
 		peer_failed "PHP session_decode (php-decode-rate.php)"
 	[ "$failed" -eq 0 ] || fail "php-decode-rate.php could not decode $failed sessions"
 	expect_count "php-decode-rate.php" "$n" "$N"
 	record decode_mbs "$(awk -v b="$bytes" -v s="$decode_s" 'BEGIN { print b / s / 1e6 }')"
 	record php_decode_mbs "$(awk -v b="$bytes" -v s="$php_s" 'BEGIN { print b / s / 1e6 }')"
+	record php_whole_mbs "$(awk -v b="$bytes" -v s="$php_whole_s" 'BEGIN { print b / s / 1e6 }')"
 	ratio decode_x "$(tail -1 "$RES/decode_mbs")" "$(tail -1 "$RES/php_decode_mbs")"
+	ratio decode_whole_x "$(tail -1 "$RES/decode_mbs")" "$(tail -1 "$RES/php_whole_mbs")"
 
 	say "run $1 of $RUNS: migrate"
 	record migrate_rate "$(awk -v n="$N" -v s="$migrate_s" 'BEGIN { print n / s }')"
@@ -330,6 +332,10 @@ table() {
 		"PHP session_decode+json_encode (decoding alone timed)" \
 		"$(awk -v v="$(m php_decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
 		"$(times "$(m decode_x)")" "> PHP" "$(yes_if "$(m decode_x) > 1")"
+	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines, whole run)" \
+		"PHP, whole run (read dump lines, decode, encode, write)" \
+		"$(awk -v v="$(m php_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
+		"$(times "$(m decode_whole_x)")" - -
 	row "5 migrate 2 -> 3 servers, sessions/s" "$(rate "$(m migrate_rate)")" \
 		"php-migrate.php one by one" "$(rate "$(m php_migrate_rate@0)")" \
 		"$(times "$(m php_migrate_x@0)")" ">= 5x" "$(yes_if "$(m php_migrate_x@0) >= 5")"

@@ -1,10 +1,14 @@
 <?php
-// php-decode-rate.php DUMPFILE: PHP's session_decode() + json_encode() over the stored values of
-// a `memcsess dump` file, in one process; only decoding and encoding are timed (reading the file
-// and switching handlers are not). Prints "<sessions> <bytes> <seconds> <failed>".
+// php-decode-rate.php DUMPFILE [OUT]: PHP's session_decode() + json_encode() over the stored
+// values of a `memcsess dump` file, in one process, each JSON written as a line to OUT
+// (/dev/null). Prints "<sessions> <bytes> <seconds> <failed> <whole seconds>": seconds counts
+// only decoding and encoding; whole seconds the whole run (reading and parsing the dump lines,
+// switching handlers, writing), the same work as `memcsess decode --lines`.
 require __DIR__ . '/sessdecode.php';
 
+$start = hrtime(true);
 $f = fopen($argv[1], 'r') or exit(1);
+$out = fopen($argv[2] ?? '/dev/null', 'w') or exit(1);
 $n = $bytes = $failed = 0;
 $ns = 0;
 while (($line = fgets($f)) !== false) {
@@ -22,7 +26,9 @@ while (($line = fgets($f)) !== false) {
 		$failed++;
 		continue;
 	}
+	fwrite($out, $json . "\n");
 	$n++;
 	$bytes += strlen($v);
 }
-printf("%d %d %.6f %d\n", $n, $bytes, $ns / 1e9, $failed);
+fclose($out);
+printf("%d %d %.6f %d %.6f\n", $n, $bytes, $ns / 1e9, $failed, (hrtime(true) - $start) / 1e9);
