@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +42,18 @@ struct list_state {
 	enum sort_key sort;
 	int reverse;
 	long limit;		/* -1: no limit */
-	long printed;
+	long printed;		/* atomic: the scan calls on_rec from every server's thread */
 	struct row *rows;
 	size_t n_rows, cap_rows;
-	int header_done;
 	int detect;
 	struct decode_opts opts;
-	size_t crypt_errors;
+	size_t crypt_errors;	/* atomic */
+	struct buf *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
+	pthread_mutex_t out_lock;
 };
+
+/* Lines are written in chunks of about this size, one server's at a time. */
+#define OUT_CHUNK 65536
 
 static void print_header(void)
 {
@@ -56,8 +61,8 @@ static void print_header(void)
 	       "HANDLER", "NOTE");
 }
 
-/* Prints one row for people. */
-static void print_row(const struct cmd_ctx *ctx, const struct row *w)
+/* Appends one row for people to out. */
+static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct buf *out)
 {
 	char ttl[32], idle[32], size[32];
 	fmt_duration(w->ttl, ttl, sizeof(ttl));
@@ -78,10 +83,26 @@ static void print_row(const struct cmd_ctx *ctx, const struct row *w)
 	if (w->home != w->server && w->kind == REC_SESSION)
 		buf_printf(&note, "misplaced: PHP reads %s ", ctx->pool.servers[w->home].name);
 	buf_adds(&note, w->crypt);
-	printf("%-32s %-21s %7s %9s %9s %-13s %s\n", sid.ptr, ctx->pool.servers[w->server].name,
-	       size, ttl, idle, w->handler, note.len ? note.ptr : "");
+	buf_printf(out, "%-32s %-21s %7s %9s %9s %-13s %s\n", sid.ptr,
+		   ctx->pool.servers[w->server].name, size, ttl, idle, w->handler,
+		   note.len ? note.ptr : "");
 	buf_release(&sid);
 	buf_release(&note);
+}
+
+/* Writes server i's waiting lines. Returns 0, or 2 when standard output failed. */
+static int flush_out(struct list_state *st, size_t i)
+{
+	struct buf *b = &st->out[i];
+	int ret = 0;
+	pthread_mutex_lock(&st->out_lock);
+	if (b->len)
+		fwrite(b->ptr, 1, b->len, stdout);
+	if (cmd_output_failed())	/* here, while errno is this write's */
+		ret = 2;
+	pthread_mutex_unlock(&st->out_lock);
+	buf_reset(b);
+	return ret;
 }
 
 /* 1 when r is a session with a value: its handler and crypto notes come from a probe. */
@@ -128,7 +149,33 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 	w->kind = r->kind;
 }
 
-/* Scan callback: print now, or keep a row for sorting. */
+/* Unsorted: queues r's line (the JSON record in line, or w's row) in its server's buffer, in
+ * the thread of that server. Returns 1 once --limit lines are out, 2 when writing failed. */
+static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, struct buf *line)
+{
+	long n = __atomic_add_fetch(&st->printed, 1, __ATOMIC_RELAXED);
+	if (st->limit >= 0 && n > st->limit) {
+		buf_release(line);
+		return 1;
+	}
+	struct buf *out = &st->out[r->server];
+	if (st->json) {
+		buf_add(out, line->ptr, line->len);
+		buf_addc(out, '\n');
+		buf_release(line);
+	} else {
+		char sid[MC_MAX_KEY + 1];
+		memcpy(sid, r->sid, r->sid_len);
+		sid[r->sid_len] = '\0';
+		w->sid = sid;
+		format_row(st->ctx, w, out);
+	}
+	if (out->len >= OUT_CHUNK && flush_out(st, r->server))
+		return 2;
+	return st->limit >= 0 && n >= st->limit;
+}
+
+/* Scan callback: queue the line now, or keep a row for sorting. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct list_state *st = arg;
@@ -144,22 +191,11 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		sessview_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);
 	if (row_crypto(&w, r, &d)) {
-		st->crypt_errors++;
+		__atomic_add_fetch(&st->crypt_errors, 1, __ATOMIC_RELAXED);
 		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
 			  (int)r->key_len, r->key, w.crypt);
 	}
-	if (st->json) {
-		puts(line.ptr);
-		buf_release(&line);
-	} else if (st->sort == SORT_NONE) {
-		char sid[MC_MAX_KEY + 1];
-		memcpy(sid, r->sid, r->sid_len);
-		sid[r->sid_len] = '\0';
-		w.sid = sid;
-		if (!st->header_done++)
-			print_header();
-		print_row(st->ctx, &w);
-	} else {
+	if (st->sort != SORT_NONE) {
 		if (st->n_rows == st->cap_rows) {
 			st->cap_rows = st->cap_rows ? st->cap_rows * 2 : 1024;
 			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
@@ -168,11 +204,7 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		st->rows[st->n_rows++] = w;
 		return 0;
 	}
-	if (cmd_output_failed())
-		return 2;
-	if (st->limit >= 0 && ++st->printed >= st->limit)
-		return 1;
-	return 0;
+	return emit(st, r, &w, &line);
 }
 
 static enum sort_key sort_by;
@@ -207,8 +239,13 @@ static void print_sorted(struct list_state *st)
 	qsort(st->rows, st->n_rows, sizeof(*st->rows), row_cmp);
 	size_t n = st->limit >= 0 && (size_t)st->limit < st->n_rows ? (size_t)st->limit : st->n_rows;
 	print_header();
-	for (size_t i = 0; i < n && !cmd_output_failed(); i++)
-		print_row(st->ctx, &st->rows[i]);
+	struct buf line = BUF_INIT;
+	for (size_t i = 0; i < n && !cmd_output_failed(); i++) {
+		buf_reset(&line);
+		format_row(st->ctx, &st->rows[i], &line);
+		fputs(line.ptr, stdout);
+	}
+	buf_release(&line);
 	for (size_t i = 0; i < st->n_rows; i++)
 		free(st->rows[i].sid);
 	free(st->rows);
@@ -369,6 +406,32 @@ static int list_detect(struct cmd_ctx *ctx, int json, struct scan_opts *so)
 	return ret;
 }
 
+/* Walks the pool: sorted, one record at a time into rows; unsorted, in every server's thread at
+ * once, each writing its lines in chunks. Returns scan_pool's result, or 2 when writing failed. */
+static int list_scan(struct list_state *st, struct scan_opts *so, struct scan_server *res)
+{
+	const struct pool *p = &st->ctx->pool;
+	if (st->sort != SORT_NONE) {
+		int r = scan_pool(p, so, on_rec, st, res);
+		print_sorted(st);
+		return r;
+	}
+	if (!st->json)
+		print_header();
+	so->parallel = 1;
+	st->out = xcalloc(p->n, sizeof(*st->out));
+	pthread_mutex_init(&st->out_lock, NULL);
+	int r = scan_pool(p, so, on_rec, st, res);
+	for (size_t i = 0; i < p->n; i++) {
+		if (flush_out(st, i))
+			r = 2;
+		buf_release(&st->out[i]);
+	}
+	pthread_mutex_destroy(&st->out_lock);
+	free(st->out);
+	return r;
+}
+
 static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct list_state st = { .ctx = ctx, .limit = -1 };
@@ -382,11 +445,7 @@ static int list_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (ctx->app != APP_PHP)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
-	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
-	if (st.sort != SORT_NONE)
-		print_sorted(&st);
-	else if (!st.json && !st.header_done)
-		print_header();
+	int r = list_scan(&st, &so, res);
 	ret = cmd_report_scan(ctx, res);
 	scan_server_release(res, ctx->pool.n);
 	free(res);

@@ -8,7 +8,7 @@ NEW="127.0.0.1:$X,127.0.0.1:$Y"
 php_write "$OLD" php 6000 simple >"$TMP/all.exp" || not_ok "PHP could not write"
 cut -d'"' -f4 "$TMP/all.exp" | sort >"$TMP/sids"
 
-for json in "" --json; do
+for json in "" --json --fast; do
 	"$MEMCSESS" -s "$OLD" list $json >/dev/full 2>"$TMP/e"
 	check_eq "list $json to a full disk exits 4" 4 $?
 	check "list $json to a full disk says so" grep -q "write error on standard output: No space left on device" "$TMP/e"
