@@ -61,6 +61,19 @@ static void print_header(void)
 	       "HANDLER", "NOTE");
 }
 
+/* Appends s and a space, padded to |width| (negative: left-aligned), as printf's %-Ns / %Ns. */
+static void add_col(struct buf *out, const char *s, int width)
+{
+	size_t n = strlen(s), w = (size_t)(width < 0 ? -width : width);
+	size_t pad = w > n ? w - n : 0;
+	if (width > 0)
+		buf_add(out, "                                ", pad);
+	buf_add(out, s, n);
+	if (width < 0)
+		buf_add(out, "                                ", pad);
+	buf_addc(out, ' ');
+}
+
 /* Appends one row for people to out. */
 static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct buf *out)
 {
@@ -83,9 +96,15 @@ static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct bu
 	if (w->home != w->server && w->kind == REC_SESSION)
 		buf_printf(&note, "misplaced: PHP reads %s ", ctx->pool.servers[w->home].name);
 	buf_adds(&note, w->crypt);
-	buf_printf(out, "%-32s %-21s %7s %9s %9s %-13s %s\n", sid.ptr,
-		   ctx->pool.servers[w->server].name, size, ttl, idle, w->handler,
-		   note.len ? note.ptr : "");
+	/* the columns of print_header, without printf: a million rows must not wait on it */
+	add_col(out, sid.ptr, -32);
+	add_col(out, ctx->pool.servers[w->server].name, -21);
+	add_col(out, size, 7);
+	add_col(out, ttl, 9);
+	add_col(out, idle, 9);
+	add_col(out, w->handler, -13);
+	buf_adds(out, note.len ? note.ptr : "");
+	buf_addc(out, '\n');
 	buf_release(&sid);
 	buf_release(&note);
 }
