@@ -251,7 +251,8 @@ one_run() {
 		stopwatch php tests/bench/php-migrate.php "$SRC" "$DST" "$TMP/sids" "$batch" \
 			>"$TMP/php-migrate" 2>"$TMP/err" || peer_failed "php-migrate.php (batch $batch)"
 		expect_count "php-migrate.php (batch $batch)" "$(cut -d' ' -f1 "$TMP/php-migrate")" "$N"
-		expect_count "php-migrate.php (batch $batch, sessions on the target)" "$(raw_keys "$DST")" "$N"
+		# a peer that loses sessions is reported beside its figure, not stopped for
+		record "php_migrate_found@$batch" "$(raw_keys "$DST")"
 		record "php_migrate_rate@$batch" "$(awk -v n="$N" -v s="$SECS" 'BEGIN { print n / s }')"
 		ratio "php_migrate_x@$batch" "$(tail -1 "$RES/migrate_rate")" \
 			"$(tail -1 "$RES/php_migrate_rate@$batch")"
@@ -337,10 +338,12 @@ table() {
 		"$(awk -v v="$(m php_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
 		"$(times "$(m decode_whole_x)")" - -
 	row "5 migrate 2 -> 3 servers, sessions/s" "$(rate "$(m migrate_rate)")" \
-		"php-migrate.php one by one" "$(rate "$(m php_migrate_rate@0)")" \
+		"php-migrate.php one by one ($(m php_migrate_found@0) of $N on the target)" \
+		"$(rate "$(m php_migrate_rate@0)")" \
 		"$(times "$(m php_migrate_x@0)")" ">= 5x" "$(yes_if "$(m php_migrate_x@0) >= 5")"
 	row "5 migrate 2 -> 3 servers, sessions/s" "$(rate "$(m migrate_rate)")" \
-		"php-migrate.php getMulti/setMulti 1000" "$(rate "$(m php_migrate_rate@1000)")" \
+		"php-migrate.php getMulti/setMulti 1000 ($(m php_migrate_found@1000) of $N on the target)" \
+		"$(rate "$(m php_migrate_rate@1000)")" \
 		"$(times "$(m php_migrate_x@1000)")" ">= 1.5x" "$(yes_if "$(m php_migrate_x@1000) >= 1.5")"
 	local what
 	for what in dump migrate; do
