@@ -365,7 +365,7 @@ table() {
 			- - - "<= 1.5x" "$(yes_if "$cost <= 1.5 * $ref")"
 	done
 	row "9 keys: list --fast vs limit" "$(secs "$(m listfast_s)")" \
-		"raw metadump all, servers in parallel" "$(secs "$(m raw_metadump_s)")" \
+		"raw metadump hash, servers in parallel" "$(secs "$(m raw_metadump_s)")" \
 		"$(times "$(m raw_metadump_x)") (share of the limit)" - -
 	row "9 values: dump vs limit, sessions/s" "$(rate "$(m dump_rate)")" \
 		"raw metadump + pipelined mg v, servers in parallel" "$(rate "$(m raw_fetch_rate)")" \

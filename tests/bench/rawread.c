@@ -1,6 +1,7 @@
 /* rawread.c: the plainest fast reader of one memcached server, to show what the server and the
  * loopback allow (make bench, figure 9). No parsing beyond what the protocol needs.
- *   rawread metadump HOST PORT > KEYS   streams `lru_crawler metadump all`, prints each key
+ *   rawread metadump HOST PORT > KEYS   streams `lru_crawler metadump hash` (the hash table:
+ *     every item once; `all` walks the LRUs and can miss items moving between them), prints each key
  *   rawread mg HOST PORT < KEYS         fetches each value with `mg <key> v`, pipelined in
  *                                       batches of 1000, and throws it away
  * Prints "<items> <bytes>" on stderr (keys seen, or values found and their bytes); exit 1 on
@@ -90,7 +91,7 @@ static int dial(const char *host, const char *port)
 static void metadump(struct rd *r)
 {
 	unsigned long keys = 0, bytes = 0;
-	send_all(r->fd, "lru_crawler metadump all\r\n", 26);
+	send_all(r->fd, "lru_crawler metadump hash\r\n", 27);
 	for (;;) {
 		size_t n;
 		const char *l = rd_line(r, &n);
