@@ -45,7 +45,7 @@ static const char *why_text(const struct decode_info *d, struct buf *why)
 
 /* One --lines output line: {"key", "handler", "data", "decode_error"} as jansson would write the
  * object; the key and the error only when they are valid UTF-8 (json_string's test). */
-static void write_line(struct buf *out, const struct dump_entry *e, const struct pv *v,
+static void write_line(struct buf *out, const struct dump_entry *e, const struct buf *data,
 		       const char *handler, const char *why)
 {
 	const char *key = e->key.ptr ? e->key.ptr : "";
@@ -57,9 +57,9 @@ static void write_line(struct buf *out, const struct dump_entry *e, const struct
 	}
 	buf_adds(out, "\"handler\":");
 	json_write_string(out, handler, strlen(handler));
-	if (v) {
+	if (data) {
 		buf_adds(out, ",\"data\":");
-		pv_write_json(out, v);
+		buf_add(out, data->ptr, data->len);
 	}
 	if (why && utf8_valid(why, strlen(why))) {
 		buf_adds(out, ",\"decode_error\":");
@@ -77,7 +77,7 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 	dump_entry_init(&e);
 	char *cause = NULL;
 	int r, ret = EXIT_OK;
-	struct buf line = BUF_INIT, why = BUF_INIT;
+	struct buf line = BUF_INIT, why = BUF_INIT, data = BUF_INIT;
 	while ((r = dump_reader_next(&rd, &e, &cause)) != 0) {
 		if (r < 0) {
 			cmd_error("decode: %s", cause);
@@ -89,20 +89,21 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 			continue;
 		}
 		struct decode_info d;
-		struct pv *v = sessview_decode_value(e.value.ptr ? e.value.ptr : "", e.value.len,
-						     e.flags, opts, &d);
+		buf_reset(&data);
+		int have = sessview_write_json(e.value.ptr ? e.value.ptr : "", e.value.len, e.flags,
+					       opts, &d, &data);
 		const char *text = NULL;
-		if (sessview_failed(&d) || !v) {
+		if (sessview_failed(&d) || !have) {
 			text = why_text(&d, &why);
 			cmd_error("decode: %s: line %zu: %s", name, rd.line, text);
 			ret = EXIT_PARTIAL;
 		}
 		buf_reset(&line);
-		write_line(&line, &e, v, sessview_handler(&d), text);
+		write_line(&line, &e, have ? &data : NULL, sessview_handler(&d), text);
 		fwrite(line.ptr, 1, line.len, stdout);
-		pv_free(v);
 	}
 	buf_release(&line);
+	buf_release(&data);
 	buf_release(&why);
 	dump_entry_release(&e);
 	dump_reader_release(&rd);

@@ -187,28 +187,25 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
 }
 
-/* Length of the float token at buf[pos] in the grammar of var_unserializer.re:
- * [+-]? (digits | digits? "." digits | digits "." digits?) ([eE] [+-]? digits)?  */
-static size_t float_token(const struct phpser *p, size_t pos)
+size_t php_float_token(const char *b, size_t end, size_t pos)
 {
 	size_t i = pos, n_int = 0, n_frac = 0;
-	const char *b = p->buf;
-	if (i < p->end && (b[i] == '+' || b[i] == '-'))
+	if (i < end && (b[i] == '+' || b[i] == '-'))
 		i++;
-	while (i < p->end && isdigit((unsigned char)b[i]))
+	while (i < end && isdigit((unsigned char)b[i]))
 		i++, n_int++;
-	if (i < p->end && b[i] == '.') {
+	if (i < end && b[i] == '.') {
 		i++;
-		while (i < p->end && isdigit((unsigned char)b[i]))
+		while (i < end && isdigit((unsigned char)b[i]))
 			i++, n_frac++;
 	}
 	if (n_int + n_frac == 0)
 		return 0;
-	if (i < p->end && (b[i] == 'e' || b[i] == 'E')) {
+	if (i < end && (b[i] == 'e' || b[i] == 'E')) {
 		size_t j = i + 1, n_exp = 0;
-		if (j < p->end && (b[j] == '+' || b[j] == '-'))
+		if (j < end && (b[j] == '+' || b[j] == '-'))
 			j++;
-		while (j < p->end && isdigit((unsigned char)b[j]))
+		while (j < end && isdigit((unsigned char)b[j]))
 			j++, n_exp++;
 		if (!n_exp)
 			return 0;
@@ -217,15 +214,18 @@ static size_t float_token(const struct phpser *p, size_t pos)
 	return i - pos;
 }
 
-/* strtod of the n bytes at s in the C locale, whatever LC_NUMERIC the program runs under. */
-static double c_strtod(const char *s, size_t n)
+double php_strtod(const char *s, size_t n)
 {
 	static locale_t c_locale;
-	char *tmp = xstrndup(s, n);
+	char small[64];
+	char *tmp = n < sizeof(small) ? small : xmalloc(n + 1);
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
 	if (!c_locale)
 		c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 	double d = c_locale ? strtod_l(tmp, NULL, c_locale) : strtod(tmp, NULL);
-	free(tmp);
+	if (tmp != small)
+		free(tmp);
 	return d;
 }
 
@@ -247,13 +247,13 @@ static struct pv *parse_float(struct phpser *p, size_t *pos, struct decode_error
 			return v;
 		}
 	}
-	size_t n = float_token(p, *pos);
+	size_t n = php_float_token(p->buf, p->end, *pos);
 	if (!n) {
 		pv_build_drop(&p->b, v);
 		return fail(err, *pos, "malformed float");
 	}
 	if (!p->b.check)
-		v->u.d = c_strtod(p->buf + *pos, n);
+		v->u.d = php_strtod(p->buf + *pos, n);
 	*pos += n;
 	if (expect(p, pos, ';', err)) {
 		pv_build_drop(&p->b, v);
@@ -291,8 +291,7 @@ static struct pv *parse_string(struct phpser *p, size_t *pos, struct decode_erro
 	return pv_build_string(&p->b, p->buf + start, len);
 }
 
-/* 1 when s is an integer as PHP's ZEND_HANDLE_NUMERIC sees it ("12", "-3", not "012" or "-0"). */
-static int numeric_key(const char *s, size_t len, int64_t *out)
+int php_numeric_key(const char *s, size_t len, int64_t *out)
 {
 	size_t i = s[0] == '-';
 	if (len == i || len - i > 19 || !isdigit((unsigned char)s[i]))
@@ -328,7 +327,7 @@ static struct pv *parse_key(struct phpser *p, size_t *pos, int object, struct de
 	if (!k || p->b.check)	/* keys are only ints or strings: nothing more to check */
 		return k;
 	int64_t i;
-	if (!object && k->type == PV_STRING && numeric_key(k->u.str.ptr, k->u.str.len, &i)) {
+	if (!object && k->type == PV_STRING && php_numeric_key(k->u.str.ptr, k->u.str.len, &i)) {
 		pv_free(k);
 		k = pv_new_int(i);
 	} else if (object && k->type == PV_INT) {

@@ -266,7 +266,7 @@ struct writer {
 static void write_value(struct writer *w, struct buf *out, const struct pv *v);
 
 /* jansson's escape for c: the short forms, else \u00XX in upper case. */
-static void write_escape(struct buf *out, unsigned char c)
+void json_write_escape(struct buf *out, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	static const char short_form[] = "\"\"\\\\\bb\ff\nn\rr\tt";
@@ -290,14 +290,14 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		buf_add(out, s + start, i - start);
-		write_escape(out, c);
+		json_write_escape(out, c);
 		start = i + 1;
 	}
 	buf_add(out, s + start, n - start);
 	buf_addc(out, '"');
 }
 
-static void write_int(struct buf *out, int64_t i)
+void json_write_int(struct buf *out, int64_t i)
 {
 	char tmp[24], *p = tmp + sizeof(tmp);
 	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
@@ -333,7 +333,7 @@ static void write_real(struct buf *out, double d)
 	buf_add(out, tmp, (size_t)n);
 }
 
-static void write_float(struct buf *out, double d)
+void json_write_float(struct buf *out, double d)
 {
 	if (isnan(d))
 		buf_adds(out, "\"NAN\"");
@@ -343,7 +343,7 @@ static void write_float(struct buf *out, double d)
 		write_real(out, d);
 }
 
-static void write_text(struct buf *out, const char *s, size_t len)
+void json_write_text(struct buf *out, const char *s, size_t len)
 {
 	if (utf8_valid(s, len)) {
 		json_write_string(out, s, len);
@@ -362,7 +362,7 @@ static void write_class(struct buf *out, const struct pv *v)
 {
 	const char *cls = v->class_name ? v->class_name : "";
 	buf_adds(out, "{\"__class\":");
-	write_text(out, cls, strlen(cls));
+	json_write_text(out, cls, strlen(cls));
 }
 
 static void write_named(struct buf *out, const struct pv *v, const char *name)
@@ -371,7 +371,7 @@ static void write_named(struct buf *out, const struct pv *v, const char *name)
 	buf_addc(out, ',');
 	json_write_string(out, name, strlen(name));
 	buf_addc(out, ':');
-	write_text(out, v->u.str.ptr, v->u.str.len);
+	json_write_text(out, v->u.str.ptr, v->u.str.len);
 	buf_addc(out, '}');
 }
 
@@ -390,7 +390,7 @@ static void write_list(struct writer *w, struct buf *out, const struct pv *v)
 static void add_key_text(struct buf *keys, const struct pv *key)
 {
 	if (key->type == PV_INT)
-		write_int(keys, key->u.i);
+		json_write_int(keys, key->u.i);
 	else if (utf8_valid(key->u.str.ptr, key->u.str.len))
 		buf_add(keys, key->u.str.ptr, key->u.str.len);
 	else
@@ -551,9 +551,9 @@ static void write_plain(struct writer *w, struct buf *out, const struct pv *v)
 {
 	switch (v->type) {
 	case PV_BOOL: buf_adds(out, v->u.b ? "true" : "false"); return;
-	case PV_INT: write_int(out, v->u.i); return;
-	case PV_FLOAT: write_float(out, v->u.d); return;
-	case PV_STRING: write_text(out, v->u.str.ptr, v->u.str.len); return;
+	case PV_INT: json_write_int(out, v->u.i); return;
+	case PV_FLOAT: json_write_float(out, v->u.d); return;
+	case PV_STRING: json_write_text(out, v->u.str.ptr, v->u.str.len); return;
 	case PV_ARRAY: case PV_OBJECT: write_container(w, out, v); return;
 	case PV_CUSTOM: write_named(out, v, "__serialized"); return;
 	case PV_ENUM: write_named(out, v, "__case"); return;

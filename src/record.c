@@ -58,16 +58,14 @@ static void add_crypto(json_t *o, const struct decode_info *d)
 	}
 }
 
-/* Decodes r: returns the tree (new) for "data", or NULL after adding the decode error (none
+/* The handler, compression and encryption, and the decode error when there is no data (none
  * while the value stays encrypted). */
-static struct pv *add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
-			   struct decode_info *d)
+static void add_outcome(json_t *o, const struct decode_info *d, int have_data)
 {
-	struct pv *v = sessview_decode(r, opts, d);
 	json_object_set_new(o, "handler", json_string(sessview_handler(d)));
 	add_crypto(o, d);
-	if (v) {
-		return v;
+	if (have_data) {
+		return;
 	} else if (d->status == DECODE_FAILED) {
 		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
 					(json_int_t)d->err.offset, "message", d->err.msg));
@@ -75,7 +73,15 @@ static struct pv *add_data(json_t *o, const struct sess_rec *r, const struct dec
 		json_object_set_new(o, "decode_error", json_pack("{s:I,s:s}", "offset",
 					(json_int_t)0, "message", d->error));
 	}
-	return NULL;
+}
+
+/* Decodes r: returns the tree (new) for "data", or NULL after adding the decode error. */
+static struct pv *add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
+			   struct decode_info *d)
+{
+	struct pv *v = sessview_decode(r, opts, d);
+	add_outcome(o, d, v != NULL);
+	return v;
 }
 
 /* The fields every record has, values and data aside. */
@@ -118,8 +124,7 @@ static void add_rest(json_t *o, const struct sess_rec *r, unsigned what,
 		*data = add_data(o, r, opts, d);
 	} else if (r->value) {
 		sessview_probe(r, opts, d);
-		json_object_set_new(o, "handler", json_string(sessview_handler(d)));
-		add_crypto(o, d);
+		add_outcome(o, d, 1);
 	}
 }
 
@@ -178,19 +183,28 @@ static void write_bytes(struct buf *out, const char *name, const char *p, size_t
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
 		  const struct decode_opts *opts, struct decode_info *info, struct buf *out)
 {
-	struct decode_info tmp;
-	struct pv *v;
+	struct decode_info tmp, *d = info ? info : &tmp;
+	struct buf data = BUF_INIT;
+	int have_data = 0;
 	json_t *rest = json_object();
-	add_rest(rest, r, what, opts, info ? info : &tmp, &v);
+	memset(d, 0, sizeof(*d));
+	if (r->value && (what & RECORD_DATA)) {
+		have_data = sessview_write_json(r->value, r->value_len, r->have_meta ? r->flags : 0,
+						opts, d, &data);
+		add_outcome(rest, d, have_data);
+	} else if (r->value) {
+		sessview_probe(r, opts, d);
+		add_outcome(rest, d, 1);
+	}
 	write_members(out, record_meta(p, r), '{');
 	if (r->value && (what & RECORD_VALUE))
 		write_bytes(out, "value", r->value, r->value_len);
 	write_members(out, rest, ',');
-	if (v) {
+	if (have_data) {
 		buf_adds(out, ",\"data\":");
-		pv_write_json(out, v);
-		pv_free(v);
+		buf_add(out, data.ptr, data.len);
 	}
+	buf_release(&data);
 	buf_addc(out, '}');
 }
 

@@ -3,6 +3,7 @@
 #define MEMCSESS_SESSDEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "phpval.h"
 #include "util.h"
 
@@ -63,6 +64,21 @@ struct json_t *pv_to_json(const struct pv *v);
 void pv_write_json(struct buf *out, const struct pv *v);
 /* Appends the valid UTF-8 bytes as a JSON string the way jansson writes one. (pvjson.c) */
 void json_write_string(struct buf *out, const char *s, size_t n);
+/* The pieces of pv_write_json, for writers that build no tree (pvjson.c): jansson's escape of
+ * one byte of a string; an integer; a float (jansson's real, "NAN"/"INF"/"-INF" as strings);
+ * bytes as a string, or {"__base64": ...} when they are not UTF-8. */
+void json_write_escape(struct buf *out, unsigned char c);
+void json_write_int(struct buf *out, int64_t i);
+void json_write_float(struct buf *out, double d);
+void json_write_text(struct buf *out, const char *s, size_t len);
+/* 1 when s (len > 0 bytes) is an integer as PHP's ZEND_HANDLE_NUMERIC sees it ("12", "-3", not
+ * "012" or "-0"): unserialize() makes such array keys ints. (phpser.c) */
+int php_numeric_key(const char *s, size_t len, int64_t *out);
+/* Length of the float token at b[pos] (b has end bytes) in var_unserializer.re's grammar,
+ * [+-]? (digits | digits? "." digits | digits "." digits?) ([eE] [+-]? digits)?, or 0. */
+size_t php_float_token(const char *b, size_t end, size_t pos);
+/* strtod of the n bytes at s in the C locale, whatever LC_NUMERIC the program runs under. */
+double php_strtod(const char *s, size_t n);
 
 /* The readable indented tree for people, appended to out. The root (a session's variable
  * array) is shown as one line per variable. (pvtree.c) */

@@ -1,6 +1,7 @@
 /* sessview.c: stored bytes -> session tree, through decompression and decryption (see
  * sessview.h). */
 #include "sessview.h"
+#include "sessfast.h"
 
 #include <inttypes.h>
 #include <openssl/crypto.h>
@@ -258,6 +259,31 @@ struct pv *sessview_decode_value(const char *value, size_t len, uint32_t flags,
 	}
 	work_release(&w);
 	return v;
+}
+
+int sessview_write_json(const char *value, size_t len, uint32_t flags,
+			const struct decode_opts *o, struct decode_info *info, struct buf *out)
+{
+	struct work w = { .o = o ? o : &defaults, .info = info };
+	int wrote = 0;
+	info_init(info);
+	if (open_stages(&w, flags, &value, &len) == 0) {
+		wrote = sess_fast_json(value, len, w.o->handler, w.o->scheme, w.o->cipher,
+				       &info->handler, out) == 0;
+		struct pv *v = wrote ? NULL : sess_decode(value, len, w.o->handler, &info->handler,
+							  &info->err);
+		if (!wrote && !v) {
+			info->status = DECODE_FAILED;
+		} else if (v) {
+			if (w.o->scheme != CRYPT_NONE)
+				walk(&w, v);
+			pv_write_json(out, v);
+			pv_free(v);
+			wrote = 1;
+		}
+	}
+	work_release(&w);
+	return wrote;
 }
 
 struct pv *sessview_decode(const struct sess_rec *r, const struct decode_opts *o,

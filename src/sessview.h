@@ -49,6 +49,11 @@ struct pv *sessview_decode(const struct sess_rec *r, const struct decode_opts *o
 /* The same for bytes and item flags. */
 struct pv *sessview_decode_value(const char *value, size_t len, uint32_t flags,
 				 const struct decode_opts *o, struct decode_info *info);
+/* sessview_decode_value, the tree written as pv_write_json would write it: appends the JSON
+ * to out and returns 1, or returns 0 (see info->status). Plain sessions take a path that
+ * builds no tree (sessfast.h). */
+int sessview_write_json(const char *value, size_t len, uint32_t flags,
+			const struct decode_opts *o, struct decode_info *info, struct buf *out);
 /* Only the handler, compression and whole-value encryption (decrypting it when keys are given,
  * but not decoding): cheap enough for a listing. Fills info like sessview_decode. */
 void sessview_probe(const struct sess_rec *r, const struct decode_opts *o,

@@ -157,9 +157,9 @@ char *xasprintf(const char *fmt, ...)
 	return buf_detach(&b, NULL);
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_seq(const char *str, size_t n)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0];
 	size_t len;
 	unsigned min;
@@ -197,7 +197,7 @@ int utf8_valid(const char *s, size_t n)
 			i += 8;	/* eight ASCII bytes */
 			continue;
 		}
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = utf8_seq(s + i, n - i);
 		if (!k)
 			return 0;
 		i += k;

@@ -41,6 +41,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
+/* Length of the UTF-8 sequence at s (n > 0 bytes left), or 0 when invalid. */
+size_t utf8_seq(const char *s, size_t n);
 
 /* Appends s, escaping every byte outside printable ASCII as \xNN (and \\, \"). */
 void buf_add_escaped(struct buf *b, const char *s, size_t n);

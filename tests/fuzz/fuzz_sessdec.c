@@ -1,13 +1,35 @@
 /* fuzz_sessdec.c: sess_decode with every handler (first byte picks it), then the JSON and the
  * tree a decoded session is shown as (pv_write_json must write what jansson writes). sess_check
- * must agree with it (handler and error too). */
+ * must agree with it (handler and error too). What sess_fast_json accepts, sess_decode must
+ * accept with the same handler, and the JSON must be the same bytes; sessview_write_json must
+ * write what the tree path (sessview_decode_value, inner strings checked for encryption) does. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sessdec.h"
+#include "sessfast.h"
+#include "sessview.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* sessview_write_json against the tree path it stands for (encryption looked for, no keys). */
+static void check_view(const char *bytes, size_t len, enum sess_handler h)
+{
+	struct decode_opts o = { h, CRYPT_AUTO, NULL, NULL };
+	struct decode_info a, b;
+	struct buf fast = BUF_INIT, slow = BUF_INIT;
+	int wrote = sessview_write_json(bytes, len, 0, &o, &a, &fast);
+	struct pv *v = sessview_decode_value(bytes, len, 0, &o, &b);
+	if (v)
+		pv_write_json(&slow, v);
+	if (wrote != (v != NULL) || memcmp(&a, &b, sizeof(a)) != 0 || fast.len != slow.len ||
+	    (fast.len && memcmp(fast.ptr, slow.ptr, fast.len) != 0))
+		abort();
+	pv_free(v);
+	buf_release(&fast);
+	buf_release(&slow);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,6 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!v != (rc != 0) || used != check_used ||
 	    (!v && (err.offset != check_err.offset || strcmp(err.msg, check_err.msg) != 0)))
 		abort();
+	struct buf fast = BUF_INIT;
+	enum sess_handler fast_used = SESS_UNKNOWN;
+	int fast_rc = sess_fast_json((const char *)data + 1, size - 1, h, CRYPT_NONE, NULL,
+				     &fast_used, &fast);
+	if (fast_rc == 0 && (!v || fast_used != used))
+		abort();
+	if (fast_rc != 0 && fast.len)
+		abort();
+	check_view((const char *)data + 1, size - 1, h);
 	if (!v)
 		return 0;
 	/* the streaming writer must write jansson's bytes */
@@ -31,6 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pv_write_json(&out, v);
 	if (!want || strlen(want) != out.len || memcmp(want, out.ptr, out.len) != 0)
 		abort();
+	if (fast_rc == 0 && (fast.len != out.len || memcmp(fast.ptr, out.ptr, out.len) != 0))
+		abort();
+	buf_release(&fast);
 	free(want);
 	buf_reset(&out);
 	pv_format_tree(v, &out);

@@ -1,0 +1,559 @@
+/* sessfast.c: a session's JSON straight from its serialize() bytes (see sessfast.h). It accepts
+ * a subset of what phpser.c accepts and writes what pvjson.c would write for it; the fuzz
+ * target and test_sessfast hold the two to that. */
+#include "sessfast.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Far inside the tree path's limits (PV_MAX_DEPTH, JSON_MAX_NODES). */
+#define FAST_MAX_DEPTH 256
+#define FAST_MAX_NODES 500000
+#define MAX_COUNT_DIGITS 15
+#define SMALL_KEYS 64
+
+/* A member name as written into out: the JSON string, quotes included. */
+struct span {
+	size_t off, len;
+};
+
+struct fast {
+	const char *buf;
+	size_t len, pos;
+	struct buf *out;
+	enum crypt_scheme scheme;
+	const char *cipher;
+	size_t nodes;
+	int depth;
+	struct span *keys;	/* names of the members of the open objects, innermost last */
+	size_t n_keys, cap_keys;
+	struct span small[SMALL_KEYS];
+};
+
+static int take(struct fast *f, char c)
+{
+	if (f->pos < f->len && f->buf[f->pos] == c) {
+		f->pos++;
+		return 0;
+	}
+	return -1;
+}
+
+/* The type letter at pos and its ':'. */
+static int take_type(struct fast *f)
+{
+	f->pos++;
+	return take(f, ':');
+}
+
+/* Unsigned decimal digits, at least one (more than MAX_COUNT_DIGITS: declined). */
+static int read_count(struct fast *f, size_t *out)
+{
+	size_t v = 0, start = f->pos;
+	while (f->pos < f->len && f->buf[f->pos] >= '0' && f->buf[f->pos] <= '9') {
+		if (f->pos - start == MAX_COUNT_DIGITS)
+			return -1;
+		v = v * 10 + (size_t)(f->buf[f->pos++] - '0');
+	}
+	*out = v;
+	return f->pos > start ? 0 : -1;
+}
+
+/* `[+-]digits;` as parse_int reads it (after "i:"). */
+static int read_int(struct fast *f, int64_t *out)
+{
+	int neg = 0;
+	if (f->pos < f->len && (f->buf[f->pos] == '-' || f->buf[f->pos] == '+'))
+		neg = f->buf[f->pos++] == '-';
+	uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	size_t start = f->pos;
+	while (f->pos < f->len && f->buf[f->pos] >= '0' && f->buf[f->pos] <= '9') {
+		unsigned d = (unsigned)(f->buf[f->pos++] - '0');
+		if (v > (limit - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (f->pos == start || take(f, ';'))
+		return -1;
+	*out = neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v;
+	return 0;
+}
+
+/* `len:"bytes"` (after "s:", "O:", "E:"). */
+static int read_quoted(struct fast *f, const char **s, size_t *n)
+{
+	if (read_count(f, n) || take(f, ':') || take(f, '"') || *n > f->len - f->pos)
+		return -1;
+	*s = f->buf + f->pos;
+	f->pos += *n;
+	return take(f, '"');
+}
+
+/* ---- writing ---- */
+
+static int has_zero_byte(uint64_t w)
+{
+	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
+/* Eight ASCII bytes that a JSON string holds as they are. */
+static int plain_ascii(uint64_t w)
+{
+	return !(w & 0x8080808080808080ull) && !has_zero_byte(w & 0xe0e0e0e0e0e0e0e0ull) &&
+	       !has_zero_byte(w ^ 0x2222222222222222ull) && !has_zero_byte(w ^ 0x5c5c5c5c5c5c5c5cull);
+}
+
+/* json_write_string of s when it is UTF-8 (returns 0); else -1 and out unchanged. */
+static int put_utf8(struct buf *out, const char *s, size_t n)
+{
+	size_t mark = out->len, start = 0, i = 0;
+	buf_addc(out, '"');
+	while (i < n) {
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, s + i, 8), plain_ascii(w))) {
+			i += 8;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? 1 : utf8_seq(s + i, n - i);
+		if (!k) {
+			out->len = mark;
+			out->ptr[mark] = '\0';
+			return -1;
+		}
+		if (c < 0x20 || c == '"' || c == '\\') {
+			buf_add(out, s + start, i - start);
+			json_write_escape(out, c);
+			start = i + 1;
+		}
+		i += k;
+	}
+	buf_add(out, s + start, n - start);
+	buf_addc(out, '"');
+	return 0;
+}
+
+/* json_write_text: the string, or {"__base64": ...}. */
+static void put_text(struct buf *out, const char *s, size_t n)
+{
+	if (put_utf8(out, s, n) < 0)
+		json_write_text(out, s, n);
+}
+
+/* ---- member names and their repeats ---- */
+
+static void push_key(struct fast *f, size_t off)
+{
+	if (f->n_keys == f->cap_keys) {
+		f->cap_keys *= 2;
+		if (f->keys == f->small) {
+			f->keys = xmalloc(f->cap_keys * sizeof(*f->keys));
+			memcpy(f->keys, f->small, sizeof(f->small));
+		} else {
+			f->keys = xrealloc(f->keys, f->cap_keys * sizeof(*f->keys));
+		}
+	}
+	f->keys[f->n_keys++] = (struct span){ off, f->out->len - off };
+}
+
+static int same_span(const struct fast *f, const struct span *a, const struct span *b)
+{
+	return a->len == b->len && memcmp(f->out->ptr + a->off, f->out->ptr + b->off, a->len) == 0;
+}
+
+static size_t span_hash(const struct fast *f, const struct span *s)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < s->len; i++)
+		h = (h ^ (unsigned char)f->out->ptr[s->off + i]) * 16777619u;
+	return h;
+}
+
+/* 1 when a name repeats among keys[base...]: jansson would keep one member, so the tree path
+ * must write it. */
+static int repeats(const struct fast *f, size_t base)
+{
+	size_t m = f->n_keys - base;
+	if (m <= 16) {
+		for (size_t k = base + 1; k < f->n_keys; k++)
+			for (size_t j = base; j < k; j++)
+				if (same_span(f, &f->keys[j], &f->keys[k]))
+					return 1;
+		return 0;
+	}
+	size_t size = 64, found = 0;
+	while (size < 2 * m)
+		size *= 2;
+	size_t *set = xcalloc(size, sizeof(*set));
+	for (size_t k = base; k < f->n_keys && !found; k++) {
+		size_t h = span_hash(f, &f->keys[k]) & (size - 1);
+		while (set[h] && !(found = same_span(f, &f->keys[set[h] - 1], &f->keys[k])))
+			h = (h + 1) & (size - 1);
+		set[h] = k + 1;
+	}
+	free(set);
+	return found != 0;
+}
+
+/* ---- values ---- */
+
+static int value(struct fast *f);
+
+static int null_bool(struct fast *f)
+{
+	if (f->buf[f->pos] == 'N') {
+		f->pos++;
+		buf_add(f->out, "null", 4);
+		return take(f, ';');
+	}
+	if (take_type(f) || f->pos >= f->len || (f->buf[f->pos] != '0' && f->buf[f->pos] != '1'))
+		return -1;
+	int b = f->buf[f->pos++] == '1';
+	buf_adds(f->out, b ? "true" : "false");
+	return take(f, ';');
+}
+
+static int int_value(struct fast *f)
+{
+	int64_t i;
+	if (take_type(f) || read_int(f, &i))
+		return -1;
+	json_write_int(f->out, i);
+	return 0;
+}
+
+static int float_value(struct fast *f)
+{
+	static const struct { const char *s; const char *json; } special[] = {
+		{ "NAN;", "\"NAN\"" }, { "INF;", "\"INF\"" }, { "-INF;", "\"-INF\"" },
+	};
+	if (take_type(f))
+		return -1;
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		size_t n = strlen(special[i].s);
+		if (f->len - f->pos >= n && memcmp(f->buf + f->pos, special[i].s, n) == 0) {
+			f->pos += n;
+			buf_adds(f->out, special[i].json);
+			return 0;
+		}
+	}
+	size_t n = php_float_token(f->buf, f->len, f->pos);
+	if (!n)
+		return -1;
+	double d = php_strtod(f->buf + f->pos, n);
+	f->pos += n;
+	if (take(f, ';'))
+		return -1;
+	json_write_float(f->out, d);
+	return 0;
+}
+
+/* 1 when the crypto layer could take s for an envelope (then the tree path looks at it). */
+static int maybe_encrypted(const struct fast *f, const char *s, size_t n)
+{
+	struct crypt_envelope env;
+	char *cause = NULL;
+	if (f->scheme == CRYPT_NONE)
+		return 0;
+	int r = crypt_parse(s, n, f->scheme, f->cipher, 0, &env, &cause);
+	crypt_envelope_release(&env);
+	free(cause);
+	return r != 0;
+}
+
+static int string_value(struct fast *f)
+{
+	const char *s;
+	size_t n;
+	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';') || maybe_encrypted(f, s, n))
+		return -1;
+	put_text(f->out, s, n);
+	return 0;
+}
+
+/* An array key (numeric strings are ints, as in PHP): *is_int and *i, or the string s, n. */
+static int array_key(struct fast *f, int *is_int, int64_t *i, const char **s, size_t *n)
+{
+	char t = f->pos < f->len ? f->buf[f->pos] : 0;
+	if (t == 'i') {
+		*is_int = 1;
+		return take_type(f) || read_int(f, i);
+	}
+	if (t != 's' || take_type(f) || read_quoted(f, s, n) || take(f, ';'))
+		return -1;
+	*is_int = *n > 0 && php_numeric_key(*s, *n, i);
+	return 0;
+}
+
+/* Writes a member name (string keys must be UTF-8) and its ':', noting the name. */
+static int put_key(struct fast *f, int is_int, int64_t i, const char *s, size_t n)
+{
+	size_t off = f->out->len;
+	if (is_int) {
+		buf_addc(f->out, '"');
+		json_write_int(f->out, i);
+		buf_addc(f->out, '"');
+	} else if (put_utf8(f->out, s, n) < 0) {
+		return -1;
+	}
+	push_key(f, off);
+	buf_addc(f->out, ':');
+	return 0;
+}
+
+/* Elements 1..count-1 of an array whose first key was 0: keys must go on 1, 2, ... */
+static int list_rest(struct fast *f, size_t count)
+{
+	for (size_t k = 1; k < count; k++) {
+		int is_int = 0;
+		int64_t i = 0;
+		const char *s;
+		size_t n;
+		if (array_key(f, &is_int, &i, &s, &n) || !is_int || i != (int64_t)k)
+			return -1;
+		buf_addc(f->out, ',');
+		if (value(f))
+			return -1;
+	}
+	buf_addc(f->out, ']');
+	return 0;
+}
+
+/* An array that is no list: {"key":value,...}, the first key already read. */
+static int assoc_rest(struct fast *f, size_t count, int is_int, int64_t i, const char *s,
+		      size_t n)
+{
+	size_t base = f->n_keys;
+	buf_addc(f->out, '{');
+	for (size_t k = 0; k < count; k++) {
+		if (k) {
+			buf_addc(f->out, ',');
+			if (array_key(f, &is_int, &i, &s, &n))
+				return -1;
+		}
+		if (put_key(f, is_int, i, s, n) || value(f))
+			return -1;
+	}
+	buf_addc(f->out, '}');
+	int rep = repeats(f, base);
+	f->n_keys = base;
+	return rep ? -1 : 0;
+}
+
+/* Reads `count:{` and opens a level. */
+static int open_level(struct fast *f, size_t *count)
+{
+	if (read_count(f, count) || take(f, ':') || take(f, '{') || ++f->depth > FAST_MAX_DEPTH)
+		return -1;
+	return 0;
+}
+
+static int close_level(struct fast *f)
+{
+	f->depth--;
+	return take(f, '}');
+}
+
+static int array_value(struct fast *f)
+{
+	size_t count;
+	if (take_type(f) || open_level(f, &count))
+		return -1;
+	if (count == 0) {
+		buf_add(f->out, "[]", 2);
+		return close_level(f);
+	}
+	int is_int = 0;
+	int64_t i = 0;
+	const char *s = NULL;
+	size_t n = 0;
+	if (array_key(f, &is_int, &i, &s, &n))
+		return -1;
+	if (is_int && i == 0) {
+		buf_addc(f->out, '[');
+		if (value(f) || list_rest(f, count))
+			return -1;
+	} else if (assoc_rest(f, count, is_int, i, s, n)) {
+		return -1;
+	}
+	return close_level(f);
+}
+
+/* `len:"Class":` after O: or C:, as read_class checks it; the name must hold no NUL (the tree
+ * keeps it as a C string). */
+static int class_name(struct fast *f, const char **cls, size_t *n)
+{
+	if (take_type(f) || read_quoted(f, cls, n) || take(f, ':'))
+		return -1;
+	if (*n == 0 || (*cls)[0] == '\\' || memchr(*cls, '\0', *n))
+		return -1;
+	return 0;
+}
+
+static void open_class(struct fast *f, const char *cls, size_t n)
+{
+	buf_adds(f->out, "{\"__class\":");
+	put_text(f->out, cls, n);
+}
+
+/* A property name: ints as text, mangled names (\0Class\0name, \0*\0name) plain; "__class"
+ * is declined (the tree path drops it). */
+static int property_key(struct fast *f)
+{
+	const char *s;
+	size_t n;
+	char t = f->pos < f->len ? f->buf[f->pos] : 0;
+	if (t == 'i') {
+		int64_t i;
+		return take_type(f) || read_int(f, &i) || put_key(f, 1, i, NULL, 0);
+	}
+	if (t != 's' || take_type(f) || read_quoted(f, &s, &n) || take(f, ';'))
+		return -1;
+	const char *nul = n >= 3 && s[0] == '\0' ? memchr(s + 1, '\0', n - 1) : NULL;
+	if (nul && nul != s + 1) {
+		n -= (size_t)(nul + 1 - s);
+		s = nul + 1;
+	}
+	if (n == 7 && memcmp(s, "__class", 7) == 0)
+		return -1;
+	return put_key(f, 0, 0, s, n);
+}
+
+static int object_value(struct fast *f)
+{
+	const char *cls;
+	size_t n, count, base = f->n_keys;
+	if (class_name(f, &cls, &n) || open_level(f, &count))
+		return -1;
+	open_class(f, cls, n);
+	for (size_t k = 0; k < count; k++) {
+		buf_addc(f->out, ',');
+		if (property_key(f) || value(f))
+			return -1;
+	}
+	buf_addc(f->out, '}');
+	int rep = repeats(f, base);
+	f->n_keys = base;
+	return rep || close_level(f) ? -1 : 0;
+}
+
+/* C:len:"Class":len:{payload} as {"__class": C, "__serialized": payload}. */
+static int custom_value(struct fast *f)
+{
+	const char *cls;
+	size_t n, len;
+	if (class_name(f, &cls, &n) || read_count(f, &len) || take(f, ':') || take(f, '{') ||
+	    len >= f->len - f->pos)
+		return -1;
+	const char *payload = f->buf + f->pos;
+	f->pos += len;
+	if (take(f, '}'))
+		return -1;
+	open_class(f, cls, n);
+	buf_adds(f->out, ",\"__serialized\":");
+	put_text(f->out, payload, len);
+	buf_addc(f->out, '}');
+	return 0;
+}
+
+/* E:len:"Class:Case"; as {"__class": Class, "__case": Case}. */
+static int enum_value(struct fast *f)
+{
+	const char *s;
+	size_t n;
+	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';'))
+		return -1;
+	const char *colon = memchr(s, ':', n);
+	if (!colon || colon == s || memchr(s, '\0', (size_t)(colon - s)))
+		return -1;
+	open_class(f, s, (size_t)(colon - s));
+	buf_adds(f->out, ",\"__case\":");
+	put_text(f->out, colon + 1, n - (size_t)(colon - s) - 1);
+	buf_addc(f->out, '}');
+	return 0;
+}
+
+static int value(struct fast *f)
+{
+	if (f->pos >= f->len || ++f->nodes > FAST_MAX_NODES)
+		return -1;
+	switch (f->buf[f->pos]) {
+	case 'N': case 'b': return null_bool(f);
+	case 'i': return int_value(f);
+	case 'd': return float_value(f);
+	case 's': return string_value(f);
+	case 'a': return array_value(f);
+	case 'O': return object_value(f);
+	case 'C': return custom_value(f);
+	case 'E': return enum_value(f);
+	default: return -1;	/* references and anything else: the tree path */
+	}
+}
+
+/* ---- handlers ---- */
+
+/* name|value... as an object of the variables. */
+static int php_vars(struct fast *f)
+{
+	buf_addc(f->out, '{');
+	while (f->pos < f->len) {
+		const char *name = f->buf + f->pos;
+		const char *bar = memchr(name, '|', f->len - f->pos);
+		if (!bar)
+			return -1;
+		size_t n = (size_t)(bar - name);
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)name[i] < 0x20)
+				return -1;	/* php or php_binary: sess_decode decides */
+		if (f->n_keys)
+			buf_addc(f->out, ',');
+		if (put_key(f, 0, 0, name, n))
+			return -1;
+		f->pos += n + 1;
+		if (value(f))
+			return -1;
+	}
+	buf_addc(f->out, '}');
+	return repeats(f, 0) ? -1 : 0;
+}
+
+static int php_serialize_vars(struct fast *f)
+{
+	if (f->buf[0] != 'a' || array_value(f))
+		return -1;
+	return f->pos == f->len ? 0 : -1;
+}
+
+/* The handler sess_decode would use, when it is one of ours; else SESS_UNKNOWN. */
+static enum sess_handler pick(const char *buf, size_t len, enum sess_handler handler)
+{
+	if (handler == SESS_PHP || handler == SESS_PHP_SERIALIZE)
+		return handler;
+	if (handler != SESS_UNKNOWN || buf[0] == '\0')	/* igbinary's header starts with 0 */
+		return SESS_UNKNOWN;
+	return len >= 2 && buf[0] == 'a' && buf[1] == ':' ? SESS_PHP_SERIALIZE : SESS_PHP;
+}
+
+int sess_fast_json(const char *buf, size_t len, enum sess_handler handler,
+		   enum crypt_scheme scheme, const char *cipher, enum sess_handler *used,
+		   struct buf *out)
+{
+	enum sess_handler h = len ? pick(buf, len, handler) : SESS_UNKNOWN;
+	if (h == SESS_UNKNOWN)
+		return -1;
+	struct fast f = { .buf = buf, .len = len, .out = out, .scheme = scheme, .cipher = cipher,
+			  .cap_keys = SMALL_KEYS };
+	f.keys = f.small;
+	size_t mark = out->len;
+	int rc = h == SESS_PHP ? php_vars(&f) : php_serialize_vars(&f);
+	if (f.keys != f.small)
+		free(f.keys);
+	if (rc) {
+		out->len = mark;
+		if (out->ptr)
+			out->ptr[mark] = '\0';
+		return -1;
+	}
+	*used = h;
+	return 0;
+}
