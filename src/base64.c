@@ -24,25 +24,27 @@ char *base64_encode(const void *data, size_t len, size_t *outlen)
 	return (char *)out;
 }
 
-/* Value of a base64 digit, or -1. */
-static int digit(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
+/* A base64 digit's value + 1; 0 for any other byte. */
+static const unsigned char digit1[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+	['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23,
+	['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37,
+	['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44,
+	['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51,
+	['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58,
+	['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64
+};
 
 int base64_charset(const char *s, size_t n)
 {
 	size_t pad = 0;
 	while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
 		pad++;
+	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n - pad; i++)
-		if (digit((unsigned char)s[i]) < 0)
+		if (!digit1[p[i]])
 			return 0;
 	return 1;
 }
@@ -50,17 +52,32 @@ int base64_charset(const char *s, size_t n)
 int base64_decode(const char *s, size_t n, struct buf *out)
 {
 	buf_reset(out);
-	if (!base64_charset(s, n))
-		return BASE64_BAD_CHAR;
-	if (n % 4)
-		return BASE64_BAD_LENGTH;
 	size_t pad = n && s[n - 1] == '=' ? (n > 1 && s[n - 2] == '=' ? 2 : 1) : 0;
-	buf_grow(out, n / 4 * 3);
+	const unsigned char *p = (const unsigned char *)s;
+	buf_grow(out, n / 4 * 3 + 3);
 	unsigned char *o = (unsigned char *)out->ptr;
-	for (size_t i = 0; i < n; i += 4) {
-		uint32_t v = 0;
-		for (size_t j = 0; j < 4; j++)
-			v = v << 6 | (uint32_t)(s[i + j] == '=' ? 0 : digit((unsigned char)s[i + j]));
+	unsigned bad = 0;
+	size_t body = (n - pad) / 4 * 4;
+	for (size_t i = 0; i < body && !bad; i += 4) {
+		unsigned a = digit1[p[i]], b = digit1[p[i + 1]], c = digit1[p[i + 2]],
+			 d = digit1[p[i + 3]];
+		bad |= !a | !b | !c | !d;
+		uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
+		*o++ = (unsigned char)(v >> 16);
+		*o++ = (unsigned char)(v >> 8);
+		*o++ = (unsigned char)v;
+	}
+	uint32_t v = 0;
+	for (size_t i = body; i < n; i++) {
+		unsigned x = i < n - pad ? digit1[p[i]] : 1;
+		bad |= !x;
+		v = v << 6 | (x - 1);
+	}
+	if (bad || n % 4) {
+		out->ptr[0] = '\0';
+		return bad ? BASE64_BAD_CHAR : BASE64_BAD_LENGTH;
+	}
+	if (n > body) {
 		*o++ = (unsigned char)(v >> 16);
 		*o++ = (unsigned char)(v >> 8);
 		*o++ = (unsigned char)v;

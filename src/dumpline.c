@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void dump_entry_init(struct dump_entry *e)
 {
@@ -159,12 +160,19 @@ static void put_utf8(struct buf *out, uint32_t cp)
 /* One escape, after its backslash. */
 static int lex_escape(struct lexer *l, struct buf *out)
 {
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	char c = l->p < l->end ? *l->p++ : '\0';
-	const char *k = c ? strchr(from, c) : NULL;
+	char c = l->p < l->end ? *l->p++ : '\0', plain;
 	uint32_t cp, lo;
-	if (k) {
-		out->ptr[out->len++] = to[k - from];
+	switch (c) {
+	case '"': case '\\': case '/': plain = c; break;
+	case 'b': plain = '\b'; break;
+	case 'f': plain = '\f'; break;
+	case 'n': plain = '\n'; break;
+	case 'r': plain = '\r'; break;
+	case 't': plain = '\t'; break;
+	default: plain = 0; break;
+	}
+	if (plain) {
+		out->ptr[out->len++] = plain;
 		return 0;
 	}
 	if (c != 'u' || lex_hex4(l, &cp) < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
@@ -181,6 +189,15 @@ static int lex_escape(struct lexer *l, struct buf *out)
 	return 0;
 }
 
+/* Past the bytes from p that a JSON string holds as they are (no '"', '\\', control byte). */
+static const char *plain_run(const char *p, const char *end)
+{
+	p += json_plain_prefix(p, (size_t)(end - p));
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 /* A string, its bytes into out (reset first); they must be UTF-8, as jansson wants. */
 static int lex_string(struct lexer *l, struct buf *out)
 {
@@ -190,8 +207,7 @@ static int lex_string(struct lexer *l, struct buf *out)
 		return -1;
 	for (;;) {
 		const char *run = l->p;
-		while (l->p < l->end && *l->p != '"' && *l->p != '\\' && (unsigned char)*l->p >= 0x20)
-			l->p++;
+		l->p = plain_run(l->p, l->end);
 		memcpy(out->ptr + out->len, run, (size_t)(l->p - run));
 		out->len += (size_t)(l->p - run);
 		if (l->p >= l->end || (unsigned char)*l->p < 0x20)
@@ -399,6 +415,9 @@ int dumpline_parse_json(const char *line, size_t len, struct dump_entry *e, char
 	return ret;
 }
 
+enum { READ_CHUNKS = 1, READ_BYTES };
+#define READ_AHEAD 65536
+
 /* Skips the rest of an over-long line. */
 static void skip_line(FILE *f)
 {
@@ -407,21 +426,31 @@ static void skip_line(FILE *f)
 		;
 }
 
-/* Reads one line into r->buf; returns its length, -1 at the end, -2 on error, -3 too long. */
-static long read_line(struct dump_reader *r)
+/* Makes room in r->buf for n bytes; -1 past DUMP_MAX_LINE. */
+static int line_room(struct dump_reader *r, size_t n)
+{
+	if (n < r->cap)
+		return 0;
+	if (n >= DUMP_MAX_LINE)
+		return -1;
+	while (r->cap <= n)
+		r->cap = r->cap ? r->cap * 2 : 4096;
+	r->buf = xrealloc(r->buf, r->cap);
+	return 0;
+}
+
+/* Reads one line into r->buf byte by byte (a terminal: each line is handled as it is typed);
+ * returns its length, -1 at the end, -2 on error, -3 too long. */
+static long read_bytes(struct dump_reader *r)
 {
 	size_t n = 0;
 	int ch;
 	while ((ch = getc_unlocked(r->f)) != EOF) {
 		if (ch == '\n')
 			break;
-		if (n + 1 >= r->cap) {
-			if (r->cap >= DUMP_MAX_LINE) {
-				skip_line(r->f);
-				return -3;
-			}
-			r->cap = r->cap ? r->cap * 2 : 4096;
-			r->buf = xrealloc(r->buf, r->cap);
+		if (line_room(r, n + 1) < 0) {
+			skip_line(r->f);
+			return -3;
 		}
 		r->buf[n++] = (char)ch;
 	}
@@ -429,15 +458,96 @@ static long read_line(struct dump_reader *r)
 		return -2;
 	if (ch == EOF && n == 0)
 		return -1;
-	if (n && r->buf[n - 1] == '\r')
-		n--;
 	return (long)n;
+}
+
+/* Reads ahead into r->in; returns the bytes there (0 at the end or on error). */
+static size_t refill(struct dump_reader *r)
+{
+	if (!r->in)
+		r->in = xmalloc(READ_AHEAD);
+	r->in_pos = 0;
+	r->in_len = fread(r->in, 1, READ_AHEAD, r->f);
+	return r->in_len;
+}
+
+/* Takes the bytes up to the next newline (and it) from the read-ahead; *nl says whether the
+ * line ended there. Returns where they start; *n gets how many (newline left out). */
+static const char *take_run(struct dump_reader *r, size_t *n, int *nl)
+{
+	const char *start = r->in + r->in_pos;
+	const char *end = memchr(start, '\n', r->in_len - r->in_pos);
+	*nl = end != NULL;
+	*n = end ? (size_t)(end - start) : r->in_len - r->in_pos;
+	r->in_pos += *n + (size_t)*nl;
+	return start;
+}
+
+/* Skips to the end of the line through the read-ahead. */
+static void skip_chunks(struct dump_reader *r)
+{
+	size_t n;
+	int nl = 0;
+	while (!nl && (r->in_pos < r->in_len || refill(r)))
+		take_run(r, &n, &nl);
+}
+
+/* Reads one line with large reads; *line points at it (in the read-ahead when it lies whole
+ * there, else in r->buf). Returns its length, -1 at the end, -2 on error, -3 too long. */
+static long read_chunks(struct dump_reader *r, const char **line)
+{
+	size_t n = 0, k;
+	int nl = 0, spilled = 0;
+	while (!nl) {
+		if (r->in_pos == r->in_len && !refill(r)) {
+			if (ferror(r->f))
+				return -2;
+			if (!spilled)
+				return -1;
+			break;
+		}
+		const char *run = take_run(r, &k, &nl);
+		if (nl && !spilled) {
+			*line = run;
+			return (long)k;
+		}
+		if (line_room(r, n + k) < 0) {
+			if (!nl)
+				skip_chunks(r);
+			return -3;
+		}
+		memcpy(r->buf + n, run, k);
+		n += k;
+		spilled = 1;
+	}
+	*line = r->buf;
+	return (long)n;
+}
+
+/* One line, without its newline or a trailing CR. */
+static long read_line(struct dump_reader *r, const char **line)
+{
+	if (!r->mode) {
+		int fd = fileno(r->f);
+		r->mode = fd >= 0 && isatty(fd) ? READ_BYTES : READ_CHUNKS;
+	}
+	long n;
+	if (r->mode == READ_BYTES) {
+		n = read_bytes(r);
+		*line = r->buf;
+	} else {
+		n = read_chunks(r, line);
+	}
+	if (n > 0 && (*line)[n - 1] == '\r')
+		n--;
+	return n;
 }
 
 int dump_reader_next(struct dump_reader *r, struct dump_entry *e, char **cause)
 {
 	for (;;) {
-		long n = read_line(r);
+		const char *line = NULL;
+		long n = read_line(r, &line);
 		if (n == -1)
 			return 0;
 		r->line++;
@@ -453,7 +563,7 @@ int dump_reader_next(struct dump_reader *r, struct dump_entry *e, char **cause)
 		if (n == 0)
 			continue;
 		char *inner = NULL;
-		if (dumpline_parse(r->buf, (size_t)n, e, &inner) == 0)
+		if (dumpline_parse(line, (size_t)n, e, &inner) == 0)
 			return 1;
 		*cause = xasprintf("%s: line %zu: %s", r->name, r->line, inner);
 		free(inner);
@@ -463,6 +573,9 @@ int dump_reader_next(struct dump_reader *r, struct dump_entry *e, char **cause)
 
 void dump_reader_release(struct dump_reader *r)
 {
+	free(r->in);
+	r->in = NULL;
+	r->in_pos = r->in_len = 0;
 	free(r->buf);
 	r->buf = NULL;
 	r->cap = 0;

@@ -38,8 +38,11 @@ struct dump_reader {
 	FILE *f;
 	const char *name;	/* for messages: a path or "standard input" */
 	size_t line;		/* number of the line last read */
-	char *buf;
+	char *buf;		/* a line that spans reads */
 	size_t cap;
+	char *in;		/* bytes read ahead (not from a terminal: there, byte by byte) */
+	size_t in_pos, in_len;
+	int mode;		/* 0 until the first read, then READ_CHUNKS or READ_BYTES */
 };
 
 /* Reads the next non-empty line into e. Returns 1, 0 at the end, -1 for a bad line (*cause

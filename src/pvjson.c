@@ -282,16 +282,19 @@ void json_write_escape(struct buf *out, unsigned char c)
 
 void json_write_string(struct buf *out, const char *s, size_t n)
 {
-	size_t start = 0;
+	size_t start = 0, i = 0;
 	buf_grow(out, n + 2);
 	buf_addc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		i += json_plain_prefix(s + i, n - i);
+		if (i == n)
+			break;
+		unsigned char c = (unsigned char)s[i++];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		buf_add(out, s + start, i - start);
+		buf_add(out, s + start, i - 1 - start);
 		json_write_escape(out, c);
-		start = i + 1;
+		start = i;
 	}
 	buf_add(out, s + start, n - start);
 	buf_addc(out, '"');
@@ -315,7 +318,9 @@ void json_write_int(struct buf *out, int64_t i)
 static void write_real(struct buf *out, double d)
 {
 	char tmp[48];
-	int n = snprintf(tmp, sizeof(tmp) - 3, "%.17g", d);
+	int n = (int)fmt_g17(d, tmp);
+	if (!n)
+		n = snprintf(tmp, sizeof(tmp) - 3, "%.17g", d);
 	if (!strchr(tmp, '.') && !strchr(tmp, 'e')) {
 		memcpy(tmp + n, ".0", 3);
 		n += 2;

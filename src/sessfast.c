@@ -91,45 +91,12 @@ static int read_quoted(struct fast *f, const char **s, size_t *n)
 
 /* ---- writing ---- */
 
-static int has_zero_byte(uint64_t w)
-{
-	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
-}
-
-/* Eight ASCII bytes that a JSON string holds as they are. */
-static int plain_ascii(uint64_t w)
-{
-	return !(w & 0x8080808080808080ull) && !has_zero_byte(w & 0xe0e0e0e0e0e0e0e0ull) &&
-	       !has_zero_byte(w ^ 0x2222222222222222ull) && !has_zero_byte(w ^ 0x5c5c5c5c5c5c5c5cull);
-}
-
-/* json_write_string of s when it is UTF-8 (returns 0); else -1 and out unchanged. */
+/* json_write_string of s when it is UTF-8 (returns 0); else -1. */
 static int put_utf8(struct buf *out, const char *s, size_t n)
 {
-	size_t mark = out->len, start = 0, i = 0;
-	buf_addc(out, '"');
-	while (i < n) {
-		uint64_t w;
-		if (n - i >= 8 && (memcpy(&w, s + i, 8), plain_ascii(w))) {
-			i += 8;
-			continue;
-		}
-		unsigned char c = (unsigned char)s[i];
-		size_t k = c < 0x80 ? 1 : utf8_seq(s + i, n - i);
-		if (!k) {
-			out->len = mark;
-			out->ptr[mark] = '\0';
-			return -1;
-		}
-		if (c < 0x20 || c == '"' || c == '\\') {
-			buf_add(out, s + start, i - start);
-			json_write_escape(out, c);
-			start = i + 1;
-		}
-		i += k;
-	}
-	buf_add(out, s + start, n - start);
-	buf_addc(out, '"');
+	if (!utf8_valid(s, n))
+		return -1;
+	json_write_string(out, s, n);
 	return 0;
 }
 

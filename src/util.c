@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,18 +89,13 @@ void buf_grow(struct buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void buf_add(struct buf *b, const void *data, size_t n)
+void buf_add_slow(struct buf *b, const void *data, size_t n)
 {
 	buf_grow(b, n);
 	if (n)
 		memcpy(b->ptr + b->len, data, n);
 	b->len += n;
 	b->ptr[b->len] = '\0';
-}
-
-void buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
 }
 
 void buf_adds(struct buf *b, const char *s)
@@ -300,4 +296,93 @@ void fmt_time(int64_t t, char *out, size_t n)
 	struct tm tm;
 	if (t < 0 || !gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(out, n, "-");
+}
+
+/* ---- %.17g without printf, for the doubles sessions mostly hold ---- */
+
+__extension__ typedef unsigned __int128 u128;
+
+static u128 pow10_u128(int p)
+{
+	u128 v = 1;
+	for (int i = 0; i < p; i++)
+		v *= 10;
+	return v;
+}
+
+/* N = a * 10^(16 - x) rounded half to even, as 17 digits; adjusts x so that N has 17 digits.
+ * a = m * 2^-s. Returns N, or 0 when x leaves the range this handles. */
+static uint64_t digits17(uint64_t m, int s, int *x)
+{
+	const u128 lo = pow10_u128(16), hi = pow10_u128(17);
+	for (int tries = 0; tries < 4; tries++) {
+		int p = 16 - *x;
+		if (p < 0 || p > 22)
+			return 0;
+		u128 num = (u128)m * pow10_u128(p);
+		u128 q = num >> s, r = num - (q << s), half = (u128)1 << (s - 1);
+		if (q < lo) {
+			(*x)--;
+			continue;
+		}
+		if (q >= hi) {
+			(*x)++;
+			continue;
+		}
+		if (r > half || (r == half && (q & 1)))
+			q++;
+		if (q == hi) {
+			q = lo;
+			(*x)++;
+		}
+		return (uint64_t)q;
+	}
+	return 0;
+}
+
+/* Writes digits (17 of them, in dig) in %g's fixed style for decimal exponent x. */
+static size_t fixed_style(const char dig[17], int x, int neg, char *out)
+{
+	size_t n = 0, last = 16;
+	while (last > 0 && dig[last] == '0')
+		last--;
+	if (neg)
+		out[n++] = '-';
+	if (x >= 0) {
+		memcpy(out + n, dig, (size_t)x + 1);
+		n += (size_t)x + 1;
+		if (last > (size_t)x) {
+			out[n++] = '.';
+			memcpy(out + n, dig + x + 1, last - (size_t)x);
+			n += last - (size_t)x;
+		}
+	} else {
+		out[n++] = '0';
+		out[n++] = '.';
+		for (int i = -1; i > x; i--)
+			out[n++] = '0';
+		memcpy(out + n, dig, last + 1);
+		n += last + 1;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t fmt_g17(double d, char out[32])
+{
+	double a = d < 0 ? -d : d;
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof(bits));
+	uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+	int s = 1075 - (int)((bits >> 52) & 0x7ff);	/* a = m * 2^-s; 1 <= s <= 67 here */
+	int x = (int)floor(log10(a));
+	uint64_t q = digits17(m, s, &x);
+	if (!q || x < -4 || x > 16)
+		return 0;
+	char dig[17];
+	for (int i = 16; i >= 0; i--, q /= 10)
+		dig[i] = (char)('0' + q % 10);
+	return fixed_style(dig, x, d < 0, out);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <string.h>
 
 /* Allocation that never returns NULL: on failure it calls the fatal hook and aborts. */
 void *xmalloc(size_t n);
@@ -26,8 +27,28 @@ void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
-void buf_add(struct buf *b, const void *data, size_t n);
-void buf_addc(struct buf *b, char c);
+/* buf_add and buf_addc are inline for the common case: room enough (the writers of JSON
+ * call them for every few bytes). */
+void buf_add_slow(struct buf *b, const void *data, size_t n);
+static inline void buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (n < b->cap - b->len) {	/* cap > len always once allocated */
+		memcpy(b->ptr + b->len, data, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_add_slow(b, data, n);
+	}
+}
+static inline void buf_addc(struct buf *b, char c)
+{
+	if (b->cap - b->len > 1) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_add_slow(b, &c, 1);
+	}
+}
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -39,6 +60,39 @@ char *buf_detach(struct buf *b, size_t *len);
 /* Returns new formatted string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Flags (high bit of each byte) the bytes of w below 0x20, '"' and '\\'; the lowest flag is
+ * exact (borrows only carry upward from a true one). */
+static inline uint64_t json_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
+/* How many of the n bytes at s, counted eight at a time, are bytes a JSON string holds as
+ * they are (no '"', '\\' or byte below 0x20): the length of that run, or less (a multiple of
+ * eight where the machine is not little-endian). */
+static inline size_t json_plain_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t m = json_special(w);
+		if (!m)
+			continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+		return i;
+#endif
+	}
+	return i;
+}
+
+/* d as printf's "%.17g" writes it, for |d| in [1e-4, 1e15) (exactly: the digits correctly
+ * rounded, half to even); returns the length, or 0 for any other d (then use printf). */
+size_t fmt_g17(double d, char out[32]);
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 /* Length of the UTF-8 sequence at s (n > 0 bytes left), or 0 when invalid. */

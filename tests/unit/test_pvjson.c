@@ -93,6 +93,37 @@ static void check_floats(void)
 	unit_check(bad == 0, "writer is jansson on 200000 random doubles (%d differ)", bad);
 }
 
+/* fmt_g17 against printf: random doubles of its range, prices, exact binary fractions (ties
+ * at the 17th digit), and the range's edges. */
+static int g17_same(double d, int *taken)
+{
+	char ref[48], got_s[32];
+	snprintf(ref, sizeof(ref), "%.17g", d);
+	size_t n = fmt_g17(d, got_s);
+	*taken += n > 0;
+	return n == 0 || (strlen(ref) == n && memcmp(ref, got_s, n) == 0);
+}
+
+static void check_g17(void)
+{
+	uint64_t x = 0x853c49e6748fea9bull;
+	int bad = 0, taken = 0, tried = 0;
+	for (int i = 0; i < 300000; i++, tried += 4) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double d = ldexp((double)(x >> 11), -53) * pow(10, (double)(x % 24) - 5);
+		bad += !g17_same(d, &taken) + !g17_same(-d, &taken);
+		bad += !g17_same((double)(x % 1000000) / 100, &taken);
+		bad += !g17_same(ldexp((double)(x >> 11 | 1), -(int)(x % 64) - 3), &taken);
+	}
+	static const double edges[] = { 1e-4, 0.00010000000000000001, 9.9999999999999991e-5,
+		1e15, 999999999999999.88, 0.1, 0.5, 1, 9.9999999999999982, 99999999999999.984,
+		0.30000000000000004, 123456.789, 1.7976931348623157e308, 5e-324 };
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++, tried++)
+		bad += !g17_same(edges[i], &taken);
+	unit_check(bad == 0 && taken > tried / 2, "fmt_g17 is printf's %%.17g on %d doubles "
+		   "(%d taken, %d differ)", tried, taken, bad);
+}
+
 static void check_strings(void)
 {
 	char all[256];
@@ -210,6 +241,7 @@ int main(int argc, char **argv)
 		free(dir);
 	}
 	check_floats();
+	check_g17();
 	check_strings();
 	check_objects();
 	check_many_keys();

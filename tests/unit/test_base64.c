@@ -1,0 +1,101 @@
+/* test_base64.c: base64_decode against a plain reference decoder on every short input over a
+ * small alphabet, and round trips of base64_encode. */
+#include "base64.h"
+#include "unit.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static int ref_digit(unsigned char c)
+{
+	const char *all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(all, c) : NULL;
+	return p ? (int)(p - all) : -1;
+}
+
+/* The rules written out plainly: up to two '=' at the end, digits before them, then a length
+ * that is a multiple of 4. Returns the decoder's code; bytes in out. */
+static int ref_decode(const char *s, size_t n, struct buf *out)
+{
+	size_t pad = 0;
+	buf_reset(out);
+	while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < n - pad; i++)
+		if (ref_digit((unsigned char)s[i]) < 0)
+			return BASE64_BAD_CHAR;
+	if (n % 4)
+		return BASE64_BAD_LENGTH;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t v = 0;
+		for (size_t j = 0; j < 4; j++)
+			v = v << 6 | (uint32_t)(s[i + j] == '=' ? 0 : ref_digit((unsigned char)s[i + j]));
+		char b[3] = { (char)(v >> 16), (char)(v >> 8), (char)v };
+		buf_add(out, b, 3);
+	}
+	out->len -= pad;
+	return 0;
+}
+
+static int same(const char *s, size_t n)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int ra = base64_decode(s, n, &a), rb = ref_decode(s, n, &b);
+	int ok = ra == rb && (ra != 0 || (a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0));
+	buf_release(&a);
+	buf_release(&b);
+	return ok;
+}
+
+/* Every string of up to 6 characters over an alphabet with digits, '=', and bad bytes. */
+static void check_all_short(void)
+{
+	static const char alphabet[] = "Az09+/=-\0";
+	const size_t k = sizeof(alphabet) - 1;
+	char s[6];
+	int bad = 0, tried = 0;
+	for (size_t n = 0; n <= 6; n++) {
+		size_t total = 1;
+		for (size_t i = 0; i < n; i++)
+			total *= k;
+		for (size_t x = 0; x < total; x++, tried++) {
+			size_t y = x;
+			for (size_t i = 0; i < n; i++, y /= k)
+				s[i] = alphabet[y % k];
+			bad += !same(s, n);
+		}
+	}
+	unit_check(bad == 0, "decoder is the reference on %d short strings (%d differ)", tried, bad);
+}
+
+static void check_round_trips(void)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	int bad = 0;
+	unsigned char data[300];
+	for (size_t len = 0; len < sizeof(data); len++) {
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			data[i] = (unsigned char)x;
+		}
+		size_t n;
+		char *enc = base64_encode(data, len, &n);
+		struct buf out = BUF_INIT;
+		bad += base64_decode(enc, n, &out) != 0 || out.len != len ||
+		       (len && memcmp(out.ptr, data, len) != 0) || !same(enc, n);
+		if (n > 1) {
+			enc[(size_t)(x % n)] = '#';
+			bad += base64_decode(enc, n, &out) != BASE64_BAD_CHAR || !same(enc, n);
+		}
+		buf_release(&out);
+		free(enc);
+	}
+	unit_check(bad == 0, "round trips of 0 to 299 random bytes, and each with a bad byte");
+}
+
+int main(void)
+{
+	check_all_short();
+	check_round_trips();
+	return unit_done();
+}
