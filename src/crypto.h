@@ -49,6 +49,9 @@ struct crypt_envelope {
 	char *mac;		/* Laravel CBC: hex HMAC-SHA256 */
 };
 
+/* 0 when crypt_parse of the string value (whole 0) returns 0 at once: it cannot be an
+ * envelope (too short, or not base64); 1 when it must look. */
+int crypt_inner_candidate(const char *s, size_t n);
 /* Recognises an encrypted value. scheme CRYPT_AUTO detects, another scheme looks for that one
  * only. whole asks for the looser test of a whole session value (anything made only of base64
  * characters, or anything at all under a forced scheme, is taken as encrypted, so damage is

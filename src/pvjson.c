@@ -266,37 +266,75 @@ struct writer {
 static void write_value(struct writer *w, struct buf *out, const struct pv *v);
 
 /* jansson's escape for c: the short forms, else \u00XX in upper case. */
-void json_write_escape(struct buf *out, unsigned char c)
+/* jansson's escape for c at o: the short forms, else \u00XX in upper case. Returns the end. */
+static char *escape_at(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	static const char short_form[] = "\"\"\\\\\bb\ff\nn\rr\tt";
-	const char *p = c ? strchr(short_form, c) : NULL;
-	char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-	if (p && (p - short_form) % 2 == 0) {
-		e[1] = p[1];
-		buf_add(out, e, 2);
-	} else {
-		buf_add(out, e, 6);
+	*o++ = '\\';
+	switch (c) {
+	case '"': case '\\': *o++ = (char)c; return o;
+	case '\b': *o++ = 'b'; return o;
+	case '\f': *o++ = 'f'; return o;
+	case '\n': *o++ = 'n'; return o;
+	case '\r': *o++ = 'r'; return o;
+	case '\t': *o++ = 't'; return o;
+	default: break;
 	}
+	memcpy(o, "u00", 3);
+	o[3] = hex[c >> 4];
+	o[4] = hex[c & 15];
+	return o + 5;
+}
+
+void json_write_escape(struct buf *out, unsigned char c)
+{
+	buf_grow(out, 6);
+	out->len = (size_t)(escape_at(out->ptr + out->len, c) - out->ptr);
+	out->ptr[out->len] = '\0';
+}
+
+/* Appends n bytes of a string's inside, escaped; out has room for 6 * n more. Eight bytes are
+ * copied at a time and the output moved on past the plain ones (json_special's lowest flag). */
+static void escape_run(struct buf *out, const char *s, size_t n)
+{
+	char *o = out->ptr + out->len;
+	size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		memcpy(o, &w, 8);
+		uint64_t m = json_special(w);
+		if (!m) {
+			o += 8;
+			i += 8;
+			continue;
+		}
+		size_t k = (size_t)(__builtin_ctzll(m) >> 3);
+		o = escape_at(o + k, (unsigned char)s[i + k]);
+		i += k + 1;
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			*o++ = (char)c;
+		else
+			o = escape_at(o, c);
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
 }
 
 void json_write_string(struct buf *out, const char *s, size_t n)
 {
-	size_t start = 0, i = 0;
-	buf_grow(out, n + 2);
+	const size_t slice = 65536;	/* room for every byte escaped, a slice at a time */
 	buf_addc(out, '"');
-	while (i < n) {
-		i += json_plain_prefix(s + i, n - i);
-		if (i == n)
-			break;
-		unsigned char c = (unsigned char)s[i++];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(out, s + start, i - 1 - start);
-		json_write_escape(out, c);
-		start = i;
+	for (size_t i = 0; i < n; i += slice) {
+		size_t k = n - i < slice ? n - i : slice;
+		buf_grow(out, 6 * k + 1);
+		escape_run(out, s + i, k);
 	}
-	buf_add(out, s + start, n - start);
 	buf_addc(out, '"');
 }
 

@@ -169,7 +169,9 @@ static void write_members(struct buf *out, json_t *o, char first)
 static void write_bytes(struct buf *out, const char *name, const char *p, size_t n)
 {
 	if (utf8_valid(p, n)) {
-		buf_printf(out, ",\"%s\":", name);
+		buf_addc(out, ',');
+		json_write_string(out, name, strlen(name));
+		buf_addc(out, ':');
 		json_write_string(out, p, n);
 		return;
 	}
@@ -180,26 +182,101 @@ static void write_bytes(struct buf *out, const char *name, const char *p, size_t
 	free(b);
 }
 
+/* ---- the same record written straight into a buffer ---- */
+
+static void put_name(struct buf *out, const char *name)
+{
+	buf_addc(out, ',');
+	buf_addc(out, '"');
+	buf_adds(out, name);
+	buf_add(out, "\":", 2);
+}
+
+static void put_int(struct buf *out, const char *name, int64_t v)
+{
+	put_name(out, name);
+	json_write_int(out, v);
+}
+
+static void put_int_or_null(struct buf *out, const char *name, int64_t v)
+{
+	if (v < 0) {
+		put_name(out, name);
+		buf_add(out, "null", 4);
+	} else {
+		put_int(out, name, v);
+	}
+}
+
+/* json_string's member: left out when the text is not UTF-8 (json_string gives NULL). */
+static void put_string(struct buf *out, const char *name, const char *text)
+{
+	size_t n = strlen(text);
+	if (!utf8_valid(text, n))
+		return;
+	put_name(out, name);
+	json_write_string(out, text, n);
+}
+
+/* record_meta, written as jansson writes it, the leading comma included. */
+static void write_meta(struct buf *out, const struct pool *p, const struct sess_rec *r)
+{
+	write_bytes(out, "key", r->key, r->key_len);
+	write_bytes(out, "sid", r->sid, r->sid_len);
+	put_string(out, "server", p->servers[r->server].name);
+	if (r->kind == REC_SESSION && r->home != r->server)
+		put_string(out, "php_server", p->servers[r->home].name);
+	put_int_or_null(out, "expiry", r->exp);
+	put_int_or_null(out, "ttl", r->ttl);
+	put_int_or_null(out, "last_access", r->la);
+	put_int_or_null(out, "idle", r->idle);
+	if (r->ttl == TTL_UNKNOWN)
+		buf_adds(out, ",\"times_known\":false");
+	if (r->have_meta) {
+		put_int(out, "flags", r->flags);
+		put_int(out, "cas", (int64_t)r->cas);
+		put_int(out, "size", (int64_t)r->value_len);
+	} else if (r->item_size) {
+		put_int(out, "item_size", (int64_t)r->item_size);
+	}
+	if (r->locked >= 0)
+		buf_adds(out, r->locked ? ",\"locked\":true" : ",\"locked\":false");
+	if (r->locked == 1)
+		put_int_or_null(out, "lock_ttl", r->lock_ttl);
+}
+
+/* The members after the value: by hand when there is only the handler to say. */
+static void write_outcome(struct buf *out, const struct decode_info *d, int have_data)
+{
+	if (d->compression != COMPRESS_NONE || d->scheme != CRYPT_NONE || d->inner_found ||
+	    (!have_data && (d->status == DECODE_FAILED || d->status == DECODE_UNCOMPRESS_FAILED))) {
+		json_t *rest = json_object();
+		add_outcome(rest, d, have_data);
+		write_members(out, rest, ',');
+		return;
+	}
+	put_string(out, "handler", sessview_handler(d));
+}
+
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
 		  const struct decode_opts *opts, struct decode_info *info, struct buf *out)
 {
 	struct decode_info tmp, *d = info ? info : &tmp;
 	struct buf data = BUF_INIT;
 	int have_data = 0;
-	json_t *rest = json_object();
 	memset(d, 0, sizeof(*d));
-	if (r->value && (what & RECORD_DATA)) {
+	if (r->value && (what & RECORD_DATA))
 		have_data = sessview_write_json(r->value, r->value_len, r->have_meta ? r->flags : 0,
 						opts, d, &data);
-		add_outcome(rest, d, have_data);
-	} else if (r->value) {
+	else if (r->value)
 		sessview_probe(r, opts, d);
-		add_outcome(rest, d, 1);
-	}
-	write_members(out, record_meta(p, r), '{');
+	size_t start = out->len;
+	write_meta(out, p, r);
+	out->ptr[start] = '{';	/* the first member's comma */
 	if (r->value && (what & RECORD_VALUE))
 		write_bytes(out, "value", r->value, r->value_len);
-	write_members(out, rest, ',');
+	if (r->value)
+		write_outcome(out, d, have_data || !(what & RECORD_DATA));
 	if (have_data) {
 		buf_adds(out, ",\"data\":");
 		buf_add(out, data.ptr, data.len);

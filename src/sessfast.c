@@ -220,7 +220,7 @@ static int maybe_encrypted(const struct fast *f, const char *s, size_t n)
 {
 	struct crypt_envelope env;
 	char *cause = NULL;
-	if (f->scheme == CRYPT_NONE)
+	if (f->scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
 		return 0;
 	int r = crypt_parse(s, n, f->scheme, f->cipher, 0, &env, &cause);
 	crypt_envelope_release(&env);

@@ -67,6 +67,14 @@ static void check_shapes(void)
 	r.flags = 16;
 	r.item_size = 99;
 	unit_check(same_record(&r), "value that does not decompress");
+	r = rec(NULL, 0);
+	r.item_size = 1234;
+	r.locked = 0;
+	r.exp = 1795715010;
+	r.ttl = 86000;
+	r.la = 1795629137;
+	r.idle = 0;
+	unit_check(same_record(&r), "list --fast record: item size, times, not locked");
 	static const char enc[] = "c2VjcmV0IHN0dWZmIGhlcmU6OmFiY2RlZmdoaWprbG1ub3A=";
 	r = rec(enc, sizeof(enc) - 1);
 	unit_check(same_record(&r), "encrypted value without a key");
