@@ -326,6 +326,14 @@ static void escape_run(struct buf *out, const char *s, size_t n)
 	out->len = (size_t)(o - out->ptr);
 }
 
+int json_write_utf8(struct buf *out, const char *s, size_t n)
+{
+	if (!utf8_valid(s, n))
+		return -1;
+	json_write_string(out, s, n);
+	return 0;
+}
+
 void json_write_string(struct buf *out, const char *s, size_t n)
 {
 	const size_t slice = 65536;	/* room for every byte escaped, a slice at a time */
@@ -388,10 +396,8 @@ void json_write_float(struct buf *out, double d)
 
 void json_write_text(struct buf *out, const char *s, size_t len)
 {
-	if (utf8_valid(s, len)) {
-		json_write_string(out, s, len);
+	if (json_write_utf8(out, s, len) == 0)
 		return;
-	}
 	size_t n;
 	char *b64 = base64_encode(s, len, &n);
 	buf_adds(out, "{\"__base64\":");

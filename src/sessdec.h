@@ -68,6 +68,8 @@ void json_write_string(struct buf *out, const char *s, size_t n);
  * one byte of a string; an integer; a float (jansson's real, "NAN"/"INF"/"-INF" as strings);
  * bytes as a string, or {"__base64": ...} when they are not UTF-8. */
 void json_write_escape(struct buf *out, unsigned char c);
+/* json_write_string when the bytes are UTF-8 (returns 0); else -1 and out as it was. */
+int json_write_utf8(struct buf *out, const char *s, size_t n);
 void json_write_int(struct buf *out, int64_t i);
 void json_write_float(struct buf *out, double d);
 void json_write_text(struct buf *out, const char *s, size_t len);

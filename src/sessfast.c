@@ -94,10 +94,7 @@ static int read_quoted(struct fast *f, const char **s, size_t *n)
 /* json_write_string of s when it is UTF-8 (returns 0); else -1. */
 static int put_utf8(struct buf *out, const char *s, size_t n)
 {
-	if (!utf8_valid(s, n))
-		return -1;
-	json_write_string(out, s, n);
-	return 0;
+	return json_write_utf8(out, s, n);
 }
 
 /* json_write_text: the string, or {"__base64": ...}. */

@@ -193,6 +193,10 @@ int utf8_valid(const char *s, size_t n)
 			i += 8;	/* eight ASCII bytes */
 			continue;
 		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
 		size_t k = utf8_seq(s + i, n - i);
 		if (!k)
 			return 0;
@@ -302,12 +306,16 @@ void fmt_time(int64_t t, char *out, size_t n)
 
 __extension__ typedef unsigned __int128 u128;
 
+/* 10^p for 0 <= p <= 22. */
 static u128 pow10_u128(int p)
 {
-	u128 v = 1;
-	for (int i = 0; i < p; i++)
-		v *= 10;
-	return v;
+	static const uint64_t small[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	return p < 20 ? small[p] : (u128)small[19] * small[p - 19];
 }
 
 /* N = a * 10^(16 - x) rounded half to even, as 17 digits; adjusts x so that N has 17 digits.
