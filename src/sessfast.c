@@ -91,10 +91,25 @@ static int read_quoted(struct fast *f, const char **s, size_t *n)
 
 /* ---- writing ---- */
 
-/* json_write_string of s when it is UTF-8 (returns 0); else -1. */
+/* json_write_string of s when it is UTF-8 (returns 0); else -1. Short ASCII strings (most
+ * names and values) are copied here in one pass. */
 static int put_utf8(struct buf *out, const char *s, size_t n)
 {
-	return json_write_utf8(out, s, n);
+	if (n > 32)
+		return json_write_utf8(out, s, n);
+	buf_grow(out, n + 2);
+	char *o = out->ptr + out->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+			return json_write_utf8(out, s, n);
+		*o++ = (char)c;
+	}
+	*o++ = '"';
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
+	return 0;
 }
 
 /* json_write_text: the string, or {"__base64": ...}. */
