@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { O_JSON = 1, O_HANDLER, O_FLAGS, O_LINES };
+enum { O_JSON = 1, O_HANDLER, O_FLAGS, O_LINES, O_STATS };
 static const struct cmd_opt decode_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "lines", 0, 0, O_LINES },
+	{ "stats", 0, 0, O_STATS },
 	{ "handler", 0, 1, O_HANDLER },
 	{ "flags", 0, 1, O_FLAGS },
 	{ NULL, 0, 0, 0 },
@@ -68,9 +70,33 @@ static void write_line(struct buf *out, const struct dump_entry *e, const struct
 	buf_adds(out, "}\n");
 }
 
+/* What --stats reports: values decoded, their bytes, and the time spent decoding them. */
+struct decode_stats {
+	size_t values, bytes;
+	double decoding, start;
+};
+
+static double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void print_stats(const struct decode_stats *st)
+{
+	double all = now_seconds() - st->start;
+	fprintf(stderr, "decode: %zu values, %zu bytes; decoding %.3f s (%.1f MB/s), in all %.3f s "
+		"(%.1f MB/s)\n", st->values, st->bytes, st->decoding,
+		st->decoding > 0 ? (double)st->bytes / st->decoding / 1e6 : 0.0, all,
+		all > 0 ? (double)st->bytes / all / 1e6 : 0.0);
+}
+
 /* Decodes the value of every dump line of f (named name) and prints one JSON object a line:
- * key (when valid UTF-8), handler, and data or decode_error. Returns an exit code. */
-static int decode_lines(FILE *f, const char *name, const struct decode_opts *opts)
+ * key (when valid UTF-8), handler, and data or decode_error. With st, counts and times the
+ * decoding. Returns an exit code. */
+static int decode_lines(FILE *f, const char *name, const struct decode_opts *opts,
+			struct decode_stats *st)
 {
 	struct dump_reader rd = { .name = name, .f = f };
 	struct dump_entry e;
@@ -90,8 +116,14 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 		}
 		struct decode_info d;
 		buf_reset(&data);
+		double t0 = st ? now_seconds() : 0;
 		int have = sessview_write_json(e.value.ptr ? e.value.ptr : "", e.value.len, e.flags,
 					       opts, &d, &data);
+		if (st) {
+			st->decoding += now_seconds() - t0;
+			st->values++;
+			st->bytes += e.value.len;
+		}
 		const char *text = NULL;
 		if (sessview_failed(&d) || !have) {
 			text = why_text(&d, &why);
@@ -112,7 +144,7 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 
 static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
-	int json = 0, lines = 0;
+	int json = 0, lines = 0, stats = 0;
 	long flags = 0;
 	enum sess_handler h = SESS_UNKNOWN;
 	for (size_t i = 0; i < a->n_opts; i++) {
@@ -120,6 +152,8 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 			json = 1;
 		} else if (a->opts[i].key == O_LINES) {
 			lines = 1;
+		} else if (a->opts[i].key == O_STATS) {
+			stats = 1;
 		} else if (a->opts[i].key == O_FLAGS) {
 			if (cmd_parse_count("flags", a->opts[i].arg, &flags) < 0 || flags > UINT32_MAX)
 				return EXIT_USAGE;
@@ -137,8 +171,18 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct decode_opts opts;
 	cmd_decode_opts(ctx, h, 1, &opts);
+	if (stats && !lines) {
+		cmd_error("decode: --stats goes with --lines");
+		if (f && f != stdin)
+			fclose(f);
+		return EXIT_USAGE;
+	}
 	if (lines && f) {
-		int ret = decode_lines(f, f == stdin ? "standard input" : path, &opts);
+		struct decode_stats st = { .start = now_seconds() };
+		int ret = decode_lines(f, f == stdin ? "standard input" : path, &opts,
+				       stats ? &st : NULL);
+		if (stats)
+			print_stats(&st);
 		if (f != stdin)
 			fclose(f);
 		return ret;
@@ -184,7 +228,7 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_decode_entry = {
 	.name = "decode",
-	.usage = "[--json] [--handler H] [--flags N] [FILE|-] | --lines [DUMPFILE|-]",
+	.usage = "[--json] [--handler H] [--flags N] [FILE|-] | --lines [--stats] [DUMPFILE|-]",
 	.summary = "decode a stored session value (or every value of dump lines) from a file or stdin",
 	.needs = NEED_KEY,
 	.opts = decode_opts,

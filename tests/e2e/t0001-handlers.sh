@@ -73,6 +73,14 @@ php -r '
 		if ($a["key"] !== ($b["key"] ?? null) || $a["handler"] !== $b["handler"] || $a["data"] !== $b["data"]) $bad++; }
 	exit($bad ? 1 : 0);' "$TMP/dump" "$TMP/decoded"
 check_eq "decode --lines gives each dump line's key, handler and data" 0 $?
+# --stats: one line on stderr counting the values and their stored bytes (the dump's sizes).
+"$MEMCSESS" decode --lines --stats "$TMP/dump" >"$TMP/decoded.stats" 2>"$TMP/stats.err"
+check_eq "decode --lines --stats exits 0" 0 $?
+check "decode --lines --stats prints the same lines" cmp -s "$TMP/decoded" "$TMP/decoded.stats"
+want=$(php -r '$n = $b = 0; foreach (file($argv[1]) as $l) { $d = json_decode($l, true); $n++; $b += $d["size"]; } echo "$n values, $b bytes";' "$TMP/dump")
+check "decode --stats counts $want" grep -q "^decode: $want; decoding [0-9.]* s ([0-9.]* MB/s), in all [0-9.]* s" "$TMP/stats.err"
+"$MEMCSESS" decode --stats "$TMP/dump" >/dev/null 2>"$TMP/stats.err"
+check_eq "decode --stats without --lines is a usage error" 2 $?
 printf '{"key":"memc.sess.key.x"}\n' | "$MEMCSESS" decode --lines >/dev/null 2>"$TMP/decoded.err"
 check_eq "decode --lines: a line without a value exits 1" 1 $?
 check "decode --lines names the bad line" grep -q "line 1" "$TMP/decoded.err"
