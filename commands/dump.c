@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_DECRYPT };
+enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_NO_VALUE, O_DECRYPT };
 static const struct cmd_opt dump_opts[] = {
 	{ "sid", 0, 1, O_SID },
 	{ "handler", 0, 1, O_HANDLER },
 	{ "no-data", 0, 0, O_NO_DATA },
+	{ "no-value", 0, 0, O_NO_VALUE },
 	{ "decrypt", 0, 0, O_DECRYPT },
 	{ NULL, 0, 0, 0 },
 };
@@ -76,6 +77,7 @@ static int dump_options(const struct cmd_args *a, struct dump_state *st, struct 
 		switch (a->opts[i].key) {
 		case O_SID: so->sid_glob = arg; break;
 		case O_NO_DATA: st->what &= ~(unsigned)RECORD_DATA; break;
+		case O_NO_VALUE: st->what &= ~(unsigned)RECORD_VALUE; break;
 		case O_DECRYPT: st->decrypt = 1; break;
 		case O_HANDLER:
 			if (sess_handler_parse(arg, &st->handler) < 0) {
@@ -85,6 +87,10 @@ static int dump_options(const struct cmd_args *a, struct dump_state *st, struct 
 			}
 			break;
 		}
+	}
+	if (!(st->what & (RECORD_VALUE | RECORD_DATA))) {
+		cmd_error("dump: --no-data and --no-value leave nothing to dump");
+		return EXIT_USAGE;
 	}
 	if (a->n_pos > 1) {
 		cmd_error("dump: at most one sid pattern, got %d", a->n_pos);
@@ -124,7 +130,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
-	.usage = "[--sid GLOB] [--handler H] [--no-data] [--decrypt] [SID-GLOB]",
+	.usage = "[--sid GLOB] [--handler H] [--no-data | --no-value] [--decrypt] [SID-GLOB]",
 	.summary = "write every session as JSON Lines on standard output",
 	.needs = NEED_POOL,
 	.opts = dump_opts,

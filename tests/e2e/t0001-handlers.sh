@@ -73,6 +73,19 @@ php -r '
 		if ($a["key"] !== ($b["key"] ?? null) || $a["handler"] !== $b["handler"] || $a["data"] !== $b["data"]) $bad++; }
 	exit($bad ? 1 : 0);' "$TMP/dump" "$TMP/decoded"
 check_eq "decode --lines gives each dump line's key, handler and data" 0 $?
+# dump --no-value: the same records without the stored bytes; load refuses them.
+"$MEMCSESS" --servers "$POOL" dump --no-value >"$TMP/novalue" 2>"$TMP/novalue.err"
+check_eq "dump --no-value exits 0" 0 $?
+php -r '$a = []; foreach (file($argv[1]) as $l) { $d = json_decode($l, true); unset($d["value"], $d["value_b64"], $d["ttl"], $d["idle"], $d["last_access"], $d["expiry"]); $a[$d["key"]] = $d; } ksort($a);
+	$b = []; foreach (file($argv[2]) as $l) { $d = json_decode($l, true); if (isset($d["value"]) || isset($d["value_b64"])) exit(1); unset($d["ttl"], $d["idle"], $d["last_access"], $d["expiry"]); $b[$d["key"]] = $d; } ksort($b);
+	exit($a === $b ? 0 : 1);' "$TMP/dump" "$TMP/novalue"
+check_eq "dump --no-value is dump without value or value_b64" 0 $?
+head -1 "$TMP/novalue" | "$MEMCSESS" --servers "$POOL" load >/dev/null 2>"$TMP/novalue.err"
+check_eq "load refuses a --no-value line" 1 $?
+check "load names what the --no-value line lacks" grep -q "value" "$TMP/novalue.err"
+"$MEMCSESS" --servers "$POOL" dump --no-value --no-data >/dev/null 2>&1
+check_eq "dump --no-value --no-data is a usage error" 2 $?
+
 # --stats: one line on stderr counting the values and their stored bytes (the dump's sizes).
 "$MEMCSESS" decode --lines --stats "$TMP/dump" >"$TMP/decoded.stats" 2>"$TMP/stats.err"
 check_eq "decode --lines --stats exits 0" 0 $?
