@@ -61,6 +61,7 @@ measured() {
 # record NAME VALUE: one run's value of a measure.
 record() { echo "$2" >>"$RES/$1"; }
 # ratio NAME A B: records A/B as a run's ratio.
+bytes_each() { awk -v b="$1" 'BEGIN { printf "%d B/session written", b }'; }
 ratio() { record "$1" "$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')"; }
 # median NAME: the median of a measure's runs.
 median() { sort -g "$RES/$1" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -215,7 +216,17 @@ one_run() {
 	expect_count "php-dump.php output" "$(wc -l <"$TMP/php-dump")" "$n"
 	record found_php "$found"
 	record php_dump_rate "$(awk -v n="$n" -v s="$SECS" 'BEGIN { print n / s }')"
+	record php_dump_bytes "$(awk -v b="$(wc -c <"$TMP/php-dump")" -v n="$n" 'BEGIN { print b / n }')"
 	ratio php_dump_x "$(tail -1 "$RES/dump_rate")" "$(tail -1 "$RES/php_dump_rate")"
+	# The same data as PHP writes (no stored bytes), beside the full dump.
+	stopwatch "$MEMCSESS" -s "$SRC" dump --no-value >"$TMP/novalue" 2>"$TMP/err" ||
+		peer_failed "memcsess dump --no-value"
+	expect_count "memcsess dump --no-value" "$(wc -l <"$TMP/novalue")" "$N"
+	record novalue_rate "$(awk -v n="$N" -v s="$SECS" 'BEGIN { print n / s }')"
+	record novalue_bytes "$(awk -v b="$(wc -c <"$TMP/novalue")" -v n="$N" 'BEGIN { print b / n }')"
+	record dump_bytes "$(awk -v b="$(wc -c <"$OUT/dump.jsonl")" -v n="$N" 'BEGIN { print b / n }')"
+	ratio novalue_x "$(tail -1 "$RES/novalue_rate")" "$(tail -1 "$RES/php_dump_rate")"
+	rm -f "$TMP/novalue"
 	stopwatch memcdump_keys 2>"$TMP/err" || peer_failed "memcdump"
 	record memcdump_s "$SECS"
 	record found_memcdump "$(cat "$TMP"/memcdump.* | grep -c "^$PREFIX")"
@@ -230,18 +241,25 @@ one_run() {
 	ratio mctool_dump_x "$(tail -1 "$RES/dump_rate")" "$(tail -1 "$RES/mctool_dump_rate")"
 
 	say "run $1 of $RUNS: decode"
-	stopwatch "$MEMCSESS" decode --lines "$OUT/values.jsonl" >/dev/null 2>"$TMP/err" ||
+	# Both time decoding alone inside the run (--stats; hrtime around the calls in PHP), and
+	# the whole run from outside.
+	stopwatch "$MEMCSESS" decode --lines --stats "$OUT/values.jsonl" >/dev/null 2>"$TMP/err" ||
 		peer_failed "memcsess decode --lines"
-	local decode_s=$SECS bytes php_s
+	local decode_s=$SECS bytes php_s n_ours bytes_ours alone_s
+	read -r n_ours bytes_ours alone_s < <(sed -n 's/^decode: \([0-9]*\) values, \([0-9]*\) bytes; decoding \([0-9.]*\) s.*/\1 \2 \3/p' "$TMP/err")
+	[ -n "$alone_s" ] || peer_failed "memcsess decode --lines --stats (no stats line)"
 	read -r n bytes php_s failed php_whole_s < <(php tests/bench/php-decode-rate.php "$OUT/values.jsonl" 2>"$TMP/err") ||
 		peer_failed "PHP session_decode (php-decode-rate.php)"
 	[ "$failed" -eq 0 ] || fail "php-decode-rate.php could not decode $failed sessions"
 	expect_count "php-decode-rate.php" "$n" "$N"
-	record decode_mbs "$(awk -v b="$bytes" -v s="$decode_s" 'BEGIN { print b / s / 1e6 }')"
+	expect_count "memcsess decode --lines --stats" "$n_ours" "$N"
+	[ "$bytes_ours" -eq "$bytes" ] || fail "decode: memcsess read $bytes_ours bytes of values, PHP $bytes"
+	record decode_mbs "$(awk -v b="$bytes" -v s="$alone_s" 'BEGIN { print b / s / 1e6 }')"
+	record decode_whole_mbs "$(awk -v b="$bytes" -v s="$decode_s" 'BEGIN { print b / s / 1e6 }')"
 	record php_decode_mbs "$(awk -v b="$bytes" -v s="$php_s" 'BEGIN { print b / s / 1e6 }')"
 	record php_whole_mbs "$(awk -v b="$bytes" -v s="$php_whole_s" 'BEGIN { print b / s / 1e6 }')"
 	ratio decode_x "$(tail -1 "$RES/decode_mbs")" "$(tail -1 "$RES/php_decode_mbs")"
-	ratio decode_whole_x "$(tail -1 "$RES/decode_mbs")" "$(tail -1 "$RES/php_whole_mbs")"
+	ratio decode_whole_x "$(tail -1 "$RES/decode_whole_mbs")" "$(tail -1 "$RES/php_whole_mbs")"
 
 	say "run $1 of $RUNS: migrate"
 	record migrate_rate "$(awk -v n="$N" -v s="$migrate_s" 'BEGIN { print n / s }')"
@@ -319,21 +337,24 @@ table() {
 	row "2 list (also reads every value: handler, preview)" "$(secs "$(m list_s)")" \
 		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
 		"$(times "$(m list_x)")" - -
-	row "3 dump > file, sessions/s" "$(rate "$(m dump_rate)")" \
-		"PHP getAllKeys+getMulti+session_decode+json_encode (on the $(m found_php) found)" \
+	row "3 dump > file, sessions/s" "$(rate "$(m dump_rate)") ($(bytes_each "$(m dump_bytes)"))" \
+		"PHP getAllKeys+getMulti+session_decode+json_encode (on the $(m found_php) found; $(bytes_each "$(m php_dump_bytes)"))" \
 		"$(rate "$(m php_dump_rate)")" "$(times "$(m php_dump_x)")" ">= 4x PHP" \
 		"$(yes_if "$(m php_dump_x) >= 4")"
+	row "3 dump --no-value > file, sessions/s" "$(rate "$(m novalue_rate)") ($(bytes_each "$(m novalue_bytes)"))" \
+		"the same PHP script" \
+		"$(rate "$(m php_dump_rate)")" "$(times "$(m novalue_x)")" - -
 	row "3 dump > file, sessions/s" "$(rate "$(m dump_rate)")" \
 		"memcdump+xargs memccat, raw values (rate of a $SAMPLE-key sample, extrapolated)" \
 		"$(rate "$(m memccat_rate)")" "$(times "$(m memccat_x)")" - -
 	row "3 dump > file, sessions/s" "$(rate "$(m dump_rate)")" \
 		"memcached-tool dump, raw values, servers in turn" "$(rate "$(m mctool_dump_rate)")" \
 		"$(times "$(m mctool_dump_x)")" - -
-	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines, whole run)" \
+	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines --stats: decoding alone)" \
 		"PHP session_decode+json_encode (decoding alone timed)" \
 		"$(awk -v v="$(m php_decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
 		"$(times "$(m decode_x)")" "> PHP" "$(yes_if "$(m decode_x) > 1")"
-	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines, whole run)" \
+	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines, whole run)" \
 		"PHP, whole run (read dump lines, decode, encode, write)" \
 		"$(awk -v v="$(m php_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
 		"$(times "$(m decode_whole_x)")" - -
