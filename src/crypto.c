@@ -401,6 +401,9 @@ int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *c
 		return 0;
 	if (!whole && !crypt_inner_candidate(s, n))
 		return 0;
+	/* nor, when detecting, a whole value that is not base64 (most: serialize handlers' bytes) */
+	if (whole && scheme == CRYPT_AUTO && n && !base64_charset(s, n))
+		return 0;
 	/* a whole session of nothing but base64 characters is no serialize handler's output;
 	 * a forced scheme takes every whole value for its own */
 	int strict = whole && (scheme != CRYPT_AUTO || (n >= 8 && base64_charset(s, n)));
