@@ -2,20 +2,11 @@
  * a subset of what phpser.c accepts and writes what pvjson.c would write for it; the fuzz
  * target and test_sessfast hold the two to that. */
 #include "sessfast.h"
+#include "fastjson.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-/* Far inside the tree path's limits (PV_MAX_DEPTH, JSON_MAX_NODES). */
-#define FAST_MAX_DEPTH 256
-#define FAST_MAX_NODES 500000
 #define MAX_COUNT_DIGITS 15
-#define SMALL_KEYS 64
-
-/* A member name as written into out: the JSON string, quotes included. */
-struct span {
-	size_t off, len;
-};
 
 struct fast {
 	const char *buf;
@@ -25,9 +16,7 @@ struct fast {
 	const char *cipher;
 	size_t nodes;
 	int depth;
-	struct span *keys;	/* names of the members of the open objects, innermost last */
-	size_t n_keys, cap_keys;
-	struct span small[SMALL_KEYS];
+	struct fast_keys keys;
 };
 
 static int take(struct fast *f, char c)
@@ -89,91 +78,6 @@ static int read_quoted(struct fast *f, const char **s, size_t *n)
 	return take(f, '"');
 }
 
-/* ---- writing ---- */
-
-/* json_write_string of s when it is UTF-8 (returns 0); else -1. Short ASCII strings (most
- * names and values) are copied here in one pass. */
-static int put_utf8(struct buf *out, const char *s, size_t n)
-{
-	if (n > 32)
-		return json_write_utf8(out, s, n);
-	buf_grow(out, n + 2);
-	char *o = out->ptr + out->len;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
-			return json_write_utf8(out, s, n);
-		*o++ = (char)c;
-	}
-	*o++ = '"';
-	*o = '\0';
-	out->len = (size_t)(o - out->ptr);
-	return 0;
-}
-
-/* json_write_text: the string, or {"__base64": ...}. */
-static void put_text(struct buf *out, const char *s, size_t n)
-{
-	if (put_utf8(out, s, n) < 0)
-		json_write_text(out, s, n);
-}
-
-/* ---- member names and their repeats ---- */
-
-static void push_key(struct fast *f, size_t off)
-{
-	if (f->n_keys == f->cap_keys) {
-		f->cap_keys *= 2;
-		if (f->keys == f->small) {
-			f->keys = xmalloc(f->cap_keys * sizeof(*f->keys));
-			memcpy(f->keys, f->small, sizeof(f->small));
-		} else {
-			f->keys = xrealloc(f->keys, f->cap_keys * sizeof(*f->keys));
-		}
-	}
-	f->keys[f->n_keys++] = (struct span){ off, f->out->len - off };
-}
-
-static int same_span(const struct fast *f, const struct span *a, const struct span *b)
-{
-	return a->len == b->len && memcmp(f->out->ptr + a->off, f->out->ptr + b->off, a->len) == 0;
-}
-
-static size_t span_hash(const struct fast *f, const struct span *s)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < s->len; i++)
-		h = (h ^ (unsigned char)f->out->ptr[s->off + i]) * 16777619u;
-	return h;
-}
-
-/* 1 when a name repeats among keys[base...]: jansson would keep one member, so the tree path
- * must write it. */
-static int repeats(const struct fast *f, size_t base)
-{
-	size_t m = f->n_keys - base;
-	if (m <= 16) {
-		for (size_t k = base + 1; k < f->n_keys; k++)
-			for (size_t j = base; j < k; j++)
-				if (same_span(f, &f->keys[j], &f->keys[k]))
-					return 1;
-		return 0;
-	}
-	size_t size = 64, found = 0;
-	while (size < 2 * m)
-		size *= 2;
-	size_t *set = xcalloc(size, sizeof(*set));
-	for (size_t k = base; k < f->n_keys && !found; k++) {
-		size_t h = span_hash(f, &f->keys[k]) & (size - 1);
-		while (set[h] && !(found = same_span(f, &f->keys[set[h] - 1], &f->keys[k])))
-			h = (h + 1) & (size - 1);
-		set[h] = k + 1;
-	}
-	free(set);
-	return found != 0;
-}
-
 /* ---- values ---- */
 
 static int value(struct fast *f);
@@ -227,26 +131,14 @@ static int float_value(struct fast *f)
 	return 0;
 }
 
-/* 1 when the crypto layer could take s for an envelope (then the tree path looks at it). */
-static int maybe_encrypted(const struct fast *f, const char *s, size_t n)
-{
-	struct crypt_envelope env;
-	char *cause = NULL;
-	if (f->scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
-		return 0;
-	int r = crypt_parse(s, n, f->scheme, f->cipher, 0, &env, &cause);
-	crypt_envelope_release(&env);
-	free(cause);
-	return r != 0;
-}
-
 static int string_value(struct fast *f)
 {
 	const char *s;
 	size_t n;
-	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';') || maybe_encrypted(f, s, n))
+	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';') ||
+	    fast_maybe_encrypted(f->scheme, f->cipher, s, n))
 		return -1;
-	put_text(f->out, s, n);
+	fast_put_text(f->out, s, n);
 	return 0;
 }
 
@@ -261,22 +153,6 @@ static int array_key(struct fast *f, int *is_int, int64_t *i, const char **s, si
 	if (t != 's' || take_type(f) || read_quoted(f, s, n) || take(f, ';'))
 		return -1;
 	*is_int = *n > 0 && php_numeric_key(*s, *n, i);
-	return 0;
-}
-
-/* Writes a member name (string keys must be UTF-8) and its ':', noting the name. */
-static int put_key(struct fast *f, int is_int, int64_t i, const char *s, size_t n)
-{
-	size_t off = f->out->len;
-	if (is_int) {
-		buf_addc(f->out, '"');
-		json_write_int(f->out, i);
-		buf_addc(f->out, '"');
-	} else if (put_utf8(f->out, s, n) < 0) {
-		return -1;
-	}
-	push_key(f, off);
-	buf_addc(f->out, ':');
 	return 0;
 }
 
@@ -302,7 +178,7 @@ static int list_rest(struct fast *f, size_t count)
 static int assoc_rest(struct fast *f, size_t count, int is_int, int64_t i, const char *s,
 		      size_t n)
 {
-	size_t base = f->n_keys;
+	size_t base = f->keys.n;
 	buf_addc(f->out, '{');
 	for (size_t k = 0; k < count; k++) {
 		if (k) {
@@ -310,13 +186,11 @@ static int assoc_rest(struct fast *f, size_t count, int is_int, int64_t i, const
 			if (array_key(f, &is_int, &i, &s, &n))
 				return -1;
 		}
-		if (put_key(f, is_int, i, s, n) || value(f))
+		if (fast_put_key(&f->keys, f->out, is_int, i, s, n) || value(f))
 			return -1;
 	}
 	buf_addc(f->out, '}');
-	int rep = repeats(f, base);
-	f->n_keys = base;
-	return rep ? -1 : 0;
+	return fast_keys_close(&f->keys, f->out, base) ? -1 : 0;
 }
 
 /* Reads `count:{` and opens a level. */
@@ -369,12 +243,6 @@ static int class_name(struct fast *f, const char **cls, size_t *n)
 	return 0;
 }
 
-static void open_class(struct fast *f, const char *cls, size_t n)
-{
-	buf_adds(f->out, "{\"__class\":");
-	put_text(f->out, cls, n);
-}
-
 /* A property name: ints as text, mangled names (\0Class\0name, \0*\0name) plain; "__class"
  * is declined (the tree path drops it). */
 static int property_key(struct fast *f)
@@ -384,7 +252,7 @@ static int property_key(struct fast *f)
 	char t = f->pos < f->len ? f->buf[f->pos] : 0;
 	if (t == 'i') {
 		int64_t i;
-		return take_type(f) || read_int(f, &i) || put_key(f, 1, i, NULL, 0);
+		return take_type(f) || read_int(f, &i) || fast_put_key(&f->keys, f->out, 1, i, NULL, 0);
 	}
 	if (t != 's' || take_type(f) || read_quoted(f, &s, &n) || take(f, ';'))
 		return -1;
@@ -395,25 +263,23 @@ static int property_key(struct fast *f)
 	}
 	if (n == 7 && memcmp(s, "__class", 7) == 0)
 		return -1;
-	return put_key(f, 0, 0, s, n);
+	return fast_put_key(&f->keys, f->out, 0, 0, s, n);
 }
 
 static int object_value(struct fast *f)
 {
 	const char *cls;
-	size_t n, count, base = f->n_keys;
+	size_t n, count, base = f->keys.n;
 	if (class_name(f, &cls, &n) || open_level(f, &count))
 		return -1;
-	open_class(f, cls, n);
+	fast_open_class(f->out, cls, n);
 	for (size_t k = 0; k < count; k++) {
 		buf_addc(f->out, ',');
 		if (property_key(f) || value(f))
 			return -1;
 	}
 	buf_addc(f->out, '}');
-	int rep = repeats(f, base);
-	f->n_keys = base;
-	return rep || close_level(f) ? -1 : 0;
+	return fast_keys_close(&f->keys, f->out, base) || close_level(f) ? -1 : 0;
 }
 
 /* C:len:"Class":len:{payload} as {"__class": C, "__serialized": payload}. */
@@ -428,10 +294,7 @@ static int custom_value(struct fast *f)
 	f->pos += len;
 	if (take(f, '}'))
 		return -1;
-	open_class(f, cls, n);
-	buf_adds(f->out, ",\"__serialized\":");
-	put_text(f->out, payload, len);
-	buf_addc(f->out, '}');
+	fast_put_named(f->out, cls, n, "__serialized", payload, len);
 	return 0;
 }
 
@@ -445,10 +308,8 @@ static int enum_value(struct fast *f)
 	const char *colon = memchr(s, ':', n);
 	if (!colon || colon == s || memchr(s, '\0', (size_t)(colon - s)))
 		return -1;
-	open_class(f, s, (size_t)(colon - s));
-	buf_adds(f->out, ",\"__case\":");
-	put_text(f->out, colon + 1, n - (size_t)(colon - s) - 1);
-	buf_addc(f->out, '}');
+	fast_put_named(f->out, s, (size_t)(colon - s), "__case", colon + 1,
+		       n - (size_t)(colon - s) - 1);
 	return 0;
 }
 
@@ -484,16 +345,16 @@ static int php_vars(struct fast *f)
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)name[i] < 0x20)
 				return -1;	/* php or php_binary: sess_decode decides */
-		if (f->n_keys)
+		if (f->keys.n)
 			buf_addc(f->out, ',');
-		if (put_key(f, 0, 0, name, n))
+		if (fast_put_key(&f->keys, f->out, 0, 0, name, n))
 			return -1;
 		f->pos += n + 1;
 		if (value(f))
 			return -1;
 	}
 	buf_addc(f->out, '}');
-	return repeats(f, 0) ? -1 : 0;
+	return fast_keys_close(&f->keys, f->out, 0) ? -1 : 0;
 }
 
 static int php_serialize_vars(struct fast *f)
@@ -520,17 +381,13 @@ int sess_fast_json(const char *buf, size_t len, enum sess_handler handler,
 	enum sess_handler h = len ? pick(buf, len, handler) : SESS_UNKNOWN;
 	if (h == SESS_UNKNOWN)
 		return -1;
-	struct fast f = { .buf = buf, .len = len, .out = out, .scheme = scheme, .cipher = cipher,
-			  .cap_keys = SMALL_KEYS };
-	f.keys = f.small;
+	struct fast f = { .buf = buf, .len = len, .out = out, .scheme = scheme, .cipher = cipher };
+	fast_keys_init(&f.keys);
 	size_t mark = out->len;
 	int rc = h == SESS_PHP ? php_vars(&f) : php_serialize_vars(&f);
-	if (f.keys != f.small)
-		free(f.keys);
+	fast_keys_release(&f.keys);
 	if (rc) {
-		out->len = mark;
-		if (out->ptr)
-			out->ptr[mark] = '\0';
+		fast_decline(out, mark);
 		return -1;
 	}
 	*used = h;

@@ -1,0 +1,160 @@
+/* fastjson.c: pieces of the no-tree JSON writers (see fastjson.h). */
+#include "fastjson.h"
+#include "sessdec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- strings ---- */
+
+/* Short ASCII strings (most names and values) are copied here in one pass. */
+int fast_put_utf8(struct buf *out, const char *s, size_t n)
+{
+	if (n > 32)
+		return json_write_utf8(out, s, n);
+	buf_grow(out, n + 2);
+	char *o = out->ptr + out->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+			return json_write_utf8(out, s, n);
+		*o++ = (char)c;
+	}
+	*o++ = '"';
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
+	return 0;
+}
+
+void fast_put_text(struct buf *out, const char *s, size_t n)
+{
+	if (fast_put_utf8(out, s, n) < 0)
+		json_write_text(out, s, n);
+}
+
+void fast_open_class(struct buf *out, const char *cls, size_t n)
+{
+	buf_adds(out, "{\"__class\":");
+	fast_put_text(out, cls, n);
+}
+
+void fast_put_named(struct buf *out, const char *cls, size_t cls_len, const char *name,
+		    const char *s, size_t n)
+{
+	fast_open_class(out, cls, cls_len);
+	buf_addc(out, ',');
+	json_write_string(out, name, strlen(name));
+	buf_addc(out, ':');
+	fast_put_text(out, s, n);
+	buf_addc(out, '}');
+}
+
+int fast_maybe_encrypted(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n)
+{
+	struct crypt_envelope env;
+	char *cause = NULL;
+	if (scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
+		return 0;
+	int r = crypt_parse(s, n, scheme, cipher, 0, &env, &cause);
+	crypt_envelope_release(&env);
+	free(cause);
+	return r != 0;
+}
+
+void fast_decline(struct buf *out, size_t mark)
+{
+	out->len = mark;
+	if (out->ptr)
+		out->ptr[mark] = '\0';
+}
+
+/* ---- member names and their repeats ---- */
+
+void fast_keys_init(struct fast_keys *k)
+{
+	k->spans = k->small;
+	k->n = 0;
+	k->cap = FAST_SMALL_KEYS;
+}
+
+void fast_keys_release(struct fast_keys *k)
+{
+	if (k->spans != k->small)
+		free(k->spans);
+}
+
+static void push_key(struct fast_keys *k, const struct buf *out, size_t off)
+{
+	if (k->n == k->cap) {
+		k->cap *= 2;
+		if (k->spans == k->small) {
+			k->spans = xmalloc(k->cap * sizeof(*k->spans));
+			memcpy(k->spans, k->small, sizeof(k->small));
+		} else {
+			k->spans = xrealloc(k->spans, k->cap * sizeof(*k->spans));
+		}
+	}
+	k->spans[k->n++] = (struct fast_span){ off, out->len - off };
+}
+
+int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
+		 size_t n)
+{
+	size_t off = out->len;
+	if (is_int) {
+		buf_addc(out, '"');
+		json_write_int(out, i);
+		buf_addc(out, '"');
+	} else if (fast_put_utf8(out, s, n) < 0) {
+		return -1;
+	}
+	push_key(k, out, off);
+	buf_addc(out, ':');
+	return 0;
+}
+
+static int same_span(const struct buf *out, const struct fast_span *a, const struct fast_span *b)
+{
+	return a->len == b->len && memcmp(out->ptr + a->off, out->ptr + b->off, a->len) == 0;
+}
+
+static size_t span_hash(const struct buf *out, const struct fast_span *s)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < s->len; i++)
+		h = (h ^ (unsigned char)out->ptr[s->off + i]) * 16777619u;
+	return h;
+}
+
+/* 1 when a name repeats among spans[base...]. */
+static int repeats(const struct fast_keys *k, const struct buf *out, size_t base)
+{
+	size_t m = k->n - base;
+	if (m <= 16) {
+		for (size_t a = base + 1; a < k->n; a++)
+			for (size_t b = base; b < a; b++)
+				if (same_span(out, &k->spans[b], &k->spans[a]))
+					return 1;
+		return 0;
+	}
+	size_t size = 64, found = 0;
+	while (size < 2 * m)
+		size *= 2;
+	size_t *set = xcalloc(size, sizeof(*set));
+	for (size_t a = base; a < k->n && !found; a++) {
+		size_t h = span_hash(out, &k->spans[a]) & (size - 1);
+		while (set[h] && !(found = same_span(out, &k->spans[set[h] - 1], &k->spans[a])))
+			h = (h + 1) & (size - 1);
+		set[h] = a + 1;
+	}
+	free(set);
+	return found != 0;
+}
+
+int fast_keys_close(struct fast_keys *k, const struct buf *out, size_t base)
+{
+	int rep = repeats(k, out, base);
+	k->n = base;
+	return rep;
+}
