@@ -8,32 +8,13 @@
  * reference (&, hard); without it, it is the same array copied or the same object (soft).
  */
 #include "sessdec.h"
+#include "igbinary.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum igb_type {
-	IGB_NULL = 0x00,
-	IGB_REF8 = 0x01, IGB_REF16, IGB_REF32,
-	IGB_FALSE = 0x04, IGB_TRUE,
-	IGB_LONG8P = 0x06, IGB_LONG8N, IGB_LONG16P, IGB_LONG16N, IGB_LONG32P, IGB_LONG32N,
-	IGB_DOUBLE = 0x0c,
-	IGB_STRING_EMPTY = 0x0d,
-	IGB_STRING_ID8 = 0x0e, IGB_STRING_ID16, IGB_STRING_ID32,
-	IGB_STRING8 = 0x11, IGB_STRING16, IGB_STRING32,
-	IGB_ARRAY8 = 0x14, IGB_ARRAY16, IGB_ARRAY32,
-	IGB_OBJECT8 = 0x17, IGB_OBJECT16, IGB_OBJECT32,
-	IGB_OBJECT_ID8 = 0x1a, IGB_OBJECT_ID16, IGB_OBJECT_ID32,
-	IGB_OBJECT_SER8 = 0x1d, IGB_OBJECT_SER16, IGB_OBJECT_SER32,
-	IGB_LONG64P = 0x20, IGB_LONG64N,
-	IGB_OBJREF8 = 0x22, IGB_OBJREF16, IGB_OBJREF32,
-	IGB_REF = 0x25,
-	IGB_STRING64 = 0x26,
-	IGB_ENUM_CASE = 0x27,
-};
 
 struct igb_str {
 	const char *ptr;	/* into the input buffer */
@@ -75,17 +56,9 @@ static int read_uint(struct igb *d, unsigned width, uint64_t *out)
 {
 	if (remaining(d) < width)
 		return -1;
-	uint64_t u = 0;
-	for (unsigned i = 0; i < width; i++)
-		u = u << 8 | d->buf[d->pos++];
-	*out = u;
+	*out = igb_uint(d->buf + d->pos, width);
+	d->pos += width;
 	return 0;
-}
-
-/* Width in bytes of the number after a type byte of an 8/16/32 family starting at base. */
-static unsigned family_width(unsigned t, unsigned base)
-{
-	return 1u << (t - base);
 }
 
 /* Adds a string written in full to the string table. */
@@ -121,10 +94,10 @@ static int read_chararray(struct igb *d, unsigned t, size_t start, struct igb_st
 	if (t == IGB_STRING64) {
 		width = 8;
 	} else if (t >= IGB_OBJECT8 && t <= IGB_OBJECT32) {
-		width = family_width(t, IGB_OBJECT8);
+		width = igb_width(t, IGB_OBJECT8);
 		what = "class name";
 	} else {
-		width = family_width(t, IGB_STRING8);
+		width = igb_width(t, IGB_STRING8);
 	}
 	if (read_uint(d, width, &n) < 0) {
 		fail(d, start, "%s length past end of data", what);
@@ -149,10 +122,10 @@ static int read_string_id(struct igb *d, unsigned t, size_t start, struct igb_st
 	uint64_t id;
 	const char *what = "string";
 	if (t >= IGB_OBJECT_ID8 && t <= IGB_OBJECT_ID32) {
-		width = family_width(t, IGB_OBJECT_ID8);
+		width = igb_width(t, IGB_OBJECT_ID8);
 		what = "class";
 	} else {
-		width = family_width(t, IGB_STRING_ID8);
+		width = igb_width(t, IGB_STRING_ID8);
 	}
 	if (read_uint(d, width, &id) < 0) {
 		fail(d, start, "%s id past end of data", what);
@@ -183,24 +156,12 @@ static int read_any_string(struct igb *d, unsigned t, size_t start, struct igb_s
 	return -1;
 }
 
-static int is_long_type(unsigned t)
-{
-	return (t >= IGB_LONG8P && t <= IGB_LONG32N) || t == IGB_LONG64P || t == IGB_LONG64N;
-}
-
 /* Reads the number after a long type byte (at start); 64-bit values outside int64 are errors. */
 static int read_long(struct igb *d, unsigned t, size_t start, int64_t *out)
 {
 	int neg;
-	unsigned width;
+	unsigned width = igb_long_width(t, &neg);
 	uint64_t u;
-	if (t == IGB_LONG64P || t == IGB_LONG64N) {
-		neg = t == IGB_LONG64N;
-		width = 8;
-	} else {
-		neg = (t - IGB_LONG8P) & 1;
-		width = 1u << ((t - IGB_LONG8P) / 2);
-	}
 	if (read_uint(d, width, &u) < 0) {
 		fail(d, start, "integer past end of data");
 		return -1;
@@ -232,7 +193,7 @@ static int enter(struct igb *d, size_t start)
 /* Reads an array or property count after an array8/16/32 byte (at start). */
 static int read_count(struct igb *d, unsigned t, size_t start, uint64_t *n)
 {
-	if (read_uint(d, family_width(t, IGB_ARRAY8), n) < 0) {
+	if (read_uint(d, igb_width(t, IGB_ARRAY8), n) < 0) {
 		fail(d, start, "array count past end of data");
 		return -1;
 	}
@@ -258,7 +219,7 @@ static int read_key(struct igb *d, int prop, struct pv **key)
 	unsigned t = d->buf[d->pos++];
 	if (t == IGB_NULL)
 		return 1;
-	if (is_long_type(t)) {
+	if (igb_is_long(t)) {
 		if (read_long(d, t, start, &i) < 0)
 			return -1;
 		if (!prop) {
@@ -363,7 +324,7 @@ static int decode_props(struct igb *d, struct pv *obj, unsigned t, size_t start)
 static int decode_custom(struct igb *d, struct pv *obj, unsigned t, size_t start)
 {
 	uint64_t n;
-	if (read_uint(d, family_width(t, IGB_OBJECT_SER8), &n) < 0) {
+	if (read_uint(d, igb_width(t, IGB_OBJECT_SER8), &n) < 0) {
 		fail(d, start, "serialized object length past end of data");
 		return -1;
 	}
@@ -447,7 +408,7 @@ static struct pv *decode_ref(struct igb *d, unsigned t, size_t start, int hard)
 {
 	unsigned base = t >= IGB_OBJREF8 ? IGB_OBJREF8 : IGB_REF8;
 	uint64_t n;
-	if (read_uint(d, family_width(t, base), &n) < 0)
+	if (read_uint(d, igb_width(t, base), &n) < 0)
 		return fail(d, start, "reference past end of data");
 	if (n >= d->n_refs)
 		return fail(d, start, "reference %" PRIu64 " past reference table (%zu entries)",
@@ -492,7 +453,7 @@ static struct pv *decode_scalar(struct igb *d, unsigned t, size_t start)
 		v->u.b = t == IGB_TRUE;
 		return v;
 	}
-	if (is_long_type(t))
+	if (igb_is_long(t))
 		return read_long(d, t, start, &i) < 0 ? NULL : pv_build_int(&d->b, i);
 	if (t == IGB_DOUBLE) {
 		if (read_uint(d, 8, &u) < 0)
