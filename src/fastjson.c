@@ -71,6 +71,16 @@ void fast_decline(struct buf *out, size_t mark)
 
 /* ---- member names and their repeats ---- */
 
+void *fast_grow(void *items, const void *small, size_t *cap, size_t size)
+{
+	*cap *= 2;
+	if (items != small)
+		return xrealloc(items, *cap * size);
+	void *p = xmalloc(*cap * size);
+	memcpy(p, small, *cap / 2 * size);
+	return p;
+}
+
 void fast_keys_init(struct fast_keys *k)
 {
 	k->spans = k->small;
@@ -86,15 +96,8 @@ void fast_keys_release(struct fast_keys *k)
 
 static void push_key(struct fast_keys *k, const struct buf *out, size_t off)
 {
-	if (k->n == k->cap) {
-		k->cap *= 2;
-		if (k->spans == k->small) {
-			k->spans = xmalloc(k->cap * sizeof(*k->spans));
-			memcpy(k->spans, k->small, sizeof(k->small));
-		} else {
-			k->spans = xrealloc(k->spans, k->cap * sizeof(*k->spans));
-		}
-	}
+	if (k->n == k->cap)
+		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
 	k->spans[k->n++] = (struct fast_span){ off, out->len - off };
 }
 

@@ -26,6 +26,10 @@ struct fast_keys {
 	struct fast_span small[FAST_SMALL_KEYS];
 };
 
+/* Doubles *cap, the room of items (elements of size bytes): out of small, a stack array that
+ * stays, the first time. Returns the new array (new, or items reallocated). */
+void *fast_grow(void *items, const void *small, size_t *cap, size_t size);
+
 void fast_keys_init(struct fast_keys *k);
 void fast_keys_release(struct fast_keys *k);
 /* Writes a member name (an int, or a string that must be UTF-8: else -1 and out unchanged)

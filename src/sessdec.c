@@ -200,7 +200,7 @@ static int decode_with(const char *buf, size_t len, enum sess_handler h, struct 
 	return rc;
 }
 
-static int igbinary_header(const char *buf, size_t len)
+int sess_is_igbinary(const char *buf, size_t len)
 {
 	return len >= 4 && buf[0] == 0 && buf[1] == 0 && buf[2] == 0 &&
 	       (buf[3] == 1 || buf[3] == 2);
@@ -256,7 +256,7 @@ static int decode_session(const char *buf, size_t len, enum sess_handler handler
 		*used = SESS_EMPTY;
 		return decode_with(buf, len, SESS_EMPTY, s, err);
 	}
-	if (igbinary_header(buf, len)) {
+	if (sess_is_igbinary(buf, len)) {
 		*used = SESS_IGBINARY;
 		return decode_with(buf, len, SESS_IGBINARY, s, err);
 	}

@@ -40,6 +40,9 @@ struct pv *igbinary_decode(const char *buf, size_t len, struct decode_error *err
  * type. Returns 0 or -1. */
 int igbinary_check(const char *buf, size_t len, enum pv_type *type, struct decode_error *err);
 
+/* 1 when the bytes start with igbinary's header (format 1 or 2): sess_decode with
+ * SESS_UNKNOWN takes them as igbinary, and nothing else. */
+int sess_is_igbinary(const char *buf, size_t len);
 /* Guesses the handler that wrote the bytes: the one sess_decode would use (or, when nothing
  * decodes, name in its error), found without building a tree. */
 enum sess_handler sess_detect(const char *buf, size_t len);

@@ -1,6 +1,6 @@
 /* sessfast.c: a session's JSON straight from its serialize() bytes (see sessfast.h). It accepts
  * a subset of what phpser.c accepts and writes what pvjson.c would write for it; the fuzz
- * target and test_sessfast hold the two to that. */
+ * target and test_sessfast hold the two to that. igbinary sessions go to igfast.c. */
 #include "sessfast.h"
 #include "fastjson.h"
 
@@ -367,9 +367,13 @@ static int php_serialize_vars(struct fast *f)
 /* The handler sess_decode would use, when it is one of ours; else SESS_UNKNOWN. */
 static enum sess_handler pick(const char *buf, size_t len, enum sess_handler handler)
 {
-	if (handler == SESS_PHP || handler == SESS_PHP_SERIALIZE)
+	if (handler == SESS_PHP || handler == SESS_PHP_SERIALIZE || handler == SESS_IGBINARY)
 		return handler;
-	if (handler != SESS_UNKNOWN || buf[0] == '\0')	/* igbinary's header starts with 0 */
+	if (handler != SESS_UNKNOWN)
+		return SESS_UNKNOWN;
+	if (sess_is_igbinary(buf, len))
+		return SESS_IGBINARY;
+	if (buf[0] == '\0')	/* a php_binary length byte: sess_decode decides */
 		return SESS_UNKNOWN;
 	return len >= 2 && buf[0] == 'a' && buf[1] == ':' ? SESS_PHP_SERIALIZE : SESS_PHP;
 }
@@ -381,6 +385,12 @@ int sess_fast_json(const char *buf, size_t len, enum sess_handler handler,
 	enum sess_handler h = len ? pick(buf, len, handler) : SESS_UNKNOWN;
 	if (h == SESS_UNKNOWN)
 		return -1;
+	if (h == SESS_IGBINARY) {
+		if (igbinary_fast_json(buf, len, scheme, cipher, out))
+			return -1;
+		*used = h;
+		return 0;
+	}
 	struct fast f = { .buf = buf, .len = len, .out = out, .scheme = scheme, .cipher = cipher };
 	fast_keys_init(&f.keys);
 	size_t mark = out->len;

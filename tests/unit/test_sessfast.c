@@ -1,7 +1,8 @@
 /* test_sessfast.c: sess_fast_json writes what the tree path writes (sess_decode + pv_write_json,
  * through sessview with encryption looked for), accepts the plain shapes it is there for, and
  * declines the rest: on the golden sessions PHP wrote (argv[1], default tests/golden), the fuzz
- * corpus, hand-made cases, and many mutations of the golden sessions. */
+ * corpora, hand-made cases, and many mutations of the golden sessions; serialize() text and
+ * igbinary alike. */
 #include "sessfast.h"
 #include "sessview.h"
 #include "unit.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #define B(s) s, sizeof(s) - 1
+#define IG "\0\0\0\2"	/* igbinary's header */
 
 static int verbose_diff;
 
@@ -83,7 +85,8 @@ static void check_accepts(const char *dir)
 {
 	static const char *const names[] = {
 		"php-login", "php-scalars", "php-floats", "php_serialize-login",
-		"php_serialize-scalars", "php_serialize-floats",
+		"php_serialize-scalars", "php_serialize-floats", "igbinary-login", "igbinary-scalars",
+		"igbinary-floats", "igbinary-empty",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *path = xasprintf("%s/%s.sess", dir, names[i]);
@@ -141,7 +144,46 @@ static void check_rows(void)
 		{ B("a|i:1"), SESS_UNKNOWN, NULL },				/* truncated */
 		{ B("a:1:{i:0;i:1;}x"), SESS_UNKNOWN, NULL },			/* trailing bytes */
 		{ B(""), SESS_UNKNOWN, NULL },
-		{ B("\0\0\0\2\24\0"), SESS_UNKNOWN, NULL },			/* igbinary */
+		/* igbinary (octal escapes: a hex one would run on into the next letter) */
+		{ B(IG "\24\0"), SESS_UNKNOWN, "[]" },
+		{ B("\0\0\0\1\24\0"), SESS_IGBINARY, "[]" },			/* format 1 */
+		{ B(IG "\24\2\21\1a\6\1\21\1b\21\2hi"), SESS_UNKNOWN, "{\"a\":1,\"b\":\"hi\"}" },
+		{ B(IG "\24\3\6\0\21\1x\6\1\16\0\6\2\15"), SESS_IGBINARY, "[\"x\",\"x\",\"\"]" },
+		{ B(IG "\24\2\0\6\0\6\5"), SESS_UNKNOWN, "[5]" },		/* null key skipped */
+		{ B(IG "\24\1\21\0010\6\1"), SESS_UNKNOWN, "{\"0\":1}" },	/* string key "0" */
+		{ B(IG "\24\2\6\1\4\6\0\5"), SESS_UNKNOWN, "{\"1\":false,\"0\":true}" },
+		{ B(IG "\24\3\6\0\40\177\377\377\377\377\377\377\377\6\1\41\200\0\0\0\0\0\0\0"
+		    "\6\2\13\0\1\0\0"), SESS_UNKNOWN,
+		  "[9223372036854775807,-9223372036854775808,-65536]" },
+		{ B(IG "\24\3\6\0\14\77\370\0\0\0\0\0\0\6\1\14\177\370\0\0\0\0\0\0"
+		    "\6\2\14\200\0\0\0\0\0\0\0"), SESS_UNKNOWN, "[1.5,\"NAN\",-0.0]" },
+		{ B(IG "\24\1\6\0\21\2\377\0"), SESS_UNKNOWN, "[{\"__base64\":\"/wA=\"}]" },
+		{ B(IG "\24\1\21\1o\27\1A\24\3\21\4\0A\0p\6\1\21\4\0*\0q\6\2\6\5\6\3"),
+		  SESS_UNKNOWN, "{\"o\":{\"__class\":\"A\",\"p\":1,\"q\":2,\"5\":3}}" },
+		{ B(IG "\24\1\21\1o\27\1A\24\1\21\6\0A\0x\0y\6\1"), SESS_UNKNOWN,
+		  "{\"o\":{\"__class\":\"A\",\"y\":1}}" },		/* anonymous class's NUL */
+		{ B(IG "\24\2\6\0\27\1P\24\0\6\1\32\0\24\0"), SESS_UNKNOWN,
+		  "[{\"__class\":\"P\"},{\"__class\":\"P\"}]" },		/* class name by id */
+		{ B(IG "\24\2\6\0\27\3Ser\35\3abc\6\1\27\4Suit\47\21\2Up"), SESS_UNKNOWN,
+		  "[{\"__class\":\"Ser\",\"__serialized\":\"abc\"},{\"__class\":\"Suit\",\"__case\":\"Up\"}]" },
+		{ B(IG "\24\1\6\0\27\4Suit\47\32\0"), SESS_UNKNOWN,
+		  "[{\"__class\":\"Suit\",\"__case\":\"Suit\"}]" },		/* case by object id */
+		{ B(IG "\24\2\6\0\24\1\6\0\1\0\6\1\6\1"), SESS_UNKNOWN, NULL },	/* ref */
+		{ B(IG "\24\2\6\0\25\6\1\6\1\6\1"), SESS_UNKNOWN, NULL },	/* & */
+		{ B(IG "\24\2\6\0\27\1P\24\0\6\1\42\1"), SESS_UNKNOWN, NULL },	/* objref */
+		{ B(IG "\24\2\21\1a\6\1\16\0\6\2"), SESS_UNKNOWN, NULL },	/* repeated name */
+		{ B(IG "\24\2\6\5\6\1\21\0015\6\2"), SESS_UNKNOWN, NULL },	/* 5 and "5" */
+		{ B(IG "\24\2\6\0\6\1\6\2\6\2"), SESS_UNKNOWN, NULL },	/* list broken */
+		{ B(IG "\24\1\21\1\377\6\1"), SESS_UNKNOWN, NULL },		/* key not UTF-8 */
+		{ B(IG "\24\1\6\0\27\1A\24\1\21\7__class\6\1"), SESS_UNKNOWN, NULL },
+		{ B(IG "\24\1\6\0\27\3A\0B\24\0"), SESS_UNKNOWN, NULL },	/* NUL in class */
+		{ B(IG "\6\1"), SESS_UNKNOWN, NULL },				/* root no array */
+		{ B(IG "\27\1A\24\0"), SESS_UNKNOWN, NULL },
+		{ B(IG "\24\0\0"), SESS_UNKNOWN, NULL },				/* trailing byte */
+		{ B(IG "\24\1\6\0"), SESS_UNKNOWN, NULL },			/* truncated */
+		{ B(IG), SESS_UNKNOWN, NULL },
+		{ B(IG "\24\0"), SESS_PHP, NULL },
+		{ B("\0\0\0\3\24\0"), SESS_IGBINARY, NULL },			/* format 3 */
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
@@ -158,36 +200,75 @@ static void check_rows(void)
 	}
 }
 
-/* An encrypted string inside: declined, so the tree path finds and counts it. */
-static void check_inner_envelope(void)
+/* An encrypted string inside (sess, len bytes of handler what): declined, so the tree path
+ * finds and counts it. */
+static void check_inner_envelope(const char *sess, size_t len, const char *what)
+{
+	struct buf out = BUF_INIT;
+	enum sess_handler used;
+	int rc = sess_fast_json(sess, len, SESS_UNKNOWN, CRYPT_AUTO, NULL, &used, &out);
+	struct decode_info d;
+	int wrote = sessview_write_json(sess, len, 0, NULL, &d, &out);
+	unit_check(rc != 0 && wrote && d.inner_found == 1 && view_agrees(sess, len, 0),
+		   "%s: an encrypted string inside is left to the tree path, which counts it", what);
+	rc = sess_fast_json(sess, len, SESS_UNKNOWN, CRYPT_NONE, NULL, &used, &out);
+	unit_check(rc == 0, "%s: with encryption not looked for, the fast path takes it", what);
+	buf_release(&out);
+}
+
+static void check_inner_envelopes(void)
 {
 	const char *inner = "ZlVNOXJZdkR3RDBxR0JtS1hGQ3FhQT09OjoxMjM0NTY3ODkwMTIzNDU2";
 	char *sess = xasprintf("card|s:%zu:\"%s\";", strlen(inner), inner);
-	struct buf out = BUF_INIT;
-	enum sess_handler used;
-	int rc = sess_fast_json(sess, strlen(sess), SESS_UNKNOWN, CRYPT_AUTO, NULL, &used, &out);
-	struct decode_info d;
-	int wrote = sessview_write_json(sess, strlen(sess), 0, NULL, &d, &out);
-	unit_check(rc != 0 && wrote && d.inner_found == 1 && view_agrees(sess, strlen(sess), 0),
-		   "an encrypted string inside is left to the tree path, which counts it");
-	rc = sess_fast_json(sess, strlen(sess), SESS_UNKNOWN, CRYPT_NONE, NULL, &used, &out);
-	unit_check(rc == 0, "with encryption not looked for, the fast path takes it");
-	buf_release(&out);
+	check_inner_envelope(sess, strlen(sess), "php");
 	free(sess);
+	struct buf ig = BUF_INIT;
+	buf_add(&ig, B(IG "\24\1\21\4card\21"));
+	buf_addc(&ig, (char)strlen(inner));
+	buf_adds(&ig, inner);
+	check_inner_envelope(ig.ptr, ig.len, "igbinary");
+	buf_release(&ig);
 }
 
-/* Mutations of every golden session: a byte changed, inserted or cut. */
-static void check_mutations(const char *dir)
+/* More strings than the string table keeps on the stack and more members than the repeat check
+ * compares pairwise: taken; declined once a name repeats. */
+static void check_igbinary_many(void)
 {
-	static const char *const names[] = {
-		"php-login", "php-nested", "php-objects", "php-strings", "php-floats", "php-custom",
-		"php-enums", "php-refs", "php_serialize-nested", "php_serialize-objects",
-	};
-	static const char alphabet[] = "aiOsdbNCER:;{}\"0123456789-.|\0\xff";
+	for (int repeat = 0; repeat < 2; repeat++) {
+		struct buf b = BUF_INIT;
+		buf_add(&b, B(IG "\25\0\310"));	/* array16 of 200 */
+		for (int i = 0; i < 200; i++) {
+			char key[4] = { '\21', 2, 'a' + (char)(i / 26), 'a' + (char)(i % 26) };
+			if (repeat && i == 199)
+				key[3] = key[2] = 'a';
+			/* the name, then its string id as the value */
+			buf_add(&b, key, sizeof(key));
+			buf_add(&b, (char[]){ '\17', (char)(i >> 8), (char)i }, 3);
+		}
+		int accepted = 0;
+		int same = fast_agrees(b.ptr, b.len, SESS_UNKNOWN, &accepted);
+		unit_check(same && accepted == !repeat, "igbinary, 200 members and strings%s: %s",
+			   repeat ? ", one name twice" : "", repeat ? "declined" : "taken");
+		buf_release(&b);
+	}
+}
+
+struct mutations {
+	const char *what;
+	const char *const *names;	/* golden sessions */
+	size_t n_names;
+	const char *alphabet;		/* bytes put in */
+	size_t n_alphabet;
+};
+
+/* Mutations of golden sessions: a byte changed, inserted or cut; every other one decoded with
+ * handler h, the rest with SESS_UNKNOWN. Returns how many the fast path took. */
+static int check_mutations(const char *dir, const struct mutations *mu, enum sess_handler h)
+{
 	uint64_t x = 0x9e3779b97f4a7c15ull;
-	int bad = 0, tried = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *path = xasprintf("%s/%s.sess", dir, names[i]);
+	int bad = 0, tried = 0, accepted = 0;
+	for (size_t i = 0; i < mu->n_names; i++) {
+		char *path = xasprintf("%s/%s.sess", dir, mu->names[i]);
 		size_t len;
 		char *bytes = unit_read_file(path, &len);
 		free(path);
@@ -199,7 +280,8 @@ static void check_mutations(const char *dir)
 		for (int k = 0; k < 3000; k++, tried++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			size_t at = (size_t)(x % len), n = len;
-			char c = alphabet[(x >> 32) % (sizeof(alphabet) - 1)];
+			char c = mu->alphabet[(x >> 32) % mu->n_alphabet];
+			int took = 0;
 			memcpy(m, bytes, len);
 			if ((x >> 40) % 3 == 0) {
 				m[at] = c;
@@ -211,13 +293,46 @@ static void check_mutations(const char *dir)
 				memmove(m + at, m + at + 1, len - at - 1);
 				n--;
 			}
-			bad += !fast_agrees(m, n, SESS_UNKNOWN, NULL);
+			bad += !fast_agrees(m, n, k % 2 ? h : SESS_UNKNOWN, &took);
+			accepted += took;
 		}
 		free(m);
 		free(bytes);
 	}
-	unit_check(bad == 0, "fast path is the tree path on %d mutated sessions (%d differ)", tried,
-		   bad);
+	unit_check(bad == 0, "fast path is the tree path on %d mutated %s sessions (%d taken, %d differ)",
+		   tried, mu->what, accepted, bad);
+	return accepted;
+}
+
+static void check_text_mutations(const char *dir)
+{
+	static const char *const names[] = {
+		"php-login", "php-nested", "php-objects", "php-strings", "php-floats", "php-custom",
+		"php-enums", "php-refs", "php_serialize-nested", "php_serialize-objects",
+	};
+	static const char alphabet[] = "aiOsdbNCER:;{}\"0123456789-.|\0\xff";
+	struct mutations mu = { "serialize()", names, sizeof(names) / sizeof(names[0]), alphabet,
+				sizeof(alphabet) - 1 };
+	check_mutations(dir, &mu, SESS_UNKNOWN);
+}
+
+/* igbinary: type bytes (references, strings, ids, arrays, objects...), lengths and counts. */
+static void check_igbinary_mutations(const char *dir)
+{
+	static const char *const names[] = {
+		"igbinary-login", "igbinary-scalars", "igbinary-floats", "igbinary-nested",
+		"igbinary-objects", "igbinary-strings", "igbinary-custom", "igbinary-enums",
+		"igbinary-magic", "igbinary-refs",
+	};
+	char alphabet[0x28 + 6];
+	for (int i = 0; i < 0x28; i++)
+		alphabet[i] = (char)i;
+	memcpy(alphabet + 0x28, "\x7f\x80\xff*_a", 6);
+	struct mutations mu = { "igbinary", names, sizeof(names) / sizeof(names[0]), alphabet,
+				sizeof(alphabet) };
+	int accepted = check_mutations(dir, &mu, SESS_IGBINARY);
+	unit_check(accepted >= 1000, "the fast path takes many mutated igbinary sessions (%d)",
+		   accepted);
 }
 
 int main(int argc, char **argv)
@@ -225,12 +340,17 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "tests/golden";
 	verbose_diff = getenv("VERBOSE") != NULL;
 	check_rows();
-	check_inner_envelope();
+	check_inner_envelopes();
+	check_igbinary_many();
 	check_accepts(dir);
 	check_dir(dir, ".sess", agrees_all_handlers);
 	char *corpus = xasprintf("%s/../fuzz/corpus/sessdec", dir);
 	check_dir(corpus, "", agrees_fuzz_input);
 	free(corpus);
-	check_mutations(dir);
+	corpus = xasprintf("%s/../fuzz/corpus/igbinary", dir);
+	check_dir(corpus, "", agrees_all_handlers);
+	free(corpus);
+	check_text_mutations(dir);
+	check_igbinary_mutations(dir);
 	return unit_done();
 }

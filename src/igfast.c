@@ -1,0 +1,294 @@
+/* igfast.c: an igbinary session's JSON straight from its bytes (see sessfast.h). It accepts a
+ * subset of what igbinary.c accepts (no references of any kind) and writes what pvjson.c would
+ * write for igbinary.c's tree; the fuzz targets and test_sessfast hold the two to that. */
+#include "sessfast.h"
+#include "fastjson.h"
+#include "igbinary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SMALL_STRINGS 64
+
+struct ig_str {
+	const char *ptr;	/* into the input */
+	size_t len;
+};
+
+/* An entry's key: an integer, or a string. */
+struct ig_key {
+	int is_int;
+	int64_t i;
+	struct ig_str s;
+};
+
+struct ig {
+	const unsigned char *buf;
+	size_t len, pos;
+	struct buf *out;
+	enum crypt_scheme scheme;
+	const char *cipher;
+	size_t nodes;
+	int depth;
+	struct fast_keys keys;
+	struct ig_str *strings;	/* every string written in full, in order: small, or new */
+	size_t n_strings, cap_strings;
+	struct ig_str small[SMALL_STRINGS];
+};
+
+/* ---- reading ---- */
+
+/* The type byte at pos, taken; -1 at the end of the data. */
+static int next_type(struct ig *g)
+{
+	return g->pos < g->len ? g->buf[g->pos++] : -1;
+}
+
+/* A big-endian unsigned number of width bytes. */
+static int read_uint(struct ig *g, unsigned width, uint64_t *out)
+{
+	if (g->len - g->pos < width)
+		return -1;
+	*out = igb_uint(g->buf + g->pos, width);
+	g->pos += width;
+	return 0;
+}
+
+/* A length of width bytes and that many bytes (a string or class name written in full),
+ * which join the string table. */
+static int read_chars(struct ig *g, unsigned width, struct ig_str *s)
+{
+	uint64_t n;
+	if (read_uint(g, width, &n) || n > g->len - g->pos)
+		return -1;
+	s->ptr = (const char *)g->buf + g->pos;
+	s->len = (size_t)n;
+	g->pos += (size_t)n;
+	if (g->n_strings == g->cap_strings)
+		g->strings = fast_grow(g->strings, g->small, &g->cap_strings, sizeof(*g->strings));
+	g->strings[g->n_strings++] = *s;
+	return 0;
+}
+
+/* An id of width bytes into the string table. */
+static int read_id(struct ig *g, unsigned width, struct ig_str *s)
+{
+	uint64_t id;
+	if (read_uint(g, width, &id) || id >= g->n_strings)
+		return -1;
+	*s = g->strings[id];
+	return 0;
+}
+
+/* Any string form after type byte t (empty, in full, or a string id); -1 for other types. */
+static int read_string(struct ig *g, int t, struct ig_str *s)
+{
+	if (t == IGB_STRING_EMPTY) {
+		s->ptr = "";
+		s->len = 0;
+		return 0;
+	}
+	if (t >= IGB_STRING8 && t <= IGB_STRING32)
+		return read_chars(g, igb_width((unsigned)t, IGB_STRING8), s);
+	if (t == IGB_STRING64)
+		return read_chars(g, 8, s);
+	if (t >= IGB_STRING_ID8 && t <= IGB_STRING_ID32)
+		return read_id(g, igb_width((unsigned)t, IGB_STRING_ID8), s);
+	return -1;
+}
+
+/* The integer after long type byte t; 64-bit values outside int64 are declined. */
+static int read_long(struct ig *g, int t, int64_t *out)
+{
+	int neg;
+	unsigned width = igb_long_width((unsigned)t, &neg);
+	uint64_t u;
+	if (read_uint(g, width, &u) || u > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+		return -1;
+	*out = neg && u ? -(int64_t)(u - 1) - 1 : (int64_t)u;
+	return 0;
+}
+
+/* An entry's key: 1 for a null key (a skipped entry, no value follows), 0, or -1. */
+static int read_key(struct ig *g, struct ig_key *k)
+{
+	int t = next_type(g);
+	if (t == IGB_NULL)
+		return 1;
+	k->is_int = t >= 0 && igb_is_long((unsigned)t);
+	return k->is_int ? read_long(g, t, &k->i) : read_string(g, t, &k->s);
+}
+
+/* ---- values ---- */
+
+static int value(struct ig *g);
+
+/* A mangled property name (\0Class\0name, \0*\0name) made plain as igbinary.c's unmangle does
+ * it: an anonymous class name holds a NUL of its own; malformed names stay as they are. */
+static void unmangle(struct ig_str *s)
+{
+	const char *p = s->ptr;
+	if (s->len < 3 || p[0] != '\0' || p[1] == '\0')
+		return;
+	const char *end = memchr(p + 1, '\0', s->len - 2);
+	if (!end)
+		return;
+	const char *next = memchr(end + 1, '\0', s->len - (size_t)(end + 1 - p));
+	if (next)
+		end = next;
+	s->len -= (size_t)(end + 1 - p);
+	s->ptr = end + 1;
+}
+
+/* What comes before an entry's value, items entries in. Object properties: ',' and the plain
+ * name (integers as their text; "__class" is declined, the tree path drops it). Arrays: a
+ * list while the keys go 0, 1, ... (a string key never does: igbinary.c keeps it a string),
+ * else an object; a list that breaks off is declined. */
+static int put_member(struct ig *g, int prop, int *list, size_t items, struct ig_key *k)
+{
+	if (prop) {
+		if (!k->is_int) {
+			unmangle(&k->s);
+			if (k->s.len == 7 && memcmp(k->s.ptr, "__class", 7) == 0)
+				return -1;
+		}
+		buf_addc(g->out, ',');
+	} else {
+		if (!items)
+			*list = k->is_int && k->i == 0;
+		buf_addc(g->out, items ? ',' : *list ? '[' : '{');
+		if (*list)
+			return k->is_int && k->i == (int64_t)items ? 0 : -1;
+	}
+	return fast_put_key(&g->keys, g->out, k->is_int, k->i, k->s.ptr, k->s.len);
+}
+
+/* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
+ * as {"__class": C, ...}. */
+static int entries_value(struct ig *g, int t, const struct ig_str *cls)
+{
+	uint64_t count;
+	size_t base = g->keys.n, items = 0;
+	int list = 0;
+	/* Each entry takes at least one byte, as igbinary.c checks. */
+	if (read_uint(g, igb_width((unsigned)t, IGB_ARRAY8), &count) || count > g->len - g->pos ||
+	    ++g->depth > FAST_MAX_DEPTH)
+		return -1;
+	if (cls)
+		fast_open_class(g->out, cls->ptr, cls->len);
+	for (uint64_t n = 0; n < count; n++) {
+		struct ig_key k = { 0, 0, { NULL, 0 } };
+		int r = read_key(g, &k);
+		if (r > 0)
+			continue;	/* a skipped entry */
+		if (r < 0 || put_member(g, cls != NULL, &list, items++, &k) || value(g))
+			return -1;
+	}
+	if (cls || items)
+		buf_addc(g->out, list ? ']' : '}');
+	else
+		buf_add(g->out, "[]", 2);
+	g->depth--;
+	return fast_keys_close(&g->keys, g->out, base) ? -1 : 0;
+}
+
+/* An object (plain or __serialize(), Serializable, enum case) after its type byte t. */
+static int object_value(struct ig *g, int t)
+{
+	struct ig_str cls, s;
+	uint64_t n;
+	int r = t >= IGB_OBJECT_ID8 ? read_id(g, igb_width((unsigned)t, IGB_OBJECT_ID8), &cls) :
+		read_chars(g, igb_width((unsigned)t, IGB_OBJECT8), &cls);
+	/* the tree keeps the class name as a C string */
+	if (r || memchr(cls.ptr, '\0', cls.len))
+		return -1;
+	int inner = next_type(g);
+	if (inner >= IGB_ARRAY8 && inner <= IGB_ARRAY32)
+		return entries_value(g, inner, &cls);
+	if (inner >= IGB_OBJECT_SER8 && inner <= IGB_OBJECT_SER32) {
+		if (read_uint(g, igb_width((unsigned)inner, IGB_OBJECT_SER8), &n) ||
+		    n > g->len - g->pos)
+			return -1;
+		fast_put_named(g->out, cls.ptr, cls.len, "__serialized",
+			       (const char *)g->buf + g->pos, (size_t)n);
+		g->pos += (size_t)n;
+		return 0;
+	}
+	if (inner != IGB_ENUM_CASE)
+		return -1;
+	/* the case name: any string but the empty one, or an object id */
+	int c = next_type(g);
+	r = c >= IGB_OBJECT_ID8 && c <= IGB_OBJECT_ID32 ?
+	    read_id(g, igb_width((unsigned)c, IGB_OBJECT_ID8), &s) :
+	    c == IGB_STRING_EMPTY ? -1 : read_string(g, c, &s);
+	if (r)
+		return -1;
+	fast_put_named(g->out, cls.ptr, cls.len, "__case", s.ptr, s.len);
+	return 0;
+}
+
+static int scalar_value(struct ig *g, int t)
+{
+	struct ig_str s;
+	uint64_t u;
+	int64_t i;
+	double d;
+	switch (t) {
+	case IGB_NULL:
+		buf_add(g->out, "null", 4);
+		return 0;
+	case IGB_FALSE: case IGB_TRUE:
+		buf_adds(g->out, t == IGB_TRUE ? "true" : "false");
+		return 0;
+	case IGB_DOUBLE:
+		if (read_uint(g, 8, &u))
+			return -1;
+		memcpy(&d, &u, sizeof(d));
+		json_write_float(g->out, d);
+		return 0;
+	}
+	if (t >= 0 && igb_is_long((unsigned)t)) {
+		if (read_long(g, t, &i))
+			return -1;
+		json_write_int(g->out, i);
+		return 0;
+	}
+	/* strings; references and anything else: the tree path */
+	if (read_string(g, t, &s) || fast_maybe_encrypted(g->scheme, g->cipher, s.ptr, s.len))
+		return -1;
+	fast_put_text(g->out, s.ptr, s.len);
+	return 0;
+}
+
+static int value(struct ig *g)
+{
+	if (++g->nodes > FAST_MAX_NODES)
+		return -1;
+	int t = next_type(g);
+	if (t >= IGB_ARRAY8 && t <= IGB_ARRAY32)
+		return entries_value(g, t, NULL);
+	if (t >= IGB_OBJECT8 && t <= IGB_OBJECT_ID32)
+		return object_value(g, t);
+	return scalar_value(g, t);
+}
+
+int igbinary_fast_json(const char *buf, size_t len, enum crypt_scheme scheme, const char *cipher,
+		       struct buf *out)
+{
+	/* the header (version 1 or 2), then the array sess_decode requires */
+	if (len < 5 || buf[0] || buf[1] || buf[2] || (buf[3] != 1 && buf[3] != 2) ||
+	    buf[4] < IGB_ARRAY8 || buf[4] > IGB_ARRAY32)
+		return -1;
+	struct ig g = { .buf = (const unsigned char *)buf, .len = len, .pos = 4, .out = out,
+			.scheme = scheme, .cipher = cipher, .cap_strings = SMALL_STRINGS };
+	g.strings = g.small;
+	fast_keys_init(&g.keys);
+	size_t mark = out->len;
+	int rc = value(&g) || g.pos != len ? -1 : 0;
+	fast_keys_release(&g.keys);
+	if (g.strings != g.small)
+		free(g.strings);
+	if (rc)
+		fast_decline(out, mark);
+	return rc;
+}
