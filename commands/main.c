@@ -517,6 +517,20 @@ static int leading_options(struct cmd_ctx *ctx, int argc, char **argv, int *firs
 	return 0;
 }
 
+/* Commands that write many lines get a large output buffer when it goes to a file or a pipe:
+ * a dump of a million sessions is then a few thousand writes, not a million. (Before any
+ * output; the shell keeps its own.) */
+static void bulk_output(const char *cmd)
+{
+	static const char *const bulk[] = { "dump", "list", "decode" };
+	static char big[1 << 20];
+	if (isatty(STDOUT_FILENO))
+		return;
+	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++)
+		if (strcmp(cmd, bulk[i]) == 0)
+			setvbuf(stdout, big, _IOFBF, sizeof(big));
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_ctx ctx;
@@ -532,6 +546,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		ret = EXIT_USAGE;
 	} else if (ret == 0) {
+		bulk_output(argv[first]);
 		ret = cmd_dispatch(&ctx, argc - first, argv + first);
 	}
 	cmd_ctx_release(&ctx);
