@@ -274,6 +274,95 @@ static int lex_value(struct lexer *l, struct buf *s, int64_t *i)
 	return lex_literal(l, "false") || lex_literal(l, "null") ? LEX_OTHER : -1;
 }
 
+/* ---- members the entry does not keep ("data"): checked as jansson would, and skipped ---- */
+
+#define SKIP_MAX_DEPTH 32
+#define SKIP_MAX_NAMES 64
+
+static int skip_value(struct lexer *l, struct buf *s, int depth);
+
+/* A number jansson reads without complaint: lex_int's integers, or digits '.' digits (no
+ * exponent, at most 30 digits each side: no overflow, no underflow). */
+static int skip_number(struct lexer *l)
+{
+	const char *start = l->p;
+	int64_t v;
+	if (lex_int(l, &v) == 0)
+		return 0;
+	l->p = start + (start < l->end && *start == '-');
+	const char *digits = l->p;
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9')
+		l->p++;
+	size_t whole = (size_t)(l->p - digits);
+	if (!whole || whole > 30 || (whole > 1 && *digits == '0') || l->p >= l->end || *l->p++ != '.')
+		return -1;
+	const char *frac = l->p;
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9')
+		l->p++;
+	size_t n = (size_t)(l->p - frac);
+	if (!n || n > 30 || (l->p < l->end && (*l->p == 'e' || *l->p == 'E')))
+		return -1;
+	return 0;
+}
+
+/* {"name":value,...}: names without escapes, none repeated (JSON_REJECT_DUPLICATES). */
+static int skip_object(struct lexer *l, struct buf *s, int depth)
+{
+	const char *names[SKIP_MAX_NAMES];
+	size_t lens[SKIP_MAX_NAMES], n = 0;
+	if (++l->p < l->end && *l->p == '}')
+		return l->p++, 0;
+	for (;;) {
+		const char *name = l->p + 1;
+		if (n == SKIP_MAX_NAMES || lex_string(l, s) < 0)
+			return -1;
+		size_t len = (size_t)(l->p - 1 - name);
+		if (memchr(name, '\\', len))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (lens[i] == len && memcmp(names[i], name, len) == 0)
+				return -1;
+		names[n] = name;
+		lens[n++] = len;
+		if (l->p >= l->end || *l->p++ != ':' || skip_value(l, s, depth + 1) < 0)
+			return -1;
+		if (l->p < l->end && *l->p == '}')
+			return l->p++, 0;
+		if (l->p >= l->end || *l->p++ != ',')
+			return -1;
+	}
+}
+
+static int skip_array(struct lexer *l, struct buf *s, int depth)
+{
+	if (++l->p < l->end && *l->p == ']')
+		return l->p++, 0;
+	for (;;) {
+		if (skip_value(l, s, depth + 1) < 0)
+			return -1;
+		if (l->p < l->end && *l->p == ']')
+			return l->p++, 0;
+		if (l->p >= l->end || *l->p++ != ',')
+			return -1;
+	}
+}
+
+/* Any compact JSON value; -1 (the line goes to jansson) for what it is not sure of. */
+static int skip_value(struct lexer *l, struct buf *s, int depth)
+{
+	if (depth > SKIP_MAX_DEPTH || l->p >= l->end)
+		return -1;
+	switch (*l->p) {
+	case '{': return skip_object(l, s, depth);
+	case '[': return skip_array(l, s, depth);
+	case '"': return lex_string(l, s);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9': return skip_number(l);
+	default: break;
+	}
+	return lex_literal(l, "true") || lex_literal(l, "false") || lex_literal(l, "null") ? 0 : -1;
+}
+
 /* What the fast path found; the key and value go straight into the entry. */
 struct fast_line {
 	const char *names[32];	/* member names so far (raw: no escapes), for repeats */
@@ -354,7 +443,11 @@ static int take_member(struct lexer *l, const char *name, size_t len, struct fas
 		e->cas = (uint64_t)v;
 		return r;
 	}
-	int kind = lex_value(l, s, &v);
+	int kind;
+	if (l->p < l->end && (*l->p == '{' || *l->p == '['))	/* "data" and the like */
+		kind = skip_value(l, s, 0) == 0 ? LEX_OTHER : -1;
+	else
+		kind = lex_value(l, s, &v);
 	if (is_name(name, len, "server")) {
 		if (kind != LEX_STRING || s->len >= sizeof(e->server))
 			return -1;
@@ -392,6 +485,12 @@ static int fast_parse(const char *line, size_t len, struct dump_entry *e)
 		       e->key.len > MC_MAX_KEY))
 		r = -1;
 	return r;
+}
+
+int dumpline_parse_fast(const char *line, size_t len, struct dump_entry *e)
+{
+	entry_reset(e);
+	return fast_parse(line, len, e);
 }
 
 int dumpline_parse(const char *line, size_t len, struct dump_entry *e, char **cause)
