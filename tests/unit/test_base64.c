@@ -41,7 +41,7 @@ static int same(const char *s, size_t n)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	int ra = base64_decode(s, n, &a), rb = ref_decode(s, n, &b);
-	int ok = ra == rb && (ra != 0 || (a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0));
+	int ok = ra == rb && (ra != 0 || (a.len == b.len && (!a.len || memcmp(a.ptr, b.ptr, a.len) == 0)));
 	buf_release(&a);
 	buf_release(&b);
 	return ok;
