@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,15 +215,21 @@ size_t php_float_token(const char *b, size_t end, size_t pos)
 	return i - pos;
 }
 
+static locale_t c_locale;	/* made once: dump's server threads all read floats */
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
 double php_strtod(const char *s, size_t n)
 {
-	static locale_t c_locale;
 	char small[64];
 	char *tmp = n < sizeof(small) ? small : xmalloc(n + 1);
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	if (!c_locale)
-		c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	pthread_once(&c_locale_once, make_c_locale);
 	double d = c_locale ? strtod_l(tmp, NULL, c_locale) : strtod(tmp, NULL);
 	if (tmp != small)
 		free(tmp);
