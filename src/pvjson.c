@@ -286,13 +286,6 @@ static char *escape_at(char *o, unsigned char c)
 	return o + 5;
 }
 
-void json_write_escape(struct buf *out, unsigned char c)
-{
-	buf_grow(out, 6);
-	out->len = (size_t)(escape_at(out->ptr + out->len, c) - out->ptr);
-	out->ptr[out->len] = '\0';
-}
-
 /* Appends n bytes of a string's inside, escaped; out has room for 6 * n more. Eight bytes are
  * copied at a time and the output moved on past the plain ones (json_special's lowest flag). */
 static void escape_run(struct buf *out, const char *s, size_t n)

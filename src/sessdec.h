@@ -67,12 +67,11 @@ struct json_t *pv_to_json(const struct pv *v);
 void pv_write_json(struct buf *out, const struct pv *v);
 /* Appends the valid UTF-8 bytes as a JSON string the way jansson writes one. (pvjson.c) */
 void json_write_string(struct buf *out, const char *s, size_t n);
-/* The pieces of pv_write_json, for writers that build no tree (pvjson.c): jansson's escape of
- * one byte of a string; an integer; a float (jansson's real, "NAN"/"INF"/"-INF" as strings);
- * bytes as a string, or {"__base64": ...} when they are not UTF-8. */
-void json_write_escape(struct buf *out, unsigned char c);
 /* json_write_string when the bytes are UTF-8 (returns 0); else -1 and out as it was. */
 int json_write_utf8(struct buf *out, const char *s, size_t n);
+/* The pieces of pv_write_json, for writers that build no tree (pvjson.c): an integer; a float
+ * (jansson's real, "NAN"/"INF"/"-INF" as strings); bytes as a string, or {"__base64": ...}
+ * when they are not UTF-8. */
 void json_write_int(struct buf *out, int64_t i);
 void json_write_float(struct buf *out, double d);
 void json_write_text(struct buf *out, const char *s, size_t len);

@@ -153,7 +153,8 @@ char *xasprintf(const char *fmt, ...)
 	return buf_detach(&b, NULL);
 }
 
-size_t utf8_seq(const char *str, size_t n)
+/* Length of the UTF-8 sequence at str (n > 0 bytes left), or 0 when invalid. */
+static size_t utf8_seq(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0];

@@ -95,8 +95,6 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 size_t fmt_g17(double d, char out[32]);
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
-/* Length of the UTF-8 sequence at s (n > 0 bytes left), or 0 when invalid. */
-size_t utf8_seq(const char *s, size_t n);
 
 /* Appends s, escaping every byte outside printable ASCII as \xNN (and \\, \"). */
 void buf_add_escaped(struct buf *b, const char *s, size_t n);
