@@ -165,13 +165,20 @@ static void write_members(struct buf *out, json_t *o, char first)
 	out->ptr[out->len] = '\0';
 }
 
+/* ,"name": (names are plain ASCII) */
+static void put_name(struct buf *out, const char *name)
+{
+	buf_addc(out, ',');
+	buf_addc(out, '"');
+	buf_adds(out, name);
+	buf_add(out, "\":", 2);
+}
+
 /* add_bytes, written: name when the bytes are UTF-8, else name_b64 in base64. */
 static void write_bytes(struct buf *out, const char *name, const char *p, size_t n)
 {
 	if (utf8_valid(p, n)) {
-		buf_addc(out, ',');
-		json_write_string(out, name, strlen(name));
-		buf_addc(out, ':');
+		put_name(out, name);
 		json_write_string(out, p, n);
 		return;
 	}
@@ -183,14 +190,6 @@ static void write_bytes(struct buf *out, const char *name, const char *p, size_t
 }
 
 /* ---- the same record written straight into a buffer ---- */
-
-static void put_name(struct buf *out, const char *name)
-{
-	buf_addc(out, ',');
-	buf_addc(out, '"');
-	buf_adds(out, name);
-	buf_add(out, "\":", 2);
-}
 
 static void put_int(struct buf *out, const char *name, int64_t v)
 {
