@@ -122,14 +122,6 @@ static int same_span(const struct buf *out, const struct fast_span *a, const str
 	return a->len == b->len && memcmp(out->ptr + a->off, out->ptr + b->off, a->len) == 0;
 }
 
-static size_t span_hash(const struct buf *out, const struct fast_span *s)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < s->len; i++)
-		h = (h ^ (unsigned char)out->ptr[s->off + i]) * 16777619u;
-	return h;
-}
-
 /* 1 when a name repeats among spans[base...]. */
 static int repeats(const struct fast_keys *k, const struct buf *out, size_t base)
 {
@@ -146,7 +138,7 @@ static int repeats(const struct fast_keys *k, const struct buf *out, size_t base
 		size *= 2;
 	size_t *set = xcalloc(size, sizeof(*set));
 	for (size_t a = base; a < k->n && !found; a++) {
-		size_t h = span_hash(out, &k->spans[a]) & (size - 1);
+		size_t h = (size_t)hash_bytes(out->ptr + k->spans[a].off, k->spans[a].len) & (size - 1);
 		while (set[h] && !(found = same_span(out, &k->spans[set[h] - 1], &k->spans[a])))
 			h = (h + 1) & (size - 1);
 		set[h] = a + 1;

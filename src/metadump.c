@@ -194,14 +194,6 @@ struct keyset {
 	size_t cap, n;
 };
 
-static uint64_t key_hash(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* Adds key; returns 1 when it was new, 0 when already present. */
 static int keyset_add(struct keyset *s, const char *k, size_t n)
 {
@@ -216,7 +208,7 @@ static int keyset_add(struct keyset *s, const char *k, size_t n)
 		free(s->slots);
 		*s = bigger;
 	}
-	size_t i = key_hash(k, n) & (s->cap - 1);
+	size_t i = hash_bytes(k, n) & (s->cap - 1);
 	while (s->slots[i]) {
 		if (strlen(s->slots[i]) == n && memcmp(s->slots[i], k, n) == 0)
 			return 0;

@@ -466,14 +466,6 @@ static int same_key(const struct writer *w, const struct span *a, const struct s
 	return a->len == b->len && memcmp(w->keys.ptr + a->off, w->keys.ptr + b->off, a->len) == 0;
 }
 
-static size_t key_hash(const char *s, size_t n)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* find_repeats for many members: a hash set of span numbers + 1. */
 static int find_repeats_hashed(struct writer *w, size_t base, size_t m)
 {
@@ -484,7 +476,7 @@ static int find_repeats_hashed(struct writer *w, size_t base, size_t m)
 	int repeats = 0;
 	for (size_t k = base; k < base + m; k++) {
 		struct span *s = &w->spans[k];
-		size_t h = key_hash(w->keys.ptr + s->off, s->len) & (size - 1);
+		size_t h = (size_t)hash_bytes(w->keys.ptr + s->off, s->len) & (size - 1);
 		while (set[h] && !same_key(w, &w->spans[set[h] - 1], s))
 			h = (h + 1) & (size - 1);
 		if (set[h]) {

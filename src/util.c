@@ -153,6 +153,14 @@ char *xasprintf(const char *fmt, ...)
 	return buf_detach(&b, NULL);
 }
 
+uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
 /* Length of the UTF-8 sequence at str (n > 0 bytes left), or 0 when invalid. */
 static size_t utf8_seq(const char *str, size_t n)
 {

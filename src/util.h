@@ -93,6 +93,8 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 /* d as printf's "%.17g" writes it, for |d| in [1e-4, 1e15) (exactly: the digits correctly
  * rounded, half to even); returns the length, or 0 for any other d (then use printf). */
 size_t fmt_g17(double d, char out[32]);
+/* FNV-1a of the n bytes, for hash sets. */
+uint64_t hash_bytes(const char *s, size_t n);
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 
