@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "dumpline.h"
 #include "sessdec.h"
+#include "stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum { O_JSON = 1, O_HANDLER, O_FLAGS, O_LINES, O_STATS };
 static const struct cmd_opt decode_opts[] = {
@@ -76,16 +76,9 @@ struct decode_stats {
 	double decoding, start;
 };
 
-static double now_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void print_stats(const struct decode_stats *st)
 {
-	double all = now_seconds() - st->start;
+	double all = stats_now() - st->start;
 	fprintf(stderr, "decode: %zu values, %zu bytes; decoding %.3f s (%.1f MB/s), in all %.3f s "
 		"(%.1f MB/s)\n", st->values, st->bytes, st->decoding,
 		st->decoding > 0 ? (double)st->bytes / st->decoding / 1e6 : 0.0, all,
@@ -116,11 +109,11 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 		}
 		struct decode_info d;
 		buf_reset(&data);
-		double t0 = st ? now_seconds() : 0;
+		double t0 = st ? stats_now() : 0;
 		int have = sessview_write_json(e.value.ptr ? e.value.ptr : "", e.value.len, e.flags,
 					       opts, &d, &data);
 		if (st) {
-			st->decoding += now_seconds() - t0;
+			st->decoding += stats_now() - t0;
 			st->values++;
 			st->bytes += e.value.len;
 		}
@@ -178,7 +171,7 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		return EXIT_USAGE;
 	}
 	if (lines && f) {
-		struct decode_stats st = { .start = now_seconds() };
+		struct decode_stats st = { .start = stats_now() };
 		int ret = decode_lines(f, f == stdin ? "standard input" : path, &opts,
 				       stats ? &st : NULL);
 		if (stats)

@@ -62,13 +62,6 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Prints one session that needs attention. */
 static void on_report(const char *sid, size_t n, enum copy_event ev, const char *what, void *arg)
 {
@@ -82,7 +75,7 @@ static void on_report(const char *sid, size_t n, enum copy_event ev, const char 
 /* Redraws the progress line on stderr, at most 5 times a second. */
 static void show_progress(struct migrate *m, int final)
 {
-	double t = now_s();
+	double t = stats_now();
 	if (!m->progress || (!final && t - m->last_progress < 0.2))
 		return;
 	m->last_progress = t;
@@ -470,7 +463,7 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	m.cp.report = on_report;
 	m.cp.report_arg = &m;
 	m.progress = isatty(2);
-	m.started = now_s();
+	m.started = stats_now();
 	interrupted = 0;
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	sigaction(SIGINT, &sa, &old_int);
