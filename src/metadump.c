@@ -188,45 +188,6 @@ int cachedump_parse_line(const char *line, size_t len, struct md_item *it, char 
 	return 1;
 }
 
-/* A small open-addressing set of keys, used only by the metadump all fallback. */
-struct keyset {
-	char **slots;
-	size_t cap, n;
-};
-
-/* Adds key; returns 1 when it was new, 0 when already present. */
-static int keyset_add(struct keyset *s, const char *k, size_t n)
-{
-	if ((s->n + 1) * 2 > s->cap) {
-		struct keyset bigger = { xcalloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)),
-					 s->cap ? s->cap * 2 : 1024, 0 };
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slots[i])
-				keyset_add(&bigger, s->slots[i], strlen(s->slots[i]));
-		for (size_t i = 0; i < s->cap; i++)
-			free(s->slots[i]);
-		free(s->slots);
-		*s = bigger;
-	}
-	size_t i = hash_bytes(k, n) & (s->cap - 1);
-	while (s->slots[i]) {
-		if (strlen(s->slots[i]) == n && memcmp(s->slots[i], k, n) == 0)
-			return 0;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->slots[i] = xstrndup(k, n);
-	s->n++;
-	return 1;
-}
-
-static void keyset_release(struct keyset *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slots[i]);
-	free(s->slots);
-	memset(s, 0, sizeof(*s));
-}
-
 /* Sends cmd and streams its metadump reply; *refused set when the server rejects the command. */
 static int stream_metadump(struct conn *c, const char *cmd, struct keyset *dedup, md_item_fn fn,
 			   void *arg, int *refused, char **cause)

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #define BATCH 128
+/* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
+#define LOCKS_KEPT 65536
 
 struct scan_ctx {
 	const struct pool *pool;
@@ -21,6 +23,9 @@ struct scan_ctx {
 	void *arg;
 	pthread_mutex_t lock;
 	int stop;		/* the callback's non-zero return */
+	struct keyset locks;	/* sids whose lock key the walks saw */
+	int locks_overflow;	/* more than LOCKS_KEPT of them */
+	int locks_known;	/* every server walked whole: a sid not in locks has no lock */
 };
 
 struct worker {
@@ -38,6 +43,8 @@ struct worker {
 	struct buf value;
 	time_t now;
 	FILE *spill;		/* keys waiting for their values, see spill_open */
+	int walk_ret;		/* the walk's outcome: 0, or -1/-2 with walk_cause */
+	char *walk_cause;
 };
 
 void scan_classify(const char *prefix, size_t plen, struct sess_rec *r)
@@ -63,8 +70,16 @@ static int cancelled(struct worker *w)
 	return (o->cancel && *o->cancel) || __atomic_load_n(&w->ctx->stop, __ATOMIC_RELAXED);
 }
 
-/* Fills r from a metadump item (times made relative to now). */
-static void rec_from_item(struct worker *w, const struct md_item *it, struct sess_rec *r)
+/* The server PHP reads r from (r classified). */
+static size_t rec_home(const struct pool *p, const struct sess_rec *r)
+{
+	if (r->kind == REC_LOCK)	/* PHP hashes "lock.<sid>" for the lock key */
+		return pool_home(p, r->sid - 5, r->sid_len + 5);
+	return pool_home(p, r->sid, r->sid_len);
+}
+
+/* Fills r from a metadump item (times made relative to now), all but its home server. */
+static void rec_classify(struct worker *w, const struct md_item *it, struct sess_rec *r)
 {
 	const struct pool *p = w->ctx->pool;
 	memset(r, 0, sizeof(*r));
@@ -72,10 +87,6 @@ static void rec_from_item(struct worker *w, const struct md_item *it, struct ses
 	r->key = it->key;
 	r->key_len = it->key_len;
 	scan_classify(p->prefix, p->prefix_len, r);
-	if (r->kind == REC_LOCK)	/* PHP hashes "lock.<sid>" for the lock key */
-		r->home = pool_home(p, r->sid - 5, r->sid_len + 5);
-	else
-		r->home = pool_home(p, r->sid, r->sid_len);
 	r->exp = it->exp;
 	r->ttl = it->exp < 0 ? -1 : (it->exp > w->now ? it->exp - w->now : 0);
 	r->la = it->la;
@@ -85,6 +96,13 @@ static void rec_from_item(struct worker *w, const struct md_item *it, struct ses
 	r->flags = it->flags;
 	r->locked = -1;
 	r->lock_ttl = -1;
+}
+
+/* rec_classify and the home server. */
+static void rec_from_item(struct worker *w, const struct md_item *it, struct sess_rec *r)
+{
+	rec_classify(w, it, r);
+	r->home = rec_home(w->ctx->pool, r);
 }
 
 /* Hands one record to the callback under the scan lock. */
@@ -132,7 +150,8 @@ static void lock_key(const struct pool *p, const char *sid, size_t n, struct buf
 	buf_add(out, sid, n);
 }
 
-/* Looks up the lock key of every session in the batch (pipelined per server). */
+/* Looks up the lock key of every session in the batch (pipelined per server): when the walks
+ * saw every key, only of the sessions whose lock key they saw, to confirm it is still there. */
 static void check_locks(struct worker *w)
 {
 	const struct pool *p = w->ctx->pool;
@@ -140,11 +159,15 @@ static void check_locks(struct worker *w)
 	size_t homes[BATCH];
 	for (size_t i = 0; i < w->n; i++) {
 		struct sess_rec r;
-		rec_from_item(w, &w->batch[i], &r);
+		rec_classify(w, &w->batch[i], &r);
 		w->batch_locked[i] = -1;
 		homes[i] = (size_t)-1;
 		if (r.kind != REC_SESSION)
 			continue;
+		if (w->ctx->locks_known && !keyset_has(&w->ctx->locks, r.sid, r.sid_len)) {
+			w->batch_locked[i] = 0;
+			continue;
+		}
 		lock_key(p, r.sid, r.sid_len, &k);
 		buf_reset(&tmp);
 		buf_add(&tmp, "lock.", 5);
@@ -230,17 +253,32 @@ static int flush_batch(struct worker *w, char **cause)
 	return ret;
 }
 
-/* Is this item wanted at all (kind and sid pattern)? Counts it. */
+/* Keeps the sid of a lock key the walk met, so that sessions without one need no look-up. */
+static void lock_seen(struct scan_ctx *ctx, const struct sess_rec *r)
+{
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->locks.n >= LOCKS_KEPT)
+		ctx->locks_overflow = 1;
+	else
+		keyset_add(&ctx->locks, r->sid, r->sid_len);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/* Is this item wanted at all (kind and sid pattern)? Counts it; r is classified, its home
+ * server left out. */
 static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r)
 {
 	const struct scan_opts *o = w->ctx->o;
-	rec_from_item(w, it, r);
-	if (r->kind == REC_SESSION)
+	rec_classify(w, it, r);
+	if (r->kind == REC_SESSION) {
 		w->res->sessions++;
-	else if (r->kind == REC_LOCK)
+	} else if (r->kind == REC_LOCK) {
 		w->res->locks++;
-	else
+		if (o->locks)
+			lock_seen(w->ctx, r);
+	} else {
 		w->res->other++;
+	}
 	if (r->kind == REC_LOCK && !o->want_locks)
 		return 0;
 	if (r->kind == REC_OTHER && !o->want_other)
@@ -318,8 +356,10 @@ static int on_item(const struct md_item *it, void *arg)
 	if (!wanted(w, it, &r))
 		return 0;
 	const struct scan_opts *o = w->ctx->o;
-	if (!o->values && !o->meta && !o->locks)
+	if (!o->values && !o->meta && !o->locks) {
+		r.home = rec_home(w->ctx->pool, &r);
 		return deliver(w, &r);
+	}
 	if (spill_write(w->spill, it) < 0) {
 		w->res->error = xasprintf("server %s: writing the temporary key file: %s",
 					  w->ctx->pool->servers[w->idx].name, strerror(errno));
@@ -350,8 +390,15 @@ static int fetch_spilled(struct worker *w, char **cause)
 	return ret ? ret : flush_batch(w, cause);
 }
 
-/* Walks one server: the body of a worker thread. */
-static void *worker_run(void *arg)
+/* Does the scan fetch anything after the walk (values, meta or locks)? */
+static int fetching(const struct scan_opts *o)
+{
+	return o->values || o->meta || o->locks;
+}
+
+/* Step one of a worker: walks the server's keys, delivering them, or keeping them in the spill
+ * file for step two. */
+static void *worker_walk(void *arg)
 {
 	struct worker *w = arg;
 	const struct pool *p = w->ctx->pool;
@@ -359,19 +406,33 @@ static void *worker_run(void *arg)
 	struct conn md;
 	char *cause = NULL;
 	int ret = -1;
-	const struct scan_opts *o = w->ctx->o;
-	int fetch = o->values || o->meta || o->locks;
-	if ((!fetch || (w->spill = spill_open(&cause)) != NULL) &&
-	    conn_open(&md, s, p->timeout_ms, &cause) == 0 &&
-	    conn_open(&w->mg, s, p->timeout_ms, &cause) == 0) {
-		w->mg_open = 1;
+	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&cause)) != NULL) &&
+	    conn_open(&md, s, p->timeout_ms, &cause) == 0) {
 		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
 		if (ret == -3) {
 			cause = w->res->error;
 			w->res->error = NULL;
 			ret = -1;
 		}
-		if (ret == 0 && fetch)
+		conn_close(&md);
+	}
+	w->walk_ret = ret;
+	w->walk_cause = cause;
+	return NULL;
+}
+
+/* Step two: fetches what the kept keys need, and says how the server's walk ended. */
+static void *worker_fetch(void *arg)
+{
+	struct worker *w = arg;
+	const struct pool *p = w->ctx->pool;
+	const struct pool_server *s = &p->servers[w->idx];
+	char *cause = w->walk_cause;
+	int ret = w->walk_ret;
+	if (ret == 0 && fetching(w->ctx->o)) {
+		ret = conn_open(&w->mg, s, p->timeout_ms, &cause) == 0 ? 0 : -1;
+		w->mg_open = ret == 0;
+		if (ret == 0)
 			ret = fetch_spilled(w, &cause);
 	}
 	if (w->spill)
@@ -383,10 +444,16 @@ static void *worker_run(void *arg)
 	} else {
 		free(cause);
 	}
-	conn_close(&md);
 	if (w->mg_open)
 		conn_close(&w->mg);
 	return NULL;
+}
+
+/* Both steps: one server on its own. */
+static void *worker_run(void *arg)
+{
+	worker_walk(arg);
+	return worker_fetch(arg);
 }
 
 static void worker_release(struct worker *w, size_t n)
@@ -413,6 +480,36 @@ static int refuse_sasl(const struct pool *p, struct scan_server *out)
 	return 0;
 }
 
+/* Runs body for every worker, one thread each (in this thread when one cannot be had). */
+static void run_workers(struct worker *ws, size_t n, void *(*body)(void *))
+{
+	pthread_t *tids = xcalloc(n, sizeof(*tids));
+	int *started = xcalloc(n, sizeof(*started));
+	for (size_t i = 0; i < n; i++) {
+		started[i] = pthread_create(&tids[i], NULL, body, &ws[i]) == 0;
+		if (!started[i])
+			body(&ws[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(tids[i], NULL);
+	free(tids);
+	free(started);
+}
+
+/* After every walk: may a session whose lock key no walk saw be taken as not locked? Only
+ * when every server was walked whole, through its hash table (metadump hash), and the lock
+ * keys were few enough to keep. */
+static int locks_from_walks(const struct worker *ws, size_t n)
+{
+	if (ws[0].ctx->locks_overflow)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (ws[i].walk_ret != 0 || ws[i].res->method != ENUM_METADUMP_HASH)
+			return 0;
+	return 1;
+}
+
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
 	      struct scan_server *out)
 {
@@ -421,7 +518,6 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 	struct scan_ctx ctx = { .pool = p, .o = o, .fn = fn, .arg = arg };
 	pthread_mutex_init(&ctx.lock, NULL);
 	struct worker *ws = xcalloc(p->n, sizeof(*ws));
-	pthread_t *tids = xcalloc(p->n, sizeof(*tids));
 	memset(out, 0, p->n * sizeof(*out));
 	for (size_t i = 0; i < p->n; i++) {
 		ws[i].ctx = &ctx;
@@ -429,18 +525,18 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 		ws[i].res = &out[i];
 		ws[i].lockc = xcalloc(p->n, sizeof(struct conn));
 		ws[i].lockc_state = xcalloc(p->n, sizeof(int));
-		if (pthread_create(&tids[i], NULL, worker_run, &ws[i]) != 0) {
-			tids[i] = 0;
-			worker_run(&ws[i]);
-		}
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		if (tids[i])
-			pthread_join(tids[i], NULL);
+	if (o->locks) {		/* a session's lock key may live on any server: walk them all first */
+		run_workers(ws, p->n, worker_walk);
+		ctx.locks_known = locks_from_walks(ws, p->n);
+		run_workers(ws, p->n, worker_fetch);
+	} else {
+		run_workers(ws, p->n, worker_run);
+	}
+	for (size_t i = 0; i < p->n; i++)
 		worker_release(&ws[i], p->n);
-	}
 	free(ws);
-	free(tids);
+	keyset_release(&ctx.locks);
 	pthread_mutex_destroy(&ctx.lock);
 	return ctx.stop;
 }

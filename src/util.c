@@ -161,6 +161,48 @@ uint64_t hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+/* The slot holding k, or the empty slot where it would go (cap is a power of two, never full). */
+static size_t keyset_slot(const struct keyset *s, const char *k, size_t n)
+{
+	size_t i = hash_bytes(k, n) & (s->cap - 1);
+	while (s->slots[i] && (strlen(s->slots[i]) != n || memcmp(s->slots[i], k, n) != 0))
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+int keyset_add(struct keyset *s, const char *k, size_t n)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct keyset bigger = { xcalloc(cap, sizeof(char *)), cap, s->n };
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slots[i])
+				bigger.slots[keyset_slot(&bigger, s->slots[i],
+							 strlen(s->slots[i]))] = s->slots[i];
+		free(s->slots);
+		*s = bigger;
+	}
+	size_t i = keyset_slot(s, k, n);
+	if (s->slots[i])
+		return 0;
+	s->slots[i] = xstrndup(k, n);
+	s->n++;
+	return 1;
+}
+
+int keyset_has(const struct keyset *s, const char *k, size_t n)
+{
+	return s->cap && s->slots[keyset_slot(s, k, n)] != NULL;
+}
+
+void keyset_release(struct keyset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->slots[i]);
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
 /* Length of the UTF-8 sequence at str (n > 0 bytes left), or 0 when invalid. */
 static size_t utf8_seq(const char *str, size_t n)
 {

@@ -95,6 +95,16 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 size_t fmt_g17(double d, char out[32]);
 /* FNV-1a of the n bytes, for hash sets. */
 uint64_t hash_bytes(const char *s, size_t n);
+/* An open-addressing set of strings (keys, sids: no NUL inside). Zeroed is empty. */
+struct keyset {
+	char **slots;
+	size_t cap, n;
+};
+/* Adds the n bytes at k; returns 1 when they were new, 0 when already present. */
+int keyset_add(struct keyset *s, const char *k, size_t n);
+/* 1 when the n bytes at k are in s. */
+int keyset_has(const struct keyset *s, const char *k, size_t n);
+void keyset_release(struct keyset *s);
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 

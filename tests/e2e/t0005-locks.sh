@@ -32,6 +32,47 @@ check "inspect shows no lock on an unlocked session" grep -q "^lock *none" "$TMP
 "$MEMCSESS" -s "$POOL" dump >"$TMP/dump"
 check "dump marks the locked session" grep -q "\"sid\":\"$locked\".*\"locked\":true" "$TMP/dump"
 
+# The walk keeps the lock keys it meets, so only those sessions need a look-up; the look-up goes
+# to the server PHP takes the lock from. A lock key on any other server is not the session's
+# lock: move a real lock there and the session is not locked.
+stray=$(sed -n 3p "$TMP/sids")
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
+	echo "started\n"; flush(); sleep(60);' "$stray" >"$TMP/php2.out" &
+phppid=$!
+for i in $(seq 100); do grep -q started "$TMP/php2.out" && break; sleep 0.05; done
+kill -9 "$phppid"
+wait "$phppid" 2>/dev/null
+home=$(echo "$stray" | php "$PHP_DIR/where.php" "$POOL" memc.sess.key.lock. | cut -d' ' -f2)
+check_eq "PHP left the second lock on one server" 1 "$(echo "$home" | grep -c .)"
+other=127.0.0.1:$A
+[ "$home" = "$other" ] && other=127.0.0.1:$B
+check_eq "the lock is taken off PHP's server" DELETED \
+	"$(mc_cmd "${home##*:}" "delete memc.sess.key.lock.$stray" | tr -d '\r')"
+check_eq "and put on the other one" STORED \
+	"$(mc_cmd "${other##*:}" "set memc.sess.key.lock.$stray 0 0 1"$'\r\n'"1" | tr -d '\r')"
+"$MEMCSESS" -s "$POOL" dump >"$TMP/dump"
+check "a lock key off PHP's server does not lock the session" \
+	grep -q "\"sid\":\"$stray\".*\"locked\":false" "$TMP/dump"
+check "the real lock still does" grep -q "\"sid\":\"$locked\".*\"locked\":true" "$TMP/dump"
+
+# Past 65,536 lock keys the walk keeps none and every session's lock is looked up.
+php -r '
+	foreach (explode(",", $argv[1]) as $s) {
+		[$h, $p] = explode(":", $s);
+		$m = new Memcached(); $m->addServer($h, (int)$p);
+		for ($i = 0; $i < 34000; $i += 1000) {
+			$keys = [];
+			for ($j = $i; $j < $i + 1000; $j++) $keys["memc.sess.key.lock.gone$p-$j"] = "1";
+			$m->setMulti($keys) or exit(1);
+		}
+	}' "$POOL" || not_ok "writing 68,000 lock keys"
+"$MEMCSESS" -s "$POOL" list --json >"$TMP/list"
+check_eq "68,000 stray lock keys are not sessions" 5 "$(wc -l <"$TMP/list")"
+check "with that many lock keys the locked session is still locked" \
+	grep -q "\"sid\":\"$locked\".*\"locked\":true" "$TMP/list"
+check_eq "and the others are not" 4 "$(grep -c '"locked":false' "$TMP/list")"
+
 # A new id with nothing written: PHP leaves an empty item.
 php -d session.save_handler=memcached -d "session.save_path=$POOL" "$PHP_DIR/write.php" 1 empty |
 	cut -d'"' -f4 >"$TMP/empty.sid"

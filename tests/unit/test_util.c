@@ -1,7 +1,8 @@
-/* test_util.c: durations, UTF-8 validation, buffers. */
+/* test_util.c: durations, UTF-8 validation, buffers, key sets. */
 #include "unit.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,31 @@ static const struct { const char *s; size_t n; int valid; const char *what; } ut
 	{ "\xf4\x90\x80\x80", 4, 0, "past U+10FFFF" },
 };
 
+/* A key set through several growths: every key added once, found, and nothing else found. */
+static void test_keyset(void)
+{
+	struct keyset s = { 0 };
+	char k[32];
+	unit_check(!keyset_has(&s, "a", 1), "an empty key set has nothing");
+	int fresh = 1, again = 0, found = 1;
+	for (int i = 0; i < 5000; i++)
+		fresh &= keyset_add(&s, k, (size_t)snprintf(k, sizeof(k), "sid%d", i)) == 1;
+	for (int i = 0; i < 5000; i++) {
+		size_t n = (size_t)snprintf(k, sizeof(k), "sid%d", i);
+		again |= keyset_add(&s, k, n);
+		found &= keyset_has(&s, k, n);
+	}
+	unit_check(fresh && !again && s.n == 5000, "keyset_add: 5000 new keys, then none new");
+	unit_check(found, "keyset_has finds every key after growing");
+	unit_check(!keyset_has(&s, "sid5000", 7) && !keyset_has(&s, "sid1", 3) &&
+		   !keyset_has(&s, "sid10x", 6), "keyset_has: no other key, no prefix or extension of one");
+	keyset_release(&s);
+	unit_check(s.n == 0 && !keyset_has(&s, "sid1", 4), "a released key set is empty");
+}
+
 int main(void)
 {
+	test_keyset();
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		double s = -1;
 		int r = parse_duration(durations[i].in, &s);
