@@ -28,10 +28,16 @@ struct dump_state {
 	struct decode_opts opts;
 	pthread_mutex_t out;	/* the scan calls on_rec from every server's thread at once */
 	size_t written, decode_errors;
+	struct dump_room *room;	/* one per server: a server's records come from one thread */
+};
+
+/* The buffers one server's records are written in, kept from record to record. */
+struct dump_room {
+	struct buf line, data, why;
 };
 
 /* Writes one formatted line (and the decode complaint, if any) under the output lock. */
-static int emit(struct dump_state *st, const struct sess_rec *r, const char *line,
+static int emit(struct dump_state *st, const struct sess_rec *r, const struct buf *line,
 		const struct buf *why)
 {
 	int ret = 0;
@@ -41,8 +47,7 @@ static int emit(struct dump_state *st, const struct sess_rec *r, const char *lin
 		cmd_error("server %s: key %.*s: %s (dumped raw)",
 			  st->ctx->pool.servers[r->server].name, (int)r->key_len, r->key, why->ptr);
 	}
-	if (!line || fputs(line, stdout) == EOF || fputc('\n', stdout) == EOF ||
-	    cmd_output_failed()) {
+	if (fwrite(line->ptr, 1, line->len, stdout) != line->len || cmd_output_failed()) {
 		cmd_output_failed();
 		ret = 2;
 	} else {
@@ -56,18 +61,17 @@ static int emit(struct dump_state *st, const struct sess_rec *r, const char *lin
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
+	struct dump_room *room = &st->room[r->server];
 	struct decode_info d;
-	struct buf why = BUF_INIT;
 	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
-	struct buf line = BUF_INIT;
-	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &line);
+	buf_reset(&room->line);
+	buf_reset(&room->why);
+	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &room->line, &room->data);
+	buf_addc(&room->line, '\n');
 	if (sessview_failed(&d))
-		sessview_describe(&d, &why);
-	int ret = emit(st, r, line.ptr, &why);
-	buf_release(&line);
-	buf_release(&why);
-	return ret;
+		sessview_describe(&d, &room->why);
+	return emit(st, r, &room->line, &room->why);
 }
 
 static int dump_options(const struct cmd_args *a, struct dump_state *st, struct scan_opts *so)
@@ -115,9 +119,16 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (ctx->app != APP_PHP)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
+	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
 	pthread_mutex_init(&st.out, NULL);
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
 	pthread_mutex_destroy(&st.out);
+	for (size_t i = 0; i < ctx->pool.n; i++) {
+		buf_release(&st.room[i].line);
+		buf_release(&st.room[i].data);
+		buf_release(&st.room[i].why);
+	}
+	free(st.room);
 	ret = cmd_report_scan(ctx, res);
 	scan_server_release(res, ctx->pool.n);
 	free(res);

@@ -205,7 +205,7 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		return 0;
 	/* one probe a session: the JSON record's, or its own */
 	if (st->json)
-		record_write(&st->ctx->pool, r, 0, &st->opts, &d, &line);
+		record_write(&st->ctx->pool, r, 0, &st->opts, &d, &line, NULL);
 	else if (needs_probe(r))
 		sessview_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);

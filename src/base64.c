@@ -7,11 +7,10 @@
 /* EVP_EncodeBlock takes an int length, so long input goes in chunks of whole 3-byte groups. */
 #define CHUNK (3 * 1024 * 1024)
 
-char *base64_encode(const void *data, size_t len, size_t *outlen)
+/* Encodes len bytes at data to out (room for 4 per 3 and one more), NUL-terminated; returns
+ * the length written. */
+static size_t encode_to(unsigned char *out, const unsigned char *in, size_t len)
 {
-	const unsigned char *in = data;
-	size_t groups = len / 3 + (len % 3 != 0);
-	unsigned char *out = xmalloc(groups * 4 + 1);
 	size_t n = 0;
 	out[0] = '\0';
 	for (size_t done = 0; done < len; ) {
@@ -19,9 +18,27 @@ char *base64_encode(const void *data, size_t len, size_t *outlen)
 		n += (size_t)EVP_EncodeBlock(out + n, in + done, (int)k);
 		done += k;
 	}
+	return n;
+}
+
+static size_t encoded_size(size_t len)
+{
+	return (len / 3 + (len % 3 != 0)) * 4;
+}
+
+char *base64_encode(const void *data, size_t len, size_t *outlen)
+{
+	unsigned char *out = xmalloc(encoded_size(len) + 1);
+	size_t n = encode_to(out, data, len);
 	if (outlen)
 		*outlen = n;
 	return (char *)out;
+}
+
+void base64_append(struct buf *out, const void *data, size_t len)
+{
+	buf_grow(out, encoded_size(len) + 1);
+	out->len += encode_to((unsigned char *)out->ptr + out->len, data, len);
 }
 
 /* A base64 digit's value + 1; 0 for any other byte. */

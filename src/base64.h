@@ -8,6 +8,8 @@
 char *base64_encode(const void *data, size_t len, size_t *outlen);
 
 struct buf;
+/* base64_encode appended to out. */
+void base64_append(struct buf *out, const void *data, size_t len);
 /* Decodes strict base64 (padding required, no whitespace); the bytes replace out's contents.
  * Returns 0, BASE64_BAD_CHAR, or BASE64_BAD_LENGTH (length not a multiple of 4: cut short). */
 int base64_decode(const char *s, size_t n, struct buf *out);

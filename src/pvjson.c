@@ -304,7 +304,14 @@ static void escape_run(struct buf *out, const char *s, size_t n)
 			continue;
 		}
 		size_t k = (size_t)(__builtin_ctzll(m) >> 3);
-		o = escape_at(o + k, (unsigned char)s[i + k]);
+		char c = s[i + k];
+		if (c == '"' || c == '\\') {	/* the usual ones (PHP's serialized strings) */
+			o[k] = '\\';
+			o[k + 1] = c;
+			o += k + 2;
+		} else {
+			o = escape_at(o + k, (unsigned char)c);
+		}
 		i += k + 1;
 	}
 #endif

@@ -182,11 +182,9 @@ static void write_bytes(struct buf *out, const char *name, const char *p, size_t
 		json_write_string(out, p, n);
 		return;
 	}
-	size_t len;
-	char *b = base64_encode(p, n, &len);
-	buf_printf(out, ",\"%s_b64\":", name);
-	json_write_string(out, b, len);
-	free(b);
+	buf_printf(out, ",\"%s_b64\":\"", name);
+	base64_append(out, p, n);	/* base64 needs no escapes */
+	buf_addc(out, '"');
 }
 
 /* ---- the same record written straight into a buffer ---- */
@@ -258,15 +256,17 @@ static void write_outcome(struct buf *out, const struct decode_info *d, int have
 }
 
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
-		  const struct decode_opts *opts, struct decode_info *info, struct buf *out)
+		  const struct decode_opts *opts, struct decode_info *info, struct buf *out,
+		  struct buf *scratch)
 {
 	struct decode_info tmp, *d = info ? info : &tmp;
-	struct buf data = BUF_INIT;
+	struct buf own = BUF_INIT, *data = scratch ? scratch : &own;
 	int have_data = 0;
 	memset(d, 0, sizeof(*d));
+	buf_reset(data);
 	if (r->value && (what & RECORD_DATA))
 		have_data = sessview_write_json(r->value, r->value_len, r->have_meta ? r->flags : 0,
-						opts, d, &data);
+						opts, d, data);
 	else if (r->value)
 		sessview_probe(r, opts, d);
 	size_t start = out->len;
@@ -278,9 +278,9 @@ void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
 		write_outcome(out, d, have_data || !(what & RECORD_DATA));
 	if (have_data) {
 		buf_adds(out, ",\"data\":");
-		buf_add(out, data.ptr, data.len);
+		buf_add(out, data->ptr, data->len);
 	}
-	buf_release(&data);
+	buf_release(&own);
 	buf_addc(out, '}');
 }
 

@@ -25,9 +25,11 @@ struct decode_info;
 json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
 			    const struct decode_opts *o, struct decode_info *info);
 /* Appends record_to_json_opts's record as json_dumps(JSON_COMPACT) writes it, byte for byte
- * (no newline), without building the data's jansson tree. */
+ * (no newline), without building the data's jansson tree. scratch (may be NULL) is room the
+ * caller keeps from record to record, so that the data need not be allocated each time. */
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
-		  const struct decode_opts *o, struct decode_info *info, struct buf *out);
+		  const struct decode_opts *o, struct decode_info *info, struct buf *out,
+		  struct buf *scratch);
 /* The handler name shown for r: "empty", "php", ..., or "-" without a value. */
 const char *record_handler(const struct sess_rec *r);
 

@@ -52,8 +52,9 @@ struct scan_server {
 	size_t sessions, locks, other, gone;
 };
 
-/* Called for each record, one call at a time unless scan_opts.parallel. A positive return
- * stops the whole scan and becomes scan_pool's return value. */
+/* Called for each record, one call at a time unless scan_opts.parallel; even then the records
+ * of one server come one at a time, from one thread. A positive return stops the whole scan
+ * and becomes scan_pool's return value. */
 typedef int (*scan_fn)(const struct sess_rec *r, void *arg);
 
 /* Walks the pool (a SASL pool fails at once: it cannot list keys). out has p->n entries (caller releases with scan_server_release); a server

@@ -22,7 +22,7 @@ static int same_record(const struct sess_rec *r)
 		char *want = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		struct buf got = BUF_INIT;
-		record_write(&pool, r, what, NULL, &d2, &got);
+		record_write(&pool, r, what, NULL, &d2, &got, NULL);
 		if (!want || strcmp(want, got.ptr) != 0) {
 			printf("# jansson %.300s\n# writer  %.300s\n", want ? want : "(nothing)", got.ptr);
 			same = 0;
