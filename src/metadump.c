@@ -21,6 +21,12 @@ static int hexval(char c)
 /* URL-decodes s[0..n) into it->key; returns 0 or the 1-based offset of the bad byte. */
 static size_t url_decode_key(const char *s, size_t n, struct md_item *it)
 {
+	if (n > 0 && n <= MC_MAX_KEY && !memchr(s, '%', n)) {	/* the usual key: nothing encoded */
+		memcpy(it->key, s, n);
+		it->key[n] = '\0';
+		it->key_len = n;
+		return 0;
+	}
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -117,8 +123,8 @@ enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *i
 	size_t i = 0;
 	while (i < len) {
 		size_t start = i;
-		while (i < len && line[i] != ' ')
-			i++;
+		const char *sp = memchr(line + i, ' ', len - i);
+		i = sp ? (size_t)(sp - line) : len;
 		const char *eq = memchr(line + start, '=', i - start);
 		size_t bad;
 		if (!eq) {

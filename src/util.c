@@ -269,36 +269,35 @@ void buf_add_escaped(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* The decimal number of the n digits at s into *v; -1 on any other byte or past 2^64 - 1. */
+static int read_digits(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t u = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+		if (d > 9 || __builtin_mul_overflow(u, 10, &u) || __builtin_add_overflow(u, d, &u))
+			return -1;
+	}
+	*v = u;
+	return 0;
+}
+
 int parse_i64(const char *s, size_t n, int64_t *out)
 {
-	char tmp[32];
-	if (n == 0 || n >= sizeof(tmp) || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+	int neg = n > 0 && s[0] == '-';
+	uint64_t u;
+	if (n - (size_t)neg == 0 || n >= 32 || read_digits(s + neg, n - (size_t)neg, &u) < 0 ||
+	    u > (uint64_t)INT64_MAX + (uint64_t)neg)
 		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	char *end;
-	errno = 0;
-	long long v = strtoll(tmp, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;	/* 0 - 2^63 wraps to INT64_MIN */
 	return 0;
 }
 
 int parse_u64(const char *s, size_t n, uint64_t *out)
 {
-	char tmp[32];
-	if (n == 0 || n > 20 || s[0] < '0' || s[0] > '9')
+	if (n == 0 || n > 20)
 		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long u = strtoull(tmp, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = u;
-	return 0;
+	return read_digits(s, n, out);
 }
 
 int parse_duration(const char *s, double *seconds)

@@ -47,8 +47,39 @@ static void test_keyset(void)
 	unit_check(s.n == 0 && !keyset_has(&s, "sid1", 4), "a released key set is empty");
 }
 
+/* parse_i64/parse_u64: whole decimal numbers, the ends of their ranges, nothing else. */
+static void test_parse_numbers(void)
+{
+	static const struct { const char *s; int ok; int64_t v; } i64[] = {
+		{ "0", 1, 0 }, { "-0", 1, 0 }, { "1796394233", 1, 1796394233 }, { "-1", 1, -1 },
+		{ "9223372036854775807", 1, INT64_MAX }, { "-9223372036854775808", 1, INT64_MIN },
+		{ "9223372036854775808", 0, 0 }, { "-9223372036854775809", 0, 0 },
+		{ "00000000000000000000000000042", 1, 42 }, { "", 0, 0 }, { "-", 0, 0 },
+		{ "+1", 0, 0 }, { " 1", 0, 0 }, { "1 ", 0, 0 }, { "1x", 0, 0 }, { "--1", 0, 0 },
+		{ "99999999999999999999", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(i64) / sizeof(i64[0]); i++) {
+		int64_t v = 7;
+		int r = parse_i64(i64[i].s, strlen(i64[i].s), &v);
+		unit_check(i64[i].ok ? r == 0 && v == i64[i].v : r < 0 && v == 7,
+			   "parse_i64(\"%s\")", i64[i].s);
+	}
+	static const struct { const char *s; int ok; uint64_t v; } u64[] = {
+		{ "0", 1, 0 }, { "18446744073709551615", 1, UINT64_MAX },
+		{ "18446744073709551616", 0, 0 }, { "99999999999999999999", 0, 0 },
+		{ "-1", 0, 0 }, { "", 0, 0 }, { "12a", 0, 0 }, { "000000000000000000001", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(u64) / sizeof(u64[0]); i++) {
+		uint64_t v = 7;
+		int r = parse_u64(u64[i].s, strlen(u64[i].s), &v);
+		unit_check(u64[i].ok ? r == 0 && v == u64[i].v : r < 0 && v == 7,
+			   "parse_u64(\"%s\")", u64[i].s);
+	}
+}
+
 int main(void)
 {
+	test_parse_numbers();
 	test_keyset();
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		double s = -1;
