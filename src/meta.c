@@ -51,8 +51,14 @@ static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 	int64_t v = 0;
 	if (n < 1)
 		return -1;
-	if (strchr("tfslhc", tok[0]) && parse_i64(tok + 1, n - 1, &v) < 0)
-		return -1;
+	switch (tok[0]) {
+	case 't': case 'f': case 's': case 'l': case 'h': case 'c':
+		if (parse_i64(tok + 1, n - 1, &v) < 0)
+			return -1;
+		break;
+	default:
+		break;
+	}
 	switch (tok[0]) {
 	case 't': r->ttl = v; break;
 	case 'f': r->flags = (uint32_t)v; break;
@@ -123,6 +129,7 @@ int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct bu
 				const char *data;
 				if (conn_readdata(c, (size_t)n, &data, cause) < 0)
 					return -1;
+				r->value = data;
 				if (value) {
 					buf_reset(value);
 					buf_add(value, data, (size_t)n);

@@ -14,6 +14,8 @@ struct mg_reply {
 	uint64_t cas;
 	int hit_before;		/* 1 when read before; -1 unknown */
 	size_t size;		/* value length */
+	const char *value;	/* the value when it came: in the connection's buffer, valid until
+				 * the next read on it */
 };
 
 /* Queues "<cmd> <key>", the key base64-encoded when it has bytes the text protocol cannot
@@ -22,8 +24,9 @@ int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len)
 /* Queues an mg for key (base64-encoded on the wire when it has bytes the text protocol cannot
  * carry), asking for ttl, flags, size, last access, hit-before, cas and, with value, the value. */
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value);
-/* Reads the reply to one queued mg. The value (when asked for and found) replaces *value.
- * Returns 0, or -1 with *cause naming the server and key. */
+/* Reads the reply to one queued mg. The value (when asked for and found) is at r->value and,
+ * when value is not NULL, copied there too. Returns 0, or -1 with *cause naming the server
+ * and key. */
 int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
 		  char **cause);
 /* Sends one mg for key and reads it. */

@@ -40,7 +40,6 @@ struct worker {
 	int batch_locked[BATCH];
 	int64_t batch_lock_ttl[BATCH];
 	size_t n;
-	struct buf value;
 	time_t now;
 	FILE *spill;		/* keys waiting for their values, see spill_open */
 	int walk_ret;		/* the walk's outcome: 0, or -1/-2 with walk_cause */
@@ -222,7 +221,7 @@ static int flush_batch(struct worker *w, char **cause)
 	for (size_t i = 0; i < w->n; i++) {
 		struct mg_reply rep;
 		struct sess_rec r;
-		if (meta_read_get(&w->mg, w->batch[i].key, &rep, &w->value, cause) < 0)
+		if (meta_read_get(&w->mg, w->batch[i].key, &rep, NULL, cause) < 0)
 			return -1;
 		if (!rep.found) {
 			w->res->gone++;
@@ -239,9 +238,7 @@ static int flush_batch(struct worker *w, char **cause)
 		}
 		r.cas = rep.cas;
 		r.value_len = rep.size;
-		r.value = o->values ? w->value.ptr : NULL;
-		if (o->values && !r.value)
-			r.value = "";
+		r.value = !o->values ? NULL : rep.value ? rep.value : "";
 		if (o->locks) {
 			r.locked = w->batch_locked[i];
 			r.lock_ttl = w->batch_lock_ttl[i];
@@ -463,7 +460,6 @@ static void worker_release(struct worker *w, size_t n)
 			conn_close(&w->lockc[i]);
 	free(w->lockc);
 	free(w->lockc_state);
-	buf_release(&w->value);
 }
 
 /* A SASL pool cannot be walked: every server fails at once, saying why. */
