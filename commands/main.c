@@ -4,12 +4,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const struct cmd_entry *const cmd_table[] = {
@@ -524,11 +526,18 @@ static void bulk_output(const char *cmd)
 {
 	static const char *const bulk[] = { "dump", "list", "decode" };
 	static char big[1 << 20];
+	struct stat st;
 	if (isatty(STDOUT_FILENO))
 		return;
-	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++)
-		if (strcmp(cmd, bulk[i]) == 0)
-			setvbuf(stdout, big, _IOFBF, sizeof(big));
+	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++) {
+		if (strcmp(cmd, bulk[i]) != 0)
+			continue;
+		setvbuf(stdout, big, _IOFBF, sizeof(big));
+		/* a pipe (dump | migrate) as big as the buffer: one wake-up a megabyte, not
+		 * sixteen; where the system allows less, the pipe stays as it was */
+		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode))
+			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, (int)sizeof(big));
+	}
 }
 
 int main(int argc, char **argv)
