@@ -326,11 +326,75 @@ static void escape_run(struct buf *out, const char *s, size_t n)
 	out->len = (size_t)(o - out->ptr);
 }
 
+/* escape_run, checking UTF-8 on the way: returns 0, or -1 at the first byte that does not
+ * start a valid sequence (out->len is then left as it was). Plain ASCII goes eight bytes at a
+ * time as in escape_run; a non-ASCII byte stops the eight like an escape does. */
+static int escape_run_utf8(struct buf *out, const char *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ull;
+	char *o = out->ptr + out->len;
+	size_t i = 0;
+	while (i < n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			memcpy(o, &w, 8);
+			uint64_t m = json_special(w) | (w & high);
+			if (!m) {
+				o += 8;
+				i += 8;
+				continue;
+			}
+			size_t k = (size_t)(__builtin_ctzll(m) >> 3);
+			o += k;
+			i += k;
+		}
+#endif
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(s + i, n - i);
+			if (!k)
+				return -1;
+			memcpy(o, s + i, k);
+			o += k;
+			i += k;
+		} else if (c == '"' || c == '\\') {
+			o[0] = '\\';
+			o[1] = (char)c;
+			o += 2;
+			i++;
+		} else if (c >= 0x20) {
+			*o++ = (char)c;
+			i++;
+		} else {
+			o = escape_at(o, c);
+			i++;
+		}
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
+	return 0;
+}
+
 int json_write_utf8(struct buf *out, const char *s, size_t n)
 {
-	if (!utf8_valid(s, n))
-		return -1;
-	json_write_string(out, s, n);
+	const size_t slice = 65536;	/* as in json_write_string */
+	size_t start = out->len;
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; ) {
+		size_t k = n - i < slice ? n - i : slice;
+		buf_grow(out, 6 * k + 4);	/* a sequence may run 3 bytes past the slice */
+		while (k < n - i && k < slice + 3 && ((unsigned char)s[i + k] & 0xc0) == 0x80)
+			k++;	/* a slice ends at a sequence's end */
+		if (escape_run_utf8(out, s + i, k) < 0) {
+			out->len = start;
+			out->ptr[start] = '\0';
+			return -1;
+		}
+		i += k;
+	}
+	buf_addc(out, '"');
 	return 0;
 }
 

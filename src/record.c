@@ -177,11 +177,11 @@ static void put_name(struct buf *out, const char *name)
 /* add_bytes, written: name when the bytes are UTF-8, else name_b64 in base64. */
 static void write_bytes(struct buf *out, const char *name, const char *p, size_t n)
 {
-	if (utf8_valid(p, n)) {
-		put_name(out, name);
-		json_write_string(out, p, n);
+	size_t start = out->len;
+	put_name(out, name);
+	if (json_write_utf8(out, p, n) == 0)
 		return;
-	}
+	out->len = start;
 	buf_printf(out, ",\"%s_b64\":\"", name);
 	base64_append(out, p, n);	/* base64 needs no escapes */
 	buf_addc(out, '"');

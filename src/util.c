@@ -203,8 +203,7 @@ void keyset_release(struct keyset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Length of the UTF-8 sequence at str (n > 0 bytes left), or 0 when invalid. */
-static size_t utf8_seq(const char *str, size_t n)
+size_t utf8_seq(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0];

@@ -105,6 +105,8 @@ int keyset_add(struct keyset *s, const char *k, size_t n);
 /* 1 when the n bytes at k are in s. */
 int keyset_has(const struct keyset *s, const char *k, size_t n);
 void keyset_release(struct keyset *s);
+/* Length of the UTF-8 sequence at str (n > 0 bytes left), or 0 when invalid. */
+size_t utf8_seq(const char *str, size_t n);
 /* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
 

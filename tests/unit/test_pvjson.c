@@ -230,6 +230,49 @@ static void check_limits(void)
 	pv_free(root);
 }
 
+/* json_write_utf8 on long strings: the 64 KiB slices meet inside multi-byte sequences, every
+ * escape kind is there; a bad byte anywhere (or a sequence cut at the end) gives -1 and out as
+ * it was. Against jansson's bytes for the same string. */
+static void check_long_utf8(void)
+{
+	static const char *const pieces[] = { "a", "\"", "\\", "\n", "\x01", "\xc3\xa9",
+					      "\xe2\x82\xac", "\xf0\x9f\x98\x80", "plain text " };
+	struct buf s = BUF_INIT;
+	uint64_t x = 88172645463325252ull;
+	while (s.len < 200000) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf_adds(&s, pieces[x % (sizeof(pieces) / sizeof(pieces[0]))]);
+	}
+	int same = 1, refused = 1;
+	for (size_t shift = 0; shift < 4; shift++) {	/* sequences across each slice's end */
+		json_t *j = json_stringn(s.ptr + shift, s.len - shift);
+		char *w = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		buf_reset(&got);
+		buf_adds(&got, "x");
+		int r = json_write_utf8(&got, s.ptr + shift, s.len - shift);
+		same &= !j || (r == 0 && strcmp(got.ptr + 1, w) == 0);
+		same &= j || (r < 0 && strcmp(got.ptr, "x") == 0);
+		json_decref(j);
+		free(w);
+	}
+	static const size_t at[] = { 0, 65535, 65536, 65537, 131071, 199990 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		char keep = s.ptr[at[i]];
+		s.ptr[at[i]] = (char)0xff;
+		buf_reset(&got);
+		buf_adds(&got, "x");
+		refused &= json_write_utf8(&got, s.ptr, s.len) < 0 && got.len == 1 &&
+			   strcmp(got.ptr, "x") == 0;
+		s.ptr[at[i]] = keep;
+	}
+	buf_adds(&s, "\xe2\x82");	/* cut short at the very end */
+	buf_reset(&got);
+	refused &= json_write_utf8(&got, s.ptr, s.len) < 0 && got.len == 0;
+	unit_check(same, "json_write_utf8 is jansson on 200 KB strings, slices meeting mid-sequence");
+	unit_check(refused, "json_write_utf8 refuses a bad byte at any slice's edge, out unchanged");
+	buf_release(&s);
+}
+
 int main(int argc, char **argv)
 {
 	const char *golden = argc > 1 ? argv[1] : "tests/golden";
@@ -243,6 +286,7 @@ int main(int argc, char **argv)
 	check_floats();
 	check_g17();
 	check_strings();
+	check_long_utf8();
 	check_objects();
 	check_many_keys();
 	check_limits();
