@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* References can repeat a subtree many times (x1 = [x0, x0], x2 = [x1, x1], ...), so the
  * output is bounded: past these, values come out as null. */
@@ -326,21 +329,44 @@ static void escape_run(struct buf *out, const char *s, size_t n)
 	out->len = (size_t)(o - out->ptr);
 }
 
+#if defined(__SSE2__)
+/* Copies the 16 bytes at s to o; returns how many of them lead up to the first that is not
+ * plain ASCII for a JSON string (below 0x20, '"', '\\', or 0x80 and above: signed, those are
+ * below 0x20 too), 16 when none is. */
+static inline size_t plain16(const char *s, char *o)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	_mm_storeu_si128((__m128i *)(void *)o, v);
+	__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	unsigned mask = (unsigned)_mm_movemask_epi8(m);
+	return mask ? (size_t)__builtin_ctz(mask) : 16;
+}
+#endif
+
 /* escape_run, checking UTF-8 on the way: returns 0, or -1 at the first byte that does not
  * start a valid sequence (out->len is then left as it was). Plain ASCII goes eight bytes at a
  * time as in escape_run; a non-ASCII byte stops the eight like an escape does. */
 static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 {
-	const uint64_t high = 0x8080808080808080ull;
 	char *o = out->ptr + out->len;
 	size_t i = 0;
 	while (i < n) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+		if (n - i >= 16) {
+			size_t k = plain16(s + i, o);
+			o += k;
+			i += k;
+			if (k == 16)
+				continue;
+		}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		if (n - i >= 8) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
 			memcpy(o, &w, 8);
-			uint64_t m = json_special(w) | (w & high);
+			uint64_t m = json_special(w) | (w & 0x8080808080808080ull);
 			if (!m) {
 				o += 8;
 				i += 8;
