@@ -1,24 +1,51 @@
-/* base64.c: base64 through libcrypto's EVP_EncodeBlock (see base64.h). */
+/* base64.c: base64 encoding and strict decoding (see base64.h). */
 #include "base64.h"
 #include "util.h"
 
-#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 
-/* EVP_EncodeBlock takes an int length, so long input goes in chunks of whole 3-byte groups. */
-#define CHUNK (3 * 1024 * 1024)
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static char pairs[4096][2];	/* the two digits of every 12-bit value */
 
-/* Encodes len bytes at data to out (room for 4 per 3 and one more), NUL-terminated; returns
- * the length written. */
+static void make_pairs(void)
+{
+	for (unsigned v = 0; v < 4096; v++) {
+		pairs[v][0] = alphabet[v >> 6];
+		pairs[v][1] = alphabet[v & 63];
+	}
+}
+
+/* Encodes len bytes at in to out (room for 4 per 3 and one more), NUL-terminated; returns the
+ * length written. Twelve bits a look-up: the pairs of digits for every 12-bit value. */
 static size_t encode_to(unsigned char *out, const unsigned char *in, size_t len)
 {
-	size_t n = 0;
-	out[0] = '\0';
-	for (size_t done = 0; done < len; ) {
-		size_t k = len - done < CHUNK ? len - done : CHUNK;
-		n += (size_t)EVP_EncodeBlock(out + n, in + done, (int)k);
-		done += k;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_pairs);
+	unsigned char *o = out;
+	size_t i = 0;
+	for (; len - i >= 3; i += 3, o += 4) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		memcpy(o, pairs[v >> 12], 2);
+		memcpy(o + 2, pairs[v & 0xfff], 2);
 	}
-	return n;
+	if (len - i == 1) {
+		o[0] = (unsigned char)alphabet[in[i] >> 2];
+		o[1] = (unsigned char)alphabet[(in[i] & 3) << 4];
+		o[2] = o[3] = '=';
+		o += 4;
+	} else if (len - i == 2) {
+		uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
+		o[0] = (unsigned char)alphabet[v >> 10];
+		o[1] = (unsigned char)alphabet[(v >> 4) & 63];
+		o[2] = (unsigned char)alphabet[(v & 15) << 2];
+		o[3] = '=';
+		o += 4;
+	}
+	*o = '\0';
+	return (size_t)(o - out);
 }
 
 static size_t encoded_size(size_t len)

@@ -227,6 +227,16 @@ static int check_ct(const struct buf *ct, size_t block, char **cause)
 	return -1;
 }
 
+/* Names the cipher in env (cut to fit; no printf: this runs for every base64-looking string). */
+static void set_cipher(struct crypt_envelope *env, const char *name)
+{
+	size_t n = strlen(name);
+	if (n >= sizeof(env->cipher))
+		n = sizeof(env->cipher) - 1;
+	memcpy(env->cipher, name, n);
+	env->cipher[n] = '\0';
+}
+
 /* The openssl scheme's parts once the outer base64 is undone; strict reports damage. */
 static int parse_openssl_inner(const struct buf *raw, const char *cipher, int strict,
 			       struct crypt_envelope *env, char **cause)
@@ -241,7 +251,7 @@ static int parse_openssl_inner(const struct buf *raw, const char *cipher, int st
 	if (!strict && (ct_len < 4 || !base64_charset(raw->ptr, ct_len)))
 		return 0;
 	env->scheme = CRYPT_OPENSSL;
-	snprintf(env->cipher, sizeof(env->cipher), "%s", cipher);
+	set_cipher(env, cipher);
 	EVP_CIPHER *c = cipher_fetch(cipher);
 	if (!c) {
 		*cause = xasprintf("cipher '%s' is unknown to libcrypto", cipher);
@@ -296,12 +306,12 @@ static int laravel_mode(const char *forced, int have_tag, struct crypt_envelope 
 {
 	static const char *const ok[] = { "aes-128-cbc", "aes-256-cbc", "aes-128-gcm", "aes-256-gcm" };
 	if (!forced) {
-		snprintf(env->cipher, sizeof(env->cipher), "%s", have_tag ? "aes-gcm" : "aes-cbc");
+		set_cipher(env, have_tag ? "aes-gcm" : "aes-cbc");
 		return 0;
 	}
 	for (size_t i = 0; i < 4; i++)
 		if (strcasecmp(forced, ok[i]) == 0) {
-			snprintf(env->cipher, sizeof(env->cipher), "%s", ok[i]);
+			set_cipher(env, ok[i]);
 			env->exact = 1;
 			return 0;
 		}
@@ -411,8 +421,7 @@ int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *c
 	struct buf raw = BUF_INIT;
 	int r;
 	env->scheme = which;
-	snprintf(env->cipher, sizeof(env->cipher), "%s", which == CRYPT_LARAVEL ? "aes-cbc" :
-		 cipher ? cipher : DEFAULT_CIPHER);
+	set_cipher(env, which == CRYPT_LARAVEL ? "aes-cbc" : cipher ? cipher : DEFAULT_CIPHER);
 	if (outer_b64(s, n, strict, &raw, cause) < 0)
 		r = strict ? -1 : 0;
 	else if (which == CRYPT_LARAVEL || (scheme == CRYPT_AUTO && !strict && raw.len &&
@@ -554,7 +563,7 @@ static int open_laravel(struct crypt_envelope *env, const struct keyring *kr, st
 		EVP_CIPHER_free(c);
 		if (r == 0) {
 			*key_index = (int)i + 1;
-			snprintf(env->cipher, sizeof(env->cipher), "%s", name);
+			set_cipher(env, name);
 			return 0;
 		}
 		if (!is_gcm(env))
