@@ -533,9 +533,10 @@ static void bulk_output(const char *cmd)
 		if (strcmp(cmd, bulk[i]) != 0)
 			continue;
 		setvbuf(stdout, big, _IOFBF, sizeof(big));
-		/* a pipe (dump | migrate) as big as the buffer: one wake-up a megabyte, not
-		 * sixteen; where the system allows less, the pipe stays as it was */
-		if (fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode))
+		/* a pipe from the streams (dump | migrate) as big as the buffer: one wake-up a
+		 * megabyte, not sixteen; where the system allows less, the pipe stays as it was */
+		if (strcmp(cmd, "list") != 0 && fstat(STDOUT_FILENO, &st) == 0 &&
+		    S_ISFIFO(st.st_mode))
 			(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, (int)sizeof(big));
 	}
 }

@@ -56,7 +56,8 @@ check "a plain list reads the value, which memcached counts as an access (idle n
 "$MEMCSESS" -s "$POOL" dump >/dev/full 2>"$TMP/e"
 check_eq "dump to a full disk exits 4" 4 $?
 check "dump to a full disk says so" grep -q "write error on standard output: No space left on device" "$TMP/e"
-php_write "$POOL" php 2000 simple >/dev/null
+# more than the pipe (1 MiB, memcsess grows it) and the output buffer (1 MiB) hold: about 5 MB
+php_write "$POOL" php 2000 rich >/dev/null
 "$MEMCSESS" -s "$POOL" dump 2>"$TMP/e" | head -c 10 >/dev/null
 check_eq "dump | head: memcsess stops with exit code 4 (closed pipe)" 4 "${PIPESTATUS[0]}"
 check_eq "dump | head: and says nothing" "" "$(cat "$TMP/e")"
