@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_NO_VALUE, O_DECRYPT };
 static const struct cmd_opt dump_opts[] = {
@@ -27,37 +28,50 @@ struct dump_state {
 	int decrypt;		/* --decrypt: add decrypted data (the stored bytes stay as they are) */
 	struct decode_opts opts;
 	pthread_mutex_t out;	/* the scan calls on_rec from every server's thread at once */
-	size_t written, decode_errors;
+	size_t decode_errors;
+	size_t chunk;		/* lines are written once a server has this many bytes of them */
 	struct dump_room *room;	/* one per server: a server's records come from one thread */
 };
 
-/* The buffers one server's records are written in, kept from record to record. */
+/* One server's lines waiting to be written, and the room to decode in, kept from record to
+ * record. */
 struct dump_room {
-	struct buf line, data, why;
+	struct buf lines, data;
 };
 
-/* Writes one formatted line (and the decode complaint, if any) under the output lock. */
-static int emit(struct dump_state *st, const struct sess_rec *r, const struct buf *line,
-		const struct buf *why)
+/* Writes a server's waiting lines under the output lock; returns 0, or 2 when standard output
+ * failed. */
+static int flush_room(struct dump_state *st, struct dump_room *room)
 {
 	int ret = 0;
+	if (room->lines.len == 0)
+		return 0;
 	pthread_mutex_lock(&st->out);
-	if (why->len) {
-		st->decode_errors++;
-		cmd_error("server %s: key %.*s: %s (dumped raw)",
-			  st->ctx->pool.servers[r->server].name, (int)r->key_len, r->key, why->ptr);
-	}
-	if (fwrite(line->ptr, 1, line->len, stdout) != line->len || cmd_output_failed()) {
+	if (fwrite(room->lines.ptr, 1, room->lines.len, stdout) != room->lines.len ||
+	    (st->chunk == 0 && fflush(stdout) != 0) || cmd_output_failed()) {
 		cmd_output_failed();
 		ret = 2;
-	} else {
-		st->written++;
 	}
 	pthread_mutex_unlock(&st->out);
+	buf_reset(&room->lines);
 	return ret;
 }
 
-/* Scan callback, run in every server's thread: one JSON line per session. */
+/* Says on stderr why a session was dumped raw. */
+static void complain(struct dump_state *st, const struct sess_rec *r, const struct decode_info *d)
+{
+	struct buf why = BUF_INIT;
+	sessview_describe(d, &why);
+	pthread_mutex_lock(&st->out);
+	st->decode_errors++;
+	cmd_error("server %s: key %.*s: %s (dumped raw)", st->ctx->pool.servers[r->server].name,
+		  (int)r->key_len, r->key, why.ptr);
+	pthread_mutex_unlock(&st->out);
+	buf_release(&why);
+}
+
+/* Scan callback, run in every server's thread: one JSON line per session, written a chunk of
+ * lines at a time (each line at once on a terminal). */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
@@ -65,13 +79,11 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	struct decode_info d;
 	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
-	buf_reset(&room->line);
-	buf_reset(&room->why);
-	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &room->line, &room->data);
-	buf_addc(&room->line, '\n');
+	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &room->lines, &room->data);
+	buf_addc(&room->lines, '\n');
 	if (sessview_failed(&d))
-		sessview_describe(&d, &room->why);
-	return emit(st, r, &room->line, &room->why);
+		complain(st, r, &d);
+	return room->lines.len >= st->chunk ? flush_room(st, room) : 0;
 }
 
 static int dump_options(const struct cmd_args *a, struct dump_state *st, struct scan_opts *so)
@@ -120,14 +132,16 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
 	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
+	st.chunk = isatty(STDOUT_FILENO) ? 0 : 64 * 1024;
 	pthread_mutex_init(&st.out, NULL);
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
-	pthread_mutex_destroy(&st.out);
 	for (size_t i = 0; i < ctx->pool.n; i++) {
-		buf_release(&st.room[i].line);
+		if (r != 2 && flush_room(&st, &st.room[i]) == 2)
+			r = 2;
+		buf_release(&st.room[i].lines);
 		buf_release(&st.room[i].data);
-		buf_release(&st.room[i].why);
 	}
+	pthread_mutex_destroy(&st.out);
 	free(st.room);
 	ret = cmd_report_scan(ctx, res);
 	scan_server_release(res, ctx->pool.n);
