@@ -43,7 +43,6 @@ static int ask_binary(const struct pool *p, size_t i, const struct buf *key,
 	rep->cas = r.got_cas;
 	rep->ttl = rep->idle = TTL_UNKNOWN;
 	rep->size = r.got.len;
-	rep->hit_before = -1;
 	if (out && rep->found)
 		buf_add(out, r.got.ptr, r.got.len);
 	if (r.status == ST_ERROR)

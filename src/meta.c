@@ -36,10 +36,10 @@ int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len)
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 {
 	int b64 = meta_queue_key(c, "mg", key, len);
-	static const char flags[] = " t f s l h c";
-	conn_queue(c, flags, sizeof(flags) - 1);
-	if (value)
-		conn_queue(c, " v", 2);
+	if (value)	/* the size comes with the value (VA <size>) */
+		conn_queue(c, " t f l c v", 10);
+	else
+		conn_queue(c, " t f s l c", 10);
 	if (b64)
 		conn_queue(c, " b", 2);
 	conn_queue(c, "\r\n", 2);
@@ -52,7 +52,7 @@ static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 	if (n < 1)
 		return -1;
 	switch (tok[0]) {
-	case 't': case 'f': case 's': case 'l': case 'h': case 'c':
+	case 't': case 'f': case 's': case 'l': case 'c':
 		if (parse_i64(tok + 1, n - 1, &v) < 0)
 			return -1;
 		break;
@@ -64,7 +64,6 @@ static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 	case 'f': r->flags = (uint32_t)v; break;
 	case 's': r->size = (size_t)v; break;
 	case 'l': r->idle = v; break;
-	case 'h': r->hit_before = (int)v; break;
 	case 'c': r->cas = (uint64_t)v; break;
 	default: break;	/* k, b, O and unknown flags */
 	}
@@ -92,7 +91,6 @@ static void reply_clear(struct mg_reply *r)
 	memset(r, 0, sizeof(*r));
 	r->ttl = -1;
 	r->idle = -1;
-	r->hit_before = -1;
 }
 
 int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,

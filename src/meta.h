@@ -12,7 +12,6 @@ struct mg_reply {
 	int64_t ttl;		/* seconds left; -1 never expires */
 	int64_t idle;		/* seconds since the previous access; -1 unknown */
 	uint64_t cas;
-	int hit_before;		/* 1 when read before; -1 unknown */
 	size_t size;		/* value length */
 	const char *value;	/* the value when it came: in the connection's buffer, valid until
 				 * the next read on it */
@@ -22,7 +21,7 @@ struct mg_reply {
  * carry; returns 1 when it was (the request then needs the b flag). */
 int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len);
 /* Queues an mg for key (base64-encoded on the wire when it has bytes the text protocol cannot
- * carry), asking for ttl, flags, size, last access, hit-before, cas and, with value, the value. */
+ * carry), asking for ttl, flags, last access, cas, and the value or (without it) the size. */
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value);
 /* Reads the reply to one queued mg. The value (when asked for and found) is at r->value and,
  * when value is not NULL, copied there too. Returns 0, or -1 with *cause naming the server
