@@ -7,23 +7,97 @@
 
 /* ---- strings ---- */
 
-/* Short ASCII strings (most names and values) are copied here in one pass. */
+#define HIGH_BITS 0x8080808080808080ull
+
+/* 1 when a byte of w needs an escape or, with high set, is not ASCII. Each byte is tested on
+ * its own, wherever it sits in w. */
+static inline int needs_care(uint64_t w, uint64_t high)
+{
+	return (json_special(w) | (w & high)) != 0;
+}
+
+/* Copies the n < 8 bytes of s to o when none needs care: 1, or 0 with nothing written.
+ * Two loads cover them (overlapping; spaces pad three bytes or fewer). */
+static int copy_short(char *o, const char *s, size_t n, uint64_t high)
+{
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (needs_care((uint64_t)a << 32 | b, high))
+			return 0;
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+		return 1;
+	}
+	if (n == 0)
+		return 1;
+	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[n / 2],
+		      c = (unsigned char)s[n - 1];
+	if (needs_care(0x2020202020000000ull | (uint64_t)a | (uint64_t)b << 8 |
+		       (uint64_t)c << 16, high))
+		return 0;
+	o[0] = (char)a;
+	o[n / 2] = (char)b;
+	o[n - 1] = (char)c;
+	return 1;
+}
+
+/* Copies bytes of s to o (room for n) while none needs care, eight at a time; returns how
+ * many (n when all). */
+static size_t copy_plain(char *o, const char *s, size_t n, uint64_t high)
+{
+	size_t i = 0;
+	uint64_t w;
+	if (n < 8) {
+		if (copy_short(o, s, n, high))
+			return n;
+	} else {
+		for (; n - i >= 8; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (needs_care(w, high))
+				break;
+			memcpy(o + i, &w, 8);
+		}
+		if (i == n)
+			return n;
+		if (n - i < 8) {	/* the last eight bytes, some of them seen already */
+			memcpy(&w, s + n - 8, 8);
+			if (!needs_care(w, high)) {
+				memcpy(o + n - 8, &w, 8);
+				return n;
+			}
+		}
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\' || (c >= 0x80 && high))
+			break;
+		o[i] = (char)c;
+	}
+	return i;
+}
+
+/* Strings with nothing to escape (most names and values) are copied here in one pass, and
+ * UTF-8 is checked only from the first byte that is not ASCII. */
 int fast_put_utf8(struct buf *out, const char *s, size_t n)
 {
-	if (n > 32)
-		return json_write_utf8(out, s, n);
-	buf_grow(out, n + 2);
+	buf_room(out, n + 2);
 	char *o = out->ptr + out->len;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
-			return json_write_utf8(out, s, n);
-		*o++ = (char)c;
+	*o = '"';
+	size_t i = copy_plain(o + 1, s, n, HIGH_BITS);
+	if (i < n) {
+		int ascii = (unsigned char)s[i] < 0x80;
+		if (!ascii && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
+			*o = '\0';
+			return -1;
+		}
+		if (ascii || copy_plain(o + 1 + i, s + i, n - i, 0) < n - i)
+			return json_write_utf8(out, s, n);	/* something to escape */
 	}
-	*o++ = '"';
-	*o = '\0';
-	out->len = (size_t)(o - out->ptr);
+	o[n + 1] = '"';
+	o[n + 2] = '\0';
+	out->len += n + 2;
 	return 0;
 }
 

@@ -27,6 +27,12 @@ void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
+/* buf_grow, inline when there is room already (the JSON writers ask for every token). */
+static inline void buf_room(struct buf *b, size_t extra)
+{
+	if (extra >= b->cap - b->len)
+		buf_grow(b, extra);
+}
 /* buf_add and buf_addc are inline for the common case: room enough (the writers of JSON
  * call them for every few bytes). */
 void buf_add_slow(struct buf *b, const void *data, size_t n);

@@ -4,6 +4,7 @@
  * corpora, hand-made cases, and many mutations of the golden sessions; serialize() text and
  * igbinary alike. */
 #include "sessfast.h"
+#include "fastjson.h"
 #include "sessview.h"
 #include "unit.h"
 
@@ -253,6 +254,43 @@ static void check_igbinary_many(void)
 	}
 }
 
+/* fast_put_utf8 writes what json_write_utf8 writes, or declines leaving out as it was: strings
+ * of every length to 40 with one byte sequence (escape, UTF-8, damaged UTF-8) at every place. */
+static void check_put_utf8(void)
+{
+	static const char *const odd[] = {
+		"", "\"", "\\", "\n", "\001", "\177", "\303\251", "\342\202\254",
+		"\360\237\230\200", "\377", "\303", "\355\240\200", "\300\200", "\303\251\"",
+	};
+	size_t bad = 0, runs = 0;
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+		for (size_t n = 0; n <= 40; n++) {
+			for (size_t at = 0; at <= n; at++) {
+				struct buf s = BUF_INIT, fast = BUF_INIT, slow = BUF_INIT;
+				for (size_t i = 0; i < n; i++) {
+					if (i == at)
+						buf_adds(&s, odd[k]);
+					buf_addc(&s, (char)('a' + i % 26));
+				}
+				if (at == n)
+					buf_adds(&s, odd[k]);
+				buf_adds(&fast, "x");
+				buf_adds(&slow, "x");
+				int a = fast_put_utf8(&fast, s.ptr, s.len);
+				int b = json_write_utf8(&slow, s.ptr, s.len);
+				if (a != b || fast.len != slow.len || strcmp(fast.ptr, slow.ptr) != 0)
+					bad++;
+				runs++;
+				buf_release(&s);
+				buf_release(&fast);
+				buf_release(&slow);
+			}
+		}
+	}
+	unit_check(bad == 0, "fast_put_utf8 agrees with json_write_utf8 (%zu of %zu differ)", bad,
+		   runs);
+}
+
 struct mutations {
 	const char *what;
 	const char *const *names;	/* golden sessions */
@@ -342,6 +380,7 @@ int main(int argc, char **argv)
 	check_rows();
 	check_inner_envelopes();
 	check_igbinary_many();
+	check_put_utf8();
 	check_accepts(dir);
 	check_dir(dir, ".sess", agrees_all_handlers);
 	char *corpus = xasprintf("%s/../fuzz/corpus/sessdec", dir);
