@@ -436,17 +436,43 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 	buf_addc(out, '"');
 }
 
+/* The number of decimal digits of u. */
+static size_t decimal_len(uint64_t u)
+{
+	size_t n = 1;
+	for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
+		n++;
+	return n;
+}
+
+/* Writes the decimal digits of u to end its last one at end, two at a time. */
+static void put_digits(char *end, uint64_t u)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	for (; u >= 100; u /= 100) {
+		end -= 2;
+		memcpy(end, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(end - 2, pairs + 2 * u, 2);
+	else
+		end[-1] = (char)('0' + u);
+}
+
 void json_write_int(struct buf *out, int64_t i)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
 	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	size_t n = decimal_len(u);
+	buf_room(out, n + 1);
+	char *o = out->ptr + out->len;
 	if (i < 0)
-		*--p = '-';
-	buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+		*o++ = '-';
+	put_digits(o + n, u);
+	o[n] = '\0';
+	out->len = (size_t)(o + n - out->ptr);
 }
 
 /* jansson's real: %.17g, ".0" when there is neither '.' nor 'e', and the exponent without '+'
@@ -454,9 +480,16 @@ void json_write_int(struct buf *out, int64_t i)
 static void write_real(struct buf *out, double d)
 {
 	char tmp[48];
-	int n = (int)fmt_g17(d, tmp);
-	if (!n)
-		n = snprintf(tmp, sizeof(tmp) - 3, "%.17g", d);
+	size_t g = fmt_g17(d, tmp);
+	if (g) {	/* fixed style: no exponent */
+		if (!memchr(tmp, '.', g)) {
+			memcpy(tmp + g, ".0", 3);
+			g += 2;
+		}
+		buf_add(out, tmp, g);
+		return;
+	}
+	int n = snprintf(tmp, sizeof(tmp) - 3, "%.17g", d);
 	if (!strchr(tmp, '.') && !strchr(tmp, 'e')) {
 		memcpy(tmp + n, ".0", 3);
 		n += 2;

@@ -425,6 +425,12 @@ static size_t fixed_style(const char dig[17], int x, int neg, char *out)
 	return n;
 }
 
+/* floor(e * log10(2)) for |e| < 1000, without libm (78913 / 2^18 is log10(2) to 6 digits). */
+static int floor_log10_pow2(int e)
+{
+	return e >= 0 ? (e * 78913) >> 18 : -((-e * 78913 + (1 << 18) - 1) >> 18);
+}
+
 size_t fmt_g17(double d, char out[32])
 {
 	double a = d < 0 ? -d : d;
@@ -434,7 +440,7 @@ size_t fmt_g17(double d, char out[32])
 	memcpy(&bits, &d, sizeof(bits));
 	uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
 	int s = 1075 - (int)((bits >> 52) & 0x7ff);	/* a = m * 2^-s; 1 <= s <= 67 here */
-	int x = (int)floor(log10(a));
+	int x = floor_log10_pow2(52 - s);	/* floor(log10(a)), or one less: digits17 moves it */
 	uint64_t q = digits17(m, s, &x);
 	if (!q || x < -4 || x > 16)
 		return 0;

@@ -124,6 +124,36 @@ static void check_g17(void)
 		   "(%d taken, %d differ)", tried, taken, bad);
 }
 
+/* json_write_int against printf: every power of ten and its neighbours, both signs, the ends
+ * of int64 and random values. */
+static int int_same(int64_t i)
+{
+	char ref[32];
+	struct buf b = BUF_INIT;
+	buf_addc(&b, 'x');
+	json_write_int(&b, i);
+	snprintf(ref, sizeof(ref), "x%lld", (long long)i);
+	int same = b.len == strlen(ref) && strcmp(b.ptr, ref) == 0;
+	buf_release(&b);
+	return same;
+}
+
+static void check_ints(void)
+{
+	int bad = 0, tried = 0;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10)
+		for (int64_t d = -1; d <= 1; d++, tried += 2)
+			bad += !int_same(p + d) + !int_same(-(p + d));
+	for (int i = 0; i < 100000; i++, tried++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		bad += !int_same((int64_t)(x >> (x % 64)));
+	}
+	bad += !int_same(INT64_MIN) + !int_same(INT64_MAX) + !int_same(INT64_MIN + 1);
+	unit_check(bad == 0, "json_write_int is printf's %%lld on %d values (%d differ)", tried + 3,
+		   bad);
+}
+
 static void check_strings(void)
 {
 	char all[256];
@@ -285,6 +315,7 @@ int main(int argc, char **argv)
 	}
 	check_floats();
 	check_g17();
+	check_ints();
 	check_strings();
 	check_long_utf8();
 	check_objects();
