@@ -923,6 +923,48 @@ static void test_tree(void)
 	buf_release(&out);
 }
 
+/* php_strtod is strtod: tokens its short path takes (ties, 19 digits, 21 after the point, zeros
+ * and signs), ones it leaves to strtod, and random tokens of up to 24 digits. */
+static int strtod_same(const char *t, size_t n)
+{
+	char z[64];
+	memcpy(z, t, n);
+	z[n] = '\0';
+	double a = php_strtod(t, n), b = strtod(z, NULL);
+	return memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+static void test_strtod(void)
+{
+	static const char *const rows[] = {
+		"0.1", "-0", "-0.0", "+.5", "5.", "1.0", "6.2400000000000002", "0.30000000000000004",
+		"9007199254740993", "9007199254740995", "18014398509481985", "4503599627370496.5",
+		"4503599627370497.5", "18446744073709551615", "1844674407370955161.5",
+		"0.000000000000000000001", "0.0000000000000000000001", "9.999999999999999999",
+		"123456789012345678901", "1.0E+25", "-1.5e-7", "2.2250738585072014E-308",
+	};
+	int bad = 0, tried = 0;
+	for (size_t i = 0; i < N_ROWS(rows); i++, tried++)
+		bad += !strtod_same(rows[i], strlen(rows[i]));
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	for (int i = 0; i < 200000; i++, tried++) {
+		char t[32];
+		size_t n = 0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t len = 1 + x % 24, point = (x >> 8) % (len + 1);
+		if (x >> 63)
+			t[n++] = '-';
+		for (size_t j = 0; j < len; j++) {
+			if (j == point)
+				t[n++] = '.';
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t[n++] = (char)('0' + x % 10);
+		}
+		bad += !strtod_same(t, n);
+	}
+	unit_check(bad == 0, "php_strtod is strtod on %d tokens (%d differ)", tried, bad);
+}
+
 int main(void)
 {
 	test_grammar();
@@ -936,6 +978,7 @@ int main(void)
 	test_json_depth();
 	test_refs();
 	test_tree();
+	test_strtod();
 	for (size_t i = 0; i < N_ROWS(shown_bufs); i++)
 		buf_release(&shown_bufs[i]);
 	return unit_done();
