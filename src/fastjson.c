@@ -7,24 +7,29 @@
 
 /* ---- strings ---- */
 
+#define ONES 0x0101010101010101ull
 #define HIGH_BITS 0x8080808080808080ull
 
-/* 1 when a byte of w needs an escape or, with high set, is not ASCII. Each byte is tested on
- * its own, wherever it sits in w. */
-static inline int needs_care(uint64_t w, uint64_t high)
+/* Nonzero when a byte of w needs an escape or, with ascii, is not ASCII. Each byte is tested
+ * on its own, wherever it sits in w (borrows only carry upward from a byte that counts). */
+static inline uint64_t needs_care(uint64_t w, int ascii)
 {
-	return (json_special(w) | (w & high)) != 0;
+	if (!ascii)
+		return json_special(w);
+	/* w's own high bits cover the bytes >= 0x80, so below them no "& ~x" is needed */
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	return (w | (w - ONES * 0x20) | (q - ONES) | (b - ONES)) & HIGH_BITS;
 }
 
 /* Copies the n < 8 bytes of s to o when none needs care: 1, or 0 with nothing written.
  * Two loads cover them (overlapping; spaces pad three bytes or fewer). */
-static int copy_short(char *o, const char *s, size_t n, uint64_t high)
+static int copy_short(char *o, const char *s, size_t n, int ascii)
 {
 	if (n >= 4) {
 		uint32_t a, b;
 		memcpy(&a, s, 4);
 		memcpy(&b, s + n - 4, 4);
-		if (needs_care((uint64_t)a << 32 | b, high))
+		if (needs_care((uint64_t)a << 32 | b, ascii))
 			return 0;
 		memcpy(o, &a, 4);
 		memcpy(o + n - 4, &b, 4);
@@ -35,7 +40,7 @@ static int copy_short(char *o, const char *s, size_t n, uint64_t high)
 	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[n / 2],
 		      c = (unsigned char)s[n - 1];
 	if (needs_care(0x2020202020000000ull | (uint64_t)a | (uint64_t)b << 8 |
-		       (uint64_t)c << 16, high))
+		       (uint64_t)c << 16, ascii))
 		return 0;
 	o[0] = (char)a;
 	o[n / 2] = (char)b;
@@ -45,17 +50,17 @@ static int copy_short(char *o, const char *s, size_t n, uint64_t high)
 
 /* Copies bytes of s to o (room for n) while none needs care, eight at a time; returns how
  * many (n when all). */
-static size_t copy_plain(char *o, const char *s, size_t n, uint64_t high)
+static size_t copy_plain(char *o, const char *s, size_t n, int ascii)
 {
 	size_t i = 0;
 	uint64_t w;
 	if (n < 8) {
-		if (copy_short(o, s, n, high))
+		if (copy_short(o, s, n, ascii))
 			return n;
 	} else {
 		for (; n - i >= 8; i += 8) {
 			memcpy(&w, s + i, 8);
-			if (needs_care(w, high))
+			if (needs_care(w, ascii))
 				break;
 			memcpy(o + i, &w, 8);
 		}
@@ -63,7 +68,7 @@ static size_t copy_plain(char *o, const char *s, size_t n, uint64_t high)
 			return n;
 		if (n - i < 8) {	/* the last eight bytes, some of them seen already */
 			memcpy(&w, s + n - 8, 8);
-			if (!needs_care(w, high)) {
+			if (!needs_care(w, ascii)) {
 				memcpy(o + n - 8, &w, 8);
 				return n;
 			}
@@ -71,7 +76,7 @@ static size_t copy_plain(char *o, const char *s, size_t n, uint64_t high)
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\' || (c >= 0x80 && high))
+		if (c < 0x20 || c == '"' || c == '\\' || (c >= 0x80 && ascii))
 			break;
 		o[i] = (char)c;
 	}
@@ -85,14 +90,14 @@ int fast_put_utf8(struct buf *out, const char *s, size_t n)
 	buf_room(out, n + 2);
 	char *o = out->ptr + out->len;
 	*o = '"';
-	size_t i = copy_plain(o + 1, s, n, HIGH_BITS);
+	size_t i = copy_plain(o + 1, s, n, 1);
 	if (i < n) {
-		int ascii = (unsigned char)s[i] < 0x80;
-		if (!ascii && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
+		int escape = (unsigned char)s[i] < 0x80;
+		if (!escape && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
 			*o = '\0';
 			return -1;
 		}
-		if (ascii || copy_plain(o + 1 + i, s + i, n - i, 0) < n - i)
+		if (escape || copy_plain(o + 1 + i, s + i, n - i, 0) < n - i)
 			return json_write_utf8(out, s, n);	/* something to escape */
 	}
 	o[n + 1] = '"';
