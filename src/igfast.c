@@ -83,18 +83,20 @@ static int read_id(struct ig *g, unsigned width, struct ig_str *s)
 /* Any string form after type byte t (empty, in full, or a string id); -1 for other types. */
 static int read_string(struct ig *g, int t, struct ig_str *s)
 {
-	if (t == IGB_STRING_EMPTY) {
+	switch (t) {
+	case IGB_STRING_EMPTY:
 		s->ptr = "";
 		s->len = 0;
 		return 0;
-	}
-	if (t >= IGB_STRING8 && t <= IGB_STRING32)
+	case IGB_STRING8: case IGB_STRING16: case IGB_STRING32:
 		return read_chars(g, igb_width((unsigned)t, IGB_STRING8), s);
-	if (t == IGB_STRING64)
+	case IGB_STRING64:
 		return read_chars(g, 8, s);
-	if (t >= IGB_STRING_ID8 && t <= IGB_STRING_ID32)
+	case IGB_STRING_ID8: case IGB_STRING_ID16: case IGB_STRING_ID32:
 		return read_id(g, igb_width((unsigned)t, IGB_STRING_ID8), s);
-	return -1;
+	default:
+		return -1;
+	}
 }
 
 /* The integer after long type byte t; 64-bit values outside int64 are declined. */
@@ -227,36 +229,33 @@ static int object_value(struct ig *g, int t)
 	return 0;
 }
 
-static int scalar_value(struct ig *g, int t)
+/* A string value after its type byte t. */
+static int string_value(struct ig *g, int t)
 {
 	struct ig_str s;
-	uint64_t u;
-	int64_t i;
-	double d;
-	switch (t) {
-	case IGB_NULL:
-		buf_add(g->out, "null", 4);
-		return 0;
-	case IGB_FALSE: case IGB_TRUE:
-		buf_adds(g->out, t == IGB_TRUE ? "true" : "false");
-		return 0;
-	case IGB_DOUBLE:
-		if (read_uint(g, 8, &u))
-			return -1;
-		memcpy(&d, &u, sizeof(d));
-		json_write_float(g->out, d);
-		return 0;
-	}
-	if (t >= 0 && igb_is_long((unsigned)t)) {
-		if (read_long(g, t, &i))
-			return -1;
-		json_write_int(g->out, i);
-		return 0;
-	}
-	/* strings; references and anything else: the tree path */
 	if (read_string(g, t, &s) || fast_maybe_encrypted(g->scheme, g->cipher, s.ptr, s.len))
 		return -1;
 	fast_put_text(g->out, s.ptr, s.len);
+	return 0;
+}
+
+static int long_value(struct ig *g, int t)
+{
+	int64_t i;
+	if (read_long(g, t, &i))
+		return -1;
+	json_write_int(g->out, i);
+	return 0;
+}
+
+static int double_value(struct ig *g)
+{
+	uint64_t u;
+	double d;
+	if (read_uint(g, 8, &u))
+		return -1;
+	memcpy(&d, &u, sizeof(d));
+	json_write_float(g->out, d);
 	return 0;
 }
 
@@ -265,11 +264,32 @@ static int value(struct ig *g)
 	if (++g->nodes > FAST_MAX_NODES)
 		return -1;
 	int t = next_type(g);
-	if (t >= IGB_ARRAY8 && t <= IGB_ARRAY32)
+	switch (t) {
+	case IGB_NULL:
+		buf_add(g->out, "null", 4);
+		return 0;
+	case IGB_FALSE:
+		buf_add(g->out, "false", 5);
+		return 0;
+	case IGB_TRUE:
+		buf_add(g->out, "true", 4);
+		return 0;
+	case IGB_LONG8P: case IGB_LONG8N: case IGB_LONG16P: case IGB_LONG16N:
+	case IGB_LONG32P: case IGB_LONG32N: case IGB_LONG64P: case IGB_LONG64N:
+		return long_value(g, t);
+	case IGB_DOUBLE:
+		return double_value(g);
+	case IGB_STRING_EMPTY: case IGB_STRING_ID8: case IGB_STRING_ID16: case IGB_STRING_ID32:
+	case IGB_STRING8: case IGB_STRING16: case IGB_STRING32: case IGB_STRING64:
+		return string_value(g, t);
+	case IGB_ARRAY8: case IGB_ARRAY16: case IGB_ARRAY32:
 		return entries_value(g, t, NULL);
-	if (t >= IGB_OBJECT8 && t <= IGB_OBJECT_ID32)
+	case IGB_OBJECT8: case IGB_OBJECT16: case IGB_OBJECT32:
+	case IGB_OBJECT_ID8: case IGB_OBJECT_ID16: case IGB_OBJECT_ID32:
 		return object_value(g, t);
-	return scalar_value(g, t);
+	default:
+		return -1;	/* references and anything else: the tree path */
+	}
 }
 
 int igbinary_fast_json(const char *buf, size_t len, enum crypt_scheme scheme, const char *cipher,
