@@ -23,7 +23,7 @@ static inline uint64_t needs_care(uint64_t w, int ascii)
 
 /* Copies the n < 8 bytes of s to o when none needs care: 1, or 0 with nothing written.
  * Two loads cover them (overlapping; spaces pad three bytes or fewer). */
-static int copy_short(char *o, const char *s, size_t n, int ascii)
+static inline int copy_short(char *o, const char *s, size_t n, int ascii)
 {
 	if (n >= 4) {
 		uint32_t a, b;
@@ -90,7 +90,7 @@ int fast_put_utf8(struct buf *out, const char *s, size_t n)
 	buf_room(out, n + 2);
 	char *o = out->ptr + out->len;
 	*o = '"';
-	size_t i = copy_plain(o + 1, s, n, 1);
+	size_t i = n < 8 && copy_short(o + 1, s, n, 1) ? n : copy_plain(o + 1, s, n, 1);
 	if (i < n) {
 		int escape = (unsigned char)s[i] < 0x80;
 		if (!escape && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
