@@ -396,13 +396,6 @@ static enum crypt_scheme guess(const char *s, size_t n, enum crypt_scheme scheme
 	return n >= 3 && memcmp(s, "eyJ", 3) == 0 ? CRYPT_LARAVEL : CRYPT_OPENSSL;
 }
 
-int crypt_inner_candidate(const char *s, size_t n)
-{
-	/* most strings in a session: no base64 that could hold "::" and 4 bytes of ciphertext (the
-	 * shortest envelope) */
-	return n >= 8 && n % 4 == 0 && base64_charset(s, n);
-}
-
 int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *cipher,
 		int whole, struct crypt_envelope *env, char **cause)
 {

@@ -4,6 +4,7 @@
 #define MEMCSESS_CRYPTO_H
 
 #include <stddef.h>
+#include "base64.h"
 #include "util.h"
 
 enum crypt_scheme {
@@ -51,7 +52,12 @@ struct crypt_envelope {
 
 /* 0 when crypt_parse of the string value (whole 0) returns 0 at once: it cannot be an
  * envelope (too short, or not base64); 1 when it must look. */
-int crypt_inner_candidate(const char *s, size_t n);
+static inline int crypt_inner_candidate(const char *s, size_t n)
+{
+	/* most strings in a session: no base64 that could hold "::" and 4 bytes of ciphertext
+	 * (the shortest envelope); inline, as every string of a session asks */
+	return n >= 8 && n % 4 == 0 && base64_charset(s, n);
+}
 /* Recognises an encrypted value. scheme CRYPT_AUTO detects, another scheme looks for that one
  * only. whole asks for the looser test of a whole session value (anything made only of base64
  * characters, or anything at all under a forced scheme, is taken as encrypted, so damage is

@@ -129,12 +129,10 @@ void fast_put_named(struct buf *out, const char *cls, size_t cls_len, const char
 	buf_addc(out, '}');
 }
 
-int fast_maybe_encrypted(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n)
+int fast_envelope(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n)
 {
 	struct crypt_envelope env;
 	char *cause = NULL;
-	if (scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
-		return 0;
 	int r = crypt_parse(s, n, scheme, cipher, 0, &env, &cause);
 	crypt_envelope_release(&env);
 	free(cause);

@@ -49,9 +49,16 @@ void fast_open_class(struct buf *out, const char *cls, size_t n);
 /* {"__class": cls, name: text}, as pvjson.c writes custom objects and enum cases. */
 void fast_put_named(struct buf *out, const char *cls, size_t cls_len, const char *name,
 		    const char *s, size_t n);
+/* fast_maybe_encrypted once s is a candidate (crypt_inner_candidate). */
+int fast_envelope(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n);
 /* 1 when the crypto layer could take s for an envelope (then the tree path looks at it);
- * never under CRYPT_NONE. */
-int fast_maybe_encrypted(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n);
+ * never under CRYPT_NONE. Inline: most strings are no candidate. */
+static inline int fast_maybe_encrypted(enum crypt_scheme scheme, const char *cipher,
+				       const char *s, size_t n)
+{
+	return scheme != CRYPT_NONE && crypt_inner_candidate(s, n) &&
+	       fast_envelope(scheme, cipher, s, n);
+}
 /* Puts out back to its first mark bytes (a declined session). */
 void fast_decline(struct buf *out, size_t mark);
 
