@@ -299,9 +299,18 @@ int igbinary_fast_json(const char *buf, size_t len, enum crypt_scheme scheme, co
 	if (len < 5 || buf[0] || buf[1] || buf[2] || (buf[3] != 1 && buf[3] != 2) ||
 	    buf[4] < IGB_ARRAY8 || buf[4] > IGB_ARRAY32)
 		return -1;
-	struct ig g = { .buf = (const unsigned char *)buf, .len = len, .pos = 4, .out = out,
-			.scheme = scheme, .cipher = cipher, .cap_strings = SMALL_STRINGS };
+	struct ig g;	/* field by field: an initializer would clear the two small arrays */
+	g.buf = (const unsigned char *)buf;
+	g.len = len;
+	g.pos = 4;
+	g.out = out;
+	g.scheme = scheme;
+	g.cipher = cipher;
+	g.nodes = 0;
+	g.depth = 0;
 	g.strings = g.small;
+	g.n_strings = 0;
+	g.cap_strings = SMALL_STRINGS;
 	fast_keys_init(&g.keys);
 	size_t mark = out->len;
 	int rc = value(&g) || g.pos != len ? -1 : 0;

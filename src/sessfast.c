@@ -391,7 +391,15 @@ int sess_fast_json(const char *buf, size_t len, enum sess_handler handler,
 		*used = h;
 		return 0;
 	}
-	struct fast f = { .buf = buf, .len = len, .out = out, .scheme = scheme, .cipher = cipher };
+	struct fast f;	/* field by field: an initializer would clear keys.small */
+	f.buf = buf;
+	f.len = len;
+	f.pos = 0;
+	f.out = out;
+	f.scheme = scheme;
+	f.cipher = cipher;
+	f.nodes = 0;
+	f.depth = 0;
 	fast_keys_init(&f.keys);
 	size_t mark = out->len;
 	int rc = h == SESS_PHP ? php_vars(&f) : php_serialize_vars(&f);
