@@ -188,16 +188,22 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
 }
 
+/* isdigit without the locale table (the same ten bytes in every locale). */
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 size_t php_float_token(const char *b, size_t end, size_t pos)
 {
 	size_t i = pos, n_int = 0, n_frac = 0;
 	if (i < end && (b[i] == '+' || b[i] == '-'))
 		i++;
-	while (i < end && isdigit((unsigned char)b[i]))
+	while (i < end && is_digit(b[i]))
 		i++, n_int++;
 	if (i < end && b[i] == '.') {
 		i++;
-		while (i < end && isdigit((unsigned char)b[i]))
+		while (i < end && is_digit(b[i]))
 			i++, n_frac++;
 	}
 	if (n_int + n_frac == 0)
@@ -206,7 +212,7 @@ size_t php_float_token(const char *b, size_t end, size_t pos)
 		size_t j = i + 1, n_exp = 0;
 		if (j < end && (b[j] == '+' || b[j] == '-'))
 			j++;
-		while (j < end && isdigit((unsigned char)b[j]))
+		while (j < end && is_digit(b[j]))
 			j++, n_exp++;
 		if (!n_exp)
 			return 0;
@@ -374,13 +380,13 @@ static struct pv *parse_string(struct phpser *p, size_t *pos, struct decode_erro
 int php_numeric_key(const char *s, size_t len, int64_t *out)
 {
 	size_t i = s[0] == '-';
-	if (len == i || len - i > 19 || !isdigit((unsigned char)s[i]))
+	if (len == i || len - i > 19 || !is_digit(s[i]))
 		return 0;
 	if (s[i] == '0' && (len - i > 1 || i))
 		return 0;
 	uint64_t v = 0, limit = i ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (size_t j = i; j < len; j++) {
-		if (!isdigit((unsigned char)s[j]))
+		if (!is_digit(s[j]))
 			return 0;
 		unsigned d = (unsigned)(s[j] - '0');
 		if (v > (limit - d) / 10)

@@ -35,35 +35,41 @@ static int take_type(struct fast *f)
 	return take(f, ':');
 }
 
-/* Unsigned decimal digits, at least one (more than MAX_COUNT_DIGITS: declined). */
+/* Unsigned decimal digits, at least one (more than MAX_COUNT_DIGITS: declined). Reads
+ * through locals: f's fields would be read again after every store. */
 static int read_count(struct fast *f, size_t *out)
 {
-	size_t v = 0, start = f->pos;
-	while (f->pos < f->len && f->buf[f->pos] >= '0' && f->buf[f->pos] <= '9') {
-		if (f->pos - start == MAX_COUNT_DIGITS)
+	const char *b = f->buf;
+	size_t i = f->pos, start = i, end = f->len, v = 0;
+	while (i < end && b[i] >= '0' && b[i] <= '9') {
+		if (i - start == MAX_COUNT_DIGITS)
 			return -1;
-		v = v * 10 + (size_t)(f->buf[f->pos++] - '0');
+		v = v * 10 + (size_t)(b[i++] - '0');
 	}
+	f->pos = i;
 	*out = v;
-	return f->pos > start ? 0 : -1;
+	return i > start ? 0 : -1;
 }
 
 /* `[+-]digits;` as parse_int reads it (after "i:"). */
 static int read_int(struct fast *f, int64_t *out)
 {
+	const char *b = f->buf;
+	size_t i = f->pos, end = f->len;
 	int neg = 0;
-	if (f->pos < f->len && (f->buf[f->pos] == '-' || f->buf[f->pos] == '+'))
-		neg = f->buf[f->pos++] == '-';
+	if (i < end && (b[i] == '-' || b[i] == '+'))
+		neg = b[i++] == '-';
 	uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	size_t start = f->pos;
-	while (f->pos < f->len && f->buf[f->pos] >= '0' && f->buf[f->pos] <= '9') {
-		unsigned d = (unsigned)(f->buf[f->pos++] - '0');
+	size_t start = i;
+	while (i < end && b[i] >= '0' && b[i] <= '9') {
+		unsigned d = (unsigned)(b[i++] - '0');
 		if (v > (limit - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
-	if (f->pos == start || take(f, ';'))
+	if (i == start || i == end || b[i] != ';')
 		return -1;
+	f->pos = i + 1;
 	*out = neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v;
 	return 0;
 }
@@ -71,11 +77,19 @@ static int read_int(struct fast *f, int64_t *out)
 /* `len:"bytes"` (after "s:", "O:", "E:"). */
 static int read_quoted(struct fast *f, const char **s, size_t *n)
 {
-	if (read_count(f, n) || take(f, ':') || take(f, '"') || *n > f->len - f->pos)
+	if (read_count(f, n))
 		return -1;
-	*s = f->buf + f->pos;
-	f->pos += *n;
-	return take(f, '"');
+	const char *b = f->buf;
+	size_t i = f->pos, end = f->len;
+	if (end - i < 2 || b[i] != ':' || b[i + 1] != '"' || *n > end - i - 2)
+		return -1;
+	i += 2;
+	*s = b + i;
+	i += *n;
+	if (i == end || b[i] != '"')
+		return -1;
+	f->pos = i + 1;
+	return 0;
 }
 
 /* ---- values ---- */
