@@ -96,6 +96,8 @@ void cmd_ctx_init(struct cmd_ctx *ctx);
 void cmd_ctx_release(struct cmd_ctx *ctx);
 /* 1 when writing to standard output has failed (its errno is kept for the final message). */
 int cmd_output_failed(void);
+/* Records that a write to standard output's descriptor, past stdio, failed with err. */
+void cmd_output_error(int err);
 /* Prints "memcsess: <msg>" on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reports the per-server failures of a scan on stderr; returns EXIT_OK or EXIT_PARTIAL

@@ -4,6 +4,7 @@
 #include "scan.h"
 #include "util.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,17 +40,35 @@ struct dump_room {
 	struct buf lines, data;
 };
 
-/* Writes a server's waiting lines under the output lock; returns 0, or 2 when standard output
- * failed. */
+/* Writes the n bytes at p to descriptor fd, whole; returns 0 or -1 with errno. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes a server's waiting lines under the output lock, straight to standard output's
+ * descriptor (one copy less than through stdio, which holds nothing else); returns 0, or 2 when
+ * standard output failed. */
 static int flush_room(struct dump_state *st, struct dump_room *room)
 {
 	int ret = 0;
 	if (room->lines.len == 0)
 		return 0;
 	pthread_mutex_lock(&st->out);
-	if (fwrite(room->lines.ptr, 1, room->lines.len, stdout) != room->lines.len ||
-	    (st->chunk == 0 && fflush(stdout) != 0) || cmd_output_failed()) {
+	if (fflush(stdout) != 0 || cmd_output_failed()) {
 		cmd_output_failed();
+		ret = 2;
+	} else if (write_all(fileno(stdout), room->lines.ptr, room->lines.len) < 0) {
+		cmd_output_error(errno);
 		ret = 2;
 	}
 	pthread_mutex_unlock(&st->out);
@@ -132,7 +151,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
 	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
-	st.chunk = isatty(STDOUT_FILENO) ? 0 : 64 * 1024;
+	st.chunk = isatty(fileno(stdout)) ? 0 : 64 * 1024;
 	pthread_mutex_init(&st.out, NULL);
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
 	for (size_t i = 0; i < ctx->pool.n; i++) {

@@ -53,10 +53,16 @@ static int out_errno;
 int cmd_output_failed(void)
 {
 	if (!ferror(stdout))
-		return 0;
+		return out_errno != 0;
 	if (!out_errno)
 		out_errno = errno ? errno : EIO;
 	return 1;
+}
+
+void cmd_output_error(int err)
+{
+	if (!out_errno)
+		out_errno = err ? err : EIO;
 }
 
 void cmd_error(const char *fmt, ...)
