@@ -117,7 +117,7 @@ enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *i
 	item_clear(it);
 	if (len == 3 && memcmp(line, "END", 3) == 0)
 		return MD_END;
-	if (server_error(line, len, cause))
+	if (!(len > 4 && memcmp(line, "key=", 4) == 0) && server_error(line, len, cause))
 		return MD_ERROR;
 	int have_key = 0;
 	size_t i = 0;
