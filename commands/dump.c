@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "record.h"
 #include "scan.h"
+#include "stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -12,13 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_NO_VALUE, O_DECRYPT };
+enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_NO_VALUE, O_DECRYPT, O_STATS };
 static const struct cmd_opt dump_opts[] = {
 	{ "sid", 0, 1, O_SID },
 	{ "handler", 0, 1, O_HANDLER },
 	{ "no-data", 0, 0, O_NO_DATA },
 	{ "no-value", 0, 0, O_NO_VALUE },
 	{ "decrypt", 0, 0, O_DECRYPT },
+	{ "stats", 0, 0, O_STATS },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -30,6 +32,8 @@ struct dump_state {
 	struct decode_opts opts;
 	pthread_mutex_t out;	/* the scan calls on_rec from every server's thread at once */
 	size_t decode_errors;
+	int stats;		/* --stats: say at the end how many lines and bytes, in how long */
+	size_t lines, bytes;	/* written so far */
 	size_t chunk;		/* lines are written once a server has this many bytes of them */
 	struct dump_room *room;	/* one per server: a server's records come from one thread */
 };
@@ -38,6 +42,7 @@ struct dump_state {
  * record. */
 struct dump_room {
 	struct buf lines, data;
+	size_t n;		/* lines waiting */
 };
 
 /* Writes the n bytes at p to descriptor fd, whole; returns 0 or -1 with errno. */
@@ -70,9 +75,13 @@ static int flush_room(struct dump_state *st, struct dump_room *room)
 	} else if (write_all(fileno(stdout), room->lines.ptr, room->lines.len) < 0) {
 		cmd_output_error(errno);
 		ret = 2;
+	} else {
+		st->lines += room->n;
+		st->bytes += room->lines.len;
 	}
 	pthread_mutex_unlock(&st->out);
 	buf_reset(&room->lines);
+	room->n = 0;
 	return ret;
 }
 
@@ -100,9 +109,18 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		return 0;
 	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &room->lines, &room->data);
 	buf_addc(&room->lines, '\n');
+	room->n++;
 	if (sessview_failed(&d))
 		complain(st, r, &d);
 	return room->lines.len >= st->chunk ? flush_room(st, room) : 0;
+}
+
+/* --stats: one line on stderr, whatever else happened. */
+static void print_stats(const struct dump_state *st, double secs)
+{
+	fprintf(stderr, "dump: %zu sessions, %zu bytes in %.3f s (%.0f sessions/s, %.1f MB/s)\n",
+		st->lines, st->bytes, secs, secs > 0 ? (double)st->lines / secs : 0.0,
+		secs > 0 ? (double)st->bytes / secs / 1e6 : 0.0);
 }
 
 static int dump_options(const struct cmd_args *a, struct dump_state *st, struct scan_opts *so)
@@ -114,6 +132,7 @@ static int dump_options(const struct cmd_args *a, struct dump_state *st, struct 
 		case O_NO_DATA: st->what &= ~(unsigned)RECORD_DATA; break;
 		case O_NO_VALUE: st->what &= ~(unsigned)RECORD_VALUE; break;
 		case O_DECRYPT: st->decrypt = 1; break;
+		case O_STATS: st->stats = 1; break;
 		case O_HANDLER:
 			if (sess_handler_parse(arg, &st->handler) < 0) {
 				cmd_error("--handler: expected php, php_binary, php_serialize or "
@@ -153,6 +172,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
 	st.chunk = isatty(fileno(stdout)) ? 0 : 64 * 1024;
 	pthread_mutex_init(&st.out, NULL);
+	double start = stats_now();
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
 	for (size_t i = 0; i < ctx->pool.n; i++) {
 		if (r != 2 && flush_room(&st, &st.room[i]) == 2)
@@ -162,6 +182,8 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	pthread_mutex_destroy(&st.out);
 	free(st.room);
+	if (st.stats)
+		print_stats(&st, stats_now() - start);
 	ret = cmd_report_scan(ctx, res);
 	scan_server_release(res, ctx->pool.n);
 	free(res);
@@ -174,7 +196,8 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_dump_entry = {
 	.name = "dump",
-	.usage = "[--sid GLOB] [--handler H] [--no-data | --no-value] [--decrypt] [SID-GLOB]",
+	.usage = "[--sid GLOB] [--handler H] [--no-data | --no-value] [--decrypt] [--stats] "
+		 "[SID-GLOB]",
 	.summary = "write every session as JSON Lines on standard output",
 	.needs = NEED_POOL,
 	.opts = dump_opts,

@@ -94,6 +94,13 @@ want=$(php -r '$n = $b = 0; foreach (file($argv[1]) as $l) { $d = json_decode($l
 check "decode --stats counts $want" grep -q "^decode: $want; decoding [0-9.]* s ([0-9.]* MB/s), in all [0-9.]* s" "$TMP/stats.err"
 "$MEMCSESS" decode --stats "$TMP/dump" >/dev/null 2>"$TMP/stats.err"
 check_eq "decode --stats without --lines is a usage error" 2 $?
+"$MEMCSESS" --servers "$POOL" dump --stats >"$TMP/dump.stats" 2>"$TMP/stats.err"
+check_eq "dump --stats exits 0" 0 $?
+want=$(wc -l <"$TMP/dump.stats")" sessions, $(wc -c <"$TMP/dump.stats") bytes"
+check "dump --stats counts what it wrote: $want" \
+	grep -q "^dump: $want in [0-9.]* s ([0-9]* sessions/s, [0-9.]* MB/s)$" "$TMP/stats.err"
+check_eq "dump --stats writes only that line on stderr" 1 "$(wc -l <"$TMP/stats.err")"
+check_eq "dump --stats dumps every session" "$(wc -l <"$TMP/dump")" "$(wc -l <"$TMP/dump.stats")"
 printf '{"key":"memc.sess.key.x"}\n' | "$MEMCSESS" decode --lines >/dev/null 2>"$TMP/decoded.err"
 check_eq "decode --lines: a line without a value exits 1" 1 $?
 check "decode --lines names the bad line" grep -q "line 1" "$TMP/decoded.err"
