@@ -1,7 +1,8 @@
 <?php
 // php-dump.php POOL: what a PHP script dumping every session does: Memcached::getAllKeys(),
 // getMulti() in batches of 1000, session_decode() and json_encode() of each; prints one line
-// {"sid":..,"data":..} a session, and "php-dump: <found keys> <dumped> <failed>" on stderr.
+// {"sid":..,"data":..} a session, and "php-dump: <found keys> <dumped> <failed> <bytes written>"
+// on stderr.
 require __DIR__ . '/pool.php';
 require __DIR__ . '/sessdecode.php';
 
@@ -17,7 +18,7 @@ foreach ($keys as $k) {
 		$sids[] = substr($k, strlen(BENCH_PREFIX));
 	}
 }
-$dumped = $failed = 0;
+$dumped = $failed = $bytes = 0;
 foreach (array_chunk($sids, 1000) as $chunk) {
 	$got = $m->getMulti($chunk);
 	if ($got === false) {
@@ -31,8 +32,8 @@ foreach (array_chunk($sids, 1000) as $chunk) {
 			$failed++;
 			continue;
 		}
-		fwrite(STDOUT, '{"sid":' . json_encode($sid) . ',"data":' . $json . "}\n");
+		$bytes += fwrite(STDOUT, '{"sid":' . json_encode($sid) . ',"data":' . $json . "}\n");
 		$dumped++;
 	}
 }
-fprintf(STDERR, "php-dump: %d %d %d\n", count($sids), $dumped, $failed);
+fprintf(STDERR, "php-dump: %d %d %d %d\n", count($sids), $dumped, $failed, $bytes);
