@@ -36,10 +36,12 @@ int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len)
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 {
 	int b64 = meta_queue_key(c, "mg", key, len);
-	if (value)	/* the size comes with the value (VA <size>) */
-		conn_queue(c, " t f l c v", 10);
+	/* u: looking is not using; the item keeps its place in the LRU and its last access time
+	 * (and the server is spared the bump). The size comes with the value (VA <size>). */
+	if (value)
+		conn_queue(c, " t f l c u v", 12);
 	else
-		conn_queue(c, " t f s l c", 10);
+		conn_queue(c, " t f s l c u", 12);
 	if (b64)
 		conn_queue(c, " b", 2);
 	conn_queue(c, "\r\n", 2);

@@ -21,7 +21,8 @@ struct mg_reply {
  * carry; returns 1 when it was (the request then needs the b flag). */
 int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len);
 /* Queues an mg for key (base64-encoded on the wire when it has bytes the text protocol cannot
- * carry), asking for ttl, flags, last access, cas, and the value or (without it) the size. */
+ * carry), asking for ttl, flags, last access, cas, and the value or (without it) the size; without
+ * bumping the item in the LRU or touching its last access time (the u flag). */
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value);
 /* Reads the reply to one queued mg. The value (when asked for and found) is at r->value and,
  * when value is not NULL, copied there too. Returns 0, or -1 with *cause naming the server
