@@ -13,6 +13,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include <pthread.h>
 
 /* References can repeat a subtree many times (x1 = [x0, x0], x2 = [x1, x1], ...), so the
  * output is bounded: past these, values come out as null. */
@@ -343,6 +344,46 @@ static inline size_t plain16(const char *s, char *o)
 	unsigned mask = (unsigned)_mm_movemask_epi8(m);
 	return mask ? (size_t)__builtin_ctz(mask) : 16;
 }
+
+/* Each ASCII byte as a JSON string holds it (jansson's escapes), padded to eight bytes, and its
+ * length. */
+static struct { char text[8]; size_t len; } ascii_json[128];
+
+static void make_ascii_json(void)
+{
+	for (unsigned c = 0; c < 128; c++) {
+		char *e = escape_at(ascii_json[c].text, (unsigned char)c);
+		ascii_json[c].len = (size_t)(e - ascii_json[c].text);
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			ascii_json[c].text[0] = (char)c;
+			ascii_json[c].len = 1;
+		}
+	}
+}
+
+/* Writes the 16 bytes at s to o as a JSON string's inside, without a branch per byte (in PHP's
+ * serialized text a quote comes every few bytes and NULs mark private properties: branching
+ * on each costs more than a table); o has room for 16 * 6 + 2 bytes. Returns the bytes
+ * written, or 0 when the block has a byte above 0x7f, which it leaves to the caller. */
+static inline size_t ascii16(const char *s, char *o)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	if (_mm_movemask_epi8(v))
+		return 0;
+	__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	_mm_storeu_si128((__m128i *)(void *)o, v);
+	if (!_mm_movemask_epi8(m))
+		return 16;
+	char *p = o;
+	for (int j = 0; j < 16; j++) {
+		unsigned char c = (unsigned char)s[j];
+		memcpy(p, ascii_json[c].text, 8);
+		p += ascii_json[c].len;
+	}
+	return (size_t)(p - o);
+}
 #endif
 
 /* escape_run, checking UTF-8 on the way: returns 0, or -1 at the first byte that does not
@@ -355,11 +396,15 @@ static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 #if defined(__SSE2__)
 		if (n - i >= 16) {
-			size_t k = plain16(s + i, o);
+			size_t k = ascii16(s + i, o);
+			if (k) {
+				o += k;
+				i += 16;
+				continue;
+			}
+			k = plain16(s + i, o);	/* up to the byte ascii16 left */
 			o += k;
 			i += k;
-			if (k == 16)
-				continue;
 		}
 #elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		if (n - i >= 8) {
@@ -407,6 +452,10 @@ int json_write_utf8(struct buf *out, const char *s, size_t n)
 {
 	const size_t slice = 65536;	/* as in json_write_string */
 	size_t start = out->len;
+#if defined(__SSE2__)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_ascii_json);
+#endif
 	buf_addc(out, '"');
 	for (size_t i = 0; i < n; ) {
 		size_t k = n - i < slice ? n - i : slice;
