@@ -13,6 +13,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#include <tmmintrin.h>
+#endif
 #include <pthread.h>
 
 /* References can repeat a subtree many times (x1 = [x0, x0], x2 = [x1, x1], ...), so the
@@ -349,8 +352,56 @@ static inline size_t plain16(const char *s, char *o)
  * length. */
 static struct { char text[8]; size_t len; } ascii_json[128];
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#define HAVE_QUOTED16 1
+/* For each mask of quotes in eight bytes: the pshufb control that spreads the eight bytes out
+ * with a gap before each quote, and the backslashes for the gaps. */
+static __m128i quote_shuffle[256], quote_slashes[256];
+static int have_ssse3;
+
+static void make_quote_tables(void)
+{
+	for (unsigned m = 0; m < 256; m++) {
+		unsigned char ctl[16], sl[16];
+		memset(ctl, 0x80, sizeof(ctl));	/* 0x80: a zero byte */
+		memset(sl, 0, sizeof(sl));
+		unsigned k = 0;
+		for (unsigned j = 0; j < 8; j++) {
+			if (m >> j & 1)
+				sl[k++] = '\\';
+			ctl[k++] = (unsigned char)j;
+		}
+		memcpy(&quote_shuffle[m], ctl, 16);
+		memcpy(&quote_slashes[m], sl, 16);
+	}
+	have_ssse3 = __builtin_cpu_supports("ssse3");
+}
+
+/* Writes the 16 bytes at s to o with a backslash before each '"' and '\\', eight bytes a shuffle
+ * (SSSE3); returns the bytes written, or 0 when the block has anything else to escape. */
+__attribute__((target("ssse3"))) static size_t quoted16(const char *s, char *o)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	if (_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))))
+		return 0;
+	unsigned q = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	unsigned lo = q & 0xff, hi = q >> 8;
+	__m128i a = _mm_or_si128(_mm_shuffle_epi8(v, quote_shuffle[lo]), quote_slashes[lo]);
+	__m128i b = _mm_or_si128(_mm_shuffle_epi8(_mm_srli_si128(v, 8), quote_shuffle[hi]),
+				 quote_slashes[hi]);
+	size_t na = 8 + (size_t)__builtin_popcount(lo);
+	_mm_storeu_si128((__m128i *)(void *)o, a);
+	_mm_storeu_si128((__m128i *)(void *)(o + na), b);
+	return na + 8 + (size_t)__builtin_popcount(hi);
+}
+#endif
+
 static void make_ascii_json(void)
 {
+#ifdef HAVE_QUOTED16
+	make_quote_tables();
+#endif
 	for (unsigned c = 0; c < 128; c++) {
 		char *e = escape_at(ascii_json[c].text, (unsigned char)c);
 		ascii_json[c].len = (size_t)(e - ascii_json[c].text);
@@ -396,7 +447,13 @@ static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 	while (i < n) {
 #if defined(__SSE2__)
 		if (n - i >= 16) {
-			size_t k = ascii16(s + i, o);
+			size_t k = 0;
+#ifdef HAVE_QUOTED16
+			if (have_ssse3)
+				k = quoted16(s + i, o);
+#endif
+			if (!k)
+				k = ascii16(s + i, o);
 			if (k) {
 				o += k;
 				i += 16;

@@ -303,6 +303,34 @@ static void check_long_utf8(void)
 	buf_release(&s);
 }
 
+/* json_write_utf8 against json_write_string (a separate, plainer loop) on every way to place
+ * quotes, backslashes and a NUL in a 16-byte block, at two offsets into the string. */
+static void check_blocks(void)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char s[40];
+	int bad = 0;
+	for (unsigned m = 0; m < 65536; m++) {
+		for (size_t at = 0; at < 2; at++) {
+			memset(s, 'x', sizeof(s));
+			for (unsigned j = 0; j < 16; j++)
+				if (m >> j & 1)
+					s[at + j] = "\"\\"[(m >> ((j + 3) & 15)) & 1];
+			if (m % 7 == 0)
+				s[at + (m % 16)] = '\0';
+			buf_reset(&a);
+			buf_reset(&b);
+			bad += json_write_utf8(&a, s, at + 16 + m % 5) != 0;
+			json_write_string(&b, s, at + 16 + m % 5);
+			bad += a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0;
+		}
+	}
+	unit_check(bad == 0, "json_write_utf8 is json_write_string on every mask of quotes, "
+		   "backslashes and NULs in a 16-byte block");
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *golden = argc > 1 ? argv[1] : "tests/golden";
@@ -318,6 +346,7 @@ int main(int argc, char **argv)
 	check_ints();
 	check_strings();
 	check_long_utf8();
+	check_blocks();
 	check_objects();
 	check_many_keys();
 	check_limits();
