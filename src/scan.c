@@ -313,32 +313,42 @@ static FILE *spill_open(char **cause)
 	return f;
 }
 
-/* Appends one item to the spill file; returns 0 or -1. */
+/* A spilled item: its numbers, its flags and its key's length, then the key. */
+struct spilled {
+	int64_t exp, la;
+	uint64_t cas, size;
+	uint32_t flags;
+	uint8_t key_len;
+};
+
+/* Appends one item to the spill file (one fwrite); returns 0 or -1. */
 static int spill_write(FILE *f, const struct md_item *it)
 {
-	uint8_t kl = (uint8_t)it->key_len;
-	int64_t nums[4] = { it->exp, it->la, (int64_t)it->cas, (int64_t)it->size };
-	return fwrite(&kl, 1, 1, f) == 1 && fwrite(it->key, 1, kl, f) == kl &&
-	       fwrite(nums, sizeof(nums), 1, f) == 1 && fwrite(&it->flags, 4, 1, f) == 1 ? 0 : -1;
+	char rec[sizeof(struct spilled) + MC_MAX_KEY];
+	struct spilled h = { it->exp, it->la, it->cas, it->size, it->flags, (uint8_t)it->key_len };
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), it->key, h.key_len);
+	size_t n = sizeof(h) + h.key_len;
+	return fwrite(rec, 1, n, f) == n ? 0 : -1;
 }
 
 /* Reads the next spilled item; returns 1, 0 at the end, -1 on error. */
 static int spill_read(FILE *f, struct md_item *it)
 {
-	uint8_t kl;
-	int64_t nums[4];
+	struct spilled h;
 	memset(it, 0, sizeof(*it));
-	if (fread(&kl, 1, 1, f) != 1)
-		return ferror(f) ? -1 : 0;
-	if (fread(it->key, 1, kl, f) != kl || fread(nums, sizeof(nums), 1, f) != 1 ||
-	    fread(&it->flags, 4, 1, f) != 1)
+	size_t got = fread(&h, 1, sizeof(h), f);
+	if (got != sizeof(h))
+		return got == 0 && feof(f) && !ferror(f) ? 0 : -1;	/* the end, or a cut record */
+	if (fread(it->key, 1, h.key_len, f) != h.key_len)
 		return -1;
-	it->key_len = kl;
-	it->key[kl] = '\0';
-	it->exp = nums[0];
-	it->la = nums[1];
-	it->cas = (uint64_t)nums[2];
-	it->size = (uint64_t)nums[3];
+	it->key_len = h.key_len;
+	it->key[h.key_len] = '\0';
+	it->exp = h.exp;
+	it->la = h.la;
+	it->cas = h.cas;
+	it->size = h.size;
+	it->flags = h.flags;
 	return 1;
 }
 
