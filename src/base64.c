@@ -93,13 +93,10 @@ int base64_charset(const char *s, size_t n)
 	return 1;
 }
 
-int base64_decode(const char *s, size_t n, struct buf *out)
+long base64_decode_to(const char *s, size_t n, unsigned char *o)
 {
-	buf_reset(out);
 	size_t pad = n && s[n - 1] == '=' ? (n > 1 && s[n - 2] == '=' ? 2 : 1) : 0;
 	const unsigned char *p = (const unsigned char *)s;
-	buf_grow(out, n / 4 * 3 + 3);
-	unsigned char *o = (unsigned char *)out->ptr;
 	unsigned bad = 0;
 	size_t body = (n - pad) / 4 * 4;
 	for (size_t i = 0; i < body && !bad; i += 4) {
@@ -117,16 +114,26 @@ int base64_decode(const char *s, size_t n, struct buf *out)
 		bad |= !x;
 		v = v << 6 | (x - 1);
 	}
-	if (bad || n % 4) {
-		out->ptr[0] = '\0';
+	if (bad || n % 4)
 		return bad ? BASE64_BAD_CHAR : BASE64_BAD_LENGTH;
-	}
 	if (n > body) {
 		*o++ = (unsigned char)(v >> 16);
 		*o++ = (unsigned char)(v >> 8);
 		*o++ = (unsigned char)v;
 	}
-	out->len = n / 4 * 3 - pad;
+	return (long)(n / 4 * 3 - pad);
+}
+
+int base64_decode(const char *s, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	buf_grow(out, n / 4 * 3 + 3);
+	long r = base64_decode_to(s, n, (unsigned char *)out->ptr);
+	if (r < 0) {
+		out->ptr[0] = '\0';
+		return (int)r;
+	}
+	out->len = (size_t)r;
 	out->ptr[out->len] = '\0';
 	return 0;
 }

@@ -13,6 +13,9 @@ void base64_append(struct buf *out, const void *data, size_t len);
 /* Decodes strict base64 (padding required, no whitespace); the bytes replace out's contents.
  * Returns 0, BASE64_BAD_CHAR, or BASE64_BAD_LENGTH (length not a multiple of 4: cut short). */
 int base64_decode(const char *s, size_t n, struct buf *out);
+/* base64_decode into o (room for n / 4 * 3 + 3 bytes): returns the length, or one of the
+ * negative codes below (o's contents then undefined). */
+long base64_decode_to(const char *s, size_t n, unsigned char *o);
 #define BASE64_BAD_CHAR (-1)
 #define BASE64_BAD_LENGTH (-2)
 /* 1 when every byte is in the base64 alphabet, with at most two '=' at the end. */

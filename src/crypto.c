@@ -396,13 +396,45 @@ static enum crypt_scheme guess(const char *s, size_t n, enum crypt_scheme scheme
 	return n >= 3 && memcmp(s, "eyJ", 3) == 0 ? CRYPT_LARAVEL : CRYPT_OPENSSL;
 }
 
+/* The longest inner string crypt_inner_possible decodes on the stack. */
+#define INNER_STACK 256
+
+/* The first "::" in the n bytes at p, or NULL. */
+static const unsigned char *find_sep(const unsigned char *p, size_t n)
+{
+	for (const unsigned char *c; n >= 2 && (c = memchr(p, ':', n - 1)); ) {
+		if (c[1] == ':')
+			return c;
+		n -= (size_t)(c + 1 - p);
+		p = c + 1;
+	}
+	return NULL;
+}
+
+int crypt_inner_possible(const char *s, size_t n, enum crypt_scheme scheme)
+{
+	if (scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
+		return 0;
+	if (n > INNER_STACK || guess(s, n, scheme) == CRYPT_LARAVEL)
+		return 1;
+	/* what outer_b64 and parse_openssl_inner look at first, without allocating */
+	unsigned char raw[INNER_STACK / 4 * 3 + 3];
+	long len = base64_decode_to(s, n, raw);
+	if (len < 0)
+		return 0;
+	if (scheme == CRYPT_AUTO && len && raw[0] == '{')
+		return 1;	/* parse_laravel_json decides */
+	const unsigned char *sep = find_sep(raw, (size_t)len);
+	return sep && sep - raw >= 4 && base64_charset((const char *)raw, (size_t)(sep - raw));
+}
+
 int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *cipher,
 		int whole, struct crypt_envelope *env, char **cause)
 {
 	memset(env, 0, sizeof(*env));
 	if (scheme == CRYPT_NONE)
 		return 0;
-	if (!whole && !crypt_inner_candidate(s, n))
+	if (!whole && !crypt_inner_possible(s, n, scheme))
 		return 0;
 	/* nor, when detecting, a whole value that is not base64 (most: serialize handlers' bytes) */
 	if (whole && scheme == CRYPT_AUTO && n && !base64_charset(s, n))

@@ -58,6 +58,10 @@ static inline int crypt_inner_candidate(const char *s, size_t n)
 	 * (the shortest envelope); inline, as every string of a session asks */
 	return n >= 8 && n % 4 == 0 && base64_charset(s, n);
 }
+/* 0 when crypt_parse of a candidate string inside a session (whole 0) would surely return 0:
+ * short OpenSSL-scheme strings are decoded on the stack and need "::" and base64 before it.
+ * 1 when crypt_parse must look (long strings, Laravel payloads, anything that may be one). */
+int crypt_inner_possible(const char *s, size_t n, enum crypt_scheme scheme);
 /* Recognises an encrypted value. scheme CRYPT_AUTO detects, another scheme looks for that one
  * only. whole asks for the looser test of a whole session value (anything made only of base64
  * characters, or anything at all under a forced scheme, is taken as encrypted, so damage is

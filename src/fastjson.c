@@ -131,6 +131,8 @@ void fast_put_named(struct buf *out, const char *cls, size_t cls_len, const char
 
 int fast_envelope(enum crypt_scheme scheme, const char *cipher, const char *s, size_t n)
 {
+	if (!crypt_inner_possible(s, n, scheme))
+		return 0;	/* most: no allocation, no envelope to release */
 	struct crypt_envelope env;
 	char *cause = NULL;
 	int r = crypt_parse(s, n, scheme, cipher, 0, &env, &cause);

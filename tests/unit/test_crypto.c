@@ -286,6 +286,65 @@ static void check_inner(void)
 	free(cause);
 }
 
+/* crypt_inner_possible as its comment says, the slow way: 1 unless an OpenSSL-scheme string
+ * decodes to no "::" with four base64 characters or more before it. */
+static int ref_possible(const char *s, size_t n, enum crypt_scheme scheme)
+{
+	if (scheme == CRYPT_NONE || n < 8 || n % 4 || !base64_charset(s, n))
+		return 0;
+	if (scheme == CRYPT_LARAVEL || (scheme == CRYPT_AUTO && memcmp(s, "eyJ", 3) == 0))
+		return 1;
+	struct buf raw = BUF_INIT;
+	int r = 0;
+	if (base64_decode(s, n, &raw) == 0) {
+		const char *sep = raw.len >= 2 ? memmem(raw.ptr, raw.len, "::", 2) : NULL;
+		r = (scheme == CRYPT_AUTO && raw.len && raw.ptr[0] == '{') ||
+		    (sep && sep - raw.ptr >= 4 && base64_charset(raw.ptr, (size_t)(sep - raw.ptr)));
+	}
+	buf_release(&raw);
+	return r;
+}
+
+/* The cheap reject against the slow way on many short strings made of the bytes that matter
+ * (':', '{', base64 digits, others), base64-encoded, and on bytes that are no base64. */
+static void check_inner_possible(void)
+{
+	static const char pool[] = { 'a', 'Q', '9', '+', ':', ':', '{', '\0', '\xff', '=' };
+	static const enum crypt_scheme schemes[] = { CRYPT_AUTO, CRYPT_OPENSSL, CRYPT_LARAVEL,
+						     CRYPT_NONE };
+	unsigned seed = 12345;
+	size_t wrong = 0, yes = 0, tries = 0;
+	for (size_t t = 0; t < 200000; t++) {
+		char plain[220], *enc;
+		size_t len = t % 211, n;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			plain[i] = pool[(seed >> 16) % sizeof(pool)];
+		}
+		int raw = t % 7 == 0;	/* the bytes themselves: mostly no base64 */
+		enc = raw ? NULL : base64_encode(plain, len, &n);
+		const char *s = raw ? plain : enc;
+		if (raw)
+			n = len;
+		for (size_t k = 0; k < 4; k++) {
+			/* never 0 where the slow way says 1; exact up to 256 bytes (longer: 1) */
+			int got = crypt_inner_possible(s, n, schemes[k]),
+			    want = ref_possible(s, n, schemes[k]);
+			wrong += got < want || (n <= 256 && got != want);
+			yes += got;
+			tries++;
+		}
+		free(enc);
+	}
+	unit_check(wrong == 0 && yes > 1000, "crypt_inner_possible: %zu of %zu wrong (%zu yes)",
+		   wrong, tries, yes);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *p = rows[i].payload;
+		unit_check(crypt_inner_possible(p, strlen(p), rows[i].scheme) >=
+			   ref_possible(p, strlen(p), rows[i].scheme), "possible: %s", rows[i].name);
+	}
+}
+
 /* Every truncation and every flipped byte of every payload, as a whole value and as a string
  * inside a session, parsed and opened: an answer each time, never a crash (run under ASan). */
 static void check_mangled(void)
@@ -332,6 +391,7 @@ int main(void)
 		check_row(&rows[i]);
 	check_rings();
 	check_inner();
+	check_inner_possible();
 	check_mangled();
 	return unit_done();
 }
