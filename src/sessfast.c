@@ -105,8 +105,10 @@ static int null_bool(struct fast *f)
 	}
 	if (take_type(f) || f->pos >= f->len || (f->buf[f->pos] != '0' && f->buf[f->pos] != '1'))
 		return -1;
-	int b = f->buf[f->pos++] == '1';
-	buf_adds(f->out, b ? "true" : "false");
+	if (f->buf[f->pos++] == '1')
+		buf_add(f->out, "true", 4);
+	else
+		buf_add(f->out, "false", 5);
 	return take(f, ';');
 }
 
@@ -121,16 +123,18 @@ static int int_value(struct fast *f)
 
 static int float_value(struct fast *f)
 {
-	static const struct { const char *s; const char *json; } special[] = {
-		{ "NAN;", "\"NAN\"" }, { "INF;", "\"INF\"" }, { "-INF;", "\"-INF\"" },
+	static const struct { const char *s; size_t n; const char *json; size_t len; } special[] = {
+		{ "NAN;", 4, "\"NAN\"", 5 }, { "INF;", 4, "\"INF\"", 5 },
+		{ "-INF;", 5, "\"-INF\"", 6 },
 	};
 	if (take_type(f))
 		return -1;
-	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-		size_t n = strlen(special[i].s);
-		if (f->len - f->pos >= n && memcmp(f->buf + f->pos, special[i].s, n) == 0) {
-			f->pos += n;
-			buf_adds(f->out, special[i].json);
+	char c = f->pos < f->len ? f->buf[f->pos] : 0;
+	for (size_t i = 0; (c == 'N' || c == 'I' || c == '-') && i < 3; i++) {
+		if (f->len - f->pos >= special[i].n &&
+		    memcmp(f->buf + f->pos, special[i].s, special[i].n) == 0) {
+			f->pos += special[i].n;
+			buf_add(f->out, special[i].json, special[i].len);
 			return 0;
 		}
 	}
