@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- strings ---- */
 
@@ -48,31 +51,68 @@ static inline int copy_short(char *o, const char *s, size_t n, int ascii)
 	return 1;
 }
 
-/* Copies bytes of s to o (room for n) while none needs care, eight at a time; returns how
- * many (n when all). */
-static size_t copy_plain(char *o, const char *s, size_t n, int ascii)
+#if defined(__SSE2__)
+/* The bytes of the 16 at s that need care (as needs_care), as bits, lowest first. */
+static inline unsigned care16(__m128i v, int ascii)
+{
+	/* signed, the bytes >= 0x80 are below 0x20 too; unsigned, min(v, 0x1f) == v is v < 0x20 */
+	__m128i low = ascii ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)) :
+		      _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+	__m128i m = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* copy_plain for n >= 16: sixteen bytes a step, the last sixteen overlapping. */
+static size_t copy_long(char *o, const char *s, size_t n, int ascii)
 {
 	size_t i = 0;
-	uint64_t w;
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		_mm_storeu_si128((__m128i *)(void *)(o + i), v);
+		unsigned m = care16(v, ascii);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	if (i == n)
+		return n;
+	/* the last sixteen bytes: those before i are plain, so the first flag is past them */
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+	_mm_storeu_si128((__m128i *)(void *)(o + n - 16), v);
+	unsigned m = care16(v, ascii);
+	return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
+}
+#endif
+
+/* Copies the bytes of s to o (room for n) up to the first that needs care; returns how many
+ * (n when none does). Inline: most strings are short. */
+static inline __attribute__((always_inline)) size_t copy_plain(char *o, const char *s, size_t n,
+								 int ascii)
+{
+	size_t i = 0;
+	uint64_t w, x;
 	if (n < 8) {
 		if (copy_short(o, s, n, ascii))
 			return n;
+	} else if (n <= 16) {	/* two loads, overlapping */
+		memcpy(&w, s, 8);
+		memcpy(&x, s + n - 8, 8);
+		if (!needs_care(w, ascii) && !needs_care(x, ascii)) {
+			memcpy(o, &w, 8);
+			memcpy(o + n - 8, &x, 8);
+			return n;
+		}
 	} else {
+#if defined(__SSE2__)
+		return copy_long(o, s, n, ascii);
+#else
 		for (; n - i >= 8; i += 8) {
 			memcpy(&w, s + i, 8);
 			if (needs_care(w, ascii))
 				break;
 			memcpy(o + i, &w, 8);
 		}
-		if (i == n)
-			return n;
-		if (n - i < 8) {	/* the last eight bytes, some of them seen already */
-			memcpy(&w, s + n - 8, 8);
-			if (!needs_care(w, ascii)) {
-				memcpy(o + n - 8, &w, 8);
-				return n;
-			}
-		}
+#endif
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -83,6 +123,23 @@ static size_t copy_plain(char *o, const char *s, size_t n, int ascii)
 	return i;
 }
 
+/* fast_put_utf8 from s[i], the first byte that is not plain ASCII (o: the opening quote). Apart,
+ * so that the common case calls nothing. */
+static __attribute__((noinline)) int put_utf8_rest(struct buf *out, char *o, const char *s, size_t n, size_t i)
+{
+	int escape = (unsigned char)s[i] < 0x80;
+	if (!escape && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
+		*o = '\0';
+		return -1;
+	}
+	if (escape || copy_plain(o + 1 + i, s + i, n - i, 0) < n - i)
+		return json_write_utf8(out, s, n);	/* something to escape */
+	o[n + 1] = '"';
+	o[n + 2] = '\0';
+	out->len += n + 2;
+	return 0;
+}
+
 /* Strings with nothing to escape (most names and values) are copied here in one pass, and
  * UTF-8 is checked only from the first byte that is not ASCII. */
 int fast_put_utf8(struct buf *out, const char *s, size_t n)
@@ -90,16 +147,9 @@ int fast_put_utf8(struct buf *out, const char *s, size_t n)
 	buf_room(out, n + 2);
 	char *o = out->ptr + out->len;
 	*o = '"';
-	size_t i = n < 8 && copy_short(o + 1, s, n, 1) ? n : copy_plain(o + 1, s, n, 1);
-	if (i < n) {
-		int escape = (unsigned char)s[i] < 0x80;
-		if (!escape && !utf8_valid(s + i, n - i)) {	/* s[0..i) is ASCII */
-			*o = '\0';
-			return -1;
-		}
-		if (escape || copy_plain(o + 1 + i, s + i, n - i, 0) < n - i)
-			return json_write_utf8(out, s, n);	/* something to escape */
-	}
+	size_t i = copy_plain(o + 1, s, n, 1);
+	if (i < n)
+		return put_utf8_rest(out, o, s, n, i);
 	o[n + 1] = '"';
 	o[n + 2] = '\0';
 	out->len += n + 2;

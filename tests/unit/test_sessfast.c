@@ -255,25 +255,30 @@ static void check_igbinary_many(void)
 }
 
 /* fast_put_utf8 writes what json_write_utf8 writes, or declines leaving out as it was: strings
- * of every length to 40 with one byte sequence (escape, UTF-8, damaged UTF-8) at every place. */
+ * of every length to 70 (past the sixteen-byte steps and their overlapping last one) with one
+ * byte sequence (escape, UTF-8, damaged UTF-8) at every place, and with a second one (a control
+ * byte or UTF-8) at the end. */
 static void check_put_utf8(void)
 {
 	static const char *const odd[] = {
 		"", "\"", "\\", "\n", "\001", "\177", "\303\251", "\342\202\254",
 		"\360\237\230\200", "\377", "\303", "\355\240\200", "\300\200", "\303\251\"",
 	};
+	static const char *const last[] = { "", "\037", "\303\251" };
+	const size_t n_odd = sizeof(odd) / sizeof(odd[0]);
 	size_t bad = 0, runs = 0;
-	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
-		for (size_t n = 0; n <= 40; n++) {
+	for (size_t k = 0; k < n_odd * 3; k++) {
+		for (size_t n = 0; n <= 70; n++) {
 			for (size_t at = 0; at <= n; at++) {
 				struct buf s = BUF_INIT, fast = BUF_INIT, slow = BUF_INIT;
 				for (size_t i = 0; i < n; i++) {
 					if (i == at)
-						buf_adds(&s, odd[k]);
+						buf_adds(&s, odd[k % n_odd]);
 					buf_addc(&s, (char)('a' + i % 26));
 				}
 				if (at == n)
-					buf_adds(&s, odd[k]);
+					buf_adds(&s, odd[k % n_odd]);
+				buf_adds(&s, last[k / n_odd]);
 				buf_adds(&fast, "x");
 				buf_adds(&slow, "x");
 				int a = fast_put_utf8(&fast, s.ptr, s.len);
