@@ -35,20 +35,26 @@ static int take_type(struct fast *f)
 	return take(f, ':');
 }
 
-/* Unsigned decimal digits, at least one (more than MAX_COUNT_DIGITS: declined). Reads
- * through locals: f's fields would be read again after every store. */
-static int read_count(struct fast *f, size_t *out)
+/* The unsigned decimal digits at b[i..end), at least one, into *v: returns the index past them,
+ * or 0 when there are none or more than MAX_COUNT_DIGITS (declined). */
+static inline size_t scan_count(const char *b, size_t i, size_t end, size_t *v)
+{
+	size_t start = i, x = 0;
+	for (; i < end && (unsigned char)(b[i] - '0') < 10; i++)
+		x = x * 10 + (size_t)(b[i] - '0');	/* wraps only when declined below */
+	*v = x;
+	return i > start && i - start <= MAX_COUNT_DIGITS ? i : 0;
+}
+
+/* `count:{` at pos, as open_level and custom_value read it. */
+static int read_count_brace(struct fast *f, size_t *count)
 {
 	const char *b = f->buf;
-	size_t i = f->pos, start = i, end = f->len, v = 0;
-	while (i < end && b[i] >= '0' && b[i] <= '9') {
-		if (i - start == MAX_COUNT_DIGITS)
-			return -1;
-		v = v * 10 + (size_t)(b[i++] - '0');
-	}
-	f->pos = i;
-	*out = v;
-	return i > start ? 0 : -1;
+	size_t end = f->len, i = scan_count(b, f->pos, end, count);
+	if (!i || end - i < 2 || b[i] != ':' || b[i + 1] != '{')
+		return -1;
+	f->pos = i + 2;
+	return 0;
 }
 
 /* `[+-]digits;` as parse_int reads it (after "i:"). */
@@ -74,21 +80,23 @@ static int read_int(struct fast *f, int64_t *out)
 	return 0;
 }
 
-/* `len:"bytes"` (after "s:", "O:", "E:"). */
-static int read_quoted(struct fast *f, const char **s, size_t *n)
+/* `T:len:"bytes"` from the type letter T at pos (s, O, C, E), and the byte after, which must be
+ * after (';', or ':' after a class name). Reads through locals, as scan_count. */
+static int read_quoted(struct fast *f, char after, const char **s, size_t *n)
 {
-	if (read_count(f, n))
-		return -1;
 	const char *b = f->buf;
-	size_t i = f->pos, end = f->len;
-	if (end - i < 2 || b[i] != ':' || b[i + 1] != '"' || *n > end - i - 2)
+	size_t end = f->len, i = f->pos + 1;
+	if (i >= end || b[i] != ':')
+		return -1;
+	i = scan_count(b, i + 1, end, n);
+	if (!i || end - i < 2 || b[i] != ':' || b[i + 1] != '"' || *n > end - i - 2)
 		return -1;
 	i += 2;
 	*s = b + i;
-	i += *n;
-	if (i == end || b[i] != '"')
+	i += *n;	/* <= end */
+	if (end - i < 2 || b[i] != '"' || b[i + 1] != after)
 		return -1;
-	f->pos = i + 1;
+	f->pos = i + 2;
 	return 0;
 }
 
@@ -153,8 +161,7 @@ static int string_value(struct fast *f)
 {
 	const char *s;
 	size_t n;
-	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';') ||
-	    fast_maybe_encrypted(f->scheme, f->cipher, s, n))
+	if (read_quoted(f, ';', &s, &n) || fast_maybe_encrypted(f->scheme, f->cipher, s, n))
 		return -1;
 	fast_put_text(f->out, s, n);
 	return 0;
@@ -168,7 +175,7 @@ static int array_key(struct fast *f, int *is_int, int64_t *i, const char **s, si
 		*is_int = 1;
 		return take_type(f) || read_int(f, i);
 	}
-	if (t != 's' || take_type(f) || read_quoted(f, s, n) || take(f, ';'))
+	if (t != 's' || read_quoted(f, ';', s, n))
 		return -1;
 	*is_int = *n > 0 && php_numeric_key(*s, *n, i);
 	return 0;
@@ -214,7 +221,7 @@ static int assoc_rest(struct fast *f, size_t count, int is_int, int64_t i, const
 /* Reads `count:{` and opens a level. */
 static int open_level(struct fast *f, size_t *count)
 {
-	if (read_count(f, count) || take(f, ':') || take(f, '{') || ++f->depth > FAST_MAX_DEPTH)
+	if (read_count_brace(f, count) || ++f->depth > FAST_MAX_DEPTH)
 		return -1;
 	return 0;
 }
@@ -250,11 +257,11 @@ static int array_value(struct fast *f)
 	return close_level(f);
 }
 
-/* `len:"Class":` after O: or C:, as read_class checks it; the name must hold no NUL (the tree
+/* `O:len:"Class":` (or C:), as read_class checks it; the name must hold no NUL (the tree
  * keeps it as a C string). */
 static int class_name(struct fast *f, const char **cls, size_t *n)
 {
-	if (take_type(f) || read_quoted(f, cls, n) || take(f, ':'))
+	if (read_quoted(f, ':', cls, n))
 		return -1;
 	if (*n == 0 || (*cls)[0] == '\\' || memchr(*cls, '\0', *n))
 		return -1;
@@ -272,7 +279,7 @@ static int property_key(struct fast *f)
 		int64_t i;
 		return take_type(f) || read_int(f, &i) || fast_put_key(&f->keys, f->out, 1, i, NULL, 0);
 	}
-	if (t != 's' || take_type(f) || read_quoted(f, &s, &n) || take(f, ';'))
+	if (t != 's' || read_quoted(f, ';', &s, &n))
 		return -1;
 	const char *nul = n >= 3 && s[0] == '\0' ? memchr(s + 1, '\0', n - 1) : NULL;
 	if (nul && nul != s + 1) {
@@ -305,8 +312,7 @@ static int custom_value(struct fast *f)
 {
 	const char *cls;
 	size_t n, len;
-	if (class_name(f, &cls, &n) || read_count(f, &len) || take(f, ':') || take(f, '{') ||
-	    len >= f->len - f->pos)
+	if (class_name(f, &cls, &n) || read_count_brace(f, &len) || len >= f->len - f->pos)
 		return -1;
 	const char *payload = f->buf + f->pos;
 	f->pos += len;
@@ -321,7 +327,7 @@ static int enum_value(struct fast *f)
 {
 	const char *s;
 	size_t n;
-	if (take_type(f) || read_quoted(f, &s, &n) || take(f, ';'))
+	if (read_quoted(f, ';', &s, &n))
 		return -1;
 	const char *colon = memchr(s, ':', n);
 	if (!colon || colon == s || memchr(s, '\0', (size_t)(colon - s)))
