@@ -251,10 +251,23 @@ static int same_span(const struct buf *out, const struct fast_span *a, const str
 	return a->len == b->len && memcmp(out->ptr + a->off, out->ptr + b->off, a->len) == 0;
 }
 
+/* One of 64 bits for a name: from its length and first byte (quotes included, n >= 2). */
+static inline uint64_t name_bit(const char *p, size_t n)
+{
+	uint32_t x = (uint32_t)n ^ (uint32_t)(unsigned char)p[1] << 8;
+	return 1ull << ((x * 0x9e3779b1u) >> 26);
+}
+
 /* 1 when a name repeats among spans[base...]. */
 static int repeats(const struct fast_keys *k, const struct buf *out, size_t base)
 {
-	size_t m = k->n - base;
+	size_t m = k->n - base, i = base;
+	uint64_t seen = 0, bit;
+	for (; i < k->n && !(seen & (bit = name_bit(out->ptr + k->spans[i].off, k->spans[i].len)));
+	     i++)
+		seen |= bit;
+	if (i == k->n)
+		return 0;	/* no two share length and first byte (most objects) */
 	if (m <= 16) {
 		for (size_t a = base + 1; a < k->n; a++)
 			for (size_t b = base; b < a; b++)
