@@ -223,13 +223,6 @@ void fast_keys_release(struct fast_keys *k)
 		free(k->spans);
 }
 
-static void push_key(struct fast_keys *k, const struct buf *out, size_t off)
-{
-	if (k->n == k->cap)
-		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
-	k->spans[k->n++] = (struct fast_span){ off, out->len - off };
-}
-
 int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
 		 size_t n)
 {
@@ -241,10 +234,10 @@ int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, co
 	} else if (fast_put_utf8(out, s, n) < 0) {
 		return -1;
 	}
-	push_key(k, out, off);
-	buf_addc(out, ':');
+	fast_note_key(k, out, off);
 	return 0;
 }
+
 
 static int same_span(const struct buf *out, const struct fast_span *a, const struct fast_span *b)
 {

@@ -36,6 +36,14 @@ void fast_keys_release(struct fast_keys *k);
  * and its ':', noting the name in k. */
 int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
 		 size_t n);
+/* Notes the member name written into out from off on, and writes its ':'. */
+static inline void fast_note_key(struct fast_keys *k, struct buf *out, size_t off)
+{
+	if (k->n == k->cap)
+		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
+	k->spans[k->n++] = (struct fast_span){ off, out->len - off };
+	buf_addc(out, ':');
+}
 /* Forgets the names noted since base (k->n when the object opened); 1 when one of them
  * repeats: jansson would keep one member, so the tree path must write it. */
 int fast_keys_close(struct fast_keys *k, const struct buf *out, size_t base);

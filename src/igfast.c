@@ -9,10 +9,23 @@
 #include <string.h>
 
 #define SMALL_STRINGS 64
+#define NO_ID SIZE_MAX
 
+/* A string read: its bytes, and where they come from in the string table. */
 struct ig_str {
 	const char *ptr;	/* into the input */
 	size_t len;
+	size_t id;		/* its entry in the string table, NO_ID for the empty string */
+};
+
+/* A string of the table, and the JSON last written for bytes of it: the bytes from done, as a
+ * JSON string (quotes included) at out->ptr + off (json_len 0: none yet). Names of properties
+ * are written unmangled, so done may lie inside the string. */
+struct ig_entry {
+	const char *ptr;
+	size_t len;
+	const char *done;
+	size_t done_len, off, json_len;
 };
 
 /* An entry's key: an integer, or a string. */
@@ -31,9 +44,9 @@ struct ig {
 	size_t nodes;
 	int depth;
 	struct fast_keys keys;
-	struct ig_str *strings;	/* every string written in full, in order: small, or new */
+	struct ig_entry *strings;	/* every string written in full, in order: small, or new */
 	size_t n_strings, cap_strings;
-	struct ig_str small[SMALL_STRINGS];
+	struct ig_entry small[SMALL_STRINGS];
 };
 
 /* ---- reading ---- */
@@ -63,10 +76,11 @@ static int read_chars(struct ig *g, unsigned width, struct ig_str *s)
 		return -1;
 	s->ptr = (const char *)g->buf + g->pos;
 	s->len = (size_t)n;
+	s->id = g->n_strings;
 	g->pos += (size_t)n;
 	if (g->n_strings == g->cap_strings)
 		g->strings = fast_grow(g->strings, g->small, &g->cap_strings, sizeof(*g->strings));
-	g->strings[g->n_strings++] = *s;
+	g->strings[g->n_strings++] = (struct ig_entry){ s->ptr, s->len, NULL, 0, 0, 0 };
 	return 0;
 }
 
@@ -76,7 +90,9 @@ static int read_id(struct ig *g, unsigned width, struct ig_str *s)
 	uint64_t id;
 	if (read_uint(g, width, &id) || id >= g->n_strings)
 		return -1;
-	*s = g->strings[id];
+	s->ptr = g->strings[id].ptr;
+	s->len = g->strings[id].len;
+	s->id = (size_t)id;
 	return 0;
 }
 
@@ -87,6 +103,7 @@ static int read_string(struct ig *g, int t, struct ig_str *s)
 	case IGB_STRING_EMPTY:
 		s->ptr = "";
 		s->len = 0;
+		s->id = NO_ID;
 		return 0;
 	case IGB_STRING8: case IGB_STRING16: case IGB_STRING32:
 		return read_chars(g, igb_width((unsigned)t, IGB_STRING8), s);
@@ -119,6 +136,76 @@ static int read_key(struct ig *g, struct ig_key *k)
 		return 1;
 	k->is_int = t >= 0 && igb_is_long((unsigned)t);
 	return k->is_int ? read_long(g, t, &k->i) : read_string(g, t, &k->s);
+}
+
+/* ---- strings, written once ---- */
+
+/* Appends the n bytes of out at off (before out->len). Up to sixteen go in two loads from out's
+ * own room (made first: it may move out->ptr), both taken before the store. */
+static inline void copy_json(struct buf *out, size_t off, size_t n)
+{
+	buf_room(out, n + 16);
+	char *o = out->ptr + out->len;
+	const char *src = out->ptr + off;
+	if (n <= 16) {
+		uint64_t a, b;
+		memcpy(&a, src, 8);
+		memcpy(&b, src + 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + 8, &b, 8);
+	} else {
+		memcpy(o, src, n);
+	}
+	out->len += n;
+	o[n] = '\0';
+}
+
+/* s as a JSON string when it is UTF-8 (else -1, out unchanged): copied from what was written
+ * for the same bytes of the same table string before, if anything was. */
+static inline int put_string(struct ig *g, const struct ig_str *s)
+{
+	struct buf *out = g->out;
+	struct ig_entry *e = s->id < g->n_strings ? &g->strings[s->id] : NULL;
+	if (e && e->json_len && e->done == s->ptr && e->done_len == s->len) {
+		copy_json(out, e->off, e->json_len);
+		return 0;
+	}
+	size_t off = out->len;
+	if (fast_put_utf8(out, s->ptr, s->len) < 0)
+		return -1;
+	if (e) {
+		e->done = s->ptr;
+		e->done_len = s->len;
+		e->off = off;
+		e->json_len = out->len - off;
+	}
+	return 0;
+}
+
+/* fast_put_text through put_string. */
+static void put_text(struct ig *g, const struct ig_str *s)
+{
+	if (put_string(g, s) < 0)
+		json_write_text(g->out, s->ptr, s->len);
+}
+
+/* fast_open_class through put_string. */
+static void open_class(struct ig *g, const struct ig_str *cls)
+{
+	buf_add(g->out, "{\"__class\":", 11);
+	put_text(g, cls);
+}
+
+/* fast_put_key through put_string. */
+static int put_key(struct ig *g, const struct ig_key *k)
+{
+	if (k->is_int)
+		return fast_put_key(&g->keys, g->out, 1, k->i, NULL, 0);
+	size_t off = g->out->len;
+	if (put_string(g, &k->s) < 0)
+		return -1;
+	fast_note_key(&g->keys, g->out, off);
+	return 0;
 }
 
 /* ---- values ---- */
@@ -162,7 +249,7 @@ static int put_member(struct ig *g, int prop, int *list, size_t items, struct ig
 		if (*list)
 			return k->is_int && k->i == (int64_t)items ? 0 : -1;
 	}
-	return fast_put_key(&g->keys, g->out, k->is_int, k->i, k->s.ptr, k->s.len);
+	return put_key(g, k);
 }
 
 /* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
@@ -177,9 +264,9 @@ static int entries_value(struct ig *g, int t, const struct ig_str *cls)
 	    ++g->depth > FAST_MAX_DEPTH)
 		return -1;
 	if (cls)
-		fast_open_class(g->out, cls->ptr, cls->len);
+		open_class(g, cls);
 	for (uint64_t n = 0; n < count; n++) {
-		struct ig_key k = { 0, 0, { NULL, 0 } };
+		struct ig_key k = { 0, 0, { NULL, 0, NO_ID } };
 		int r = read_key(g, &k);
 		if (r > 0)
 			continue;	/* a skipped entry */
@@ -235,7 +322,7 @@ static int string_value(struct ig *g, int t)
 	struct ig_str s;
 	if (read_string(g, t, &s) || fast_maybe_encrypted(g->scheme, g->cipher, s.ptr, s.len))
 		return -1;
-	fast_put_text(g->out, s.ptr, s.len);
+	put_text(g, &s);
 	return 0;
 }
 

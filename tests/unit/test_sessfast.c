@@ -169,6 +169,20 @@ static void check_rows(void)
 		  "[{\"__class\":\"Ser\",\"__serialized\":\"abc\"},{\"__class\":\"Suit\",\"__case\":\"Up\"}]" },
 		{ B(IG "\24\1\6\0\27\4Suit\47\32\0"), SESS_UNKNOWN,
 		  "[{\"__class\":\"Suit\",\"__case\":\"Suit\"}]" },		/* case by object id */
+		/* strings by id: their JSON copied, as keys and values, mangled names both ways */
+		{ B(IG "\24\3\21\1k\16\0\6\1\27\1A\24\2\21\4\0A\0p\16\2\16\0\16\2\6\2\16\2"),
+		  SESS_UNKNOWN, "{\"k\":\"k\",\"1\":{\"__class\":\"A\",\"p\":\"\\u0000A\\u0000p\","
+		  "\"k\":\"\\u0000A\\u0000p\"},\"2\":\"\\u0000A\\u0000p\"}" },
+		{ B(IG "\24\2\21\4\0A\0p\6\1\6\1\27\1A\24\1\16\0\16\0"), SESS_UNKNOWN,
+		  "{\"\\u0000A\\u0000p\":1,\"1\":{\"__class\":\"A\",\"p\":\"\\u0000A\\u0000p\"}}" },
+		{ B(IG "\24\2\21\24abcdefghijklmnopqrst\6\1\6\1\16\0"), SESS_UNKNOWN,
+		  "{\"abcdefghijklmnopqrst\":1,\"1\":\"abcdefghijklmnopqrst\"}" },
+		{ B(IG "\24\2\21\3a\"b\6\1\6\1\16\0"), SESS_UNKNOWN,
+		  "{\"a\\\"b\":1,\"1\":\"a\\\"b\"}" },
+		{ B(IG "\24\2\21\1a\21\1\377\16\1\6\1"), SESS_UNKNOWN, NULL },	/* id: no UTF-8 */
+		{ B(IG "\24\1\21\1k\16\1"), SESS_UNKNOWN, NULL },		/* id past the table */
+		{ B(IG "\24\1\6\0\16\0"), SESS_UNKNOWN, NULL },		/* id, empty table */
+		{ B(IG "\24\1\6\0\17\0\0"), SESS_UNKNOWN, NULL },		/* id16, empty table */
 		{ B(IG "\24\2\6\0\24\1\6\0\1\0\6\1\6\1"), SESS_UNKNOWN, NULL },	/* ref */
 		{ B(IG "\24\2\6\0\25\6\1\6\1\6\1"), SESS_UNKNOWN, NULL },	/* & */
 		{ B(IG "\24\2\6\0\27\1P\24\0\6\1\42\1"), SESS_UNKNOWN, NULL },	/* objref */
