@@ -357,6 +357,7 @@ static struct { char text[8]; size_t len; } ascii_json[128];
 /* For each mask of quotes in eight bytes: the pshufb control that spreads the eight bytes out
  * with a gap before each quote, and the backslashes for the gaps. */
 static __m128i quote_shuffle[256], quote_slashes[256];
+static unsigned char quote_spread[256];	/* 8 + the quotes: the bytes the eight become */
 static int have_ssse3;
 
 static void make_quote_tables(void)
@@ -373,6 +374,7 @@ static void make_quote_tables(void)
 		}
 		memcpy(&quote_shuffle[m], ctl, 16);
 		memcpy(&quote_slashes[m], sl, 16);
+		quote_spread[m] = (unsigned char)k;
 	}
 	have_ssse3 = __builtin_cpu_supports("ssse3");
 }
@@ -390,10 +392,10 @@ __attribute__((target("ssse3"))) static size_t quoted16(const char *s, char *o)
 	__m128i a = _mm_or_si128(_mm_shuffle_epi8(v, quote_shuffle[lo]), quote_slashes[lo]);
 	__m128i b = _mm_or_si128(_mm_shuffle_epi8(_mm_srli_si128(v, 8), quote_shuffle[hi]),
 				 quote_slashes[hi]);
-	size_t na = 8 + (size_t)__builtin_popcount(lo);
+	size_t na = quote_spread[lo];	/* a table: popcount is a libgcc call without -mpopcnt */
 	_mm_storeu_si128((__m128i *)(void *)o, a);
 	_mm_storeu_si128((__m128i *)(void *)(o + na), b);
-	return na + 8 + (size_t)__builtin_popcount(hi);
+	return na + quote_spread[hi];
 }
 #endif
 
