@@ -125,9 +125,11 @@ enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *i
 		size_t start = i;
 		const char *sp = memchr(line + i, ' ', len - i);
 		i = sp ? (size_t)(sp - line) : len;
-		const char *eq = memchr(line + start, '=', i - start);
+		const char *eq = line + start;	/* names are short: no memchr call for them */
+		while (eq < line + i && *eq != '=')
+			eq++;
 		size_t bad;
-		if (!eq) {
+		if (eq == line + i) {
 			*cause = xasprintf("metadump line: field without '=' at byte %zu", start);
 			return MD_ERROR;
 		}
