@@ -99,7 +99,7 @@ static void complain(struct dump_state *st, const struct sess_rec *r, const stru
 }
 
 /* Scan callback, run in every server's thread: one JSON line per session, written a chunk of
- * lines at a time (each line at once on a terminal). */
+ * lines (256 KB) at a time, each line at once on a terminal. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
@@ -170,7 +170,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
 	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
-	st.chunk = isatty(fileno(stdout)) ? 0 : 64 * 1024;
+	st.chunk = isatty(fileno(stdout)) ? 0 : 256 * 1024;
 	pthread_mutex_init(&st.out, NULL);
 	double start = stats_now();
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
