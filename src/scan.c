@@ -156,6 +156,10 @@ static void check_locks(struct worker *w)
 	const struct pool *p = w->ctx->pool;
 	struct buf k = BUF_INIT, tmp = BUF_INIT;
 	size_t homes[BATCH];
+	if (w->ctx->locks_known && w->ctx->locks.n == 0) {	/* the walks met no lock key */
+		memset(w->batch_locked, 0, w->n * sizeof(w->batch_locked[0]));
+		return;
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct sess_rec r;
 		rec_classify(w, &w->batch[i], &r);
@@ -240,7 +244,7 @@ static int flush_batch(struct worker *w, char **cause)
 		r.value_len = rep.size;
 		r.value = !o->values ? NULL : rep.value ? rep.value : "";
 		if (o->locks) {
-			r.locked = w->batch_locked[i];
+			r.locked = r.kind == REC_SESSION ? w->batch_locked[i] : -1;
 			r.lock_ttl = w->batch_lock_ttl[i];
 		}
 		if (!ret)
