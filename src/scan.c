@@ -314,7 +314,7 @@ static FILE *spill_open(char **cause)
 	if (fd >= 0)
 		unlink(path);
 	free(path);
-	if (f)	/* a quarter of a megabyte a system call, not 4 KB (16,000 keys a server: 1 MB) */
+	if (f)	/* a quarter of a megabyte a system call, not 4 KB */
 		setvbuf(f, NULL, _IOFBF, 256 * 1024);
 	return f;
 }
