@@ -556,16 +556,12 @@ static size_t decimal_len(uint64_t u)
 /* Writes the decimal digits of u to end its last one at end, two at a time. */
 static void put_digits(char *end, uint64_t u)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
 	for (; u >= 100; u /= 100) {
 		end -= 2;
-		memcpy(end, pairs + 2 * (u % 100), 2);
+		memcpy(end, decimal_pairs + 2 * (u % 100), 2);
 	}
 	if (u >= 10)
-		memcpy(end - 2, pairs + 2 * u, 2);
+		memcpy(end - 2, decimal_pairs + 2 * u, 2);
 	else
 		end[-1] = (char)('0' + u);
 }

@@ -425,6 +425,11 @@ static size_t fixed_style(const char dig[17], int x, int neg, char *out)
 	return n;
 }
 
+const char decimal_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* floor(e * log10(2)) for |e| < 1000, without libm (78913 / 2^18 is log10(2) to 6 digits). */
 static int floor_log10_pow2(int e)
 {
@@ -444,13 +449,9 @@ size_t fmt_g17(double d, char out[32])
 	uint64_t q = digits17(m, s, &x);
 	if (!q || x < -4 || x > 16)
 		return 0;
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
 	char dig[17];
 	for (int i = 15; i > 0; i -= 2, q /= 100)
-		memcpy(dig + i, pairs + 2 * (q % 100), 2);
+		memcpy(dig + i, decimal_pairs + 2 * (q % 100), 2);
 	dig[0] = (char)('0' + q);	/* q < 10^17: one digit left */
 	return fixed_style(dig, x, d < 0, out);
 }
