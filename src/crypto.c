@@ -399,18 +399,6 @@ static enum crypt_scheme guess(const char *s, size_t n, enum crypt_scheme scheme
 /* The longest inner string crypt_inner_possible decodes on the stack. */
 #define INNER_STACK 256
 
-/* The first "::" in the n bytes at p, or NULL. */
-static const unsigned char *find_sep(const unsigned char *p, size_t n)
-{
-	for (const unsigned char *c; n >= 2 && (c = memchr(p, ':', n - 1)); ) {
-		if (c[1] == ':')
-			return c;
-		n -= (size_t)(c + 1 - p);
-		p = c + 1;
-	}
-	return NULL;
-}
-
 int crypt_inner_possible(const char *s, size_t n, enum crypt_scheme scheme)
 {
 	if (scheme == CRYPT_NONE || !crypt_inner_candidate(s, n))
@@ -424,7 +412,7 @@ int crypt_inner_possible(const char *s, size_t n, enum crypt_scheme scheme)
 		return 0;
 	if (scheme == CRYPT_AUTO && len && raw[0] == '{')
 		return 1;	/* parse_laravel_json decides */
-	const unsigned char *sep = find_sep(raw, (size_t)len);
+	const unsigned char *sep = memmem(raw, (size_t)len, "::", 2);	/* as parse_openssl_inner */
 	return sep && sep - raw >= 4 && base64_charset((const char *)raw, (size_t)(sep - raw));
 }
 
