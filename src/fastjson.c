@@ -52,17 +52,6 @@ static inline int copy_short(char *o, const char *s, size_t n, int ascii)
 }
 
 #if defined(__SSE2__)
-/* The bytes of the 16 at s that need care (as needs_care), as bits, lowest first. */
-static inline unsigned care16(__m128i v, int ascii)
-{
-	/* signed, the bytes >= 0x80 are below 0x20 too; unsigned, min(v, 0x1f) == v is v < 0x20 */
-	__m128i low = ascii ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)) :
-		      _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-	__m128i m = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-						   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-	return (unsigned)_mm_movemask_epi8(m);
-}
-
 /* copy_plain for n >= 16: sixteen bytes a step, the last sixteen overlapping. */
 static size_t copy_long(char *o, const char *s, size_t n, int ascii)
 {
@@ -70,7 +59,7 @@ static size_t copy_long(char *o, const char *s, size_t n, int ascii)
 	for (; n - i >= 16; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		_mm_storeu_si128((__m128i *)(void *)(o + i), v);
-		unsigned m = care16(v, ascii);
+		unsigned m = json_special16(v, ascii);
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
 	}
@@ -79,7 +68,7 @@ static size_t copy_long(char *o, const char *s, size_t n, int ascii)
 	/* the last sixteen bytes: those before i are plain, so the first flag is past them */
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
 	_mm_storeu_si128((__m128i *)(void *)(o + n - 16), v);
-	unsigned m = care16(v, ascii);
+	unsigned m = json_special16(v, ascii);
 	return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
 }
 #endif

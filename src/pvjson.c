@@ -341,10 +341,7 @@ static inline size_t plain16(const char *s, char *o)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	_mm_storeu_si128((__m128i *)(void *)o, v);
-	__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-	unsigned mask = (unsigned)_mm_movemask_epi8(m);
+	unsigned mask = json_special16(v, 1);
 	return mask ? (size_t)__builtin_ctz(mask) : 16;
 }
 
@@ -423,11 +420,8 @@ static inline size_t ascii16(const char *s, char *o)
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 	if (_mm_movemask_epi8(v))
 		return 0;
-	__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 	_mm_storeu_si128((__m128i *)(void *)o, v);
-	if (!_mm_movemask_epi8(m))
+	if (!json_special16(v, 1))
 		return 16;
 	char *p = o;
 	for (int j = 0; j < 16; j++) {

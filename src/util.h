@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <string.h>
 
@@ -74,6 +77,20 @@ static inline uint64_t json_special(uint64_t w)
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
+
+#if defined(__SSE2__)
+/* json_special for the 16 bytes of v, as bits, lowest first: bytes below 0x20, '"' and '\\';
+ * with ascii, every byte from 0x80 up too (signed, those are below 0x20; unsigned,
+ * min(v, 0x1f) == v is v < 0x20). */
+static inline unsigned json_special16(__m128i v, int ascii)
+{
+	__m128i low = ascii ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)) :
+		      _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+	__m128i m = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
 
 /* How many of the n bytes at s, counted eight at a time, are bytes a JSON string holds as
  * they are (no '"', '\\' or byte below 0x20): the length of that run, or less (a multiple of
