@@ -15,6 +15,8 @@
 #define BATCH 128
 /* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
 #define LOCKS_KEPT 65536
+/* The spill file's stdio buffer. */
+#define SPILL_BUF (256 * 1024)
 
 struct scan_ctx {
 	const struct pool *pool;
@@ -28,6 +30,16 @@ struct scan_ctx {
 	int locks_known;	/* every server walked whole: a sid not in locks has no lock */
 };
 
+/* Keys whose values are asked for together (one pipelined round). */
+struct batch {
+	struct md_item item[BATCH];
+	int locked[BATCH];
+	int64_t lock_ttl[BATCH];
+	size_t n;
+	time_t now;		/* when it was sent */
+	int sent;		/* sent, replies not read yet */
+};
+
 struct worker {
 	struct scan_ctx *ctx;
 	size_t idx;
@@ -36,12 +48,11 @@ struct worker {
 	int mg_open;
 	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
 	int *lockc_state;	/* 0 closed, 1 open, -1 failed */
-	struct md_item batch[BATCH];
-	int batch_locked[BATCH];
-	int64_t batch_lock_ttl[BATCH];
-	size_t n;
+	struct batch b[2];	/* while the replies to one are read, the server works on the other */
+	int cur;		/* the batch being filled */
 	time_t now;
 	FILE *spill;		/* keys waiting for their values, see spill_open */
+	char *spill_buf;	/* its stdio buffer */
 	int walk_ret;		/* the walk's outcome: 0, or -1/-2 with walk_cause */
 	char *walk_cause;
 };
@@ -151,24 +162,24 @@ static void lock_key(const struct pool *p, const char *sid, size_t n, struct buf
 
 /* Looks up the lock key of every session in the batch (pipelined per server): when the walks
  * saw every key, only of the sessions whose lock key they saw, to confirm it is still there. */
-static void check_locks(struct worker *w)
+static void check_locks(struct worker *w, struct batch *b)
 {
 	const struct pool *p = w->ctx->pool;
 	struct buf k = BUF_INIT, tmp = BUF_INIT;
 	size_t homes[BATCH];
 	if (w->ctx->locks_known && w->ctx->locks.n == 0) {	/* the walks met no lock key */
-		memset(w->batch_locked, 0, w->n * sizeof(w->batch_locked[0]));
+		memset(b->locked, 0, b->n * sizeof(b->locked[0]));
 		return;
 	}
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < b->n; i++) {
 		struct sess_rec r;
-		rec_classify(w, &w->batch[i], &r);
-		w->batch_locked[i] = -1;
+		rec_classify(w, &b->item[i], &r);
+		b->locked[i] = -1;
 		homes[i] = (size_t)-1;
 		if (r.kind != REC_SESSION)
 			continue;
 		if (w->ctx->locks_known && !keyset_has(&w->ctx->locks, r.sid, r.sid_len)) {
-			w->batch_locked[i] = 0;
+			b->locked[i] = 0;
 			continue;
 		}
 		lock_key(p, r.sid, r.sid_len, &k);
@@ -190,7 +201,7 @@ static void check_locks(struct worker *w)
 		}
 		free(cause);
 	}
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < b->n; i++) {
 		if (homes[i] == (size_t)-1 || w->lockc_state[homes[i]] != 1)
 			continue;
 		struct mg_reply rep;
@@ -201,37 +212,43 @@ static void check_locks(struct worker *w)
 			free(cause);
 			continue;
 		}
-		w->batch_locked[i] = rep.found;
-		w->batch_lock_ttl[i] = rep.ttl;
+		b->locked[i] = rep.found;
+		b->lock_ttl[i] = rep.ttl;
 	}
 	buf_release(&k);
 	buf_release(&tmp);
 }
 
-/* Fetches and delivers the batch; returns 0, the callback's value, or -1 with *cause. */
-static int flush_batch(struct worker *w, char **cause)
+/* Sends the mg requests of batch b (after its lock look-ups); returns 0 or -1 with *cause. */
+static int send_batch(struct worker *w, struct batch *b, char **cause)
 {
 	const struct scan_opts *o = w->ctx->o;
-	if (w->n == 0)
-		return 0;
-	w->now = time(NULL);
+	w->now = b->now = time(NULL);
 	if (o->locks)
-		check_locks(w);
-	for (size_t i = 0; i < w->n; i++)
-		meta_queue_get(&w->mg, w->batch[i].key, w->batch[i].key_len, o->values);
-	if (conn_flush(&w->mg, cause) < 0)
-		return -1;
+		check_locks(w, b);
+	for (size_t i = 0; i < b->n; i++)
+		meta_queue_get(&w->mg, b->item[i].key, b->item[i].key_len, o->values);
+	b->sent = 1;
+	return conn_flush(&w->mg, cause);
+}
+
+/* Reads the replies to batch b and delivers its records; returns 0, the callback's value, or
+ * -1 with *cause. */
+static int read_batch(struct worker *w, struct batch *b, char **cause)
+{
+	const struct scan_opts *o = w->ctx->o;
 	int ret = 0;
-	for (size_t i = 0; i < w->n; i++) {
+	w->now = b->now;
+	for (size_t i = 0; i < b->n; i++) {
 		struct mg_reply rep;
 		struct sess_rec r;
-		if (meta_read_get(&w->mg, w->batch[i].key, &rep, NULL, cause) < 0)
+		if (meta_read_get(&w->mg, b->item[i].key, &rep, NULL, cause) < 0)
 			return -1;
 		if (!rep.found) {
 			w->res->gone++;
 			continue;
 		}
-		rec_from_item(w, &w->batch[i], &r);
+		rec_from_item(w, &b->item[i], &r);
 		r.have_meta = 1;
 		r.flags = rep.flags;
 		r.ttl = rep.ttl;
@@ -244,14 +261,27 @@ static int flush_batch(struct worker *w, char **cause)
 		r.value_len = rep.size;
 		r.value = !o->values ? NULL : rep.value ? rep.value : "";
 		if (o->locks) {
-			r.locked = r.kind == REC_SESSION ? w->batch_locked[i] : -1;
-			r.lock_ttl = w->batch_lock_ttl[i];
+			r.locked = r.kind == REC_SESSION ? b->locked[i] : -1;
+			r.lock_ttl = b->lock_ttl[i];
 		}
 		if (!ret)
 			ret = deliver(w, &r);
 	}
-	w->n = 0;
+	b->n = 0;
+	b->sent = 0;
 	return ret;
+}
+
+/* The batch being filled is full, or the keys are at their end: sends it, then reads the
+ * replies to the batch sent before it, so that the server answers one while the records of
+ * the other are made. Returns as read_batch. */
+static int turn_batch(struct worker *w, char **cause)
+{
+	struct batch *now = &w->b[w->cur], *before = &w->b[w->cur ^ 1];
+	if (now->n > 0 && send_batch(w, now, cause) < 0)
+		return -1;
+	w->cur ^= 1;
+	return before->sent ? read_batch(w, before, cause) : 0;
 }
 
 /* Keeps the sid of a lock key the walk met, so that sessions without one need no look-up. */
@@ -298,7 +328,7 @@ static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r
  * locks while it waits for its reader, so fetching values while the dump runs can wait on it
  * for ever: the keys are read to the end first, into this file (about 60 bytes a key), and
  * their values fetched after. Memory stays flat however many keys there are. */
-static FILE *spill_open(char **cause)
+static FILE *spill_open(char **bufp, char **cause)
 {
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
@@ -314,8 +344,11 @@ static FILE *spill_open(char **cause)
 	if (fd >= 0)
 		unlink(path);
 	free(path);
-	if (f)	/* a quarter of a megabyte a system call, not 4 KB */
-		setvbuf(f, NULL, _IOFBF, 256 * 1024);
+	if (f) {	/* a quarter of a megabyte a system call, not 4 KB (glibc sizes the
+			 * buffer it allocates itself by the file's block size, whatever it is told) */
+		*bufp = xmalloc(SPILL_BUF);
+		setvbuf(f, *bufp, _IOFBF, SPILL_BUF);
+	}
 	return f;
 }
 
@@ -385,22 +418,26 @@ static int on_item(const struct md_item *it, void *arg)
 static int fetch_spilled(struct worker *w, char **cause)
 {
 	int r, ret = 0;
+	struct batch *b = &w->b[w->cur];
 	if (fflush(w->spill) != 0 || fseek(w->spill, 0, SEEK_SET) != 0) {
 		*cause = xasprintf("temporary key file: %s", strerror(errno));
 		return -1;
 	}
-	while (ret == 0 && (r = spill_read(w->spill, &w->batch[w->n])) == 1) {
-		if (++w->n < BATCH)
+	while (ret == 0 && (r = spill_read(w->spill, &b->item[b->n])) == 1) {
+		if (++b->n < BATCH)
 			continue;
 		if (cancelled(w))
 			return -2;
-		ret = flush_batch(w, cause);
+		ret = turn_batch(w, cause);
+		b = &w->b[w->cur];
 	}
 	if (ret == 0 && r < 0) {
 		*cause = xasprintf("temporary key file: read error");
 		return -1;
 	}
-	return ret ? ret : flush_batch(w, cause);
+	if (ret == 0)		/* the last batch, then the one before it */
+		ret = turn_batch(w, cause);
+	return ret ? ret : turn_batch(w, cause);
 }
 
 /* Does the scan fetch anything after the walk (values, meta or locks)? */
@@ -419,7 +456,7 @@ static void *worker_walk(void *arg)
 	struct conn md;
 	char *cause = NULL;
 	int ret = -1;
-	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&cause)) != NULL) &&
+	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&w->spill_buf, &cause)) != NULL) &&
 	    conn_open(&md, s, p->timeout_ms, &cause) == 0) {
 		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
 		if (ret == -3) {
@@ -451,6 +488,8 @@ static void *worker_fetch(void *arg)
 	if (w->spill)
 		fclose(w->spill);
 	w->spill = NULL;
+	free(w->spill_buf);
+	w->spill_buf = NULL;
 	if (ret == -1 || ret == -2) {
 		w->res->failed = 1;
 		w->res->error = cause ? cause : xasprintf("server %s: cancelled", s->name);
