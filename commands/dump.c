@@ -62,13 +62,17 @@ static int write_all(int fd, const char *p, size_t n)
 
 /* Writes a server's waiting lines under the output lock, straight to standard output's
  * descriptor (one copy less than through stdio, which holds nothing else); returns 0, or 2 when
- * standard output failed. */
-static int flush_room(struct dump_state *st, struct dump_room *room)
+ * standard output failed. Unless wait, returns 0 at once when another server's lines are being
+ * written (the lines wait for a later call). */
+static int flush_room(struct dump_state *st, struct dump_room *room, int wait)
 {
 	int ret = 0;
 	if (room->lines.len == 0)
 		return 0;
-	pthread_mutex_lock(&st->out);
+	if (!wait && pthread_mutex_trylock(&st->out) != 0)
+		return 0;
+	if (wait)
+		pthread_mutex_lock(&st->out);
 	if (fflush(stdout) != 0 || cmd_output_failed()) {
 		cmd_output_failed();
 		ret = 2;
@@ -99,7 +103,7 @@ static void complain(struct dump_state *st, const struct sess_rec *r, const stru
 }
 
 /* Scan callback, run in every server's thread: one JSON line per session, written a chunk of
- * lines (256 KB) at a time, each line at once on a terminal. */
+ * lines (256 KB or more) at a time, each line at once on a terminal. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
@@ -112,7 +116,10 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	room->n++;
 	if (sessview_failed(&d))
 		complain(st, r, &d);
-	return room->lines.len >= st->chunk ? flush_room(st, room) : 0;
+	if (room->lines.len < st->chunk)
+		return 0;
+	/* a chunk is written when the output is free, four when it is not (no sleeping on it) */
+	return flush_room(st, room, room->lines.len >= 4 * st->chunk);
 }
 
 /* --stats: one line on stderr, whatever else happened. */
@@ -175,7 +182,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	double start = stats_now();
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
 	for (size_t i = 0; i < ctx->pool.n; i++) {
-		if (r != 2 && flush_room(&st, &st.room[i]) == 2)
+		if (r != 2 && flush_room(&st, &st.room[i], 1) == 2)
 			r = 2;
 		buf_release(&st.room[i].lines);
 		buf_release(&st.room[i].data);
