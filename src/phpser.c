@@ -3,6 +3,7 @@
 #include "sessdec.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -266,6 +267,14 @@ static int nearest(uint64_t m, unsigned k, double *out)
 	return 1;
 }
 
+/* m / 10^k in doubles rounds once, as strtod, where double arithmetic is done in doubles. */
+#define EXACT_DOUBLES (FLT_EVAL_METHOD == 0)
+/* The powers of ten a double holds exactly. */
+static const double pow10_exact[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
 /* strtod of the n bytes of a php_float_token without an exponent, of at most 19 significant
  * digits and 21 after the point; 0 for any other token. */
 static int strtod_short(const char *s, size_t n, double *out)
@@ -293,7 +302,9 @@ static int strtod_short(const char *s, size_t n, double *out)
 	if (k > 21)
 		return 0;
 	double d = 0;
-	if (m && !nearest(m, k, &d))
+	if (EXACT_DOUBLES && m < (1ull << 53) && k <= 22)	/* exact operands, one rounding */
+		d = (double)m / pow10_exact[k];
+	else if (!nearest(m, k, &d))
 		return 0;
 	*out = neg ? -d : d;
 	return 1;
