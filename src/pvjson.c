@@ -578,12 +578,8 @@ void json_write_int(struct buf *out, int64_t i)
 static void write_real(struct buf *out, double d)
 {
 	char tmp[48];
-	size_t g = fmt_g17(d, tmp);
+	size_t g = fmt_g17(d, tmp, 1);
 	if (g) {	/* fixed style: no exponent */
-		if (!memchr(tmp, '.', g)) {
-			memcpy(tmp + g, ".0", 3);
-			g += 2;
-		}
 		buf_add(out, tmp, g);
 		return;
 	}

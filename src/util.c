@@ -397,8 +397,9 @@ static uint64_t digits17(uint64_t m, int s, int *x)
 	return 0;
 }
 
-/* Writes digits (17 of them, in dig) in %g's fixed style for decimal exponent x. */
-static size_t fixed_style(const char dig[17], int x, int neg, char *out)
+/* Writes digits (17 of them, in dig) in %g's fixed style for decimal exponent x; with point,
+ * ".0" after digits that have no point. */
+static size_t fixed_style(const char dig[17], int x, int neg, int point, char *out)
 {
 	size_t n = 0, last = 16;
 	while (last > 0 && dig[last] == '0')
@@ -412,6 +413,9 @@ static size_t fixed_style(const char dig[17], int x, int neg, char *out)
 			out[n++] = '.';
 			memcpy(out + n, dig + x + 1, last - (size_t)x);
 			n += last - (size_t)x;
+		} else if (point) {
+			out[n++] = '.';
+			out[n++] = '0';
 		}
 	} else {
 		out[n++] = '0';
@@ -436,7 +440,7 @@ static int floor_log10_pow2(int e)
 	return e >= 0 ? (e * 78913) >> 18 : -((-e * 78913 + (1 << 18) - 1) >> 18);
 }
 
-size_t fmt_g17(double d, char out[32])
+size_t fmt_g17(double d, char out[32], int point)
 {
 	double a = d < 0 ? -d : d;
 	if (!(a >= 1e-4 && a < 1e15))
@@ -453,5 +457,5 @@ size_t fmt_g17(double d, char out[32])
 	for (int i = 15; i > 0; i -= 2, q /= 100)
 		memcpy(dig + i, decimal_pairs + 2 * (q % 100), 2);
 	dig[0] = (char)('0' + q);	/* q < 10^17: one digit left */
-	return fixed_style(dig, x, d < 0, out);
+	return fixed_style(dig, x, d < 0, point, out);
 }

@@ -114,8 +114,9 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 }
 
 /* d as printf's "%.17g" writes it, for |d| in [1e-4, 1e15) (exactly: the digits correctly
- * rounded, half to even); returns the length, or 0 for any other d (then use printf). */
-size_t fmt_g17(double d, char out[32]);
+ * rounded, half to even), and with point ".0" after a number without a point (as jansson writes
+ * reals); returns the length, or 0 for any other d (then use printf). */
+size_t fmt_g17(double d, char out[32], int point);
 /* "00" to "99" one after another: two decimal digits a look-up (fmt_g17, json_write_int). */
 extern const char decimal_pairs[201];
 /* FNV-1a of the n bytes, for hash sets. */

@@ -94,14 +94,17 @@ static void check_floats(void)
 }
 
 /* fmt_g17 against printf: random doubles of its range, prices, exact binary fractions (ties
- * at the 17th digit), and the range's edges. */
+ * at the 17th digit), and the range's edges; with point, ".0" after whole numbers. */
 static int g17_same(double d, int *taken)
 {
-	char ref[48], got_s[32];
+	char ref[48], got_s[32], pt[32];
 	snprintf(ref, sizeof(ref), "%.17g", d);
-	size_t n = fmt_g17(d, got_s);
+	size_t n = fmt_g17(d, got_s, 0), p = fmt_g17(d, pt, 1);
 	*taken += n > 0;
-	return n == 0 || (strlen(ref) == n && memcmp(ref, got_s, n) == 0);
+	if (n && !strchr(ref, '.'))	/* with point: ".0" after a number without one */
+		strcat(ref, ".0");
+	return n == 0 || (strlen(ref) == p && memcmp(ref, pt, p) == 0 && n <= p &&
+			  memcmp(ref, got_s, n) == 0 && (n == p || p == n + 2));
 }
 
 static void check_g17(void)
