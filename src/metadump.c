@@ -112,8 +112,79 @@ static int server_error(const char *line, size_t len, char **cause)
 	return 0;
 }
 
+/* The digits of a field's value up to the next space or the end (at most 20 of them) into *v;
+ * returns the index after them, or 0 when there are none, too many, or another byte. */
+static inline size_t usual_number(const char *line, size_t i, size_t len, uint64_t *v)
+{
+	size_t start = i;
+	uint64_t u = 0;
+	for (; i < len && line[i] != ' '; i++) {
+		unsigned d = (unsigned)(unsigned char)line[i] - '0';
+		if (d > 9 || i - start >= 19)	/* 19 digits cannot overflow */
+			return 0;
+		u = u * 10 + d;
+	}
+	*v = u;
+	return i > start ? i : 0;
+}
+
+/* Takes field name (with its '=') at line[*i] and the number after it; returns 0, or -1 when
+ * the line is not so. */
+static inline int usual_field(const char *line, size_t len, size_t *i, const char *name, size_t n,
+		       uint64_t *v)
+{
+	if (len - *i <= n || memcmp(line + *i, name, n) != 0)
+		return -1;
+	size_t end = usual_number(line, *i + n, len, v);
+	if (!end || (end < len && (end + 1 == len || line[end + 1] == ' ')))
+		return -1;	/* a space at the end, or two: the general parser's */
+	*i = end + 1;	/* past the one space, or past the end */
+	return 0;
+}
+
+/* The line exactly as memcached 1.6 writes it, "key=K exp=E la=L cas=C fetch=yes|no cls=N
+ * size=S", every number a plain one, the key unencoded: fills it as the general parser would
+ * and returns 1; else returns 0 (the general parser decides). */
+static int parse_usual(const char *line, size_t len, struct md_item *it)
+{
+	const char *sp = len > 4 ? memchr(line + 4, ' ', len - 4) : NULL;
+	if (!sp || memcmp(line, "key=", 4) != 0 || sp + 1 == line + len || sp[1] != 'e')
+		return 0;
+	size_t klen = (size_t)(sp - line) - 4, i = (size_t)(sp - line) + 1;
+	uint64_t exp, la, cas, cls, size;
+	if (klen == 0 || klen > MC_MAX_KEY || memchr(line + 4, '%', klen) ||
+	    usual_field(line, len, &i, "exp=", 4, &exp) || exp > INT64_MAX ||
+	    usual_field(line, len, &i, "la=", 3, &la) || la > INT64_MAX ||
+	    usual_field(line, len, &i, "cas=", 4, &cas))
+		return 0;
+	int fetched;
+	if (len - i >= 9 && memcmp(line + i, "fetch=no ", 9) == 0)
+		fetched = 0, i += 9;
+	else if (len - i >= 10 && memcmp(line + i, "fetch=yes ", 10) == 0)
+		fetched = 1, i += 10;
+	else
+		return 0;
+	if (usual_field(line, len, &i, "cls=", 4, &cls) ||
+	    usual_field(line, len, &i, "size=", 5, &size) || i <= len)
+		return 0;	/* i is len + 1 after the last field */
+	memcpy(it->key, line + 4, klen);
+	it->key[klen] = '\0';
+	it->key_len = klen;
+	it->exp = (int64_t)exp;	/* unsigned: never -1 here */
+	it->la = (int64_t)la;
+	it->cas = cas;
+	it->fetched = fetched;
+	it->cls = cls > 255 ? -1 : (int)cls;
+	it->size = size;
+	it->has_flags = 0;
+	it->flags = 0;
+	return 1;
+}
+
 enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *it, char **cause)
 {
+	if (parse_usual(line, len, it))
+		return MD_ITEM;
 	item_clear(it);
 	if (len == 3 && memcmp(line, "END", 3) == 0)
 		return MD_END;

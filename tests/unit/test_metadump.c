@@ -125,8 +125,64 @@ static void test_cachedump(void)
 	free(cause);
 }
 
+/* Both items the same, field by field (the key up to its length). */
+static int same_item(const struct md_item *a, const struct md_item *b)
+{
+	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
+	       a->exp == b->exp && a->la == b->la && a->cas == b->cas && a->size == b->size &&
+	       a->cls == b->cls && a->fetched == b->fetched && a->has_flags == b->has_flags &&
+	       a->flags == b->flags;
+}
+
+/* A random number of 1 to 21 digits, sometimes with a sign. */
+static void random_number(char *o, unsigned *seed)
+{
+	size_t n = 1 + (*seed = *seed * 1103515245u + 12345u) / 65536 % 21, k = 0;
+	if (*seed % 17 == 0)
+		o[k++] = *seed % 2 ? '-' : '+';
+	for (size_t i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		o[k++] = (char)('0' + (*seed >> 16) % 10);
+	}
+	o[k] = '\0';
+}
+
+/* The usual line (memcached 1.6's own form, read without the general parser) gives what the
+ * general parser gives for it: each random line against itself with an unknown field after,
+ * which only the general parser takes. Numbers of every length, signs, encoded keys, double and
+ * trailing spaces, fetch yes/no/other. */
+static void test_usual(void)
+{
+	static const char *const keys[] = { "memc.sess.key.abc", "a%20b", "x", "k%zz", "" };
+	static const char *const fetch[] = { "no", "yes", "maybe" };
+	unsigned seed = 7;
+	int differ = 0, usual = 0;
+	for (int t = 0; t < 100000; t++) {
+		char n[5][32], line[256], longer[270];
+		for (int j = 0; j < 5; j++)
+			random_number(n[j], &seed);
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = seed >> 8;
+		snprintf(line, sizeof(line), "key=%s exp=%s la=%s%scas=%s fetch=%s cls=%s size=%s%s",
+			 keys[r % 5], n[0], n[1], r % 23 ? " " : "  ", n[2], fetch[r / 5 % 3],
+			 r % 3 ? "4" : n[3], n[4], r % 29 ? "" : " ");
+		snprintf(longer, sizeof(longer), "%s zz=1", line);
+		struct md_item a, b;
+		char *ca = NULL, *cb = NULL;
+		enum md_line ra = metadump_parse_line(line, strlen(line), &a, &ca);
+		enum md_line rb = metadump_parse_line(longer, strlen(longer), &b, &cb);
+		differ += ra != rb || (ra == MD_ITEM && !same_item(&a, &b));
+		usual += ra == MD_ITEM;
+		free(ca);
+		free(cb);
+	}
+	unit_check(differ == 0 && usual > 1000, "usual metadump lines parse as the general parser "
+		   "has them (%d differ, %d items)", differ, usual);
+}
+
 int main(void)
 {
+	test_usual();
 	test_good();
 	test_bad();
 	test_edges();
