@@ -9,9 +9,18 @@
 /* Can the key go on the wire as it is? */
 static int key_is_plain(const char *key, size_t len)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	if (len == 0 || len > 250)
 		return 0;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	for (; len - i >= 8; i += 8) {	/* eight bytes at a time: a byte below 0x21, or 0x7f */
+		uint64_t w, del;
+		memcpy(&w, key + i, 8);
+		del = w ^ (0x7f * ones);
+		if (((w - 0x21 * ones) & ~w & highs) | ((del - ones) & ~del & highs))
+			return 0;
+	}
+	for (; i < len; i++) {
 		unsigned char c = (unsigned char)key[i];
 		if (c <= 0x20 || c == 0x7f)
 			return 0;
@@ -35,16 +44,24 @@ int meta_queue_key(struct conn *c, const char *cmd, const char *key, size_t len)
 
 void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 {
-	int b64 = meta_queue_key(c, "mg", key, len);
 	/* u: looking is not using; the item keeps its place in the LRU and its last access time
 	 * (and the server is spared the bump). The size comes with the value (VA <size>). */
-	if (value)
-		conn_queue(c, " t f l c u v", 12);
-	else
-		conn_queue(c, " t f s l c u", 12);
-	if (b64)
-		conn_queue(c, " b", 2);
-	conn_queue(c, "\r\n", 2);
+	static const char with_value[] = " t f l c u v\r\n", size_only[] = " t f s l c u\r\n";
+	const char *flags = value ? with_value : size_only;
+	if (!key_is_plain(key, len)) {
+		meta_queue_key(c, "mg", key, len);
+		conn_queue(c, flags, 12);
+		conn_queue(c, " b\r\n", 4);
+		return;
+	}
+	/* the usual request in one piece: a million of them for a dump */
+	buf_room(&c->out, len + 3 + 14);
+	char *o = c->out.ptr + c->out.len;
+	memcpy(o, "mg ", 3);
+	memcpy(o + 3, key, len);
+	memcpy(o + 3 + len, flags, 14);
+	c->out.len += len + 17;
+	c->out.ptr[c->out.len] = '\0';
 }
 
 /* Stores one returned flag token ("t123", "f0", ...) in r. */
@@ -110,19 +127,21 @@ int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct bu
 		r->found = 1;
 		bad = parse_flags(r, line + 2, len - 2, 2);
 	} else if (len > 3 && memcmp(line, "VA ", 3) == 0) {
-		char *end;
-		errno = 0;
-		unsigned long long n = strtoull(line + 3, &end, 10);
-		if (!errno && end > line + 3 && n > CONN_MAX_VALUE) {
+		size_t off = 3;
+		uint64_t n;
+		while (off < len && line[off] != ' ')
+			off++;
+		int ok = parse_u64(line + 3, off - 3, &n) == 0;	/* fails on no digits too */
+		if (ok && n > CONN_MAX_VALUE) {
 			*cause = xasprintf("server %s: key %s: value of %llu bytes is over the %u "
-					   "byte limit", c->name, key, n, CONN_MAX_VALUE);
+					   "byte limit", c->name, key, (unsigned long long)n,
+					   CONN_MAX_VALUE);
 			return -1;
 		}
-		if (errno || end == line + 3) {
+		if (!ok) {
 			bad = 4;
 		} else {
-			size_t off = (size_t)(end - line);
-			bad = parse_flags(r, end, len - off, off);
+			bad = parse_flags(r, line + off, len - off, off);
 			r->found = 1;
 			r->size = (size_t)n;
 			if (!bad) {
