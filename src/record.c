@@ -165,13 +165,19 @@ static void write_members(struct buf *out, json_t *o, char first)
 	out->ptr[out->len] = '\0';
 }
 
-/* ,"name": (names are plain ASCII) */
-static void put_name(struct buf *out, const char *name)
+/* ,"name": (names are plain ASCII; inline, so that their lengths are known when compiling) */
+static inline void put_name(struct buf *out, const char *name)
 {
-	buf_addc(out, ',');
-	buf_addc(out, '"');
-	buf_adds(out, name);
-	buf_add(out, "\":", 2);
+	size_t n = strlen(name);
+	buf_room(out, n + 4);
+	char *o = out->ptr + out->len;
+	o[0] = ',';
+	o[1] = '"';
+	memcpy(o + 2, name, n);
+	o[n + 2] = '"';
+	o[n + 3] = ':';
+	out->len += n + 4;
+	out->ptr[out->len] = '\0';
 }
 
 /* add_bytes, written: name when the bytes are UTF-8, else name_b64 in base64. */

@@ -98,11 +98,6 @@ void buf_add_slow(struct buf *b, const void *data, size_t n)
 	b->ptr[b->len] = '\0';
 }
 
-void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	/* Most results fit the room at hand: formatted once; else once more with room made. */

@@ -58,7 +58,11 @@ static inline void buf_addc(struct buf *b, char c)
 		buf_add_slow(b, &c, 1);
 	}
 }
-void buf_adds(struct buf *b, const char *s);
+/* Inline too: the length of a literal is then known when compiling. */
+static inline void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
