@@ -435,6 +435,16 @@ static int floor_log10_pow2(int e)
 	return e >= 0 ? (e * 78913) >> 18 : -((-e * 78913 + (1 << 18) - 1) >> 18);
 }
 
+/* The eight decimal digits of v < 10^8, in 32-bit steps that do not wait on each other. */
+static void put_eight(char *o, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(o, decimal_pairs + 2 * (hi / 100), 2);
+	memcpy(o + 2, decimal_pairs + 2 * (hi % 100), 2);
+	memcpy(o + 4, decimal_pairs + 2 * (lo / 100), 2);
+	memcpy(o + 6, decimal_pairs + 2 * (lo % 100), 2);
+}
+
 size_t fmt_g17(double d, char out[32], int point)
 {
 	double a = d < 0 ? -d : d;
@@ -449,8 +459,8 @@ size_t fmt_g17(double d, char out[32], int point)
 	if (!q || x < -4 || x > 16)
 		return 0;
 	char dig[17];
-	for (int i = 15; i > 0; i -= 2, q /= 100)
-		memcpy(dig + i, decimal_pairs + 2 * (q % 100), 2);
-	dig[0] = (char)('0' + q);	/* q < 10^17: one digit left */
+	put_eight(dig + 1, (uint32_t)(q / 100000000 % 100000000));
+	put_eight(dig + 9, (uint32_t)(q % 100000000));
+	dig[0] = (char)('0' + q / 10000000000000000ull);	/* q < 10^17: one digit left */
 	return fixed_style(dig, x, d < 0, point, out);
 }
