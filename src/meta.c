@@ -64,6 +64,23 @@ void meta_queue_get(struct conn *c, const char *key, size_t len, int value)
 	c->out.ptr[c->out.len] = '\0';
 }
 
+/* A flag's number (the token after its letter): parse_i64, inline for the usual ones, up to 18
+ * digits with no sign (no overflow possible). */
+static inline int flag_number(const char *s, size_t n, int64_t *v)
+{
+	if (n == 0 || n > 18 || s[0] == '-')
+		return parse_i64(s, n, v);
+	int64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+		if (d > 9)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
 /* Stores one returned flag token ("t123", "f0", ...) in r. */
 static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 {
@@ -72,7 +89,7 @@ static int apply_flag(struct mg_reply *r, const char *tok, size_t n)
 		return -1;
 	switch (tok[0]) {
 	case 't': case 'f': case 's': case 'l': case 'c':
-		if (parse_i64(tok + 1, n - 1, &v) < 0)
+		if (flag_number(tok + 1, n - 1, &v) < 0)
 			return -1;
 		break;
 	default:

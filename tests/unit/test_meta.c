@@ -82,8 +82,12 @@ static void test_replies(void)
 	unit_check(read_reply("VA 0 t-1 f0 c1\r\n\r\n", &r, &cause) == 0 && r.found && r.size == 0 &&
 		   r.ttl == -1, "VA reply: empty value, no expiry");
 	unit_check(read_reply("EN\r\n", &r, &cause) == 0 && !r.found, "EN: a miss");
+	unit_check(read_reply("VA 1 c999999999999999999 t9223372036854775807 l-5\r\nx\r\n", &r,
+			      &cause) == 0 && r.cas == 999999999999999999ull &&
+		   r.ttl == INT64_MAX && r.idle == -5, "VA reply: 18 and 19 digits, a sign");
 	static const char *const bad[] = { "VA 12x t1\r\n", "VA -1 t1\r\n", "VA \r\n",
-		"VA 99999999999999999999999 t1\r\n", "VA 5 tx\r\nhello\r\n", "VA  5\r\nhello\r\n" };
+		"VA 99999999999999999999999 t1\r\n", "VA 5 tx\r\nhello\r\n", "VA  5\r\nhello\r\n",
+		"VA 1 t9223372036854775808\r\nx\r\n", "VA 1 t1x\r\nx\r\n", "VA 1 t\r\nx\r\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = read_reply(bad[i], &r, &cause);
 		unit_check(ret < 0 && cause && (strstr(cause, "malformed mg reply") ||
