@@ -368,7 +368,7 @@ static int spill_write(FILE *f, const struct md_item *it)
 	memcpy(rec, &h, sizeof(h));
 	memcpy(rec + sizeof(h), it->key, h.key_len);
 	size_t n = sizeof(h) + h.key_len;
-	return fwrite(rec, 1, n, f) == n ? 0 : -1;
+	return fwrite_unlocked(rec, 1, n, f) == n ? 0 : -1;	/* one thread per file */
 }
 
 /* Reads the next spilled item; returns 1, 0 at the end, -1 on error. */
@@ -376,10 +376,10 @@ static int spill_read(FILE *f, struct md_item *it)
 {
 	struct spilled h;
 	memset(it, 0, sizeof(*it));
-	size_t got = fread(&h, 1, sizeof(h), f);
+	size_t got = fread_unlocked(&h, 1, sizeof(h), f);
 	if (got != sizeof(h))
 		return got == 0 && feof(f) && !ferror(f) ? 0 : -1;	/* the end, or a cut record */
-	if (fread(it->key, 1, h.key_len, f) != h.key_len)
+	if (fread_unlocked(it->key, 1, h.key_len, f) != h.key_len)
 		return -1;
 	it->key_len = h.key_len;
 	it->key[h.key_len] = '\0';
