@@ -1,5 +1,6 @@
 /* pvjson.c: a pv tree as JSON, the way json_encode() would show it (see sessdec.h). */
 #include "sessdec.h"
+#include "pvjson.h"
 #include "base64.h"
 #include "crypto.h"
 
@@ -333,6 +334,31 @@ static void escape_run(struct buf *out, const char *s, size_t n)
 	out->len = (size_t)(o - out->ptr);
 }
 
+/* After a block loop stopped at s[i]: writes that one byte escaped, or the UTF-8 sequence it
+ * starts, at *o. Returns the bytes of s taken, 0 when they are not valid UTF-8. */
+static inline size_t escape_one(const char *s, size_t n, char **o)
+{
+	unsigned char c = (unsigned char)s[0];
+	char *p = *o;
+	if (c >= 0x80) {
+		size_t k = utf8_seq(s, n);
+		memcpy(p, s, k);
+		*o = p + k;
+		return k;
+	}
+	if (c == '"' || c == '\\') {
+		p[0] = '\\';
+		p[1] = (char)c;
+		*o = p + 2;
+	} else if (c >= 0x20) {
+		*p = (char)c;
+		*o = p + 1;
+	} else {
+		*o = escape_at(p, c);
+	}
+	return 1;
+}
+
 #if defined(__SSE2__)
 /* Copies the 16 bytes at s to o; returns how many of them lead up to the first that is not
  * plain ASCII for a JSON string (below 0x20, '"', '\\', or 0x80 and above: signed, those are
@@ -349,8 +375,47 @@ static inline size_t plain16(const char *s, char *o)
  * length. */
 static struct { char text[8]; size_t len; } ascii_json[128];
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
-#define HAVE_QUOTED16 1
+/* Writes the 16 ASCII bytes of v to o with the bytes flagged in m (not 0) escaped: a run, an
+ * escape from the table, a run... (NULs of private properties and control bytes come one or
+ * two a block). Writes up to 16 bytes past its end; returns the bytes it counts. */
+static inline size_t escaped16(__m128i v, char *o, unsigned m)
+{
+	char s[32];	/* the block, then zeros: each run is copied 16 bytes wide */
+	_mm_storeu_si128((__m128i *)(void *)s, v);
+	_mm_storeu_si128((__m128i *)(void *)(s + 16), _mm_setzero_si128());
+	char *p = o;
+	unsigned j = 0;
+	do {
+		unsigned k = (unsigned)__builtin_ctz(m);
+		memcpy(p, s + j, 16);
+		p += k - j;
+		unsigned char c = (unsigned char)s[k];
+		memcpy(p, ascii_json[c].text, 8);
+		p += ascii_json[c].len;
+		j = k + 1;
+		m &= m - 1;
+	} while (m);
+	memcpy(p, s + j, 16);
+	return (size_t)(p - o) + 16 - j;
+}
+
+/* Writes the 16 bytes at s to o as a JSON string's inside; returns the bytes written, or 0
+ * when the block has a byte above 0x7f, which it leaves to the caller. */
+static inline size_t block16(const char *s, char *o)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	if (_mm_movemask_epi8(v))
+		return 0;
+	unsigned m = json_special16(v, 1);
+	if (!m) {
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		return 16;
+	}
+	return escaped16(v, o, m);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_SSSE3 1
 /* For each mask of quotes in eight bytes: the pshufb control that spreads the eight bytes out
  * with a gap before each quote, and the backslashes for the gaps. */
 static __m128i quote_shuffle[256], quote_slashes[256];
@@ -376,15 +441,10 @@ static void make_quote_tables(void)
 	have_ssse3 = __builtin_cpu_supports("ssse3");
 }
 
-/* Writes the 16 bytes at s to o with a backslash before each '"' and '\\', eight bytes a shuffle
- * (SSSE3); returns the bytes written, or 0 when the block has anything else to escape. */
-__attribute__((target("ssse3"))) static size_t quoted16(const char *s, char *o)
+/* Writes the 16 ASCII bytes of v to o with a backslash before each quote flagged in q, eight
+ * bytes a shuffle; returns the bytes written. */
+__attribute__((target("ssse3"))) static inline size_t quoted16(__m128i v, char *o, unsigned q)
 {
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-	if (_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))))
-		return 0;
-	unsigned q = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 	unsigned lo = q & 0xff, hi = q >> 8;
 	__m128i a = _mm_or_si128(_mm_shuffle_epi8(v, quote_shuffle[lo]), quote_slashes[lo]);
 	__m128i b = _mm_or_si128(_mm_shuffle_epi8(_mm_srli_si128(v, 8), quote_shuffle[hi]),
@@ -394,11 +454,58 @@ __attribute__((target("ssse3"))) static size_t quoted16(const char *s, char *o)
 	_mm_storeu_si128((__m128i *)(void *)(o + na), b);
 	return na + quote_spread[hi];
 }
+
+/* block16 with the shuffles for blocks of two or more quotes and nothing else to escape (PHP's
+ * serialized text: s:3:"sku";). */
+__attribute__((target("ssse3"))) static inline size_t block16_ssse3(const char *s, char *o)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	if (_mm_movemask_epi8(v))
+		return 0;
+	unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+	unsigned q = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	if (!(ctl | q)) {
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		return 16;
+	}
+	if (!ctl && (q & (q - 1)))
+		return quoted16(v, o, q);
+	return escaped16(v, o, ctl | q);
+}
+
+/* escape_run_utf8's loop with the SSSE3 block step inlined. */
+__attribute__((target("ssse3"))) static int escape_run_ssse3(struct buf *out, const char *s,
+							      size_t n)
+{
+	char *o = out->ptr + out->len;
+	size_t i = 0;
+	while (i < n) {
+		if (n - i >= 16) {
+			size_t k = block16_ssse3(s + i, o);
+			if (k) {
+				o += k;
+				i += 16;
+				continue;
+			}
+			k = plain16(s + i, o);	/* up to the byte block16_ssse3 left */
+			o += k;
+			i += k;
+		}
+		size_t k = escape_one(s + i, n - i, &o);
+		if (!k)
+			return -1;
+		i += k;
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
+	return 0;
+}
 #endif
 
 static void make_ascii_json(void)
 {
-#ifdef HAVE_QUOTED16
+#ifdef HAVE_SSSE3
 	make_quote_tables();
 #endif
 	for (unsigned c = 0; c < 128; c++) {
@@ -410,52 +517,38 @@ static void make_ascii_json(void)
 		}
 	}
 }
-
-/* Writes the 16 bytes at s to o as a JSON string's inside, without a branch per byte (in PHP's
- * serialized text a quote comes every few bytes and NULs mark private properties: branching
- * on each costs more than a table); o has room for 16 * 6 + 2 bytes. Returns the bytes
- * written, or 0 when the block has a byte above 0x7f, which it leaves to the caller. */
-static inline size_t ascii16(const char *s, char *o)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-	if (_mm_movemask_epi8(v))
-		return 0;
-	_mm_storeu_si128((__m128i *)(void *)o, v);
-	if (!json_special16(v, 1))
-		return 16;
-	char *p = o;
-	for (int j = 0; j < 16; j++) {
-		unsigned char c = (unsigned char)s[j];
-		memcpy(p, ascii_json[c].text, 8);
-		p += ascii_json[c].len;
-	}
-	return (size_t)(p - o);
-}
 #endif
 
+/* Makes the tables of the block loops, once. */
+static void tables_init(void)
+{
+#if defined(__SSE2__)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_ascii_json);
+#endif
+}
+
 /* escape_run, checking UTF-8 on the way: returns 0, or -1 at the first byte that does not
- * start a valid sequence (out->len is then left as it was). Plain ASCII goes eight bytes at a
- * time as in escape_run; a non-ASCII byte stops the eight like an escape does. */
+ * start a valid sequence (out->len is then left as it was). ASCII goes a block at a time; a
+ * non-ASCII byte stops the block. out has room for 6 * n + 16 more. */
 static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 {
+#ifdef HAVE_SSSE3
+	if (have_ssse3)
+		return escape_run_ssse3(out, s, n);
+#endif
 	char *o = out->ptr + out->len;
 	size_t i = 0;
 	while (i < n) {
 #if defined(__SSE2__)
 		if (n - i >= 16) {
-			size_t k = 0;
-#ifdef HAVE_QUOTED16
-			if (have_ssse3)
-				k = quoted16(s + i, o);
-#endif
-			if (!k)
-				k = ascii16(s + i, o);
+			size_t k = block16(s + i, o);
 			if (k) {
 				o += k;
 				i += 16;
 				continue;
 			}
-			k = plain16(s + i, o);	/* up to the byte ascii16 left */
+			k = plain16(s + i, o);	/* up to the byte block16 left */
 			o += k;
 			i += k;
 		}
@@ -475,44 +568,35 @@ static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 			i += k;
 		}
 #endif
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x80) {
-			size_t k = utf8_seq(s + i, n - i);
-			if (!k)
-				return -1;
-			memcpy(o, s + i, k);
-			o += k;
-			i += k;
-		} else if (c == '"' || c == '\\') {
-			o[0] = '\\';
-			o[1] = (char)c;
-			o += 2;
-			i++;
-		} else if (c >= 0x20) {
-			*o++ = (char)c;
-			i++;
-		} else {
-			o = escape_at(o, c);
-			i++;
-		}
+		size_t k = escape_one(s + i, n - i, &o);
+		if (!k)
+			return -1;
+		i += k;
 	}
 	*o = '\0';
 	out->len = (size_t)(o - out->ptr);
 	return 0;
 }
 
+void json_use_simd(int on)
+{
+	tables_init();
+#ifdef HAVE_SSSE3
+	have_ssse3 = on && __builtin_cpu_supports("ssse3");
+#else
+	(void)on;
+#endif
+}
 int json_write_utf8(struct buf *out, const char *s, size_t n)
 {
 	const size_t slice = 65536;	/* as in json_write_string */
 	size_t start = out->len;
-#if defined(__SSE2__)
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, make_ascii_json);
-#endif
+	tables_init();
 	buf_addc(out, '"');
 	for (size_t i = 0; i < n; ) {
 		size_t k = n - i < slice ? n - i : slice;
-		buf_grow(out, 6 * k + 4);	/* a sequence may run 3 bytes past the slice */
+		buf_grow(out, 6 * k + 20);	/* a sequence may run 3 bytes past the slice, a block
+					 * writes 16 past its end */
 		while (k < n - i && k < slice + 3 && ((unsigned char)s[i + k] & 0xc0) == 0x80)
 			k++;	/* a slice ends at a sequence's end */
 		if (escape_run_utf8(out, s + i, k) < 0) {

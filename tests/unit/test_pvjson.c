@@ -1,12 +1,14 @@
 /* test_pvjson.c: pv_write_json writes the same bytes as json_dumps(pv_to_json(v)), on the golden
  * sessions (argv[1], default tests/golden), the fuzz corpora beside them, and edge cases. */
 #include "crypto.h"
+#include "pvjson.h"
 #include "sessdec.h"
 #include "unit.h"
 
 #include <float.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,6 +308,81 @@ static void check_long_utf8(void)
 	buf_release(&s);
 }
 
+/* 1 when json_write_utf8 writes what jansson's compact dump writes for the n bytes at s, or
+ * refuses them (-1, out as it was) where jansson refuses them as not UTF-8. */
+static int utf8_is_jansson(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	buf_reset(&got);
+	buf_adds(&got, "x");
+	int r = json_write_utf8(&got, s, n);
+	if (!j)
+		return r < 0 && got.len == 1 && strcmp(got.ptr, "x") == 0;
+	char *w = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	int same = r == 0 && got.len == 1 + strlen(w) && strcmp(got.ptr + 1, w) == 0;
+	free(w);
+	json_decref(j);
+	return same;
+}
+
+/* Random text of n bytes: ASCII of every value, quotes, backslashes, NULs and valid UTF-8. */
+static void random_text(char *s, size_t n, uint64_t *x)
+{
+	static const char *const pieces[] = { "\"", "\\", "\0", "\xc3\xa9", "\xe2\x82\xac",
+					      "\xf0\x9f\x98\x80" };
+	static const size_t piece_len[] = { 1, 1, 1, 2, 3, 4 };
+	size_t i = 0;
+	while (i < n) {
+		*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+		unsigned pick = (unsigned)(*x >> 32) % 16;
+		if (pick < 6 && piece_len[pick] <= n - i) {
+			memcpy(s + i, pieces[pick], piece_len[pick]);
+			i += piece_len[pick];
+		} else {
+			s[i++] = (char)(pick < 9 ? (*x >> 8) & 0x7f : 'a' + pick);
+		}
+	}
+}
+
+/* json_write_utf8 against jansson with the SIMD loops on and off: random text of every length
+ * to 100, every byte value at every place of a 40-byte string, a bad byte at every place. */
+static void check_utf8_paths(void)
+{
+	char s[128];
+	for (int simd = 1; simd >= 0; simd--) {
+		json_use_simd(simd);
+		uint64_t x = 0x9e3779b97f4a7c15ull;
+		int bad = 0, tried = 0;
+		for (size_t n = 0; n <= 100; n++) {
+			for (int t = 0; t < 200; t++, tried++) {
+				random_text(s, n, &x);
+				bad += !utf8_is_jansson(s, n);
+			}
+		}
+		for (unsigned c = 0; c < 256; c++) {
+			for (size_t at = 0; at < 40; at++, tried++) {
+				memset(s, 'a', 40);
+				s[at] = (char)c;
+				bad += !utf8_is_jansson(s, 40);
+			}
+		}
+		for (size_t n = 1; n <= 100; n++) {
+			for (size_t at = 0; at < n; at++, tried += 2) {
+				random_text(s, n, &x);
+				char keep = s[at];
+				s[at] = (char)0xff;
+				bad += !utf8_is_jansson(s, n);
+				s[at] = (char)0xc3;	/* a sequence cut short, or a good one */
+				bad += !utf8_is_jansson(s, n);
+				s[at] = keep;
+			}
+		}
+		unit_check(bad == 0, "json_write_utf8 is jansson on %d strings of 0..100 bytes, "
+			   "SIMD %s (%d differ)", tried, simd ? "on" : "off", bad);
+	}
+	json_use_simd(1);
+}
+
 /* json_write_utf8 against json_write_string (a separate, plainer loop) on every way to place
  * quotes, backslashes and a NUL in a 16-byte block, at two offsets into the string. */
 static void check_blocks(void)
@@ -350,6 +427,11 @@ int main(int argc, char **argv)
 	check_strings();
 	check_long_utf8();
 	check_blocks();
+	json_use_simd(0);
+	check_blocks();
+	check_long_utf8();
+	json_use_simd(1);
+	check_utf8_paths();
 	check_objects();
 	check_many_keys();
 	check_limits();
