@@ -97,8 +97,9 @@ static void check_round_trips(void)
 
 /* base64_encode and base64_append write what EVP_EncodeBlock writes, at every length to 299
  * and at 100 KB. */
-static void check_against_libcrypto(void)
+static void check_against_libcrypto(int simd)
 {
+	base64_use_simd(simd);
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	enum { BIG = 100000 };
 	static unsigned char data[BIG + 8], want[4 * BIG / 3 + 8];	/* from data + 0..6 */
@@ -122,13 +123,36 @@ static void check_against_libcrypto(void)
 	}
 	buf_release(&b);
 	unit_check(bad == 0, "base64_encode and base64_append are EVP_EncodeBlock at 0..299 bytes "
-		   "and at 100 KB");
+		   "and at 100 KB, SIMD %s", simd ? "on" : "off");
+}
+
+/* Every byte value at every place of 0..100 bytes, against EVP_EncodeBlock. */
+static void check_every_byte(void)
+{
+	unsigned char data[101], want[140];
+	int bad = 0;
+	for (size_t len = 1; len <= 100; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (unsigned c = 0; c < 256; c++) {
+				memset(data, 0x5a, len);
+				data[at] = (unsigned char)c;
+				size_t n, wn = (size_t)EVP_EncodeBlock(want, data, (int)len);
+				char *got = base64_encode(data, len, &n);
+				bad += n != wn || memcmp(got, want, n + 1) != 0;
+				free(got);
+			}
+		}
+	}
+	unit_check(bad == 0, "base64_encode is EVP_EncodeBlock with every byte at every place");
 }
 
 int main(void)
 {
 	check_all_short();
 	check_round_trips();
-	check_against_libcrypto();
+	check_against_libcrypto(1);
+	check_against_libcrypto(0);
+	base64_use_simd(1);
+	check_every_byte();
 	return unit_done();
 }
