@@ -15,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
-#include <tmmintrin.h>
+#include <immintrin.h>
 #endif
 #include <pthread.h>
 
@@ -375,19 +375,17 @@ static inline size_t plain16(const char *s, char *o)
  * length. */
 static struct { char text[8]; size_t len; } ascii_json[128];
 
-/* Writes the 16 ASCII bytes of v to o with the bytes flagged in m (not 0) escaped: a run, an
- * escape from the table, a run... (NULs of private properties and control bytes come one or
- * two a block). Writes up to 16 bytes past its end; returns the bytes it counts. */
-static inline size_t escaped16(__m128i v, char *o, unsigned m)
+/* Writes the width ASCII bytes at s (then width more readable) to o with the bytes flagged in
+ * m (not 0) escaped: a run, an escape from the table, a run... (NULs of private properties and
+ * control bytes come one or two a block). Writes up to width bytes past its end; returns the
+ * bytes it counts. */
+static inline size_t escaped_bits(const char *s, size_t width, char *o, uint32_t m)
 {
-	char s[32];	/* the block, then zeros: each run is copied 16 bytes wide */
-	_mm_storeu_si128((__m128i *)(void *)s, v);
-	_mm_storeu_si128((__m128i *)(void *)(s + 16), _mm_setzero_si128());
 	char *p = o;
-	unsigned j = 0;
+	size_t j = 0;
 	do {
-		unsigned k = (unsigned)__builtin_ctz(m);
-		memcpy(p, s + j, 16);
+		size_t k = (size_t)__builtin_ctz(m);
+		memcpy(p, s + j, width);	/* runs are copied block-wide */
 		p += k - j;
 		unsigned char c = (unsigned char)s[k];
 		memcpy(p, ascii_json[c].text, 8);
@@ -395,8 +393,17 @@ static inline size_t escaped16(__m128i v, char *o, unsigned m)
 		j = k + 1;
 		m &= m - 1;
 	} while (m);
-	memcpy(p, s + j, 16);
-	return (size_t)(p - o) + 16 - j;
+	memcpy(p, s + j, width);
+	return (size_t)(p - o) + width - j;
+}
+
+/* escaped_bits for the 16 bytes of v. */
+static inline size_t escaped16(__m128i v, char *o, unsigned m)
+{
+	char s[32];	/* the block, then zeros */
+	_mm_storeu_si128((__m128i *)(void *)s, v);
+	_mm_storeu_si128((__m128i *)(void *)(s + 16), _mm_setzero_si128());
+	return escaped_bits(s, 16, o, m);
 }
 
 /* Writes the 16 bytes at s to o as a JSON string's inside; returns the bytes written, or 0
@@ -420,7 +427,15 @@ static inline size_t block16(const char *s, char *o)
  * with a gap before each quote, and the backslashes for the gaps. */
 static __m128i quote_shuffle[256], quote_slashes[256];
 static unsigned char quote_spread[256];	/* 8 + the quotes: the bytes the eight become */
-static int have_ssse3;
+static int simd_level;	/* 0: SSE2, 1: SSSE3, 2: AVX2 */
+
+/* The level json_use_simd(2) means: what the CPU has. */
+static int cpu_simd_level(void)
+{
+	if (__builtin_cpu_supports("avx2"))
+		return 2;
+	return __builtin_cpu_supports("ssse3") ? 1 : 0;
+}
 
 static void make_quote_tables(void)
 {
@@ -438,7 +453,7 @@ static void make_quote_tables(void)
 		memcpy(&quote_slashes[m], sl, 16);
 		quote_spread[m] = (unsigned char)k;
 	}
-	have_ssse3 = __builtin_cpu_supports("ssse3");
+	simd_level = cpu_simd_level();
 }
 
 /* Writes the 16 ASCII bytes of v to o with a backslash before each quote flagged in q, eight
@@ -501,6 +516,87 @@ __attribute__((target("ssse3"))) static int escape_run_ssse3(struct buf *out, co
 	out->len = (size_t)(o - out->ptr);
 	return 0;
 }
+
+/* The two 16-byte table rows lo and hi as the lanes of one register. */
+__attribute__((target("avx2"))) static inline __m256i rows2(const __m128i *t, unsigned lo,
+							    unsigned hi)
+{
+	return _mm256_inserti128_si256(_mm256_castsi128_si256(t[lo]), t[hi], 1);
+}
+
+/* quoted16 for the 32 ASCII bytes of v: the four eight-byte groups shuffled two a lane. */
+__attribute__((target("avx2"))) static inline size_t quoted32(__m256i v, char *o, unsigned q)
+{
+	unsigned g0 = q & 0xff, g1 = q >> 8 & 0xff, g2 = q >> 16 & 0xff, g3 = q >> 24;
+	__m256i a = _mm256_or_si256(_mm256_shuffle_epi8(v, rows2(quote_shuffle, g0, g2)),
+				    rows2(quote_slashes, g0, g2));
+	__m256i b = _mm256_or_si256(_mm256_shuffle_epi8(_mm256_srli_si256(v, 8),
+							rows2(quote_shuffle, g1, g3)),
+				    rows2(quote_slashes, g1, g3));
+	size_t n0 = quote_spread[g0], n1 = n0 + quote_spread[g1], n2 = n1 + quote_spread[g2];
+	_mm_storeu_si128((__m128i *)(void *)o, _mm256_castsi256_si128(a));
+	_mm_storeu_si128((__m128i *)(void *)(o + n0), _mm256_castsi256_si128(b));
+	_mm_storeu_si128((__m128i *)(void *)(o + n1), _mm256_extracti128_si256(a, 1));
+	_mm_storeu_si128((__m128i *)(void *)(o + n2), _mm256_extracti128_si256(b, 1));
+	return n2 + quote_spread[g3];
+}
+
+/* block16_ssse3 for 32 bytes; the shuffles from three quotes up. */
+__attribute__((target("avx2"))) static inline size_t block32_avx2(const char *s, char *o)
+{
+	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
+	if (_mm256_movemask_epi8(v))
+		return 0;
+	unsigned ctl = (unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
+	unsigned q = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+		_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))));
+	if (!(ctl | q)) {
+		_mm256_storeu_si256((__m256i *)(void *)o, v);
+		return 32;
+	}
+	unsigned q2 = q & (q - 1);
+	if (!ctl && (q2 & (q2 - 1)))
+		return quoted32(v, o, q);
+	char b[64];	/* the block, then zeros */
+	_mm256_storeu_si256((__m256i *)(void *)b, v);
+	_mm256_storeu_si256((__m256i *)(void *)(b + 32), _mm256_setzero_si256());
+	return escaped_bits(b, 32, o, ctl | q);
+}
+
+/* escape_run_utf8's loop, 32 bytes a step with AVX2, then 16 with SSSE3. */
+__attribute__((target("avx2"))) static int escape_run_avx2(struct buf *out, const char *s,
+							    size_t n)
+{
+	char *o = out->ptr + out->len;
+	size_t i = 0;
+	while (i < n) {
+		size_t k;
+		if (n - i >= 32 && (k = block32_avx2(s + i, o)) != 0) {
+			o += k;
+			i += 32;
+			continue;
+		}
+		if (n - i >= 16) {
+			k = block16_ssse3(s + i, o);
+			if (k) {
+				o += k;
+				i += 16;
+				continue;
+			}
+			k = plain16(s + i, o);	/* up to the byte block16_ssse3 left */
+			o += k;
+			i += k;
+		}
+		k = escape_one(s + i, n - i, &o);
+		if (!k)
+			return -1;
+		i += k;
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->ptr);
+	return 0;
+}
 #endif
 
 static void make_ascii_json(void)
@@ -530,11 +626,13 @@ static void tables_init(void)
 
 /* escape_run, checking UTF-8 on the way: returns 0, or -1 at the first byte that does not
  * start a valid sequence (out->len is then left as it was). ASCII goes a block at a time; a
- * non-ASCII byte stops the block. out has room for 6 * n + 16 more. */
+ * non-ASCII byte stops the block. out has room for 6 * n + 32 more. */
 static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 {
 #ifdef HAVE_SSSE3
-	if (have_ssse3)
+	if (simd_level == 2)
+		return escape_run_avx2(out, s, n);
+	if (simd_level == 1)
 		return escape_run_ssse3(out, s, n);
 #endif
 	char *o = out->ptr + out->len;
@@ -578,13 +676,14 @@ static int escape_run_utf8(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-void json_use_simd(int on)
+void json_use_simd(int level)
 {
 	tables_init();
 #ifdef HAVE_SSSE3
-	have_ssse3 = on && __builtin_cpu_supports("ssse3");
+	int cpu = cpu_simd_level();
+	simd_level = level < cpu ? level : cpu;
 #else
-	(void)on;
+	(void)level;
 #endif
 }
 int json_write_utf8(struct buf *out, const char *s, size_t n)
@@ -595,8 +694,8 @@ int json_write_utf8(struct buf *out, const char *s, size_t n)
 	buf_addc(out, '"');
 	for (size_t i = 0; i < n; ) {
 		size_t k = n - i < slice ? n - i : slice;
-		buf_grow(out, 6 * k + 20);	/* a sequence may run 3 bytes past the slice, a block
-					 * writes 16 past its end */
+		buf_grow(out, 6 * k + 36);	/* a sequence may run 3 bytes past the slice, a block
+					 * writes 32 past its end */
 		while (k < n - i && k < slice + 3 && ((unsigned char)s[i + k] & 0xc0) == 0x80)
 			k++;	/* a slice ends at a sequence's end */
 		if (escape_run_utf8(out, s + i, k) < 0) {

@@ -2,8 +2,8 @@
 #ifndef MEMCSESS_PVJSON_H
 #define MEMCSESS_PVJSON_H
 
-/* Turns the SIMD block loops of json_write_utf8 off (0), or on where the CPU has them (1, the
- * default), so tests can compare both. */
-void json_use_simd(int on);
+/* Limits the SIMD block loops of json_write_utf8 to level, as far as the CPU has it: 0 SSE2
+ * (or none), 1 SSSE3, 2 AVX2 (the default), so tests can compare them all. */
+void json_use_simd(int level);
 
 #endif
