@@ -18,8 +18,9 @@ int base64_decode(const char *s, size_t n, struct buf *out);
 long base64_decode_to(const char *s, size_t n, unsigned char *o);
 #define BASE64_BAD_CHAR (-1)
 #define BASE64_BAD_LENGTH (-2)
-/* Turns the SIMD encoder off (0), or on where the CPU has it (1, the default), for tests. */
-void base64_use_simd(int on);
+/* Limits the SIMD encoder to level, as far as the CPU has it: 0 none, 1 SSSE3, 2 AVX2 (the
+ * default), so tests can compare them all. */
+void base64_use_simd(int level);
 /* 1 when every byte is in the base64 alphabet, with at most two '=' at the end. */
 int base64_charset(const char *s, size_t n);
 
