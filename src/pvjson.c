@@ -541,7 +541,7 @@ __attribute__((target("avx2"))) static inline size_t quoted32(__m256i v, char *o
 	return n2 + quote_spread[g3];
 }
 
-/* block16_ssse3 for 32 bytes; the shuffles from three quotes up. */
+/* block16_ssse3 for 32 bytes. */
 __attribute__((target("avx2"))) static inline size_t block32_avx2(const char *s, char *o)
 {
 	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
@@ -555,8 +555,7 @@ __attribute__((target("avx2"))) static inline size_t block32_avx2(const char *s,
 		_mm256_storeu_si256((__m256i *)(void *)o, v);
 		return 32;
 	}
-	unsigned q2 = q & (q - 1);
-	if (!ctl && (q2 & (q2 - 1)))
+	if (!ctl && (q & (q - 1)))
 		return quoted32(v, o, q);
 	char b[64];	/* the block, then zeros */
 	_mm256_storeu_si256((__m256i *)(void *)b, v);
