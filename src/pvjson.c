@@ -548,9 +548,12 @@ __attribute__((target("avx2"))) static inline size_t block32_avx2(const char *s,
 	if (_mm256_movemask_epi8(v))
 		return 0;
 	unsigned ctl = (unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
-	unsigned q = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
-		_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-		_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))));
+	/* ASCII bytes index the table by their low four bits: '"' at 2, '\\' at 12, and no
+	 * ASCII byte elsewhere */
+	const __m256i quotes = _mm256_setr_epi8(-1, -1, '"', -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		'\\', -1, -1, -1, -1, -1, '"', -1, -1, -1, -1, -1, -1, -1, -1, -1, '\\', -1, -1, -1);
+	unsigned q = (unsigned)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(quotes, v)));
 	if (!(ctl | q)) {
 		_mm256_storeu_si256((__m256i *)(void *)o, v);
 		return 32;
