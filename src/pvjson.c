@@ -726,10 +726,16 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 /* The number of decimal digits of u. */
 static size_t decimal_len(uint64_t u)
 {
-	size_t n = 1;
-	for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
-		n++;
-	return n;
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* t = floor(bits * log10(2)) (1233 / 4096 is close enough below 2^64): a number of that
+	 * many bits has t or t + 1 digits, t + 1 from 10^t on (0 is taken as 1: one digit) */
+	unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;
+	return t + ((u | 1) >= pow10[t]);
 }
 
 /* Writes the decimal digits of u to end its last one at end, two at a time. */
