@@ -220,10 +220,27 @@ int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, co
 		buf_addc(out, '"');
 		json_write_int(out, i);
 		buf_addc(out, '"');
-	} else if (fast_put_utf8(out, s, n) < 0) {
-		return -1;
+		fast_note_key(k, out, off);
+		return 0;
 	}
-	fast_note_key(k, out, off);
+	/* fast_put_utf8 and fast_note_key in one: room for the name, its quotes and ':' asked once */
+	buf_room(out, n + 3);
+	char *o = out->ptr + off;
+	*o = '"';
+	size_t c = copy_plain(o + 1, s, n, 1);
+	if (c < n) {
+		if (put_utf8_rest(out, o, s, n, c) < 0)
+			return -1;
+		fast_note_key(k, out, off);
+		return 0;
+	}
+	if (k->n == k->cap)
+		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
+	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	out->len = off + n + 3;
 	return 0;
 }
 

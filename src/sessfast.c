@@ -120,10 +120,48 @@ static int null_bool(struct fast *f)
 	return take(f, ';');
 }
 
+/* Copies `[-]digits;` at pos to out as they stand and moves past the ';' when they are what
+ * json_write_int would write (no '+', no leading zero, no "-0", 18 digits at most, so no
+ * overflow): 1. Else 0, nothing done, and read_int decides. Most ints are such. */
+static inline int copy_int(struct fast *f)
+{
+	const char *b = f->buf + f->pos;
+	size_t room = f->len - f->pos, neg = room && b[0] == '-', i = neg;
+	if (i >= room)
+		return 0;
+	if (b[i] == '0') {
+		if (neg || room < 2 || b[1] != ';')
+			return 0;
+		i = 1;
+	} else {
+		if ((unsigned char)(b[i] - '1') > 8)
+			return 0;
+		for (i++; i < room && (unsigned char)(b[i] - '0') < 10; i++)
+			;
+		if (i - neg > 18 || i == room || b[i] != ';')
+			return 0;
+	}
+	struct buf *out = f->out;
+	buf_room(out, 20);
+	char *o = out->ptr + out->len;
+	if (room >= 20)
+		memcpy(o, b, 20);	/* one fixed copy: i < 20 */
+	else
+		memcpy(o, b, i);
+	o[i] = '\0';
+	out->len += i;
+	f->pos += i + 1;
+	return 1;
+}
+
 static int int_value(struct fast *f)
 {
 	int64_t i;
-	if (take_type(f) || read_int(f, &i))
+	if (take_type(f))
+		return -1;
+	if (copy_int(f))
+		return 0;
+	if (read_int(f, &i))
 		return -1;
 	json_write_int(f->out, i);
 	return 0;
@@ -163,7 +201,8 @@ static int string_value(struct fast *f)
 	size_t n;
 	if (read_quoted(f, ';', &s, &n) || fast_maybe_encrypted(f->scheme, f->cipher, s, n))
 		return -1;
-	fast_put_text(f->out, s, n);
+	if (fast_put_utf8(f->out, s, n) < 0)
+		json_write_text(f->out, s, n);
 	return 0;
 }
 
@@ -177,8 +216,32 @@ static int array_key(struct fast *f, int *is_int, int64_t *i, const char **s, si
 	}
 	if (t != 's' || read_quoted(f, ';', s, n))
 		return -1;
-	*is_int = *n > 0 && php_numeric_key(*s, *n, i);
+	/* most keys are words: no call for them */
+	*is_int = *n > 0 && ((unsigned char)(**s - '0') < 10 || **s == '-') &&
+		  php_numeric_key(*s, *n, i);
 	return 0;
+}
+
+/* 1 when `i:k;` (k < 100, as most list keys) is at pos, moving past it; else 0 and nothing
+ * read (array_key decides). */
+static inline int list_key(struct fast *f, size_t k)
+{
+	const char *b = f->buf + f->pos;
+	size_t room = f->len - f->pos;
+	if (k < 10) {
+		const char want[4] = { 'i', ':', (char)('0' + k), ';' };
+		if (room < 4 || memcmp(b, want, 4) != 0)
+			return 0;
+		f->pos += 4;
+		return 1;
+	}
+	if (k >= 100 || room < 5 || b[4] != ';')
+		return 0;
+	const char want[4] = { 'i', ':', decimal_pairs[2 * k], decimal_pairs[2 * k + 1] };
+	if (memcmp(b, want, 4) != 0)
+		return 0;
+	f->pos += 5;
+	return 1;
 }
 
 /* Elements 1..count-1 of an array whose first key was 0: keys must go on 1, 2, ... */
@@ -189,7 +252,8 @@ static int list_rest(struct fast *f, size_t count)
 		int64_t i = 0;
 		const char *s;
 		size_t n;
-		if (array_key(f, &is_int, &i, &s, &n) || !is_int || i != (int64_t)k)
+		if (!list_key(f, k) &&
+		    (array_key(f, &is_int, &i, &s, &n) || !is_int || i != (int64_t)k))
 			return -1;
 		buf_addc(f->out, ',');
 		if (value(f))

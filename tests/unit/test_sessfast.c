@@ -420,6 +420,56 @@ static void check_igbinary_mutations(const char *dir)
 		   accepted);
 }
 
+/* Ints copied as they stand, list keys matched as text, member names written with their ':'
+ * (sessfast.c's short paths): the tree path's JSON or a decline on each case, whole and cut
+ * short at every byte. */
+static void check_short_paths(void)
+{
+	static const struct { const char *s; size_t n; } cases[] = {
+		{ B("a|i:0;") }, { B("a|i:-0;") }, { B("a|i:+5;") }, { B("a|i:007;") },
+		{ B("a|i:-007;") }, { B("a|i:-;") }, { B("a|i:;") }, { B("a|i:0x;") },
+		{ B("a|i:5") }, { B("a|i:00;") }, { B("a|i:-1;b|i:10;") },
+		{ B("a|i:123456789012345678;") }, { B("a|i:-123456789012345678;") },
+		{ B("a|i:1234567890123456789;") }, { B("a|i:9223372036854775807;") },
+		{ B("a|i:9223372036854775808;") }, { B("a|i:-9223372036854775808;") },
+		{ B("a|i:-9223372036854775809;") }, { B("a|i:12345678901234567890123;") },
+		{ B("a:3:{i:0;i:7;i:1;i:8;i:2;i:9;}") },
+		{ B("a:3:{i:0;i:7;s:1:\"1\";i:8;i:2;i:9;}") }, { B("a:2:{i:0;i:7;i:01;i:8;}") },
+		{ B("a:2:{i:0;i:7;i:+1;i:8;}") }, { B("a:2:{i:0;i:7;i:2;i:8;}") },
+		{ B("a:2:{i:0;i:7;i:1 i:8;}") }, { B("a:2:{i:0;i:7;s:1:1;i:8;}") },
+		{ B("a:1:{s:2:\"-5\";i:1;}") }, { B("a:1:{s:2:\"-0\";i:1;}") },
+		{ B("a:1:{s:1:\"-\";i:1;}") }, { B("a:1:{s:3:\"a\"b\";i:1;}") },
+		{ B("a:1:{s:2:\"\303\251\";i:1;}") }, { B("a:1:{s:3:\"a\\b\";i:1;}") },
+		{ B("a:1:{s:3:\"a\nb\";i:1;}") }, { B("a:1:{s:2:\"\303(\";i:1;}") },
+		{ B("a:1:{s:3:\"a\0b\";i:1;}") },
+		{ B("a:1:{s:20:\"abcdefghijklmnopqrst\";i:1;}") },
+		{ B("a:1:{s:20:\"abcdefghijklmnopqr\303\251\";i:1;}") },
+		{ B("a:1:{s:0:\"\";i:1;}") }, { B("a:2:{s:1:\"a\";i:1;i:-3;i:2;}") },
+		{ B("o|O:1:\"A\":2:{s:4:\"\0A\0p\";i:1;i:-7;i:2;}") },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t len = cases[c].n, bad = 0;
+		for (size_t n = 0; n <= len; n++)
+			bad += !agrees_all_handlers(cases[c].s, n);
+		unit_check(bad == 0, "short paths: case %zu and its %zu prefixes", c, len);
+	}
+	/* lists long enough for two-digit and three-digit keys, with a broken key at the end */
+	for (size_t count = 9; count <= 102; count += 31) {
+		for (int broken = 0; broken < 2; broken++) {
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "a:%zu:{", count);
+			for (size_t k = 0; k < count; k++)
+				buf_printf(&b, "i:%zu;i:%zu;", broken && k == count - 1 ? k + 1 : k, k * 7);
+			buf_addc(&b, '}');
+			int accepted = 0;
+			int same = fast_agrees(b.ptr, b.len, SESS_UNKNOWN, &accepted);
+			unit_check(same && accepted == !broken, "list of %zu%s", count,
+				   broken ? ", last key wrong" : "");
+			buf_release(&b);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/golden";
@@ -429,6 +479,7 @@ int main(int argc, char **argv)
 	check_igbinary_many();
 	check_repeats();
 	check_put_utf8();
+	check_short_paths();
 	check_accepts(dir);
 	check_dir(dir, ".sess", agrees_all_handlers);
 	char *corpus = xasprintf("%s/../fuzz/corpus/sessdec", dir);
