@@ -153,7 +153,7 @@ void fast_put_text(struct buf *out, const char *s, size_t n)
 
 void fast_open_class(struct buf *out, const char *cls, size_t n)
 {
-	buf_adds(out, "{\"__class\":");
+	buf_add(out, "{\"__class\":", 11);
 	fast_put_text(out, cls, n);
 }
 

@@ -46,8 +46,8 @@ static inline size_t scan_count(const char *b, size_t i, size_t end, size_t *v)
 	return i > start && i - start <= MAX_COUNT_DIGITS ? i : 0;
 }
 
-/* `count:{` at pos, as open_level and custom_value read it. */
-static int read_count_brace(struct fast *f, size_t *count)
+/* read_count_brace for any count. */
+static int read_count_brace_any(struct fast *f, size_t *count)
 {
 	const char *b = f->buf;
 	size_t end = f->len, i = scan_count(b, f->pos, end, count);
@@ -55,6 +55,27 @@ static int read_count_brace(struct fast *f, size_t *count)
 		return -1;
 	f->pos = i + 2;
 	return 0;
+}
+
+/* `count:{` at pos, as open_level and custom_value read it. Counts of one or two digits (most)
+ * are read with one bound check. */
+static inline int read_count_brace(struct fast *f, size_t *count)
+{
+	const char *b = f->buf + f->pos;
+	if (f->len - f->pos >= 4) {
+		unsigned d = (unsigned)(unsigned char)b[0] - '0', e = (unsigned)(unsigned char)b[1] - '0';
+		if (d < 10 && b[1] == ':' && b[2] == '{') {
+			*count = d;
+			f->pos += 3;
+			return 0;
+		}
+		if (d < 10 && e < 10 && b[2] == ':' && b[3] == '{') {
+			*count = d * 10 + e;
+			f->pos += 4;
+			return 0;
+		}
+	}
+	return read_count_brace_any(f, count);
 }
 
 /* `[+-]digits;` as parse_int reads it (after "i:"). */
@@ -80,9 +101,8 @@ static int read_int(struct fast *f, int64_t *out)
 	return 0;
 }
 
-/* `T:len:"bytes"` from the type letter T at pos (s, O, C, E), and the byte after, which must be
- * after (';', or ':' after a class name). Reads through locals, as scan_count. */
-static int read_quoted(struct fast *f, char after, const char **s, size_t *n)
+/* read_quoted for any length. Reads through locals, as scan_count. */
+static int read_quoted_any(struct fast *f, char after, const char **s, size_t *n)
 {
 	const char *b = f->buf;
 	size_t end = f->len, i = f->pos + 1;
@@ -98,6 +118,34 @@ static int read_quoted(struct fast *f, char after, const char **s, size_t *n)
 		return -1;
 	f->pos = i + 2;
 	return 0;
+}
+
+/* `T:len:"bytes"` from the type letter T at pos (s, O, C, E), and the byte after, which must be
+ * after (';', or ':' after a class name). Lengths of one or two digits (most) are read with one
+ * bound check for the header; what this takes, read_quoted_any takes the same. */
+static inline int read_quoted(struct fast *f, char after, const char **s, size_t *n)
+{
+	const char *b = f->buf + f->pos;
+	size_t room = f->len - f->pos;
+	if (room >= 8 && b[1] == ':') {
+		unsigned d = (unsigned)(unsigned char)b[2] - '0', e = (unsigned)(unsigned char)b[3] - '0';
+		size_t h = 0, len = 0;	/* h: the header's length, T:len:" */
+		if (d < 10 && b[3] == ':') {
+			len = d;
+			h = 5;
+		} else if (d < 10 && e < 10 && b[4] == ':') {
+			len = d * 10 + e;
+			h = 6;
+		}
+		if (h && b[h - 1] == '"' && len + 2 <= room - h && b[h + len] == '"' &&
+		    b[h + len + 1] == after) {
+			*s = b + h;
+			*n = len;
+			f->pos += h + len + 2;
+			return 0;
+		}
+	}
+	return read_quoted_any(f, after, s, n);
 }
 
 /* ---- values ---- */
@@ -345,7 +393,9 @@ static int property_key(struct fast *f)
 	}
 	if (t != 's' || read_quoted(f, ';', &s, &n))
 		return -1;
-	const char *nul = n >= 3 && s[0] == '\0' ? memchr(s + 1, '\0', n - 1) : NULL;
+	const char *nul = NULL;
+	if (n >= 3 && s[0] == '\0')	/* protected (\0*\0name, most) needs no search */
+		nul = s[1] == '*' && s[2] == '\0' ? s + 2 : memchr(s + 1, '\0', n - 1);
 	if (nul && nul != s + 1) {
 		n -= (size_t)(nul + 1 - s);
 		s = nul + 1;
