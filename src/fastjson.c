@@ -129,9 +129,24 @@ static __attribute__((noinline)) int put_utf8_rest(struct buf *out, char *o, con
 	return 0;
 }
 
-/* Strings with nothing to escape (most names and values) are copied here in one pass, and
- * UTF-8 is checked only from the first byte that is not ASCII. */
-int fast_put_utf8(struct buf *out, const char *s, size_t n)
+/* Copies the n <= 16 bytes of s to o when all are plain ASCII: 1, else 0 (o then holds junk). */
+static inline int copy_small(char *o, const char *s, size_t n)
+{
+	if (n < 8)
+		return copy_short(o, s, n, 1);
+	uint64_t w, x;
+	memcpy(&w, s, 8);
+	memcpy(&x, s + n - 8, 8);
+	if (needs_care(w, 1) | needs_care(x, 1))
+		return 0;
+	memcpy(o, &w, 8);
+	memcpy(o + n - 8, &x, 8);
+	return 1;
+}
+
+/* fast_put_utf8 for any string and buffer. Strings with nothing to escape are copied in one
+ * pass, and UTF-8 is checked only from the first byte that is not ASCII. */
+static __attribute__((noinline)) int put_utf8_any(struct buf *out, const char *s, size_t n)
 {
 	buf_room(out, n + 2);
 	char *o = out->ptr + out->len;
@@ -139,6 +154,22 @@ int fast_put_utf8(struct buf *out, const char *s, size_t n)
 	size_t i = copy_plain(o + 1, s, n, 1);
 	if (i < n)
 		return put_utf8_rest(out, o, s, n, i);
+	o[n + 1] = '"';
+	o[n + 2] = '\0';
+	out->len += n + 2;
+	return 0;
+}
+
+/* Short plain strings (most names and values) with room for them: here, where the only calls
+ * are tail calls, so nothing is saved on the stack; the rest in put_utf8_any. */
+int fast_put_utf8(struct buf *out, const char *s, size_t n)
+{
+	if (n > 16 || n + 2 >= out->cap - out->len)
+		return put_utf8_any(out, s, n);
+	char *o = out->ptr + out->len;
+	if (!copy_small(o + 1, s, n))
+		return put_utf8_any(out, s, n);
+	o[0] = '"';
 	o[n + 1] = '"';
 	o[n + 2] = '\0';
 	out->len += n + 2;
@@ -212,8 +243,9 @@ void fast_keys_release(struct fast_keys *k)
 		free(k->spans);
 }
 
-int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
-		 size_t n)
+/* fast_put_key for any name and buffer. */
+static __attribute__((noinline)) int put_key_any(struct fast_keys *k, struct buf *out, int is_int,
+						 int64_t i, const char *s, size_t n)
 {
 	size_t off = out->len;
 	if (is_int) {
@@ -240,6 +272,25 @@ int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, co
 	o[n + 1] = '"';
 	o[n + 2] = ':';
 	o[n + 3] = '\0';
+	out->len = off + n + 3;
+	return 0;
+}
+
+/* Short plain names with room for them and their span (most): as fast_put_utf8. */
+int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
+		 size_t n)
+{
+	size_t off = out->len;
+	if (is_int || n > 16 || n + 3 >= out->cap - off || k->n == k->cap)
+		return put_key_any(k, out, is_int, i, s, n);
+	char *o = out->ptr + off;
+	if (!copy_small(o + 1, s, n))
+		return put_key_any(k, out, is_int, i, s, n);
+	o[0] = '"';
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
 	out->len = off + n + 3;
 	return 0;
 }

@@ -420,6 +420,56 @@ static void check_igbinary_mutations(const char *dir)
 		   accepted);
 }
 
+/* fast_put_key writes json_write_utf8's string and ':' (or declines with out unchanged) and notes
+ * the span, whatever the room left in out: names of 0 to 20 bytes with an odd byte anywhere,
+ * after 40 to 63 bytes (out's first 64 bytes run out on the way). */
+static void check_put_key(void)
+{
+	static const char *const odd[] = { "", "\"", "\n", "\303\251", "\377", "\303" };
+	const size_t n_odd = sizeof(odd) / sizeof(odd[0]);
+	size_t bad = 0, runs = 0;
+	for (size_t k = 0; k < n_odd; k++) {
+		for (size_t n = 0; n <= 20; n++) {
+			for (size_t at = 0; at <= n; at++) {
+				for (size_t pre = 40; pre < 64; pre++) {
+					struct buf s = BUF_INIT, fast = BUF_INIT, slow = BUF_INIT;
+					for (size_t i = 0; i < n; i++) {
+						if (i == at)
+							buf_adds(&s, odd[k]);
+						buf_addc(&s, (char)('a' + i % 26));
+					}
+					if (at == n)
+						buf_adds(&s, odd[k]);
+					for (size_t i = 0; i < pre; i++) {
+						buf_addc(&fast, 'x');
+						buf_addc(&slow, 'x');
+					}
+					struct fast_keys keys;
+					fast_keys_init(&keys);
+					int a = fast_put_key(&keys, &fast, 0, 0, s.ptr ? s.ptr : "", s.len);
+					int b = json_write_utf8(&slow, s.ptr ? s.ptr : "", s.len);
+					if (b == 0)
+						buf_addc(&slow, ':');
+					else
+						fast_decline(&slow, pre);
+					if (a != b || fast.len != slow.len || strcmp(fast.ptr, slow.ptr) != 0 ||
+					    keys.n != (a == 0) ||
+					    (a == 0 && (keys.spans[0].off != pre ||
+							keys.spans[0].len != slow.len - pre - 1)))
+						bad++;
+					runs++;
+					fast_keys_release(&keys);
+					buf_release(&s);
+					buf_release(&fast);
+					buf_release(&slow);
+				}
+			}
+		}
+	}
+	unit_check(bad == 0, "fast_put_key agrees with json_write_utf8 (%zu of %zu differ)", bad,
+		   runs);
+}
+
 /* Ints copied as they stand, list keys matched as text, member names written with their ':'
  * (sessfast.c's short paths): the tree path's JSON or a decline on each case, whole and cut
  * short at every byte. */
@@ -493,6 +543,7 @@ int main(int argc, char **argv)
 	check_igbinary_many();
 	check_repeats();
 	check_put_utf8();
+	check_put_key();
 	check_short_paths();
 	check_accepts(dir);
 	check_dir(dir, ".sess", agrees_all_handlers);
