@@ -308,20 +308,15 @@ static inline uint64_t name_bit(const char *p, size_t n)
 	return 1ull << ((x * 0x9e3779b1u) >> 26);
 }
 
-/* 1 when a name repeats among spans[base...]. */
-static int repeats(const struct fast_keys *k, const struct buf *out, size_t base)
+/* 1 when a name repeats among spans[base..end), two of which share their name_bit. */
+static __attribute__((noinline)) int repeats(const struct fast_span *spans,
+					     const struct buf *out, size_t base, size_t end)
 {
-	size_t m = k->n - base, i = base;
-	uint64_t seen = 0, bit;
-	for (; i < k->n && !(seen & (bit = name_bit(out->ptr + k->spans[i].off, k->spans[i].len)));
-	     i++)
-		seen |= bit;
-	if (i == k->n)
-		return 0;	/* no two share length and first byte (most objects) */
+	size_t m = end - base;
 	if (m <= 16) {
-		for (size_t a = base + 1; a < k->n; a++)
+		for (size_t a = base + 1; a < end; a++)
 			for (size_t b = base; b < a; b++)
-				if (same_span(out, &k->spans[b], &k->spans[a]))
+				if (same_span(out, &spans[b], &spans[a]))
 					return 1;
 		return 0;
 	}
@@ -329,9 +324,9 @@ static int repeats(const struct fast_keys *k, const struct buf *out, size_t base
 	while (size < 2 * m)
 		size *= 2;
 	size_t *set = xcalloc(size, sizeof(*set));
-	for (size_t a = base; a < k->n && !found; a++) {
-		size_t h = (size_t)hash_bytes(out->ptr + k->spans[a].off, k->spans[a].len) & (size - 1);
-		while (set[h] && !(found = same_span(out, &k->spans[set[h] - 1], &k->spans[a])))
+	for (size_t a = base; a < end && !found; a++) {
+		size_t h = (size_t)hash_bytes(out->ptr + spans[a].off, spans[a].len) & (size - 1);
+		while (set[h] && !(found = same_span(out, &spans[set[h] - 1], &spans[a])))
 			h = (h + 1) & (size - 1);
 		set[h] = a + 1;
 	}
@@ -339,9 +334,20 @@ static int repeats(const struct fast_keys *k, const struct buf *out, size_t base
 	return found != 0;
 }
 
+/* Most objects have no two names that share length and first byte: they are seen here, where
+ * the only call is a tail call, so nothing is saved on the stack. */
 int fast_keys_close(struct fast_keys *k, const struct buf *out, size_t base)
 {
-	int rep = repeats(k, out, base);
+	size_t i = base, end = k->n;
 	k->n = base;
-	return rep;
+	if (end - base < 2)
+		return 0;
+	const struct fast_span *spans = k->spans;
+	const char *p = out->ptr;
+	uint64_t seen = 0, bit;
+	for (; i < end && !(seen & (bit = name_bit(p + spans[i].off, spans[i].len))); i++)
+		seen |= bit;
+	if (i == end)
+		return 0;
+	return repeats(spans, out, base, end);
 }
