@@ -258,8 +258,10 @@ static NOINLINE int string_value(struct fast *f)
 	return 0;
 }
 
-/* An array key (numeric strings are ints, as in PHP): *is_int and *i, or the string s, n. */
-static int array_key(struct fast *f, int *is_int, int64_t *i, const char **s, size_t *n)
+/* An array key (numeric strings are ints, as in PHP): *is_int and *i, or the string s, n.
+ * Inline in each caller: its results then stay in registers. */
+static inline __attribute__((always_inline)) int array_key(struct fast *f, int *is_int,
+							   int64_t *i, const char **s, size_t *n)
 {
 	char t = f->pos < f->len ? f->buf[f->pos] : 0;
 	if (t == 'i') {
