@@ -23,5 +23,7 @@ long base64_decode_to(const char *s, size_t n, unsigned char *o);
 void base64_use_simd(int level);
 /* 1 when every byte is in the base64 alphabet, with at most two '=' at the end. */
 int base64_charset(const char *s, size_t n);
+/* The first four bytes that s decodes to; s starts with six base64 digits (checked before). */
+void base64_head4(const char *s, unsigned char out[4]);
 
 #endif

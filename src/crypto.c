@@ -406,9 +406,9 @@ int crypt_inner_possible(const char *s, size_t n, enum crypt_scheme scheme)
 	if (n > INNER_STACK || guess(s, n, scheme) == CRYPT_LARAVEL)
 		return 1;
 	/* the text before "::" is base64: most strings fail on their first four bytes */
-	unsigned char head[6];
-	if (base64_decode_to(s, 8, head) == 6 && !(scheme == CRYPT_AUTO && head[0] == '{') &&
-	    !base64_charset((const char *)head, 4))
+	unsigned char head[4];	/* a candidate has eight digits or more, the first six no '=' */
+	base64_head4(s, head);
+	if (!(scheme == CRYPT_AUTO && head[0] == '{') && !base64_charset((const char *)head, 4))
 		return 0;
 	/* what outer_b64 and parse_openssl_inner look at first, without allocating */
 	unsigned char raw[INNER_STACK / 4 * 3 + 3];

@@ -147,8 +147,57 @@ static void check_every_byte(void)
 		   "1..100 bytes");
 }
 
+/* base64_charset the plain way: up to two '=' at the end, digits before them. */
+static int ref_charset(const char *s, size_t n)
+{
+	size_t pad = 0;
+	while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < n - pad; i++)
+		if (ref_digit((unsigned char)s[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* base64_charset (16 bytes at a time) against the plain way: every byte value at every place
+ * of digit strings of 0..100 bytes, with and without '=' at the end; base64_head4 against
+ * base64_decode_to on the same strings. */
+static void check_charset(void)
+{
+	const char *all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int bad = 0, heads = 0;
+	for (size_t n = 0; n <= 100; n++) {
+		char s[101];
+		for (size_t i = 0; i < n; i++)
+			s[i] = all[(i * 7 + n) % 64];
+		for (size_t at = 0; at < n; at++) {
+			char keep = s[at];
+			for (int c = 0; c < 256; c += (at % 3) + 1) {
+				s[at] = (char)c;
+				bad += base64_charset(s, n) != ref_charset(s, n);
+			}
+			s[at] = keep;
+		}
+		if (n >= 8) {
+			unsigned char head[4], full[80];
+			base64_head4(s, head);
+			heads++;
+			bad += base64_decode_to(s, n - n % 4, full) < 4 || memcmp(head, full, 4) != 0;
+		}
+		if (n >= 2) {
+			s[n - 1] = '=';
+			bad += base64_charset(s, n) != ref_charset(s, n);
+			s[n - 2] = '=';
+			bad += base64_charset(s, n) != ref_charset(s, n);
+		}
+	}
+	unit_check(bad == 0 && heads > 90, "base64_charset is the plain check on every byte at "
+		   "every place of 0..100 bytes; base64_head4 is base64_decode_to's first four");
+}
+
 int main(void)
 {
+	check_charset();
 	check_all_short();
 	check_round_trips();
 	for (int level = 2; level >= 0; level--) {
