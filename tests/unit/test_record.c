@@ -41,6 +41,37 @@ static struct sess_rec rec(const char *value, size_t len)
 	return r;
 }
 
+/* Keys and sids of 0 to 300 bytes, mostly plain, with a byte that is not (a quote, a
+ * backslash, a control, DEL, UTF-8, a lone 0x80) anywhere: the writer is jansson. */
+static void check_keys(void)
+{
+	static const char *const odd[] = { "\"", "\\", "\x1f", "\x7f", "\xc3\xa9", "\x80", "\t" };
+	unsigned seed = 3;
+	int bad = 0;
+	for (int t = 0; t < 3000; t++) {
+		char key[320];
+		size_t n = (size_t)t % 301, k = 0;
+		while (k < n) {
+			seed = seed * 1103515245u + 12345u;
+			const char *o = (seed >> 16) % 9 ? NULL : odd[(seed >> 8) % 7];
+			if (o && k + strlen(o) <= n) {
+				memcpy(key + k, o, strlen(o));
+				k += strlen(o);
+			} else {
+				key[k++] = (char)('a' + (seed >> 20) % 26);
+			}
+		}
+		struct sess_rec r = rec(NULL, 0);
+		r.key = key;
+		r.key_len = n;
+		r.sid = key + n / 2;
+		r.sid_len = n - n / 2;
+		bad += !same_record(&r);
+	}
+	unit_check(bad == 0, "keys and sids of 0..300 bytes, odd bytes anywhere: as jansson (%d "
+		   "differ)", bad);
+}
+
 static void check_shapes(void)
 {
 	struct sess_rec r = rec("a|i:1;", 6);
@@ -78,6 +109,7 @@ static void check_shapes(void)
 	static const char enc[] = "c2VjcmV0IHN0dWZmIGhlcmU6OmFiY2RlZmdoaWprbG1ub3A=";
 	r = rec(enc, sizeof(enc) - 1);
 	unit_check(same_record(&r), "encrypted value without a key");
+	check_keys();
 }
 
 static int same_as_value(const char *bytes, size_t len)
