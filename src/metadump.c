@@ -133,8 +133,8 @@ static inline size_t usual_number(const char *line, size_t i, size_t len, uint64
 static inline int usual_field(const char *line, size_t len, size_t *i, const char *name, size_t n,
 		       uint64_t *v)
 {
-	if (len - *i <= n || memcmp(line + *i, name, n) != 0)
-		return -1;
+	if (*i >= len || len - *i <= n || memcmp(line + *i, name, n) != 0)
+		return -1;	/* *i is len + 1 after a field that ended the line */
 	size_t end = usual_number(line, *i + n, len, v);
 	if (!end || (end < len && (end + 1 == len || line[end + 1] == ' ')))
 		return -1;	/* a space at the end, or two: the general parser's */
@@ -158,9 +158,9 @@ static int parse_usual(const char *line, size_t len, struct md_item *it)
 	    usual_field(line, len, &i, "cas=", 4, &cas))
 		return 0;
 	int fetched;
-	if (len - i >= 9 && memcmp(line + i, "fetch=no ", 9) == 0)
+	if (i < len && len - i >= 9 && memcmp(line + i, "fetch=no ", 9) == 0)
 		fetched = 0, i += 9;
-	else if (len - i >= 10 && memcmp(line + i, "fetch=yes ", 10) == 0)
+	else if (i < len && len - i >= 10 && memcmp(line + i, "fetch=yes ", 10) == 0)
 		fetched = 1, i += 10;
 	else
 		return 0;

@@ -178,6 +178,24 @@ static void test_usual(void)
 	}
 	unit_check(differ == 0 && usual > 1000, "usual metadump lines parse as the general parser "
 		   "has them (%d differ, %d items)", differ, usual);
+	/* every prefix of a usual line, in a buffer of exactly its length (ASan sees a read past) */
+	const char *full = "key=memc.sess.key.abc exp=1795611975 la=1795610535 cas=1 fetch=yes "
+			   "cls=4 size=191";
+	int cut_bad = 0;
+	for (size_t n = 0; n <= strlen(full); n++) {
+		char *line = malloc(n ? n : 1), longer[128];
+		memcpy(line, full, n);
+		snprintf(longer, sizeof(longer), "%.*s zz=1", (int)n, full);
+		struct md_item a, b;
+		char *ca = NULL, *cb = NULL;
+		enum md_line ra = metadump_parse_line(line, n, &a, &ca);
+		enum md_line rb = metadump_parse_line(longer, strlen(longer), &b, &cb);
+		cut_bad += ra != rb || (ra == MD_ITEM && !same_item(&a, &b));
+		free(line);
+		free(ca);
+		free(cb);
+	}
+	unit_check(cut_bad == 0, "every prefix of a usual line parses as the general parser has it");
 }
 
 int main(void)
