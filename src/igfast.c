@@ -80,7 +80,10 @@ static int read_chars(struct ig *g, unsigned width, struct ig_str *s)
 	g->pos += (size_t)n;
 	if (g->n_strings == g->cap_strings)
 		g->strings = fast_grow(g->strings, g->small, &g->cap_strings, sizeof(*g->strings));
-	g->strings[g->n_strings++] = (struct ig_entry){ s->ptr, s->len, NULL, 0, 0, 0 };
+	struct ig_entry *e = &g->strings[g->n_strings++];
+	e->ptr = s->ptr;
+	e->len = s->len;
+	e->json_len = 0;	/* done and off are read only once json_len is set */
 	return 0;
 }
 
@@ -97,7 +100,7 @@ static int read_id(struct ig *g, unsigned width, struct ig_str *s)
 }
 
 /* Any string form after type byte t (empty, in full, or a string id); -1 for other types. */
-static int read_string(struct ig *g, int t, struct ig_str *s)
+static __attribute__((noinline)) int read_string_any(struct ig *g, int t, struct ig_str *s)
 {
 	switch (t) {
 	case IGB_STRING_EMPTY:
@@ -114,6 +117,30 @@ static int read_string(struct ig *g, int t, struct ig_str *s)
 	default:
 		return -1;
 	}
+}
+
+/* read_string, where a one-byte id or length (most strings) is read with no call. */
+static inline __attribute__((always_inline)) int read_string(struct ig *g, int t, struct ig_str *s)
+{
+	size_t pos = g->pos, left = g->len - pos;
+	if (t == IGB_STRING_ID8 && left && g->buf[pos] < g->n_strings) {
+		const struct ig_entry *e = &g->strings[g->buf[pos]];
+		s->ptr = e->ptr;
+		s->len = e->len;
+		s->id = g->buf[pos];
+		g->pos = pos + 1;
+		return 0;
+	}
+	if (t == IGB_STRING8 && left && g->buf[pos] < left && g->n_strings < g->cap_strings) {
+		struct ig_entry *e = &g->strings[g->n_strings];
+		s->ptr = e->ptr = (const char *)g->buf + pos + 1;
+		s->len = e->len = g->buf[pos];
+		s->id = g->n_strings++;
+		e->json_len = 0;
+		g->pos = pos + 1 + s->len;
+		return 0;
+	}
+	return read_string_any(g, t, s);
 }
 
 /* The integer after long type byte t; 64-bit values outside int64 are declined. */
