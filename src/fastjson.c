@@ -296,6 +296,36 @@ int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, co
 }
 
 
+/* fast_put_member for any name and buffer: sep, then put_key_any (out put back on -1). */
+static __attribute__((noinline)) int put_member_any(struct fast_keys *k, struct buf *out, char sep,
+						    const char *s, size_t n)
+{
+	buf_addc(out, sep);
+	if (put_key_any(k, out, 0, 0, s, n) == 0)
+		return 0;
+	fast_decline(out, out->len - 1);
+	return -1;
+}
+
+/* Short plain names with room for them, sep and their span (most): as fast_put_key. */
+int fast_put_member(struct fast_keys *k, struct buf *out, char sep, const char *s, size_t n)
+{
+	size_t off = out->len + 1;
+	if (n > 16 || n + 4 >= out->cap - out->len || k->n == k->cap)
+		return put_member_any(k, out, sep, s, n);
+	char *o = out->ptr + off;
+	if (!copy_small(o + 1, s, n))
+		return put_member_any(k, out, sep, s, n);
+	o[-1] = sep;
+	o[0] = '"';
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
+	out->len = off + n + 3;
+	return 0;
+}
+
 static int same_span(const struct buf *out, const struct fast_span *a, const struct fast_span *b)
 {
 	return a->len == b->len && memcmp(out->ptr + a->off, out->ptr + b->off, a->len) == 0;

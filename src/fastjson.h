@@ -36,6 +36,8 @@ void fast_keys_release(struct fast_keys *k);
  * and its ':', noting the name in k. */
 int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
 		 size_t n);
+/* The byte sep (',', '{'), then fast_put_key of the string s. */
+int fast_put_member(struct fast_keys *k, struct buf *out, char sep, const char *s, size_t n);
 /* Notes the member name written into out from off on, and writes its ':'. */
 static inline void fast_note_key(struct fast_keys *k, struct buf *out, size_t off)
 {

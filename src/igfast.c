@@ -223,16 +223,46 @@ static void open_class(struct ig *g, const struct ig_str *cls)
 	put_text(g, cls);
 }
 
-/* fast_put_key through put_string. */
-static int put_key(struct ig *g, const struct ig_key *k)
+/* The JSON of e, written before at off, again: sep, it and ':', its span noted. */
+static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
 {
-	if (k->is_int)
-		return fast_put_key(&g->keys, g->out, 1, k->i, NULL, 0);
-	size_t off = g->out->len;
-	if (put_string(g, &k->s) < 0)
+	struct buf *out = g->out;
+	struct fast_keys *k = &g->keys;
+	if (k->n == k->cap)
+		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
+	buf_room(out, e->json_len + 1);
+	out->ptr[out->len++] = sep;
+	k->spans[k->n++] = (struct fast_span){ out->len, e->json_len };
+	copy_json(out, e->off, e->json_len);
+	out->ptr[out->len++] = ':';
+	out->ptr[out->len] = '\0';
+}
+
+/* sep and the name s as fast_put_member writes them, through the string table's JSON. */
+static inline int put_key(struct ig *g, char sep, const struct ig_str *s)
+{
+	struct ig_entry *e = s->id < g->n_strings ? &g->strings[s->id] : NULL;
+	if (e && e->json_len && e->done == s->ptr && e->done_len == s->len) {
+		copy_key(g, sep, e);
+		return 0;
+	}
+	if (fast_put_member(&g->keys, g->out, sep, s->ptr, s->len) < 0)
 		return -1;
-	fast_note_key(&g->keys, g->out, off);
+	if (e) {
+		const struct fast_span *sp = &g->keys.spans[g->keys.n - 1];
+		e->done = s->ptr;
+		e->done_len = s->len;
+		e->off = sp->off;
+		e->json_len = sp->len;
+	}
 	return 0;
+}
+
+/* sep and the integer name i. */
+static int put_int_key(struct ig *g, char sep, int64_t i)
+{
+	buf_addc(g->out, sep);
+	return fast_put_key(&g->keys, g->out, 1, i, NULL, 0);
 }
 
 /* ---- values ---- */
@@ -241,11 +271,9 @@ static int value(struct ig *g);
 
 /* A mangled property name (\0Class\0name, \0*\0name) made plain as igbinary.c's unmangle does
  * it: an anonymous class name holds a NUL of its own; malformed names stay as they are. */
-static void unmangle(struct ig_str *s)
+static __attribute__((noinline)) void unmangle(struct ig_str *s)
 {
 	const char *p = s->ptr;
-	if (s->len < 3 || p[0] != '\0' || p[1] == '\0')
-		return;
 	const char *end = memchr(p + 1, '\0', s->len - 2);
 	if (!end)
 		return;
@@ -260,23 +288,27 @@ static void unmangle(struct ig_str *s)
  * name (integers as their text; "__class" is declined, the tree path drops it). Arrays: a
  * list while the keys go 0, 1, ... (a string key never does: igbinary.c keeps it a string),
  * else an object; a list that breaks off is declined. */
-static int put_member(struct ig *g, int prop, int *list, size_t items, struct ig_key *k)
+static inline int put_member(struct ig *g, int prop, int *list, size_t items, struct ig_key *k)
 {
+	char sep = ',';
 	if (prop) {
 		if (!k->is_int) {
-			unmangle(&k->s);
+			if (k->s.len >= 3 && k->s.ptr[0] == '\0' && k->s.ptr[1] != '\0')
+				unmangle(&k->s);
 			if (k->s.len == 7 && memcmp(k->s.ptr, "__class", 7) == 0)
 				return -1;
 		}
-		buf_addc(g->out, ',');
 	} else {
-		if (!items)
+		if (!items) {
 			*list = k->is_int && k->i == 0;
-		buf_addc(g->out, items ? ',' : *list ? '[' : '{');
-		if (*list)
+			sep = *list ? '[' : '{';
+		}
+		if (*list) {
+			buf_addc(g->out, sep);
 			return k->is_int && k->i == (int64_t)items ? 0 : -1;
+		}
 	}
-	return put_key(g, k);
+	return k->is_int ? put_int_key(g, sep, k->i) : put_key(g, sep, &k->s);
 }
 
 /* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
