@@ -28,13 +28,6 @@ struct ig_entry {
 	size_t done_len, off, json_len;
 };
 
-/* An entry's key: an integer, or a string. */
-struct ig_key {
-	int is_int;
-	int64_t i;
-	struct ig_str s;
-};
-
 struct ig {
 	const unsigned char *buf;
 	size_t len, pos;
@@ -153,16 +146,6 @@ static int read_long(struct ig *g, int t, int64_t *out)
 		return -1;
 	*out = neg && u ? -(int64_t)(u - 1) - 1 : (int64_t)u;
 	return 0;
-}
-
-/* An entry's key: 1 for a null key (a skipped entry, no value follows), 0, or -1. */
-static int read_key(struct ig *g, struct ig_key *k)
-{
-	int t = next_type(g);
-	if (t == IGB_NULL)
-		return 1;
-	k->is_int = t >= 0 && igb_is_long((unsigned)t);
-	return k->is_int ? read_long(g, t, &k->i) : read_string(g, t, &k->s);
 }
 
 /* ---- strings, written once ---- */
@@ -284,36 +267,53 @@ static __attribute__((noinline)) void unmangle(struct ig_str *s)
 	s->ptr = end + 1;
 }
 
-/* What comes before an entry's value, items entries in. Object properties: ',' and the plain
- * name (integers as their text; "__class" is declined, the tree path drops it). Arrays: a
- * list while the keys go 0, 1, ... (a string key never does: igbinary.c keeps it a string),
- * else an object; a list that breaks off is declined. */
-static inline int put_member(struct ig *g, int prop, int *list, size_t items, struct ig_key *k)
+/* An integer key i (prop, list and items as for member). */
+static int int_member(struct ig *g, int prop, int *list, size_t items, int64_t i)
 {
 	char sep = ',';
-	if (prop) {
-		if (!k->is_int) {
-			if (k->s.len >= 3 && k->s.ptr[0] == '\0' && k->s.ptr[1] != '\0')
-				unmangle(&k->s);
-			if (k->s.len == 7 && memcmp(k->s.ptr, "__class", 7) == 0)
-				return -1;
-		}
-	} else {
-		if (!items) {
-			*list = k->is_int && k->i == 0;
-			sep = *list ? '[' : '{';
-		}
-		if (*list) {
-			buf_addc(g->out, sep);
-			return k->is_int && k->i == (int64_t)items ? 0 : -1;
-		}
+	if (!prop && !items) {
+		*list = i == 0;
+		sep = *list ? '[' : '{';
 	}
-	return k->is_int ? put_int_key(g, sep, k->i) : put_key(g, sep, &k->s);
+	if (!prop && *list) {
+		buf_addc(g->out, sep);
+		return i == (int64_t)items ? 0 : -1;
+	}
+	return put_int_key(g, sep, i);
+}
+
+/* The key after its type byte t and what comes before the entry's value, items entries in.
+ * Object properties: ',' and the plain name (integers as their text; "__class" is declined,
+ * the tree path drops it). Arrays: a list while the keys go 0, 1, ... (a string key never
+ * does: igbinary.c keeps it a string), else an object; a list that breaks off is declined. */
+static inline __attribute__((always_inline)) int member(struct ig *g, int t, int prop, int *list,
+							  size_t items)
+{
+	struct ig_str s;
+	if (igb_is_long((unsigned)t)) {
+		int64_t i;
+		return read_long(g, t, &i) ? -1 : int_member(g, prop, list, items, i);
+	}
+	if (read_string(g, t, &s))
+		return -1;
+	char sep = ',';
+	if (prop) {
+		if (s.len >= 3 && s.ptr[0] == '\0' && s.ptr[1] != '\0')
+			unmangle(&s);
+		if (s.len == 7 && memcmp(s.ptr, "__class", 7) == 0)
+			return -1;
+	} else if (!items) {
+		*list = 0;
+		sep = '{';
+	} else if (*list) {
+		return -1;
+	}
+	return put_key(g, sep, &s);
 }
 
 /* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
  * as {"__class": C, ...}. */
-static int entries_value(struct ig *g, int t, const struct ig_str *cls)
+static __attribute__((noinline)) int entries_value(struct ig *g, int t, const struct ig_str *cls)
 {
 	uint64_t count;
 	size_t base = g->keys.n, items = 0;
@@ -325,11 +325,10 @@ static int entries_value(struct ig *g, int t, const struct ig_str *cls)
 	if (cls)
 		open_class(g, cls);
 	for (uint64_t n = 0; n < count; n++) {
-		struct ig_key k = { 0, 0, { NULL, 0, NO_ID } };
-		int r = read_key(g, &k);
-		if (r > 0)
-			continue;	/* a skipped entry */
-		if (r < 0 || put_member(g, cls != NULL, &list, items++, &k) || value(g))
+		int kt = next_type(g);
+		if (kt == IGB_NULL)
+			continue;	/* a skipped entry: no value follows */
+		if (member(g, kt, cls != NULL, &list, items++) || value(g))
 			return -1;
 	}
 	if (cls || items)
@@ -341,7 +340,7 @@ static int entries_value(struct ig *g, int t, const struct ig_str *cls)
 }
 
 /* An object (plain or __serialize(), Serializable, enum case) after its type byte t. */
-static int object_value(struct ig *g, int t)
+static __attribute__((noinline)) int object_value(struct ig *g, int t)
 {
 	struct ig_str cls, s;
 	uint64_t n;
@@ -376,7 +375,7 @@ static int object_value(struct ig *g, int t)
 }
 
 /* A string value after its type byte t. */
-static int string_value(struct ig *g, int t)
+static __attribute__((noinline)) int string_value(struct ig *g, int t)
 {
 	struct ig_str s;
 	if (read_string(g, t, &s) || fast_maybe_encrypted(g->scheme, g->cipher, s.ptr, s.len))
@@ -385,7 +384,7 @@ static int string_value(struct ig *g, int t)
 	return 0;
 }
 
-static int long_value(struct ig *g, int t)
+static __attribute__((noinline)) int long_value(struct ig *g, int t)
 {
 	int64_t i;
 	if (read_long(g, t, &i))
@@ -394,22 +393,11 @@ static int long_value(struct ig *g, int t)
 	return 0;
 }
 
-static int double_value(struct ig *g)
+/* A double, null, false or true after its type byte t; -1 for other types. */
+static __attribute__((noinline)) int other_value(struct ig *g, int t)
 {
 	uint64_t u;
 	double d;
-	if (read_uint(g, 8, &u))
-		return -1;
-	memcpy(&d, &u, sizeof(d));
-	json_write_float(g->out, d);
-	return 0;
-}
-
-static int value(struct ig *g)
-{
-	if (++g->nodes > FAST_MAX_NODES)
-		return -1;
-	int t = next_type(g);
 	switch (t) {
 	case IGB_NULL:
 		buf_add(g->out, "null", 4);
@@ -420,11 +408,28 @@ static int value(struct ig *g)
 	case IGB_TRUE:
 		buf_add(g->out, "true", 4);
 		return 0;
+	case IGB_DOUBLE:
+		if (read_uint(g, 8, &u))
+			return -1;
+		memcpy(&d, &u, sizeof(d));
+		json_write_float(g->out, d);
+		return 0;
+	default:
+		return -1;	/* references and anything else: the tree path */
+	}
+}
+
+/* The kinds of value apart, so that this, which every value passes through, ends in tail
+ * calls and keeps no stack frame. */
+static int value(struct ig *g)
+{
+	if (++g->nodes > FAST_MAX_NODES)
+		return -1;
+	int t = next_type(g);
+	switch (t) {
 	case IGB_LONG8P: case IGB_LONG8N: case IGB_LONG16P: case IGB_LONG16N:
 	case IGB_LONG32P: case IGB_LONG32N: case IGB_LONG64P: case IGB_LONG64N:
 		return long_value(g, t);
-	case IGB_DOUBLE:
-		return double_value(g);
 	case IGB_STRING_EMPTY: case IGB_STRING_ID8: case IGB_STRING_ID16: case IGB_STRING_ID32:
 	case IGB_STRING8: case IGB_STRING16: case IGB_STRING32: case IGB_STRING64:
 		return string_value(g, t);
@@ -434,7 +439,7 @@ static int value(struct ig *g)
 	case IGB_OBJECT_ID8: case IGB_OBJECT_ID16: case IGB_OBJECT_ID32:
 		return object_value(g, t);
 	default:
-		return -1;	/* references and anything else: the tree path */
+		return other_value(g, t);
 	}
 }
 
