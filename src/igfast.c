@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) int read_string(struct ig *g, int t
 }
 
 /* The integer after long type byte t; 64-bit values outside int64 are declined. */
-static int read_long(struct ig *g, int t, int64_t *out)
+static __attribute__((noinline)) int read_long_any(struct ig *g, int t, int64_t *out)
 {
 	int neg;
 	unsigned width = igb_long_width((unsigned)t, &neg);
@@ -146,6 +146,17 @@ static int read_long(struct ig *g, int t, int64_t *out)
 		return -1;
 	*out = neg && u ? -(int64_t)(u - 1) - 1 : (int64_t)u;
 	return 0;
+}
+
+/* read_long, where a one-byte magnitude (most integers) is read with no call. */
+static inline __attribute__((always_inline)) int read_long(struct ig *g, int t, int64_t *out)
+{
+	if ((t == IGB_LONG8P || t == IGB_LONG8N) && g->pos < g->len) {
+		int64_t u = g->buf[g->pos++];
+		*out = t == IGB_LONG8P ? u : -u;
+		return 0;
+	}
+	return read_long_any(g, t, out);
 }
 
 /* ---- strings, written once ---- */
@@ -206,19 +217,33 @@ static void open_class(struct ig *g, const struct ig_str *cls)
 	put_text(g, cls);
 }
 
-/* The JSON of e, written before at off, again: sep, it and ':', its span noted. */
+/* The JSON of e, written before at off, again: sep, it and ':', its span noted. Up to sixteen
+ * bytes go in two loads from out's own room (made first, once: it may move out->ptr), both
+ * taken before the store. */
 static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
 {
 	struct buf *out = g->out;
 	struct fast_keys *k = &g->keys;
+	size_t n = e->json_len;
 	if (k->n == k->cap)
 		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
-	buf_room(out, e->json_len + 1);
-	out->ptr[out->len++] = sep;
-	k->spans[k->n++] = (struct fast_span){ out->len, e->json_len };
-	copy_json(out, e->off, e->json_len);
-	out->ptr[out->len++] = ':';
-	out->ptr[out->len] = '\0';
+	buf_room(out, n + 18);
+	char *o = out->ptr + out->len;
+	const char *src = out->ptr + e->off;
+	*o++ = sep;
+	if (n <= 16) {
+		uint64_t a, b;
+		memcpy(&a, src, 8);
+		memcpy(&b, src + 8, 8);
+		memcpy(o, &a, 8);
+		memcpy(o + 8, &b, 8);
+	} else {
+		memcpy(o, src, n);
+	}
+	o[n] = ':';
+	o[n + 1] = '\0';
+	k->spans[k->n++] = (struct fast_span){ out->len + 1, n };
+	out->len += n + 2;
 }
 
 /* sep and the name s as fast_put_member writes them, through the string table's JSON. */
@@ -311,32 +336,40 @@ static inline __attribute__((always_inline)) int member(struct ig *g, int t, int
 	return put_key(g, sep, &s);
 }
 
-/* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
- * as {"__class": C, ...}. */
-static __attribute__((noinline)) int entries_value(struct ig *g, int t, const struct ig_str *cls)
+/* The count entries of an array, or with prop an object's properties (after "__class"), as
+ * entries_value writes them; always inline, so that each kind has its own loop. */
+static inline __attribute__((always_inline)) int entries(struct ig *g, uint64_t count, int prop)
 {
-	uint64_t count;
 	size_t base = g->keys.n, items = 0;
 	int list = 0;
-	/* Each entry takes at least one byte, as igbinary.c checks. */
-	if (read_uint(g, igb_width((unsigned)t, IGB_ARRAY8), &count) || count > g->len - g->pos ||
-	    ++g->depth > FAST_MAX_DEPTH)
-		return -1;
-	if (cls)
-		open_class(g, cls);
 	for (uint64_t n = 0; n < count; n++) {
 		int kt = next_type(g);
 		if (kt == IGB_NULL)
 			continue;	/* a skipped entry: no value follows */
-		if (member(g, kt, cls != NULL, &list, items++) || value(g))
+		if (member(g, kt, prop, &list, items++) || value(g))
 			return -1;
 	}
-	if (cls || items)
+	if (prop || items)
 		buf_addc(g->out, list ? ']' : '}');
 	else
 		buf_add(g->out, "[]", 2);
 	g->depth--;
 	return fast_keys_close(&g->keys, g->out, base) ? -1 : 0;
+}
+
+/* The entries after an array8/16/32 byte t: an array's, or with cls an object's properties
+ * as {"__class": C, ...}. */
+static __attribute__((noinline)) int entries_value(struct ig *g, int t, const struct ig_str *cls)
+{
+	uint64_t count;
+	/* Each entry takes at least one byte, as igbinary.c checks. */
+	if (read_uint(g, igb_width((unsigned)t, IGB_ARRAY8), &count) || count > g->len - g->pos ||
+	    ++g->depth > FAST_MAX_DEPTH)
+		return -1;
+	if (!cls)
+		return entries(g, count, 0);
+	open_class(g, cls);
+	return entries(g, count, 1);
 }
 
 /* An object (plain or __serialize(), Serializable, enum case) after its type byte t. */
@@ -384,9 +417,26 @@ static __attribute__((noinline)) int string_value(struct ig *g, int t)
 	return 0;
 }
 
+/* An integer value; one of a byte (below 256 either way) written here. */
 static __attribute__((noinline)) int long_value(struct ig *g, int t)
 {
 	int64_t i;
+	if ((t == IGB_LONG8P || t == IGB_LONG8N) && g->pos < g->len) {
+		struct buf *out = g->out;
+		unsigned u = g->buf[g->pos++];
+		buf_room(out, 4);
+		char *o = out->ptr + out->len;
+		if (t == IGB_LONG8N && u)
+			*o++ = '-';
+		if (u >= 100)
+			*o++ = (char)('0' + u / 100);
+		if (u >= 10)
+			*o++ = (char)('0' + u / 10 % 10);
+		*o++ = (char)('0' + u % 10);
+		*o = '\0';
+		out->len = (size_t)(o - out->ptr);
+		return 0;
+	}
 	if (read_long(g, t, &i))
 		return -1;
 	json_write_int(g->out, i);
