@@ -220,7 +220,8 @@ static void open_class(struct ig *g, const struct ig_str *cls)
 /* The JSON of e, written before at off, again: sep, it and ':', its span noted. Up to sixteen
  * bytes go in two loads from out's own room (made first, once: it may move out->ptr), both
  * taken before the store. */
-static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
+static __attribute__((noinline)) void copy_key_any(struct ig *g, char sep,
+						   const struct ig_entry *e)
 {
 	struct buf *out = g->out;
 	struct fast_keys *k = &g->keys;
@@ -244,6 +245,29 @@ static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
 	o[n + 1] = '\0';
 	k->spans[k->n++] = (struct fast_span){ out->len + 1, n };
 	out->len += n + 2;
+}
+
+/* copy_key_any where the name is short and out and the spans have room (most): here, where
+ * the only call is a tail call, so nothing is saved on the stack. */
+static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
+{
+	struct buf *out = g->out;
+	struct fast_keys *k = &g->keys;
+	size_t n = e->json_len, len = out->len;
+	if (n > 16 || k->n == k->cap || 18 >= out->cap - len)
+		return copy_key_any(g, sep, e);
+	char *o = out->ptr + len;
+	const char *src = out->ptr + e->off;
+	uint64_t a, b;
+	memcpy(&a, src, 8);
+	memcpy(&b, src + 8, 8);
+	o[0] = sep;
+	memcpy(o + 1, &a, 8);
+	memcpy(o + 9, &b, 8);
+	o[n + 1] = ':';
+	o[n + 2] = '\0';
+	k->spans[k->n++] = (struct fast_span){ len + 1, n };
+	out->len = len + n + 2;
 }
 
 /* sep and the name s as fast_put_member writes them, through the string table's JSON. */
