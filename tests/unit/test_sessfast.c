@@ -422,7 +422,33 @@ static void check_igbinary_mutations(const char *dir)
 
 /* fast_put_key writes json_write_utf8's string and ':' (or declines with out unchanged) and notes
  * the span, whatever the room left in out: names of 0 to 20 bytes with an odd byte anywhere,
- * after 40 to 63 bytes (out's first 64 bytes run out on the way). */
+ * after 40 to 63 bytes (out's first 64 bytes run out on the way). fast_put_member likewise,
+ * with its separator before the name. */
+static int member_agrees(const char *s, size_t n, size_t pre)
+{
+	struct buf fast = BUF_INIT, slow = BUF_INIT;
+	for (size_t i = 0; i < pre; i++) {
+		buf_addc(&fast, 'x');
+		buf_addc(&slow, 'x');
+	}
+	struct fast_keys keys;
+	fast_keys_init(&keys);
+	int a = fast_put_member(&keys, &fast, ',', s, n);
+	buf_addc(&slow, ',');
+	int b = json_write_utf8(&slow, s, n);
+	if (b == 0)
+		buf_addc(&slow, ':');
+	else
+		fast_decline(&slow, pre);
+	int same = a == b && fast.len == slow.len && strcmp(fast.ptr, slow.ptr) == 0 &&
+		   keys.n == (a == 0) &&
+		   (a != 0 || (keys.spans[0].off == pre + 1 && keys.spans[0].len == slow.len - pre - 2));
+	fast_keys_release(&keys);
+	buf_release(&fast);
+	buf_release(&slow);
+	return same;
+}
+
 static void check_put_key(void)
 {
 	static const char *const odd[] = { "", "\"", "\n", "\303\251", "\377", "\303" };
@@ -447,6 +473,7 @@ static void check_put_key(void)
 					struct fast_keys keys;
 					fast_keys_init(&keys);
 					int a = fast_put_key(&keys, &fast, 0, 0, s.ptr ? s.ptr : "", s.len);
+					bad += !member_agrees(s.ptr ? s.ptr : "", s.len, pre);
 					int b = json_write_utf8(&slow, s.ptr ? s.ptr : "", s.len);
 					if (b == 0)
 						buf_addc(&slow, ':');
@@ -466,7 +493,8 @@ static void check_put_key(void)
 			}
 		}
 	}
-	unit_check(bad == 0, "fast_put_key agrees with json_write_utf8 (%zu of %zu differ)", bad,
+	unit_check(bad == 0,
+		   "fast_put_key, fast_put_member agree with json_write_utf8 (%zu of %zu differ)", bad,
 		   runs);
 }
 
@@ -534,6 +562,93 @@ static void check_short_paths(void)
 	}
 }
 
+/* igfast.c's short paths (one-byte string ids, lengths and integers, names copied from the
+ * string table, lists, mangled names): the tree path's JSON or a decline on each case, whole
+ * and cut short at every byte. Octal escapes of three digits throughout. */
+static void check_igbinary_short_paths(void)
+{
+	static const struct { const char *s; size_t n; } cases[] = {
+		/* one-byte integers, either sign, and wider ones */
+		{ B(IG "\024\001\021\001a\006\377") }, { B(IG "\024\001\021\001a\007\000") },
+		{ B(IG "\024\001\021\001a\007\377") }, { B(IG "\024\001\021\001a\007\144") },
+		{ B(IG "\024\001\021\001a\006\012") }, { B(IG "\024\001\021\001a\006\011") },
+		{ B(IG "\024\001\021\001a\006\143") }, { B(IG "\024\001\021\001a\010\001\000") },
+		{ B(IG "\024\001\021\001a\011\000\000") },
+		{ B(IG "\024\001\021\001a\041\200\000\000\000\000\000\000\000") },
+		{ B(IG "\024\001\021\001a\041\200\000\000\000\000\000\000\001") },
+		/* string ids: in range, past it, wide; a name twice */
+		{ B(IG "\024\002\021\001a\016\000\021\001b\016\000") },
+		{ B(IG "\024\002\021\001a\016\000\021\001b\016\002") },
+		{ B(IG "\024\002\021\001a\017\000\000\021\001b\020\000\000\000\001") },
+		{ B(IG "\024\002\021\001a\006\001\016\000\006\002") },
+		{ B(IG "\024\002\021\001a\006\001\015\006\002") },
+		{ B(IG "\024\002\015\006\001\015\006\002") },
+		/* lengths: to the end exactly, past it; wide; empty */
+		{ B(IG "\024\001\021\001a\021\002ab") }, { B(IG "\024\001\021\001a\021\005ab") },
+		{ B(IG "\024\001\021\001a\022\000\002ab") }, { B(IG "\024\001\021\001a\021\000") },
+		{ B(IG "\024\001\021\001a\046\000\000\000\000\000\000\000\002ab") },
+		/* lists: keys 0, 1, ... from either zero; broken; a string key; string ids as values */
+		{ B(IG "\024\001\021\001a\024\002\006\000\016\000\006\001\016\000") },
+		{ B(IG "\024\001\021\001a\024\002\007\000\006\005\006\001\006\006") },
+		{ B(IG "\024\001\021\001a\024\002\006\000\006\005\006\002\006\006") },
+		{ B(IG "\024\001\021\001a\024\002\006\000\006\005\021\0011\006\006") },
+		{ B(IG "\024\001\021\001a\024\002\006\001\006\005\006\000\006\006") },
+		{ B(IG "\024\001\021\001a\024\003\006\000\006\005\000\006\001\006\006") },
+		{ B(IG "\024\001\021\001a\024\002\021\0010\006\005\006\001\006\006") },
+		{ B(IG "\024\001\021\001a\024\000") }, { B(IG "\026\000\000\000\002\021\001a\005") },
+		{ B(IG "\024\001\021\001a\026\377\377\377\377\006\000\005") },
+		/* names past sixteen bytes, and with odd bytes, written again from the table */
+		{ B(IG "\024\002\021\001a\024\001\021\024abcdefghijklmnopqrst\006\001"
+		    "\021\001b\024\001\016\001\006\002") },
+		{ B(IG "\024\002\021\001a\024\001\021\016abcdefghijklmn\006\001"
+		    "\021\001b\024\001\016\001\006\002") },
+		{ B(IG "\024\002\021\001a\024\001\021\003a\"b\006\001\021\001b\024\001\016\001\016\001") },
+		{ B(IG "\024\002\021\001a\024\001\021\002\303\251\006\001\021\001b\024\001\016\001\006\002") },
+		{ B(IG "\024\001\021\002\303(\006\001") }, { B(IG "\024\001\021\001a\021\001\377") },
+		{ B(IG "\024\001\021\001a\021\003a\000b") }, { B(IG "\024\001\021\003a\000b\006\001") },
+		/* objects: mangled names, "__class", a name twice, a mangled name again as a value */
+		{ B(IG "\024\001\021\001o\027\001A\024\002\021\004\000A\000p\006\001"
+		    "\021\004\000*\000q\006\002") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\021\003\000*\000\006\001") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\021\010\000A\000x\000B\000p\006\001") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\021\003\000\000p\006\001") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\021\002\000p\006\001") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\021\007__class\006\001") },
+		{ B(IG "\024\001\021\001o\027\001A\024\002\021\001p\006\001\016\002\006\002") },
+		{ B(IG "\024\001\021\001o\027\001A\024\002\021\004\000A\000p\006\001\021\001p\006\002") },
+		{ B(IG "\024\002\021\001o\027\001A\024\001\021\004\000A\000p\006\001\021\001v\016\002") },
+		{ B(IG "\024\002\021\001o\027\001A\024\001\006\007\006\001\021\001v\032\001\024\000") },
+		{ B(IG "\024\001\021\001o\027\001A\024\001\007\007\006\001") },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t len = cases[c].n, bad = 0;
+		for (size_t n = 0; n <= len; n++)
+			bad += !agrees_all_handlers(cases[c].s, n);
+		unit_check(bad == 0, "igbinary short paths: case %zu and its %zu prefixes", c, len);
+	}
+	/* lists past one-byte keys, with a broken key at the end; values of every one-byte integer */
+	for (size_t count = 250; count <= 300; count += 50) {
+		for (int broken = 0; broken < 2; broken++) {
+			struct buf b = BUF_INIT;
+			buf_add(&b, B(IG "\024\001\021\001a\025"));
+			buf_add(&b, (char[]){ (char)(count >> 8), (char)count }, 2);
+			for (size_t k = 0; k < count; k++) {
+				size_t key = broken && k == count - 1 ? k + 1 : k;
+				if (key < 256)
+					buf_add(&b, (char[]){ '\006', (char)key }, 2);
+				else
+					buf_add(&b, (char[]){ '\010', (char)(key >> 8), (char)key }, 3);
+				buf_add(&b, (char[]){ k & 1 ? '\007' : '\006', (char)k }, 2);
+			}
+			int accepted = 0;
+			int same = fast_agrees(b.ptr, b.len, SESS_UNKNOWN, &accepted);
+			unit_check(same && accepted == !broken, "igbinary list of %zu%s", count,
+				   broken ? ", last key wrong" : "");
+			buf_release(&b);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/golden";
@@ -545,6 +660,7 @@ int main(int argc, char **argv)
 	check_put_utf8();
 	check_put_key();
 	check_short_paths();
+	check_igbinary_short_paths();
 	check_accepts(dir);
 	check_dir(dir, ".sess", agrees_all_handlers);
 	char *corpus = xasprintf("%s/../fuzz/corpus/sessdec", dir);
