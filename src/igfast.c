@@ -9,13 +9,14 @@
 #include <string.h>
 
 #define SMALL_STRINGS 64
-#define NO_ID SIZE_MAX
 
 /* A string read: its bytes, and where they come from in the string table. */
 struct ig_str {
 	const char *ptr;	/* into the input */
 	size_t len;
-	size_t id;		/* its entry in the string table, NO_ID for the empty string */
+	/* its entry in the string table, NULL for the empty string; good only until the next
+	 * string is read (the table may move) */
+	struct ig_entry *e;
 };
 
 /* A string of the table, and the JSON last written for bytes of it: the bytes from done, as a
@@ -69,11 +70,10 @@ static int read_chars(struct ig *g, unsigned width, struct ig_str *s)
 		return -1;
 	s->ptr = (const char *)g->buf + g->pos;
 	s->len = (size_t)n;
-	s->id = g->n_strings;
 	g->pos += (size_t)n;
 	if (g->n_strings == g->cap_strings)
 		g->strings = fast_grow(g->strings, g->small, &g->cap_strings, sizeof(*g->strings));
-	struct ig_entry *e = &g->strings[g->n_strings++];
+	struct ig_entry *e = s->e = &g->strings[g->n_strings++];
 	e->ptr = s->ptr;
 	e->len = s->len;
 	e->json_len = 0;	/* done and off are read only once json_len is set */
@@ -86,9 +86,9 @@ static int read_id(struct ig *g, unsigned width, struct ig_str *s)
 	uint64_t id;
 	if (read_uint(g, width, &id) || id >= g->n_strings)
 		return -1;
-	s->ptr = g->strings[id].ptr;
-	s->len = g->strings[id].len;
-	s->id = (size_t)id;
+	s->e = &g->strings[id];
+	s->ptr = s->e->ptr;
+	s->len = s->e->len;
 	return 0;
 }
 
@@ -99,7 +99,7 @@ static __attribute__((noinline)) int read_string_any(struct ig *g, int t, struct
 	case IGB_STRING_EMPTY:
 		s->ptr = "";
 		s->len = 0;
-		s->id = NO_ID;
+		s->e = NULL;
 		return 0;
 	case IGB_STRING8: case IGB_STRING16: case IGB_STRING32:
 		return read_chars(g, igb_width((unsigned)t, IGB_STRING8), s);
@@ -117,18 +117,16 @@ static inline __attribute__((always_inline)) int read_string(struct ig *g, int t
 {
 	size_t pos = g->pos, left = g->len - pos;
 	if (t == IGB_STRING_ID8 && left && g->buf[pos] < g->n_strings) {
-		const struct ig_entry *e = &g->strings[g->buf[pos]];
+		struct ig_entry *e = s->e = &g->strings[g->buf[pos]];
 		s->ptr = e->ptr;
 		s->len = e->len;
-		s->id = g->buf[pos];
 		g->pos = pos + 1;
 		return 0;
 	}
 	if (t == IGB_STRING8 && left && g->buf[pos] < left && g->n_strings < g->cap_strings) {
-		struct ig_entry *e = &g->strings[g->n_strings];
+		struct ig_entry *e = s->e = &g->strings[g->n_strings++];
 		s->ptr = e->ptr = (const char *)g->buf + pos + 1;
 		s->len = e->len = g->buf[pos];
-		s->id = g->n_strings++;
 		e->json_len = 0;
 		g->pos = pos + 1 + s->len;
 		return 0;
@@ -186,7 +184,7 @@ static inline void copy_json(struct buf *out, size_t off, size_t n)
 static inline int put_string(struct ig *g, const struct ig_str *s)
 {
 	struct buf *out = g->out;
-	struct ig_entry *e = s->id < g->n_strings ? &g->strings[s->id] : NULL;
+	struct ig_entry *e = s->e;
 	if (e && e->json_len && e->done == s->ptr && e->done_len == s->len) {
 		copy_json(out, e->off, e->json_len);
 		return 0;
@@ -273,7 +271,7 @@ static void copy_key(struct ig *g, char sep, const struct ig_entry *e)
 /* sep and the name s as fast_put_member writes them, through the string table's JSON. */
 static inline int put_key(struct ig *g, char sep, const struct ig_str *s)
 {
-	struct ig_entry *e = s->id < g->n_strings ? &g->strings[s->id] : NULL;
+	struct ig_entry *e = s->e;
 	if (e && e->json_len && e->done == s->ptr && e->done_len == s->len) {
 		copy_key(g, sep, e);
 		return 0;
