@@ -337,7 +337,8 @@ static inline __attribute__((always_inline)) int member(struct ig *g, int t, int
 							  size_t items)
 {
 	struct ig_str s;
-	if (igb_is_long((unsigned)t)) {
+	/* most names are strings: those two types are ruled out first */
+	if (t != IGB_STRING_ID8 && t != IGB_STRING8 && igb_is_long((unsigned)t)) {
 		int64_t i;
 		return read_long(g, t, &i) ? -1 : int_member(g, prop, list, items, i);
 	}
