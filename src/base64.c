@@ -17,14 +17,6 @@ static char pairs[4096][2];	/* the two digits of every 12-bit value */
 static int simd_level;	/* 0: none, 1: SSSE3, 2: AVX2 */
 static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
 
-#ifdef HAVE_SSSE3
-static int cpu_simd_level(void)
-{
-	if (__builtin_cpu_supports("avx2"))
-		return 2;
-	return __builtin_cpu_supports("ssse3") ? 1 : 0;
-}
-#endif
 
 static void make_pairs(void)
 {
@@ -33,7 +25,7 @@ static void make_pairs(void)
 		pairs[v][1] = alphabet[v & 63];
 	}
 #ifdef HAVE_SSSE3
-	simd_level = cpu_simd_level();
+	simd_level = simd_cpu_level();
 #endif
 }
 
@@ -146,8 +138,7 @@ void base64_use_simd(int level)
 {
 	pthread_once(&pairs_once, make_pairs);
 #ifdef HAVE_SSSE3
-	int cpu = cpu_simd_level();
-	simd_level = level < cpu ? level : cpu;
+	simd_level = simd_limit(level);
 #else
 	(void)level;
 #endif

@@ -429,14 +429,6 @@ static __m128i quote_shuffle[256], quote_slashes[256];
 static unsigned char quote_spread[256];	/* 8 + the quotes: the bytes the eight become */
 static int simd_level;	/* 0: SSE2, 1: SSSE3, 2: AVX2 */
 
-/* The level json_use_simd(2) means: what the CPU has. */
-static int cpu_simd_level(void)
-{
-	if (__builtin_cpu_supports("avx2"))
-		return 2;
-	return __builtin_cpu_supports("ssse3") ? 1 : 0;
-}
-
 static void make_quote_tables(void)
 {
 	for (unsigned m = 0; m < 256; m++) {
@@ -453,7 +445,7 @@ static void make_quote_tables(void)
 		memcpy(&quote_slashes[m], sl, 16);
 		quote_spread[m] = (unsigned char)k;
 	}
-	simd_level = cpu_simd_level();
+	simd_level = simd_cpu_level();
 }
 
 /* Writes the 16 ASCII bytes of v to o with a backslash before each quote flagged in q, eight
@@ -682,8 +674,7 @@ void json_use_simd(int level)
 {
 	tables_init();
 #ifdef HAVE_SSSE3
-	int cpu = cpu_simd_level();
-	simd_level = level < cpu ? level : cpu;
+	simd_level = simd_limit(level);
 #else
 	(void)level;
 #endif

@@ -424,6 +424,17 @@ static size_t fixed_style(const char dig[17], int x, int neg, int point, char *o
 	return n;
 }
 
+int simd_cpu_level(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (__builtin_cpu_supports("avx2"))
+		return 2;
+	return __builtin_cpu_supports("ssse3") ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+
 const char decimal_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"

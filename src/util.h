@@ -117,6 +117,16 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 	return i;
 }
 
+/* The SIMD the CPU has for the block loops that choose at run time (base64, JSON strings):
+ * 0 none beyond the build's, 1 SSSE3, 2 AVX2; 0 off x86. */
+int simd_cpu_level(void);
+/* level, as far as the CPU has it (the switches tests use to compare every level). */
+static inline int simd_limit(int level)
+{
+	int cpu = simd_cpu_level();
+	return level < cpu ? level : cpu;
+}
+
 /* d as printf's "%.17g" writes it, for |d| in [1e-4, 1e15) (exactly: the digits correctly
  * rounded, half to even), and with point ".0" after a number without a point (as jansson writes
  * reals); returns the length, or 0 for any other d (then use printf). */
