@@ -276,6 +276,19 @@ static __attribute__((noinline)) int put_key_any(struct fast_keys *k, struct buf
 	return 0;
 }
 
+/* Ends a name of n bytes copied to out at off + 1: its quotes, ':' and its span. */
+static inline int close_name(struct fast_keys *k, struct buf *out, size_t off, size_t n)
+{
+	char *o = out->ptr + off;
+	o[0] = '"';
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
+	out->len = off + n + 3;
+	return 0;
+}
+
 /* Short plain names with room for them and their span (most): as fast_put_utf8. */
 int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, const char *s,
 		 size_t n)
@@ -286,13 +299,7 @@ int fast_put_key(struct fast_keys *k, struct buf *out, int is_int, int64_t i, co
 	char *o = out->ptr + off;
 	if (!copy_small(o + 1, s, n))
 		return put_key_any(k, out, is_int, i, s, n);
-	o[0] = '"';
-	o[n + 1] = '"';
-	o[n + 2] = ':';
-	o[n + 3] = '\0';
-	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
-	out->len = off + n + 3;
-	return 0;
+	return close_name(k, out, off, n);
 }
 
 
@@ -317,13 +324,7 @@ int fast_put_member(struct fast_keys *k, struct buf *out, char sep, const char *
 	if (!copy_small(o + 1, s, n))
 		return put_member_any(k, out, sep, s, n);
 	o[-1] = sep;
-	o[0] = '"';
-	o[n + 1] = '"';
-	o[n + 2] = ':';
-	o[n + 3] = '\0';
-	k->spans[k->n++] = (struct fast_span){ off, n + 2 };
-	out->len = off + n + 3;
-	return 0;
+	return close_name(k, out, off, n);
 }
 
 static int same_span(const struct buf *out, const struct fast_span *a, const struct fast_span *b)

@@ -159,13 +159,10 @@ static inline __attribute__((always_inline)) int read_long(struct ig *g, int t, 
 
 /* ---- strings, written once ---- */
 
-/* Appends the n bytes of out at off (before out->len). Up to sixteen go in two loads from out's
- * own room (made first: it may move out->ptr), both taken before the store. */
-static inline void copy_json(struct buf *out, size_t off, size_t n)
+/* Copies the n bytes at src (earlier in out, which has room for 16 at o) to o: up to sixteen
+ * in two loads, both taken before the stores. */
+static inline void copy_earlier(char *o, const char *src, size_t n)
 {
-	buf_room(out, n + 16);
-	char *o = out->ptr + out->len;
-	const char *src = out->ptr + off;
 	if (n <= 16) {
 		uint64_t a, b;
 		memcpy(&a, src, 8);
@@ -175,6 +172,15 @@ static inline void copy_json(struct buf *out, size_t off, size_t n)
 	} else {
 		memcpy(o, src, n);
 	}
+}
+
+/* Appends the n bytes of out at off (before out->len), from out's own room (made first: it may
+ * move out->ptr). */
+static inline void copy_json(struct buf *out, size_t off, size_t n)
+{
+	buf_room(out, n + 16);
+	char *o = out->ptr + out->len;
+	copy_earlier(o, out->ptr + off, n);
 	out->len += n;
 	o[n] = '\0';
 }
@@ -228,17 +234,8 @@ static __attribute__((noinline)) void copy_key_any(struct ig *g, char sep,
 		k->spans = fast_grow(k->spans, k->small, &k->cap, sizeof(*k->spans));
 	buf_room(out, n + 18);
 	char *o = out->ptr + out->len;
-	const char *src = out->ptr + e->off;
 	*o++ = sep;
-	if (n <= 16) {
-		uint64_t a, b;
-		memcpy(&a, src, 8);
-		memcpy(&b, src + 8, 8);
-		memcpy(o, &a, 8);
-		memcpy(o + 8, &b, 8);
-	} else {
-		memcpy(o, src, n);
-	}
+	copy_earlier(o, out->ptr + e->off, n);
 	o[n] = ':';
 	o[n + 1] = '\0';
 	k->spans[k->n++] = (struct fast_span){ out->len + 1, n };
