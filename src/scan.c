@@ -277,11 +277,11 @@ static int read_batch(struct worker *w, struct batch *b, char **cause)
  * the other are made. Returns as read_batch. */
 static int turn_batch(struct worker *w, char **cause)
 {
-	struct batch *now = &w->b[w->cur], *before = &w->b[w->cur ^ 1];
-	if (now->n > 0 && send_batch(w, now, cause) < 0)
+	struct batch *filled = &w->b[w->cur], *waiting = &w->b[w->cur ^ 1];
+	if (filled->n > 0 && send_batch(w, filled, cause) < 0)
 		return -1;
 	w->cur ^= 1;
-	return before->sent ? read_batch(w, before, cause) : 0;
+	return waiting->sent ? read_batch(w, waiting, cause) : 0;
 }
 
 /* Keeps the sid of a lock key the walk met, so that sessions without one need no look-up. */
