@@ -1,5 +1,6 @@
 /* record.c: session records as JSON (see record.h). */
 #include "record.h"
+#include "fastjson.h"
 #include "base64.h"
 #include "sessview.h"
 #include "util.h"
@@ -181,40 +182,11 @@ static inline void put_name(struct buf *out, const char *name)
 }
 
 /* add_bytes, written: name when the bytes are UTF-8, else name_b64 in base64. */
-/* Short printable ASCII without '"' or '\\' (keys and sids, nearly always) as a JSON string,
- * eight bytes a step and no call; returns 0, out left as it was, for any other text. */
-static int put_plain(struct buf *out, const char *s, size_t n)
-{
-	uint64_t flags = 0;	/* high bits: a byte from 0x80, or one to escape */
-	size_t i = 0;
-	if (n > 256)
-		return 0;
-	for (; n - i >= 8; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		flags |= w | json_special(w);
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		flags |= c < 0x20 || c == '"' || c == '\\' ? 0x80 : c;
-	}
-	if (flags & 0x8080808080808080ull)
-		return 0;
-	buf_room(out, n + 2);
-	char *o = out->ptr + out->len;
-	o[0] = '"';
-	memcpy(o + 1, s, n);
-	o[n + 1] = '"';
-	out->len += n + 2;
-	out->ptr[out->len] = '\0';
-	return 1;
-}
-
 static void write_bytes(struct buf *out, const char *name, const char *p, size_t n)
 {
 	size_t start = out->len;
 	put_name(out, name);
-	if (put_plain(out, p, n) || json_write_utf8(out, p, n) == 0)
+	if (fast_put_utf8(out, p, n) == 0)	/* plain ASCII in one pass, else json_write_utf8 */
 		return;
 	out->len = start;
 	buf_printf(out, ",\"%s_b64\":\"", name);
