@@ -41,7 +41,8 @@ struct dump_state {
 /* One server's lines waiting to be written, and the room to decode in, kept from record to
  * record. */
 struct dump_room {
-	struct buf lines, data;
+	CACHE_ALIGNED struct buf lines;	/* each thread's room on lines of its own */
+	struct buf data;
 	size_t n;		/* lines waiting */
 };
 
@@ -176,7 +177,7 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (ctx->app != APP_PHP)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
-	st.room = xcalloc(ctx->pool.n, sizeof(*st.room));
+	st.room = xcalloc_lines(ctx->pool.n, sizeof(*st.room));
 	st.chunk = isatty(fileno(stdout)) ? 0 : 256 * 1024;
 	pthread_mutex_init(&st.out, NULL);
 	double start = stats_now();

@@ -36,6 +36,11 @@ struct row {
 	char crypt[96];		/* compression and encryption notes */
 };
 
+/* One server's waiting lines, on cache lines of their own (its thread writes them). */
+struct server_lines {
+	CACHE_ALIGNED struct buf b;
+};
+
 struct list_state {
 	struct cmd_ctx *ctx;
 	int json;
@@ -48,7 +53,7 @@ struct list_state {
 	int detect;
 	struct decode_opts opts;
 	size_t crypt_errors;	/* atomic */
-	struct buf *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
+	struct server_lines *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
 	pthread_mutex_t out_lock;
 };
 
@@ -112,7 +117,7 @@ static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct bu
 /* Writes server i's waiting lines. Returns 0, or 2 when standard output failed. */
 static int flush_out(struct list_state *st, size_t i)
 {
-	struct buf *b = &st->out[i];
+	struct buf *b = &st->out[i].b;
 	int ret = 0;
 	pthread_mutex_lock(&st->out_lock);
 	if (b->len)
@@ -177,7 +182,7 @@ static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, 
 		buf_release(line);
 		return 1;
 	}
-	struct buf *out = &st->out[r->server];
+	struct buf *out = &st->out[r->server].b;
 	if (st->json) {
 		buf_add(out, line->ptr, line->len);
 		buf_addc(out, '\n');
@@ -438,13 +443,13 @@ static int list_scan(struct list_state *st, struct scan_opts *so, struct scan_se
 	if (!st->json)
 		print_header();
 	so->parallel = 1;
-	st->out = xcalloc(p->n, sizeof(*st->out));
+	st->out = xcalloc_lines(p->n, sizeof(*st->out));
 	pthread_mutex_init(&st->out_lock, NULL);
 	int r = scan_pool(p, so, on_rec, st, res);
 	for (size_t i = 0; i < p->n; i++) {
 		if (flush_out(st, i))
 			r = 2;
-		buf_release(&st->out[i]);
+		buf_release(&st->out[i].b);
 	}
 	pthread_mutex_destroy(&st->out_lock);
 	free(st->out);

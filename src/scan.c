@@ -41,9 +41,10 @@ struct batch {
 };
 
 struct worker {
-	struct scan_ctx *ctx;
+	CACHE_ALIGNED struct scan_ctx *ctx;	/* each worker on cache lines of its own */
 	size_t idx;
-	struct scan_server *res;
+	struct scan_server *res;	/* tally, until the end (out's entries share cache lines) */
+	struct scan_server tally;
 	struct conn mg;
 	int mg_open;
 	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
@@ -568,12 +569,12 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 		return refuse_sasl(p, out);
 	struct scan_ctx ctx = { .pool = p, .o = o, .fn = fn, .arg = arg };
 	pthread_mutex_init(&ctx.lock, NULL);
-	struct worker *ws = xcalloc(p->n, sizeof(*ws));
+	struct worker *ws = xcalloc_lines(p->n, sizeof(*ws));
 	memset(out, 0, p->n * sizeof(*out));
 	for (size_t i = 0; i < p->n; i++) {
 		ws[i].ctx = &ctx;
 		ws[i].idx = i;
-		ws[i].res = &out[i];
+		ws[i].res = &ws[i].tally;
 		ws[i].lockc = xcalloc(p->n, sizeof(struct conn));
 		ws[i].lockc_state = xcalloc(p->n, sizeof(int));
 	}
@@ -584,8 +585,10 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 	} else {
 		run_workers(ws, p->n, worker_run);
 	}
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
+		out[i] = ws[i].tally;
 		worker_release(&ws[i], p->n);
+	}
 	free(ws);
 	keyset_release(&ctx.locks);
 	pthread_mutex_destroy(&ctx.lock);

@@ -34,6 +34,19 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xcalloc_lines(size_t n, size_t size)
+{
+	n = n ? n : 1;
+	size = size ? size : 1;
+	if (n > SIZE_MAX / size - CACHE_LINE)
+		out_of_memory(SIZE_MAX);
+	size_t bytes = (n * size + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+	void *p = aligned_alloc(CACHE_LINE, bytes);
+	if (!p)
+		out_of_memory(bytes);
+	return memset(p, 0, bytes);
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

@@ -13,6 +13,12 @@
 /* Allocation that never returns NULL: on failure it calls the fatal hook and aborts. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* State that threads write, one element each, is kept a cache line apart (no false sharing):
+ * the struct's first member is CACHE_ALIGNED, which makes its size a multiple of the line, and
+ * the array comes from xcalloc_lines, which starts it on a line. */
+#define CACHE_LINE 64
+#define CACHE_ALIGNED _Alignas(CACHE_LINE)
+void *xcalloc_lines(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
