@@ -54,6 +54,11 @@ struct worker {
 	time_t now;
 	FILE *spill;		/* keys waiting for their values, see spill_open */
 	char *spill_buf;	/* its stdio buffer */
+	struct spill_mark {	/* the item written or read before, see spill_write */
+		char key[MC_MAX_KEY];
+		size_t key_len;
+		int64_t la;
+	} spill_mark;
 	int walk_ret;		/* the walk's outcome: 0, or -1/-2 with walk_cause */
 	char *walk_cause;
 };
@@ -353,42 +358,99 @@ static FILE *spill_open(char **bufp, char **cause)
 	return f;
 }
 
-/* A spilled item: its numbers, its flags and its key's length, then the key. */
-struct spilled {
-	int64_t exp, la;
-	uint64_t cas, size;
-	uint32_t flags;
-	uint8_t key_len;
-};
+/* The spill file keeps of each item what its mg reply will not give again: the key (its bytes
+ * after those it shares with the key before it), the item's size, and its last access (for a
+ * reply without it). A record is the shared and the new length (a byte each), the size and the
+ * change of last access as varints, then the new bytes: about 35 bytes for a session key, where
+ * the item whole took 80. Less to write and read again on a million keys. */
+#define SPILL_HEAD (2 + 2 * 10)
 
-/* Appends one item to the spill file (one fwrite); returns 0 or -1. */
-static int spill_write(FILE *f, const struct md_item *it)
+/* Writes v at o, seven bits a byte, low first; returns the bytes written (at most 10). */
+static size_t put_varint(unsigned char *o, uint64_t v)
 {
-	char rec[sizeof(struct spilled) + MC_MAX_KEY];
-	struct spilled h = { it->exp, it->la, it->cas, it->size, it->flags, (uint8_t)it->key_len };
-	memcpy(rec, &h, sizeof(h));
-	memcpy(rec + sizeof(h), it->key, h.key_len);
-	size_t n = sizeof(h) + h.key_len;
-	return fwrite_unlocked(rec, 1, n, f) == n ? 0 : -1;	/* one thread per file */
+	size_t n = 0;
+	for (; v >= 0x80; v >>= 7)
+		o[n++] = (unsigned char)(v | 0x80);
+	o[n++] = (unsigned char)v;
+	return n;
 }
 
-/* Reads the next spilled item; returns 1, 0 at the end, -1 on error. */
-static int spill_read(FILE *f, struct md_item *it)
+/* Reads a varint from f into *v: 0, or -1 at the end of the file or past ten bytes. */
+static int get_varint(FILE *f, uint64_t *v)
 {
-	struct spilled h;
-	memset(it, 0, sizeof(*it));
-	size_t got = fread_unlocked(&h, 1, sizeof(h), f);
-	if (got != sizeof(h))
-		return got == 0 && feof(f) && !ferror(f) ? 0 : -1;	/* the end, or a cut record */
-	if (fread_unlocked(it->key, 1, h.key_len, f) != h.key_len)
-		return -1;
-	it->key_len = h.key_len;
-	it->key[h.key_len] = '\0';
-	it->exp = h.exp;
-	it->la = h.la;
-	it->cas = h.cas;
-	it->size = h.size;
-	it->flags = h.flags;
+	uint64_t x = 0;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		int c = getc_unlocked(f);
+		if (c == EOF)
+			return -1;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A change of last access as an unsigned number, small either way (zigzag), and back. */
+static uint64_t la_change(int64_t from, int64_t to)
+{
+	uint64_t d = (uint64_t)to - (uint64_t)from;
+	return d << 1 ^ (0 - (d >> 63));
+}
+
+static int64_t la_changed(int64_t from, uint64_t z)
+{
+	return (int64_t)((uint64_t)from + (z >> 1 ^ (0 - (z & 1))));
+}
+
+/* Appends one item to the spill file (one fwrite); returns 0 or -1. */
+static int spill_write(struct worker *w, const struct md_item *it)
+{
+	struct spill_mark *m = &w->spill_mark;
+	unsigned char rec[SPILL_HEAD + MC_MAX_KEY];
+	size_t shared = 0, max = m->key_len < it->key_len ? m->key_len : it->key_len;
+	while (shared < max && m->key[shared] == it->key[shared])
+		shared++;
+	rec[0] = (unsigned char)shared;
+	rec[1] = (unsigned char)(it->key_len - shared);
+	size_t n = 2 + put_varint(rec + 2, it->size);
+	n += put_varint(rec + n, la_change(m->la, it->la));
+	memcpy(rec + n, it->key + shared, it->key_len - shared);
+	n += it->key_len - shared;
+	memcpy(m->key + shared, it->key + shared, it->key_len - shared);
+	m->key_len = it->key_len;
+	m->la = it->la;
+	return fwrite_unlocked(rec, 1, n, w->spill) == n ? 0 : -1;	/* one thread per file */
+}
+
+/* Reads the next spilled item into it (exp, cas and flags unknown: the reply gives them);
+ * returns 1, 0 at the end, -1 on error. */
+static int spill_read(struct worker *w, struct md_item *it)
+{
+	struct spill_mark *m = &w->spill_mark;
+	FILE *f = w->spill;
+	int shared = getc_unlocked(f), fresh;
+	uint64_t size, la;
+	if (shared == EOF)
+		return feof(f) && !ferror(f) ? 0 : -1;
+	if ((fresh = getc_unlocked(f)) == EOF || (size_t)shared > m->key_len ||
+	    shared + fresh > MC_MAX_KEY || get_varint(f, &size) || get_varint(f, &la) ||
+	    fread_unlocked(m->key + shared, 1, (size_t)fresh, f) != (size_t)fresh)
+		return -1;	/* a cut or broken record */
+	m->key_len = (size_t)(shared + fresh);
+	m->la = la_changed(m->la, la);
+	memcpy(it->key, m->key, m->key_len);
+	it->key[m->key_len] = '\0';
+	it->key_len = m->key_len;
+	it->la = m->la;
+	it->size = size;
+	it->exp = -1;
+	it->cas = 0;
+	it->flags = 0;
+	it->has_flags = 0;
+	it->cls = -1;
+	it->fetched = -1;
 	return 1;
 }
 
@@ -407,7 +469,7 @@ static int on_item(const struct md_item *it, void *arg)
 		r.home = rec_home(w->ctx->pool, &r);
 		return deliver(w, &r);
 	}
-	if (spill_write(w->spill, it) < 0) {
+	if (spill_write(w, it) < 0) {
 		w->res->error = xasprintf("server %s: writing the temporary key file: %s",
 					  w->ctx->pool->servers[w->idx].name, strerror(errno));
 		return -3;
@@ -424,7 +486,8 @@ static int fetch_spilled(struct worker *w, char **cause)
 		*cause = xasprintf("temporary key file: %s", strerror(errno));
 		return -1;
 	}
-	while (ret == 0 && (r = spill_read(w->spill, &b->item[b->n])) == 1) {
+	w->spill_mark = (struct spill_mark){ .key_len = 0 };	/* as when they were written */
+	while (ret == 0 && (r = spill_read(w, &b->item[b->n])) == 1) {
 		if (++b->n < BATCH)
 			continue;
 		if (cancelled(w))
@@ -457,6 +520,7 @@ static void *worker_walk(void *arg)
 	struct conn md;
 	char *cause = NULL;
 	int ret = -1;
+	w->spill_mark = (struct spill_mark){ .key_len = 0 };
 	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&w->spill_buf, &cause)) != NULL) &&
 	    conn_open(&md, s, p->timeout_ms, &cause) == 0) {
 		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
