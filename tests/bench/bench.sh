@@ -134,19 +134,30 @@ pool_ticks() {
 	done
 	echo "$t"
 }
-# settle: waits (at most 60 s) until the servers are quiet: at most 2 ticks of CPU in a second.
+# pool_count: how many memcached this script started are running.
+pool_count() {
+	local p n=0 f
+	for p in "${MC_PIDS[@]}"; do
+		read -r -a f 2>/dev/null </proc/"$p"/stat || continue
+		[ "${f[1]}" = "(memcached)" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+# settle: waits (at most 120 s) until the servers are quiet: at most a tick of CPU a second for
+# each server (an idle memcached holding a million items uses about that: its LRU maintainer).
 # After a fill, or after a migrate's million writes, memcached's LRU maintainer and crawler
 # work on for a while; a dump measured then pays for that (194,000/s instead of 330,000/s).
 # Every timed dump, the PHP script's too, starts on quiet servers.
 settle() {
-	local i a b
-	for ((i = 0; i < 60; i++)); do
+	local i a b n
+	n=$(pool_count)
+	for ((i = 0; i < 120; i++)); do
 		a=$(pool_ticks)
 		sleep 1
 		b=$(pool_ticks)
-		((b - a <= 2)) && return 0
+		((b - a <= n)) && return 0
 	done
-	say "the servers are still busy after 60 s; measuring anyway"
+	say "the servers are still busy after 120 s; measuring anyway"
 }
 
 # dump_and_migrate AT: memcsess dump and migrate with AT sessions in SRC (figures 6 and 8).
@@ -366,6 +377,12 @@ secs() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.3f s" : "%.1f s"), v }'; }
 rate() { awk -v v="$1" 'BEGIN { printf "%.0f/s", v }'; }
 times() { awk -v v="$1" 'BEGIN { printf "%.2fx", v }'; }
 # yes_if EXPR: "yes" when the awk expression holds, else "no".
+# xcell NAME: a ratio's median, then each run's ratio in run order when there are several.
+xcell() {
+	local each
+	each=$(awk '{ printf "%s%.2f", (NR > 1 ? ", " : ""), $1 }' "$RES/$1")
+	if [ "$RUNS" -gt 1 ]; then echo "$(times "$(m "$1")") ($each)"; else times "$(m "$1")"; fi
+}
 yes_if() { awk "BEGIN { print (($1) ? \"yes\" : \"no\") }"; }
 row() { local IFS=$'\t'; echo "$*"; }
 BYTES=$(php -r '$b = 0; foreach (new SplFileObject($argv[1]) as $l) { $d = json_decode($l, true);
@@ -381,13 +398,13 @@ table() {
 	row "1 found of $N" - "memcached-tool dump" "$(m found_mctool_dump)" - - -
 	row "2 list --fast (sid, TTL, idle, size)" "$(secs "$(m listfast_s)")" \
 		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
-		"$(times "$(m listfast_x)")" "<= memcached-tool" "$(yes_if "$(m listfast_x) >= 1")"
+		"$(xcell listfast_x)" "<= memcached-tool" "$(yes_if "$(m listfast_x) >= 1")"
 	row "2 list (also reads every value: handler, preview)" "$(secs "$(m list_s)")" \
 		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
-		"$(times "$(m list_x)")" - -
+		"$(xcell list_x)" - -
 	row "3 dump, sessions/s (both into /dev/null)" "$(rate "$(m dump_rate)") ($(bytes_each "$(m "dump_bytes@$N")"))" \
 		"PHP getAllKeys+getMulti+session_decode+json_encode (on the $(m found_php) found; $(bytes_each "$(m php_dump_bytes)"))" \
-		"$(rate "$(m php_dump_rate)")" "$(times "$(m php_dump_x)")" ">= 4x PHP" \
+		"$(rate "$(m php_dump_rate)")" "$(xcell php_dump_x)" ">= 4x PHP" \
 		"$(yes_if "$(m php_dump_x) >= 4")"
 	[ -s "$RES/shm_rate" ] && row "3 dump > file on tmpfs, sessions/s" "$(rate "$(m shm_rate)")" \
 		"(the same dump into /dev/shm)" - - - -
@@ -395,29 +412,29 @@ table() {
 		"(the same dump into $OUT)" - - - -
 	row "3 dump --no-value, sessions/s" "$(rate "$(m novalue_rate)") ($(bytes_each "$(m novalue_bytes)"))" \
 		"the same PHP script" \
-		"$(rate "$(m php_dump_rate)")" "$(times "$(m novalue_x)")" - -
+		"$(rate "$(m php_dump_rate)")" "$(xcell novalue_x)" - -
 	row "3 dump, sessions/s" "$(rate "$(m dump_rate)")" \
 		"memcdump+xargs memccat, raw values into a file (rate of a $SAMPLE-key sample, extrapolated)" \
-		"$(rate "$(m memccat_rate)")" "$(times "$(m memccat_x)")" - -
+		"$(rate "$(m memccat_rate)")" "$(xcell memccat_x)" - -
 	row "3 dump, sessions/s" "$(rate "$(m dump_rate)")" \
 		"memcached-tool dump, raw values into a file, servers in turn" "$(rate "$(m mctool_dump_rate)")" \
-		"$(times "$(m mctool_dump_x)")" - -
+		"$(xcell mctool_dump_x)" - -
 	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines --stats: decoding alone)" \
 		"PHP session_decode+json_encode (decoding alone timed)" \
 		"$(awk -v v="$(m php_decode_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
-		"$(times "$(m decode_x)")" "> PHP" "$(yes_if "$(m decode_x) > 1")"
+		"$(xcell decode_x)" "> PHP" "$(yes_if "$(m decode_x) > 1")"
 	row "4 decode to JSON, MB/s" "$(awk -v v="$(m decode_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }') (decode --lines, whole run)" \
 		"PHP, whole run (read dump lines, decode, encode, write)" \
 		"$(awk -v v="$(m php_whole_mbs)" 'BEGIN { printf "%.1f MB/s", v }')" \
-		"$(times "$(m decode_whole_x)")" - -
+		"$(xcell decode_whole_x)" - -
 	row "5 migrate 2 -> 3 servers, sessions/s" "$(rate "$(m migrate_rate)")" \
 		"php-migrate.php one by one ($(m php_migrate_found@0) of $N on the target)" \
 		"$(rate "$(m php_migrate_rate@0)")" \
-		"$(times "$(m php_migrate_x@0)")" ">= 5x" "$(yes_if "$(m php_migrate_x@0) >= 5")"
+		"$(xcell php_migrate_x@0)" ">= 5x" "$(yes_if "$(m php_migrate_x@0) >= 5")"
 	row "5 migrate 2 -> 3 servers, sessions/s" "$(rate "$(m migrate_rate)")" \
 		"php-migrate.php getMulti/setMulti 1000 ($(m php_migrate_found@1000) of $N on the target)" \
 		"$(rate "$(m php_migrate_rate@1000)")" \
-		"$(times "$(m php_migrate_x@1000)")" ">= 1.5x" "$(yes_if "$(m php_migrate_x@1000) >= 1.5")"
+		"$(xcell php_migrate_x@1000)" ">= 1.5x" "$(yes_if "$(m php_migrate_x@1000) >= 1.5")"
 	local what
 	for what in dump migrate; do
 		row "6 $what peak RSS at $N" "$(m "${what}_rss@$N") MB" "memcsess at $TENTH" \
