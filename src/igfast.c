@@ -301,10 +301,10 @@ static int value(struct ig *g);
 static __attribute__((noinline)) void unmangle(struct ig_str *s)
 {
 	const char *p = s->ptr;
-	const char *end = memchr(p + 1, '\0', s->len - 2);
+	const char *end = find_byte(p + 1, '\0', s->len - 2);
 	if (!end)
 		return;
-	const char *next = memchr(end + 1, '\0', s->len - (size_t)(end + 1 - p));
+	const char *next = find_byte(end + 1, '\0', s->len - (size_t)(end + 1 - p));
 	if (next)
 		end = next;
 	s->len -= (size_t)(end + 1 - p);
@@ -400,7 +400,7 @@ static __attribute__((noinline)) int object_value(struct ig *g, int t)
 	int r = t >= IGB_OBJECT_ID8 ? read_id(g, igb_width((unsigned)t, IGB_OBJECT_ID8), &cls) :
 		read_chars(g, igb_width((unsigned)t, IGB_OBJECT8), &cls);
 	/* the tree keeps the class name as a C string */
-	if (r || memchr(cls.ptr, '\0', cls.len))
+	if (r || find_byte(cls.ptr, '\0', cls.len))
 		return -1;
 	int inner = next_type(g);
 	if (inner >= IGB_ARRAY8 && inner <= IGB_ARRAY32)

@@ -21,7 +21,7 @@ static int hexval(char c)
 /* URL-decodes s[0..n) into it->key; returns 0 or the 1-based offset of the bad byte. */
 static size_t url_decode_key(const char *s, size_t n, struct md_item *it)
 {
-	if (n > 0 && n <= MC_MAX_KEY && !memchr(s, '%', n)) {	/* the usual key: nothing encoded */
+	if (n > 0 && n <= MC_MAX_KEY && !find_byte(s, '%', n)) {	/* the usual key: nothing encoded */
 		memcpy(it->key, s, n);
 		it->key[n] = '\0';
 		it->key_len = n;
@@ -147,7 +147,7 @@ static inline int usual_field(const char *line, size_t len, size_t *i, const cha
  * and returns 1; else returns 0 (the general parser decides). */
 static int parse_usual(const char *line, size_t len, struct md_item *it)
 {
-	const char *sp = len > 4 ? memchr(line + 4, ' ', len - 4) : NULL;
+	const char *sp = len > 4 ? find_byte(line + 4, ' ', len - 4) : NULL;
 	if (!sp || memcmp(line, "key=", 4) != 0 || sp + 1 == line + len || sp[1] != 'e')
 		return 0;
 	size_t klen = (size_t)(sp - line) - 4, i = (size_t)(sp - line) + 1;

@@ -381,7 +381,7 @@ static int class_name(struct fast *f, const char **cls, size_t *n)
 {
 	if (read_quoted(f, ':', cls, n))
 		return -1;
-	if (*n == 0 || (*cls)[0] == '\\' || memchr(*cls, '\0', *n))
+	if (*n == 0 || (*cls)[0] == '\\' || find_byte(*cls, '\0', *n))
 		return -1;
 	return 0;
 }
@@ -401,7 +401,7 @@ static int property_key(struct fast *f)
 		return -1;
 	const char *nul = NULL;
 	if (n >= 3 && s[0] == '\0')	/* protected (\0*\0name, most) needs no search */
-		nul = s[1] == '*' && s[2] == '\0' ? s + 2 : memchr(s + 1, '\0', n - 1);
+		nul = s[1] == '*' && s[2] == '\0' ? s + 2 : find_byte(s + 1, '\0', n - 1);
 	if (nul && nul != s + 1) {
 		n -= (size_t)(nul + 1 - s);
 		s = nul + 1;
@@ -449,8 +449,8 @@ static NOINLINE int enum_value(struct fast *f)
 	size_t n;
 	if (read_quoted(f, ';', &s, &n))
 		return -1;
-	const char *colon = memchr(s, ':', n);
-	if (!colon || colon == s || memchr(s, '\0', (size_t)(colon - s)))
+	const char *colon = find_byte(s, ':', n);
+	if (!colon || colon == s || find_byte(s, '\0', (size_t)(colon - s)))
 		return -1;
 	fast_put_named(f->out, s, (size_t)(colon - s), "__case", colon + 1,
 		       n - (size_t)(colon - s) - 1);
@@ -482,7 +482,7 @@ static int php_vars(struct fast *f)
 	buf_addc(f->out, '{');
 	while (f->pos < f->len) {
 		const char *name = f->buf + f->pos;
-		const char *bar = memchr(name, '|', f->len - f->pos);
+		const char *bar = find_byte(name, '|', f->len - f->pos);
 		if (!bar)
 			return -1;
 		size_t n = (size_t)(bar - name);

@@ -123,6 +123,32 @@ static inline size_t json_plain_prefix(const char *s, size_t n)
 	return i;
 }
 
+/* memchr, inline over the first 32 bytes (where the names of a session end: class names,
+ * variable names, keys), eight bytes a step; libc's after them. */
+static inline const char *find_byte(const char *s, char c, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t i = 0;
+	for (; n - i >= 8 && i < 32; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		w ^= ones * (unsigned char)c;
+		uint64_t m = (w - ones) & ~w & high;	/* the lowest flag is exact */
+		if (m)
+			return s + i + (__builtin_ctzll(m) >> 3);
+	}
+	if (n - i >= 8)
+		return memchr(s + i, c, n - i);
+	for (; i < n; i++)
+		if (s[i] == c)
+			return s + i;
+	return NULL;
+#else
+	return memchr(s, c, n);
+#endif
+}
+
 /* The SIMD the CPU has for the block loops that choose at run time (base64, JSON strings):
  * 0 none beyond the build's, 1 SSSE3, 2 AVX2; 0 off x86. */
 int simd_cpu_level(void);

@@ -77,8 +77,33 @@ static void test_parse_numbers(void)
 	}
 }
 
+/* find_byte against memchr: every length to 80, the byte at every place or nowhere, with the
+ * bytes around it one more and one less (borrows across bytes), 0x00 and 0x80 and 0xff too. */
+static void test_find_byte(void)
+{
+	static const unsigned char wanted[] = { 0, '|', 0x7f, 0x80, 0xff };
+	char s[96];
+	size_t bad = 0, checks = 0;
+	for (size_t w = 0; w < sizeof(wanted); w++) {
+		char c = (char)wanted[w];
+		for (size_t n = 0; n <= 80; n++) {
+			for (size_t at = 0; at <= n; at++) {	/* at == n: not there */
+				for (size_t i = 0; i < sizeof(s); i++)
+					s[i] = (char)(wanted[w] + (i % 2 ? 1 : -1));
+				if (at < n)
+					s[at] = c;
+				s[n] = c;	/* just past the end: never found */
+				checks++;
+				bad += find_byte(s, c, n) != (const char *)memchr(s, c, n);
+			}
+		}
+	}
+	unit_check(bad == 0, "find_byte agrees with memchr in %zu cases (%zu differ)", checks, bad);
+}
+
 int main(void)
 {
+	test_find_byte();
 	test_parse_numbers();
 	test_keyset();
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
