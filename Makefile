@@ -10,9 +10,10 @@ VERSION = 0.1.0
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMEMCSESS_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) -I. -Isrc -pthread
 LDLIBS_ALL = -pthread -lm
 # gcc zeroes structs of 64 to 512 bytes with `rep stos`, slow to start, and a dump zeroes several
-# for every session; a loop of stores instead, where the compiler takes the option (gcc on x86).
+# for every session; a loop of stores instead, where $(CC) takes the option (gcc on x86; the
+# fuzz targets, built with clang, go without).
 MEMSET_TUNE = -mmemset-strategy=unrolled_loop:512:noalign,libcall:-1:noalign
-ALL_CFLAGS += $(shell $(CC) $(MEMSET_TUNE) -E -x c /dev/null >/dev/null 2>&1 && echo '$(MEMSET_TUNE)')
+CC_TUNE := $(shell $(CC) $(MEMSET_TUNE) -E -x c /dev/null >/dev/null 2>&1 && echo '$(MEMSET_TUNE)')
 
 ifeq ($(SANITIZE),1)
 BUILD = build/san
@@ -47,7 +48,7 @@ Q = $(if $(V),,@)
 $(BUILD)/%.o: %.c $(wildcard src/*.h commands/*.h views/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC    $<")
-	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(CC_TUNE) $(PKG_CFLAGS) -c $< -o $@
 
 $(LIB): $(SRC_O)
 	$(Q)rm -f $@
@@ -60,7 +61,7 @@ $(BIN): $(APP_O) $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST  $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CC_TUNE) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS_ALL)
 
 deps:
 	@sh scripts/deps.sh
