@@ -43,8 +43,7 @@ struct batch {
 struct worker {
 	CACHE_ALIGNED struct scan_ctx *ctx;	/* each worker on cache lines of its own */
 	size_t idx;
-	struct scan_server *res;	/* tally, until the end (out's entries share cache lines) */
-	struct scan_server tally;
+	struct scan_server tally;	/* copied out at the end (out's entries share cache lines) */
 	struct conn mg;
 	int mg_open;
 	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
@@ -251,7 +250,7 @@ static int read_batch(struct worker *w, struct batch *b, char **cause)
 		if (meta_read_get(&w->mg, b->item[i].key, &rep, NULL, cause) < 0)
 			return -1;
 		if (!rep.found) {
-			w->res->gone++;
+			w->tally.gone++;
 			continue;
 		}
 		rec_from_item(w, &b->item[i], &r);
@@ -308,13 +307,13 @@ static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r
 	const struct scan_opts *o = w->ctx->o;
 	rec_classify(w, it, r);
 	if (r->kind == REC_SESSION) {
-		w->res->sessions++;
+		w->tally.sessions++;
 	} else if (r->kind == REC_LOCK) {
-		w->res->locks++;
+		w->tally.locks++;
 		if (o->locks)
 			lock_seen(w->ctx, r);
 	} else {
-		w->res->other++;
+		w->tally.other++;
 	}
 	if (r->kind == REC_LOCK && !o->want_locks)
 		return 0;
@@ -359,11 +358,11 @@ static FILE *spill_open(char **bufp, char **cause)
 }
 
 /* The spill file keeps of each item what its mg reply will not give again: the key (its bytes
- * after those it shares with the key before it), the item's size, and its last access (for a
- * reply without it). A record is the shared and the new length (a byte each), the size and the
- * change of last access as varints, then the new bytes: about 35 bytes for a session key, where
- * the item whole took 80. Less to write and read again on a million keys. */
-#define SPILL_HEAD (2 + 2 * 10)
+ * after those it shares with the key before it) and its last access (for a reply without it).
+ * A record is the shared and the new length (a byte each), the change of last access as a
+ * varint, then the new bytes: 30 to 40 bytes for a session key, where the whole item took 80.
+ * Less to write and read again on a million keys. */
+#define SPILL_HEAD (2 + 10)
 
 /* Writes v at o, seven bits a byte, low first; returns the bytes written (at most 10). */
 static size_t put_varint(unsigned char *o, uint64_t v)
@@ -414,8 +413,7 @@ static int spill_write(struct worker *w, const struct md_item *it)
 		shared++;
 	rec[0] = (unsigned char)shared;
 	rec[1] = (unsigned char)(it->key_len - shared);
-	size_t n = 2 + put_varint(rec + 2, it->size);
-	n += put_varint(rec + n, la_change(m->la, it->la));
+	size_t n = 2 + put_varint(rec + 2, la_change(m->la, it->la));
 	memcpy(rec + n, it->key + shared, it->key_len - shared);
 	n += it->key_len - shared;
 	memcpy(m->key + shared, it->key + shared, it->key_len - shared);
@@ -424,18 +422,18 @@ static int spill_write(struct worker *w, const struct md_item *it)
 	return fwrite_unlocked(rec, 1, n, w->spill) == n ? 0 : -1;	/* one thread per file */
 }
 
-/* Reads the next spilled item into it (exp, cas and flags unknown: the reply gives them);
- * returns 1, 0 at the end, -1 on error. */
+/* Reads the next spilled item into it (exp, cas, flags and size unknown: the reply gives
+ * them); returns 1, 0 at the end, -1 on error. */
 static int spill_read(struct worker *w, struct md_item *it)
 {
 	struct spill_mark *m = &w->spill_mark;
 	FILE *f = w->spill;
 	int shared = getc_unlocked(f), fresh;
-	uint64_t size, la;
+	uint64_t la;
 	if (shared == EOF)
 		return feof(f) && !ferror(f) ? 0 : -1;
 	if ((fresh = getc_unlocked(f)) == EOF || (size_t)shared > m->key_len ||
-	    shared + fresh > MC_MAX_KEY || get_varint(f, &size) || get_varint(f, &la) ||
+	    shared + fresh > MC_MAX_KEY || get_varint(f, &la) ||
 	    fread_unlocked(m->key + shared, 1, (size_t)fresh, f) != (size_t)fresh)
 		return -1;	/* a cut or broken record */
 	m->key_len = (size_t)(shared + fresh);
@@ -444,7 +442,7 @@ static int spill_read(struct worker *w, struct md_item *it)
 	it->key[m->key_len] = '\0';
 	it->key_len = m->key_len;
 	it->la = m->la;
-	it->size = size;
+	it->size = 0;
 	it->exp = -1;
 	it->cas = 0;
 	it->flags = 0;
@@ -470,7 +468,7 @@ static int on_item(const struct md_item *it, void *arg)
 		return deliver(w, &r);
 	}
 	if (spill_write(w, it) < 0) {
-		w->res->error = xasprintf("server %s: writing the temporary key file: %s",
+		w->tally.error = xasprintf("server %s: writing the temporary key file: %s",
 					  w->ctx->pool->servers[w->idx].name, strerror(errno));
 		return -3;
 	}
@@ -523,10 +521,10 @@ static void *worker_walk(void *arg)
 	w->spill_mark = (struct spill_mark){ .key_len = 0 };
 	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&w->spill_buf, &cause)) != NULL) &&
 	    conn_open(&md, s, p->timeout_ms, &cause) == 0) {
-		ret = metadump_stream(&md, on_item, w, &w->res->method, &cause);
+		ret = metadump_stream(&md, on_item, w, &w->tally.method, &cause);
 		if (ret == -3) {
-			cause = w->res->error;
-			w->res->error = NULL;
+			cause = w->tally.error;
+			w->tally.error = NULL;
 			ret = -1;
 		}
 		conn_close(&md);
@@ -556,8 +554,8 @@ static void *worker_fetch(void *arg)
 	free(w->spill_buf);
 	w->spill_buf = NULL;
 	if (ret == -1 || ret == -2) {
-		w->res->failed = 1;
-		w->res->error = cause ? cause : xasprintf("server %s: cancelled", s->name);
+		w->tally.failed = 1;
+		w->tally.error = cause ? cause : xasprintf("server %s: cancelled", s->name);
 	} else {
 		free(cause);
 	}
@@ -621,7 +619,7 @@ static int locks_from_walks(const struct worker *ws, size_t n)
 	if (ws[0].ctx->locks_overflow)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (ws[i].walk_ret != 0 || ws[i].res->method != ENUM_METADUMP_HASH)
+		if (ws[i].walk_ret != 0 || ws[i].tally.method != ENUM_METADUMP_HASH)
 			return 0;
 	return 1;
 }
@@ -638,7 +636,6 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 	for (size_t i = 0; i < p->n; i++) {
 		ws[i].ctx = &ctx;
 		ws[i].idx = i;
-		ws[i].res = &ws[i].tally;
 		ws[i].lockc = xcalloc(p->n, sizeof(struct conn));
 		ws[i].lockc_state = xcalloc(p->n, sizeof(int));
 	}
