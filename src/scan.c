@@ -360,8 +360,8 @@ static FILE *spill_open(char **bufp, char **cause)
 /* The spill file keeps of each item what its mg reply will not give again: the key (its bytes
  * after those it shares with the key before it) and its last access (for a reply without it).
  * A record is the shared and the new length (a byte each), the change of last access as a
- * varint, then the new bytes: 30 to 40 bytes for a session key, where the whole item took 80.
- * Less to write and read again on a million keys. */
+ * varint, then the new bytes: the sid and three or four bytes for a session key (the prefix is
+ * shared), where the whole item took 80. Less to write and read again on a million keys. */
 #define SPILL_HEAD (2 + 10)
 
 /* Writes v at o, seven bits a byte, low first; returns the bytes written (at most 10). */
