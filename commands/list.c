@@ -34,6 +34,8 @@ struct row {
 	int locked;
 	enum rec_kind kind;
 	char crypt[96];		/* compression and encryption notes */
+	char *json;		/* with --json: the record's line (owned), else NULL */
+	size_t json_len;
 };
 
 /* One server's waiting lines, on cache lines of their own (its thread writes them). */
@@ -171,6 +173,8 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 	w->idle = r->idle;
 	w->locked = r->locked;
 	w->kind = r->kind;
+	w->json = NULL;
+	w->json_len = 0;
 }
 
 /* Unsorted: queues r's line (the JSON record in line, or w's row) in its server's buffer, in
@@ -225,6 +229,8 @@ static int on_rec(const struct sess_rec *r, void *arg)
 			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
 		}
 		w.sid = xstrndup(r->sid, r->sid_len);
+		w.json = line.ptr;	/* the row takes the line (NULL without --json) */
+		w.json_len = line.len;
 		st->rows[st->n_rows++] = w;
 		return 0;
 	}
@@ -262,16 +268,24 @@ static void print_sorted(struct list_state *st)
 	sort_reverse = st->reverse;
 	qsort(st->rows, st->n_rows, sizeof(*st->rows), row_cmp);
 	size_t n = st->limit >= 0 && (size_t)st->limit < st->n_rows ? (size_t)st->limit : st->n_rows;
-	print_header();
+	if (!st->json)
+		print_header();
 	struct buf line = BUF_INIT;
 	for (size_t i = 0; i < n && !cmd_output_failed(); i++) {
 		buf_reset(&line);
-		format_row(st->ctx, &st->rows[i], &line);
-		fputs(line.ptr, stdout);
+		if (st->json) {
+			buf_add(&line, st->rows[i].json, st->rows[i].json_len);
+			buf_addc(&line, '\n');
+		} else {
+			format_row(st->ctx, &st->rows[i], &line);
+		}
+		fwrite(line.ptr, 1, line.len, stdout);
 	}
 	buf_release(&line);
-	for (size_t i = 0; i < st->n_rows; i++)
+	for (size_t i = 0; i < st->n_rows; i++) {
 		free(st->rows[i].sid);
+		free(st->rows[i].json);
+	}
 	free(st->rows);
 }
 
@@ -309,10 +323,6 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 	}
 	if (a->n_pos == 1)
 		so->sid_glob = a->pos[0];
-	if (st->json && st->sort != SORT_NONE) {
-		cmd_error("list: --sort applies to the table, not to --json");
-		return EXIT_USAGE;
-	}
 	return 0;
 }
 

@@ -41,6 +41,34 @@ check_eq "list --sort sid sorts by sid" "$(sort "$TMP/sids" | head -2 | tr '\n' 
 "$MEMCSESS" -s "$POOL" list --json "$sid" >"$TMP/o"
 check_eq "list with a sid glob keeps only that session" 1 "$(wc -l <"$TMP/o")"
 
+# --sort by every key, table and --json alike, --reverse and --limit: each output in the order
+# of its own fields (ties by sid), every session once. Rich sessions make the sizes differ.
+php_write "$POOL" php 3 rich >/dev/null
+php_write "$POOL" igbinary 2 rich >/dev/null
+"$MEMCSESS" -s "$POOL" list --json >"$TMP/all"
+for key in sid server size ttl idle; do
+	for rev in "" --reverse; do
+		by="$key${rev:+ $rev}"
+		"$MEMCSESS" -s "$POOL" list --json --sort "$key" $rev >"$TMP/sorted"
+		check_eq "list --json --sort $by exits 0" 0 $?
+		php -r '
+			[$_, $file, $all, $key, $rev] = $argv; $rows = []; $want = [];
+			foreach (file($file) as $l) $rows[] = json_decode($l, true);
+			foreach (file($all) as $l) $want[] = json_decode($l, true)["sid"];
+			$got = array_column($rows, "sid"); $sorted = $rows;
+			$k = fn($r) => $key === "ttl" && $r["ttl"] === null ? PHP_INT_MAX : $r[$key];
+			usort($sorted, fn($a, $b) => ($k($a) <=> $k($b) ?: strcmp($a["sid"], $b["sid"])) * ($rev ? -1 : 1));
+			sort($want); $set = $got; sort($set);
+			exit(count($got) === 8 && $set === $want && array_column($sorted, "sid") === $got ? 0 : 1);' \
+			"$TMP/sorted" "$TMP/all" "$key" "$rev"
+		check_eq "list --json --sort $by: all 8 sessions in $key order, ties by sid" 0 $?
+		"$MEMCSESS" -s "$POOL" list --sort "$key" $rev --limit 5 >"$TMP/table"
+		check_eq "list --sort $by --limit 5: the first 5 of the --json order" \
+			"$(head -5 "$TMP/sorted" | php -r 'while ($l = fgets(STDIN)) echo json_decode($l)->sid, " ";')" \
+			"$(tail -n +2 "$TMP/table" | cut -d' ' -f1 | tr '\n' ' ')"
+	done
+done
+
 # list --fast reads only the key dumps: no access is counted, and sizes are item sizes.
 sleep 4.1
 "$MEMCSESS" -s "$POOL" list --fast --json "$sid" >"$TMP/f1"
