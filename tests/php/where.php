@@ -4,7 +4,8 @@
 [$_, $servers, $prefix] = $argv;
 $conns = [];
 foreach (explode(',', $servers) as $s) {
-	[$host, $port] = explode(':', $s);
+	// host:port, or a unix socket path (port 0)
+	[$host, $port] = $s[0] === '/' ? [$s, 0] : explode(':', $s);
 	$m = new Memcached();
 	$m->addServer($host, (int)$port);
 	$conns[$s] = $m;
