@@ -6,8 +6,11 @@ mc_start_var A || exit 1
 mc_start_var B || exit 1
 POOL="127.0.0.1:$A,127.0.0.1:$B"
 
+# 12 sessions a handler: 9 rich ones, and 3 with PHP references, INF/NAN, enums (edge)
 for h in php php_binary php_serialize igbinary; do
-	php_write "$POOL" "$h" 12 rich >"$TMP/$h.exp" || not_ok "$h: PHP could not write sessions"
+	php_write "$POOL" "$h" 9 rich >"$TMP/$h.exp" || not_ok "$h: PHP could not write sessions"
+	php_write "$POOL" "$h" 3 edge >"$TMP/$h.edge" || not_ok "$h: PHP could not write sessions"
+	cat "$TMP/$h.edge" >>"$TMP/$h.exp"
 	cut -d'"' -f4 "$TMP/$h.exp" >"$TMP/$h.sids"
 done
 cat "$TMP"/*.exp >"$TMP/all.exp"
@@ -54,6 +57,16 @@ for h in php php_binary php_serialize igbinary; do
 	check "inspect ($h) shows the handler" grep -q "^handler *$h\$" "$TMP/insp.txt"
 	check "inspect ($h) shows the decoded user_id" grep -q "user_id: int 1000" "$TMP/insp.txt"
 	check "inspect ($h) shows the private property" grep -q "items (private Cart)" "$TMP/insp.txt"
+	esid=$(head -1 "$TMP/$h.edge" | cut -d'"' -f4)
+	"$MEMCSESS" -s "$POOL" inspect "$esid" >"$TMP/edge.txt"
+	check "inspect ($h) marks a PHP reference and what it shares" \
+		grep -q "^  list: array(2) #\([0-9]*\)\$" "$TMP/edge.txt"
+	n=$(sed -n 's/^  list: array(2) #\([0-9]*\)$/\1/p' "$TMP/edge.txt")
+	check "inspect ($h) shows alias as &ref #$n to list" grep -q "^  alias: &ref #$n (array(2))\$" "$TMP/edge.txt"
+	check "inspect ($h) shows INF, -INF and NAN" \
+		[ "$(grep -c '^  n\?inf: float -\?INF$\|^  nan: float NAN$' "$TMP/edge.txt")" -eq 3 ]
+	check "inspect ($h) shows the enum case and the second use as a shared ref" \
+		grep -q "^  suit_again: ref #[0-9]* (enum Suit::Hearts)\$" "$TMP/edge.txt"
 	"$MEMCSESS" -s "$POOL" inspect --raw "$sid" >"$TMP/raw"
 	php -r '$m = new Memcached(); $m->addServer("127.0.0.1", (int)explode(":", $argv[2])[1]); file_put_contents($argv[3], $m->get("memc.sess.key." . $argv[1]));' "$sid" "$server" "$TMP/raw.php"
 	check "inspect --raw gives the stored bytes ($h)" cmp -s "$TMP/raw" "$TMP/raw.php"

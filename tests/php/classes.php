@@ -19,3 +19,15 @@ class Account extends Cart
 	public $id;
 }
 
+
+enum Suit: string
+{
+	case Hearts = 'H';
+	case Spades = 'S';
+}
+
+enum Status
+{
+	case Active;
+	case Banned;
+}

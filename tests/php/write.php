@@ -1,6 +1,6 @@
 <?php
-// write.php COUNT [rich|simple|empty]: writes COUNT sessions through PHP's own session handler
-// (the ini settings come from the command line) and prints {"sid","expect"} per session.
+// write.php COUNT [rich|simple|empty|edge]: writes COUNT sessions through PHP's own session
+// handler (the ini settings come from the command line) and prints {"sid","expect"} per session.
 require __DIR__ . '/expect.php';
 
 require_once __DIR__ . '/classes.php';
@@ -28,6 +28,27 @@ function fill($i, $mode)
 	$_SESSION['list'] = $list;
 	$_SESSION['map'] = [5 => 'five', 'k' => ['deep' => ['deeper' => [1, 2, 3]]]];
 	$_SESSION['empty'] = [];
+	if ($mode === 'edge') {
+		fill_edge();
+	}
+}
+
+/* What rich sessions lack: PHP references (R:), floats at their limits, enums, unicode names. */
+function fill_edge()
+{
+	$_SESSION['alias'] = &$_SESSION['list'];
+	$_SESSION['inner'] = ['x' => &$_SESSION['user_id'], 'y' => &$_SESSION['user_id']];
+	$_SESSION['inf'] = INF;
+	$_SESSION['ninf'] = -INF;
+	$_SESSION['nan'] = NAN;
+	$_SESSION['negzero'] = -0.0;
+	$_SESSION['tiny'] = 5e-324;
+	$_SESSION['sum'] = 0.1 + 0.2;
+	$_SESSION['max'] = 1.7976931348623157e308;
+	$_SESSION['suit'] = Suit::Hearts;
+	$_SESSION['suit_again'] = Suit::Hearts;
+	$_SESSION['status'] = Status::Active;
+	$_SESSION['ключ ✓'] = "日本語 — 🎉 \u{10FFFF}";
 }
 
 $count = (int)($argv[1] ?? 1);
