@@ -55,6 +55,38 @@ run_case "modula (consistent hash off)" "127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$C"
 	-d memcached.sess_consistent_hash=Off
 run_case "ketama, a unix socket and a TCP server" "$SOCK,127.0.0.1:$B" ketama
 
+# PHP's memcached.sess_prefix is a namespace, not hashed: with --prefix, the same placement, and
+# PHP's lock under that prefix (prefix lock.sid) is the lock of its session.
+POOL="127.0.0.1:$A,127.0.0.1:$B"
+PFX=(-d memcached.sess_prefix=shop1:)
+php -d session.save_handler=memcached -d "session.save_path=$POOL" "${PFX[@]}" \
+	"$PHP_DIR/write.php" 300 simple | cut -d'"' -f4 | sort >"$TMP/sids"
+php "$PHP_DIR/where.php" "$POOL" shop1: <"$TMP/sids" | sort >"$TMP/where"
+locked=$(head -1 "$TMP/sids")
+php -d session.save_handler=memcached -d "session.save_path=$POOL" "${PFX[@]}" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
+	echo "started\n"; flush(); sleep(60);' "$locked" >"$TMP/php.out" &
+pid=$!
+for i in $(seq 100); do grep -q started "$TMP/php.out" && break; sleep 0.05; done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+"$MEMCSESS" --servers "$POOL" --prefix shop1: list --json >"$TMP/list"
+check_eq "--prefix shop1: list exits 0" 0 $?
+php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true);
+	echo $d["sid"], " ", $d["php_server"] ?? $d["server"], "\n"; }' "$TMP/list" | sort >"$TMP/home"
+check_eq "--prefix shop1: all 300 sessions listed, the lock key not among them" 300 "$(wc -l <"$TMP/home")"
+check "--prefix shop1: memcsess names the server PHP reads each session from" cmp -s "$TMP/where" "$TMP/home"
+check_eq "--prefix shop1: no session is marked misplaced" 0 "$(grep -c php_server "$TMP/list")"
+check "--prefix shop1: PHP's lock shop1:lock.sid locks its session" \
+	grep -q "\"sid\":\"$locked\".*\"locked\":true" "$TMP/list"
+check_eq "--prefix shop1: the other sessions are not locked" 299 "$(grep -c '"locked":false' "$TMP/list")"
+"$MEMCSESS" --servers "$POOL" inspect "$locked" >/dev/null 2>&1
+check_eq "without --prefix the session is not found" 1 $?
+"$MEMCSESS" --servers "$POOL" --prefix shop1: inspect "$locked" >"$TMP/insp"
+check "--prefix shop1: inspect shows the key and the lock" \
+	grep -qz "key *shop1:$locked.*lock *held" "$TMP/insp"
+for s in "127.0.0.1:$A" "127.0.0.1:$B"; do mc_cmd "${s##*:}" flush_all >/dev/null; done
+
 # The same sessions under a pool named differently are placed differently: memcsess must say so.
 php -d session.save_handler=memcached -d "session.save_path=127.0.0.1:$A,127.0.0.1:$B" \
 	"$PHP_DIR/write.php" 300 simple >/dev/null
