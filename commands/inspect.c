@@ -269,7 +269,10 @@ static int inspect_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	f.rec.key = f.key.ptr;
 	f.rec.key_len = f.key.len;
 	scan_classify(ctx->pool.prefix, ctx->pool.prefix_len, &f.rec);
-	if (f.key.len > MC_MAX_KEY || strlen(sid) == 0) {
+	if (strlen(sid) == 0) {
+		cmd_error("inspect: the session id is empty");
+		ret = EXIT_USAGE;
+	} else if (f.key.len > MC_MAX_KEY) {
 		cmd_error("inspect: key '%s' is longer than memcached's %d bytes", f.key.ptr, MC_MAX_KEY);
 		ret = EXIT_USAGE;
 	} else {

@@ -28,6 +28,9 @@ expect_rc "bad distribution is named" 2 "expected ketama, ketama_weighted or mod
 expect_rc "bad --timeout is named" 2 "\-\-timeout" "$MEMCSESS" -s "$POOL" --timeout soon list
 expect_rc "bad --sort is named" 2 "got 'weight'" "$MEMCSESS" -s "$POOL" list --sort weight
 expect_rc "inspect without sid" 2 "expected one session id" "$MEMCSESS" -s "$POOL" inspect
+expect_rc "inspect of an empty sid says so" 2 "inspect: the session id is empty" "$MEMCSESS" -s "$POOL" inspect ""
+expect_rc "inspect of a sid past memcached's key limit says so" 2 "longer than memcached's 250 bytes" \
+	"$MEMCSESS" -s "$POOL" inspect "$(printf '%0240d' 0)"
 expect_rc "inspect of a missing session exits 1" 1 "session nosuch not found on 127.0.0.1:$A" "$MEMCSESS" -s "$POOL" inspect nosuch
 expect_rc "--help prints the command's usage, exit 0" 0 "usage: memcsess list" "$MEMCSESS" list --help
 expect_rc "--version" 0 "memcsess [0-9]" "$MEMCSESS" --version
