@@ -323,6 +323,10 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 	}
 	if (a->n_pos == 1)
 		so->sid_glob = a->pos[0];
+	if (st->reverse && st->sort == SORT_NONE) {
+		cmd_error("list: --reverse needs --sort (sessions are otherwise in the order found)");
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -27,6 +27,7 @@ expect_rc "bad port in --servers is named" 2 "bad server '127.0.0.1:99999'" "$ME
 expect_rc "bad distribution is named" 2 "expected ketama, ketama_weighted or modula, got 'ring'" "$MEMCSESS" -s "$POOL" --distribution ring list
 expect_rc "bad --timeout is named" 2 "\-\-timeout" "$MEMCSESS" -s "$POOL" --timeout soon list
 expect_rc "bad --sort is named" 2 "got 'weight'" "$MEMCSESS" -s "$POOL" list --sort weight
+expect_rc "--reverse without --sort is refused" 2 "list: --reverse needs --sort" "$MEMCSESS" -s "$POOL" list --reverse
 expect_rc "inspect without sid" 2 "expected one session id" "$MEMCSESS" -s "$POOL" inspect
 expect_rc "inspect of an empty sid says so" 2 "inspect: the session id is empty" "$MEMCSESS" -s "$POOL" inspect ""
 expect_rc "inspect of a sid past memcached's key limit says so" 2 "longer than memcached's 250 bytes" \
