@@ -87,6 +87,30 @@ check "--prefix shop1: inspect shows the key and the lock" \
 	grep -qz "key *shop1:$locked.*lock *held" "$TMP/insp"
 for s in "127.0.0.1:$A" "127.0.0.1:$B"; do mc_cmd "${s##*:}" flush_all >/dev/null; done
 
+# Ids as PHP makes them with session.sid_bits_per_character=6: ',' and '-', which metadump
+# URL-encodes; every session found, placed as PHP placed it, its data and inspect by sid intact.
+php -d session.save_handler=memcached -d "session.save_path=$POOL" \
+	-d session.sid_bits_per_character=6 -d session.sid_length=40 -d session.use_cookies=0 \
+	-d session.cache_limiter= -r '
+	for ($i = 0; $i < 300; $i++) {
+		session_id(session_create_id()); session_start(); $_SESSION["n"] = $i;
+		echo session_id(), " ", $i, "\n"; session_write_close();
+	}' | sort >"$TMP/ids"
+check "PHP made ids with ',' or '-'" grep -q '[,-]' "$TMP/ids"
+cut -d' ' -f1 "$TMP/ids" | php "$PHP_DIR/where.php" "$POOL" memc.sess.key. | sort >"$TMP/where"
+"$MEMCSESS" --servers "$POOL" dump >"$TMP/dump"
+check_eq "PHP ids: dump exits 0" 0 $?
+php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true);
+	echo $d["sid"], " ", $d["php_server"] ?? $d["server"], "\n"; }' "$TMP/dump" | sort >"$TMP/home"
+check "PHP ids: every session found, on the server PHP reads it from" cmp -s "$TMP/where" "$TMP/home"
+php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true); echo $d["sid"], " ", $d["data"]["n"], "\n"; }' \
+	"$TMP/dump" | sort >"$TMP/data"
+check "PHP ids: each session's data is its own" cmp -s "$TMP/ids" "$TMP/data"
+sid=$(grep -m1 ',' "$TMP/ids" | cut -d' ' -f1)
+"$MEMCSESS" --servers "$POOL" inspect -- "$sid" >"$TMP/insp"
+check "PHP ids: inspect -- $sid finds it" grep -q "^session *$sid\$" "$TMP/insp"
+for s in "127.0.0.1:$A" "127.0.0.1:$B"; do mc_cmd "${s##*:}" flush_all >/dev/null; done
+
 # The same sessions under a pool named differently are placed differently: memcsess must say so.
 php -d session.save_handler=memcached -d "session.save_path=127.0.0.1:$A,127.0.0.1:$B" \
 	"$PHP_DIR/write.php" 300 simple >/dev/null

@@ -33,6 +33,12 @@ expect_rc "inspect of an empty sid says so" 2 "inspect: the session id is empty"
 expect_rc "inspect of a sid past memcached's key limit says so" 2 "longer than memcached's 250 bytes" \
 	"$MEMCSESS" -s "$POOL" inspect "$(printf '%0240d' 0)"
 expect_rc "inspect of a missing session exits 1" 1 "session nosuch not found on 127.0.0.1:$A" "$MEMCSESS" -s "$POOL" inspect nosuch
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -d session.use_cookies=0 -r '
+	session_id("-t0dash0123456789abcdef"); session_start(); $_SESSION["dash"] = 1; session_write_close();'
+expect_rc "a sid that starts with - is taken for an option" 2 "unknown option '-t'" "$MEMCSESS" -s "$POOL" inspect -t0dash0123456789abcdef
+expect_rc "after -- it is a sid" 0 "dash: int 1" "$MEMCSESS" -s "$POOL" inspect -- -t0dash0123456789abcdef
+"$MEMCSESS" -s "$POOL" expire -- -t0dash0123456789abcdef >/dev/null 2>&1
+check_eq "expire -- -t0dash... logs it out" 0 "$(count_keys "$A" memc.sess.key.-t0dash)"
 expect_rc "--help prints the command's usage, exit 0" 0 "usage: memcsess list" "$MEMCSESS" list --help
 expect_rc "--version" 0 "memcsess [0-9]" "$MEMCSESS" --version
 expect_rc "unique prefix 'ins' runs inspect" 0 "session *$sid" "$MEMCSESS" -s "$POOL" ins "$sid"
