@@ -44,6 +44,7 @@ struct cmd_ctx {
 	struct pool pool;
 	int have_pool;
 	char *servers;		/* owned */
+	int servers_from_env;	/* servers came from MEMCSESS_SERVERS */
 	char *prefix;		/* owned */
 	enum pool_dist dist;
 	int timeout_ms;

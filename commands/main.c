@@ -81,6 +81,7 @@ void cmd_ctx_init(struct cmd_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	const char *env = getenv("MEMCSESS_SERVERS");
 	ctx->servers = xstrdup(env && *env ? env : POOL_DEFAULT_SERVERS);
+	ctx->servers_from_env = env && *env;
 	ctx->prefix = xstrdup(POOL_DEFAULT_PREFIX);
 	ctx->dist = DIST_KETAMA;
 	ctx->timeout_ms = POOL_DEFAULT_TIMEOUT_MS;
@@ -167,7 +168,7 @@ int cmd_pool(struct cmd_ctx *ctx)
 	if (preset)
 		return preset;
 	if (pool_init(&ctx->pool, ctx->servers, ctx->dist, ctx->prefix, ctx->timeout_ms, &cause)) {
-		cmd_error("%s", cause);
+		cmd_error("%s%s", ctx->servers_from_env ? "MEMCSESS_SERVERS: " : "", cause);
 		free(cause);
 		return EXIT_USAGE;
 	}
@@ -368,6 +369,7 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 	case OPT_SERVERS:
 		free(ctx->servers);
 		ctx->servers = xstrdup(arg);
+		ctx->servers_from_env = 0;
 		break;
 	case OPT_PREFIX:
 		free(ctx->prefix);

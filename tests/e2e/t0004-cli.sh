@@ -24,6 +24,8 @@ expect_rc "unknown command names it" 2 "unknown or ambiguous command 'frobnicate
 expect_rc "ambiguous prefix 'd' is refused" 2 "ambiguous command 'd'" "$MEMCSESS" d
 expect_rc "unknown option names it" 2 "unknown option '--bogus'" "$MEMCSESS" -s "$POOL" list --bogus
 expect_rc "bad port in --servers is named" 2 "bad server '127.0.0.1:99999'" "$MEMCSESS" -s 127.0.0.1:99999 list
+expect_rc "a bad MEMCSESS_SERVERS is named as such" 2 "MEMCSESS_SERVERS: bad server 'foo': expected host:port" env MEMCSESS_SERVERS=foo "$MEMCSESS" list
+expect_rc "--servers overrides a bad MEMCSESS_SERVERS" 0 "session *$sid" env MEMCSESS_SERVERS=foo "$MEMCSESS" -s "$POOL" inspect "$sid"
 expect_rc "bad distribution is named" 2 "expected ketama, ketama_weighted or modula, got 'ring'" "$MEMCSESS" -s "$POOL" --distribution ring list
 expect_rc "bad --timeout is named" 2 "\-\-timeout" "$MEMCSESS" -s "$POOL" --timeout soon list
 expect_rc "bad --sort is named" 2 "got 'weight'" "$MEMCSESS" -s "$POOL" list --sort weight
