@@ -82,7 +82,12 @@ static void add_short(struct buf *out, const struct pv *v)
 	case PV_BOOL: buf_adds(out, v->u.b ? "true" : "false"); break;
 	case PV_INT: buf_printf(out, "%" PRId64, v->u.i); break;
 	case PV_FLOAT: add_double(out, v->u.d); break;
-	case PV_STRING: add_short_string(out, v->u.str.ptr, v->u.str.len); break;
+	case PV_STRING:
+		if (v->encrypted)	/* an envelope left closed: its base64 says nothing */
+			buf_printf(out, "(encrypted %s)", crypt_scheme_name(v->encrypted));
+		else
+			add_short_string(out, v->u.str.ptr, v->u.str.len);
+		break;
 	case PV_ARRAY: buf_printf(out, "[%zu]", v->n_items); break;
 	case PV_OBJECT: buf_printf(out, "%s{%zu}", cls, v->n_items); break;
 	case PV_CUSTOM: buf_printf(out, "%s{...}", cls); break;

@@ -33,7 +33,8 @@ struct pv {
 	enum pv_type type;
 	unsigned shared;	/* number of PV_REF nodes pointing here */
 	unsigned slot;		/* unserialize()'s 1-based variable number (0: none) */
-	unsigned decrypted;	/* set by the crypto layer when this value was decrypted */
+	unsigned short decrypted;	/* the crypto layer's scheme when it decrypted this value */
+	unsigned short encrypted;	/* its scheme when this string is an envelope left closed */
 	union {
 		int b;
 		int64_t i;

@@ -7,7 +7,8 @@
  *   again: &ref #3 (object User)
  *
  * A value that references point at carries its slot (#3); references name it. A value the
- * crypto layer decrypted ends with "(decrypted: openssl)". */
+ * crypto layer decrypted ends with "(decrypted: openssl)", one it found encrypted and could
+ * not open with "(encrypted: openssl)". */
 #include "sessdec.h"
 #include "crypto.h"
 
@@ -231,6 +232,14 @@ static void add_key(struct buf *out, const struct pv_entry *e)
 		buf_adds(out, " (protected)");
 }
 
+void pv_add_crypt_mark(struct buf *out, const struct pv *v)
+{
+	if (v->decrypted)
+		buf_printf(out, " (decrypted: %s)", crypt_scheme_name(v->decrypted));
+	else if (v->encrypted)
+		buf_printf(out, " (encrypted: %s)", crypt_scheme_name(v->encrypted));
+}
+
 static void add_entries(struct buf *out, const struct pv *v, int indent);
 
 static void add_entry(struct buf *out, const struct pv_entry *e, int indent)
@@ -239,8 +248,7 @@ static void add_entry(struct buf *out, const struct pv_entry *e, int indent)
 	add_key(out, e);
 	buf_adds(out, ": ");
 	add_value(out, e->value);
-	if (e->value->decrypted)
-		buf_printf(out, " (decrypted: %s)", crypt_scheme_name(e->value->decrypted));
+	pv_add_crypt_mark(out, e->value);
 	buf_addc(out, '\n');
 	add_entries(out, e->value, indent + 1);
 }

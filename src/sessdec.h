@@ -87,5 +87,8 @@ double php_strtod(const char *s, size_t n);
 /* The readable indented tree for people, appended to out. The root (a session's variable
  * array) is shown as one line per variable. (pvtree.c) */
 void pv_format_tree(const struct pv *root, struct buf *out);
+/* Appends what the crypto layer did to v: " (decrypted: openssl)", " (encrypted: laravel)" for
+ * an envelope it could not open (no key, or none fits), or nothing. (pvtree.c) */
+void pv_add_crypt_mark(struct buf *out, const struct pv *v);
 
 #endif

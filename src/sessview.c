@@ -195,7 +195,8 @@ static void inner_failure(struct work *w, const char *cause)
 	buf_release(&path);
 }
 
-/* Looks at one string value; opens it when it is an envelope and keys are given. */
+/* Looks at one string value; opens it when it is an envelope and keys are given, else marks it
+ * with its scheme. */
 static void inner_string(struct work *w, struct pv *v)
 {
 	struct crypt_envelope env;
@@ -212,6 +213,8 @@ static void inner_string(struct work *w, struct pv *v)
 			inner_failure(w, cause ? cause : "cannot decrypt");
 		}
 	}
+	if (r != 0 && !v->decrypted)
+		v->encrypted = env.scheme;
 	free(cause);
 	crypt_envelope_release(&env);
 }

@@ -42,8 +42,8 @@ struct decode_info {
 };
 
 /* Decodes r's value (r->flags tell the compression when r->have_meta). Decrypted string values
- * inside get pv->decrypted set to their scheme. Returns a new tree, or NULL (see info->status).
- * o may be NULL (detect everything, no keys). */
+ * inside get pv->decrypted set to their scheme, those left encrypted pv->encrypted. Returns a
+ * new tree, or NULL (see info->status). o may be NULL (detect everything, no keys). */
 struct pv *sessview_decode(const struct sess_rec *r, const struct decode_opts *o,
 			   struct decode_info *info);
 /* The same for bytes and item flags. */

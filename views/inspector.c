@@ -446,8 +446,7 @@ static void add_summary(struct buf *b, const struct pv *v)
 	}
 	if (v->shared)
 		buf_printf(b, " #%u", v->slot);
-	if (v->decrypted)
-		buf_adds(b, " (decrypted)");
+	pv_add_crypt_mark(b, v);
 }
 
 static void layout_entries(struct layout *L, const struct pv *v, int depth);
@@ -472,10 +471,13 @@ static void layout_entry(struct layout *L, const struct pv_entry *e, int depth)
 			buf_addc(&text, '"');
 			add_escaped_text(&text, p, n);
 			buf_addc(&text, '"');
+			pv_add_crypt_mark(&text, v);
 			add_wrapped(L, head.ptr, text.ptr, depth);
 			buf_release(&text);
 		} else {
-			buf_adds(&head, "binary, hex:");
+			buf_adds(&head, "binary");
+			pv_add_crypt_mark(&head, v);
+			buf_adds(&head, ", hex:");
 			add_line(L->s, L_ENTRY, depth, NULL, buf_detach(&head, NULL));
 			add_hex(L, (const unsigned char *)p, n, depth);
 		}
@@ -532,8 +534,10 @@ static void layout_meta(struct layout *L, const struct fetch *f)
 		add_text_line(s, L_META, 0, "encryption   %s %s, opened with key %d",
 			      crypt_scheme_name(d->scheme), d->cipher, d->key_index);
 	if (d->inner_found)
-		add_text_line(s, L_META, 0, "encrypted    %zu values inside, %zu decrypted",
-			      d->inner_found, d->inner_decrypted);
+		add_text_line(s, d->inner_failed ? L_ERROR : L_META, 0, "encrypted    %zu value%s "
+			      "inside, %zu decrypted%s%s", d->inner_found, d->inner_found == 1 ? "" : "s",
+			      d->inner_decrypted, d->inner_failed ? "; cannot decrypt " : "",
+			      d->inner_error);
 }
 
 /* Rebuilds every line for width (called from draw: formatting only). */

@@ -316,9 +316,17 @@ printf '%s\n' "$MEMCSESS_TEST_OKEY" >"$TMP/keys"
 php -d session.save_handler=memcached -d "session.save_path=$POOL" "$PHP_DIR/crypt-write.php" \
 	whole 1 >"$TMP/crypt" || not_ok "PHP could not write an encrypted session"
 wsid=$(cut -d'"' -f4 "$TMP/crypt")
+# One session holding encrypted values: two openssl ones (card, profile.ssn), a Laravel one
+# (prefs) whose key is not in the key file.
+export MEMCSESS_TEST_LKEY="base64:$(php -r 'echo base64_encode(random_bytes(32));')"
+php -d session.save_handler=memcached -d "session.save_path=$POOL" "$PHP_DIR/crypt-write.php" \
+	inner 1 >"$TMP/crypt-inner" || not_ok "PHP could not write a session with encrypted values"
+isid=$(cut -d'"' -f4 "$TMP/crypt-inner")
 start_top nokey 160 30 LC_ALL=C.UTF-8 -- -d 0.5
 keys nokey Tab / "$wsid" Enter
 check_pane nokey "without a key the list says the session is encrypted" "^  $wsid .* encrypted +\(encrypted \(openssl aes-256-cbc\)\)"
+keys nokey / "$isid" Enter
+check_pane nokey "without a key the preview names an encrypted value's scheme, not its base64" "^  $isid .* php +user_id=3000 card=\(encrypted openssl\) token=\""
 keys nokey q
 check_pane nokey "q quits" "^EXIT=0"
 start_top withkey 160 30 LC_ALL=C.UTF-8 -- -d 0.5 --key-file "$TMP/keys"
@@ -328,6 +336,15 @@ keys withkey Enter
 check_pane withkey "the inspector names the encryption and the key" "^encryption +openssl aes-256-cbc, opened with key 1"
 check_pane withkey "and shows the decrypted fields" "user_id: int 2000"
 check "the key is never shown" bash -c "! grep -qF '$MEMCSESS_TEST_OKEY' '$TMP/pane.withkey'"
+keys withkey Escape
+wait_pane withkey "^  $wsid " || not_ok "Esc did not go back to the list"
+keys withkey / "$isid" Enter
+check_pane withkey "the preview shows a decrypted value's plaintext" "^  $isid .* php +user_id=3000 card=\"4111 1111 1111 0000\""
+keys withkey Enter
+check_pane withkey "the inspector marks the decrypted values" '^    card: string\(19\) "4111 1111 1111 0000" \(decrypted: openssl\)$'
+check_pane withkey "nested ones too" '^      ssn: string\(8\) "078-05-0" \(decrypted: openssl\)$'
+check_pane withkey "and the one no key opens, with its scheme" '^ +[A-Za-z0-9+/=]*" \(encrypted: laravel\)$'
+check_pane withkey "and says why it stays encrypted" '^encrypted +3 values inside, 2 decrypted; cannot decrypt prefs: no key of 16 or 32 bytes'
 keys withkey q
 check_pane withkey "q quits" "^EXIT=0"
 

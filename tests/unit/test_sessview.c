@@ -102,6 +102,19 @@ static void check_tree(void)
 		   "inner values counted");
 	buf_release(&tree);
 	pv_free(v);
+	o.keys = NULL;
+	v = sessview_decode_value(inner, strlen(inner), 0, &o, &d);
+	pv_format_tree(v, &tree);
+	o_val = v ? pv_lookup(v, "o") : NULL;
+	unit_check(o_val && o_val->encrypted == CRYPT_OPENSSL && !o_val->decrypted &&
+		   o_val->u.str.len == OSS_LEN, "without a key an inner value stays, marked encrypted");
+	unit_check(v && strstr(tree.ptr, "\" (encrypted: openssl)\n") &&
+		   strstr(tree.ptr, " (encrypted: laravel)\n") &&
+		   strstr(tree.ptr, "t: string(3) \"tok\"\n"), "tree names the scheme of values left "
+		   "encrypted, and only theirs");
+	buf_release(&tree);
+	pv_free(v);
+	o.keys = &ring;
 	struct keyring wrong = { NULL, 0 };
 	char *cause = NULL;
 	keyring_add_text(&wrong, "base64:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 51, "t", &cause);
@@ -110,6 +123,9 @@ static void check_tree(void)
 	unit_check(v && d.inner_found == 2 && d.inner_failed == 2 && sessview_failed(&d) &&
 		   strstr(d.inner_error, "o: ") == d.inner_error, "inner failures named by path (%s)",
 		   d.inner_error);
+	o_val = v ? pv_lookup(v, "l") : NULL;
+	unit_check(o_val && o_val->encrypted == CRYPT_LARAVEL && !o_val->decrypted,
+		   "a value no key opens is marked encrypted");
 	pv_free(v);
 	keyring_release(&wrong);
 }
