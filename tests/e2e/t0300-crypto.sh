@@ -136,6 +136,28 @@ check_eq "laravel: inspect finds the session" 0 "$(m linsp "${LV[@]}" --key-file
 check "laravel: inspect shows the decrypted attributes" grep -q '^  login_web_59ba36: int 4003$' "$OUT/linsp"
 check_eq "laravel: --app laravel without --prefix is a usage error" 2 "$(m lnopfx --app laravel list)"
 
+# --- load restores a dump --decrypt exactly: the application reads its sessions back ---
+mc_start_var E || exit 1
+EPOOL="127.0.0.1:$E"
+ld() { "$MEMCSESS" -s "$EPOOL" "$@" >>"$OUT/load" 2>&1; echo $?; }
+check_eq "load of a dump --decrypt exits 0" 0 "$(ld load "$OUT/dump-dec")"
+check_eq "load of a Laravel dump --decrypt exits 0" 0 "$(ld "${LV[@]}" load "$OUT/lcbc")"
+check_eq "load of a compressed Laravel dump --decrypt exits 0" 0 "$(ld "${LG[@]}" load "$OUT/lgcm")"
+"$MEMCSESS" -s "$EPOOL" dump --no-data >"$OUT/dump-loaded" 2>>"$OUT/load"
+"$MEMCSESS" -s "$EPOOL" "${LG[@]}" dump --no-data >"$OUT/dump-loaded-lgcm" 2>>"$OUT/load"
+vals='function vals($f) { $v = []; foreach (file($f) as $l) { $d = json_decode($l, true);
+	$v[$d["key"]] = [$d["value"] ?? $d["value_b64"], $d["flags"]]; } ksort($v); return $v; }'
+php -r "$vals"' exit(vals($argv[1]) === vals($argv[2]) && count(vals($argv[1])) == 12 ? 0 : 1);' \
+	"$OUT/dump-raw" "$OUT/dump-loaded"
+check_eq "loaded: the stored bytes and flags, not the plaintext" 0 $?
+php -r "$vals"' exit(vals($argv[1]) === vals($argv[2]) && count(array_filter(vals($argv[1]),
+	fn($x) => $x[1] == 48)) == 3 ? 0 : 1);' "$OUT/lgcm" "$OUT/dump-loaded-lgcm"
+check_eq "loaded: compressed payloads keep their bytes and zlib flags" 0 $?
+php -d session.save_handler=memcached -d "session.save_path=$EPOOL" "$PHP_DIR/crypt-write.php" \
+	readback whole "$TMP/whole.exp"
+php "$PHP_DIR/crypt-write.php" readback laravel "$TMP/lcbc.exp" "$EPOOL" laravel_cache:
+php "$PHP_DIR/crypt-write.php" readback laravel "$TMP/lgcm.exp" "$EPOOL" myapp_cache_
+
 # --- Symfony: compressed by php-memcached ---
 check_eq "symfony: dump exits 0" 0 "$(m sf --app symfony dump)"
 php "$PHP_DIR/compare.php" "$TMP/sf.exp" "$OUT/sf" "symfony fastlz and zlib values decompressed"
@@ -180,6 +202,31 @@ check_eq "wrong keys: every Laravel session is a mac mismatch" 6 "$(grep -c 'mac
 check_eq "wrong keys: list exits 1" 1 "$(m wrongl --key-file "$TMP/wrong" list)"
 check_eq "unreadable key file: usage error" 2 "$(m nofile --key-file "$TMP/none" list)"
 check "unreadable key file: named" grep -q "key file $TMP/none: No such file" "$OUT/nofile.err"
+
+# --- every kind of damage, made by real PHP just now and stored through its session handler:
+# each session says what is wrong, is dumped still encrypted, and the others are unaffected ---
+mc_start_var D || exit 1
+DPOOL="127.0.0.1:$D"
+php -d session.save_handler=memcached -d "session.save_path=$DPOOL" "$PHP_DIR/crypt-write.php" \
+	damaged >"$TMP/dmg.exp" || not_ok "PHP could not write the damaged sessions"
+php -d session.save_handler=memcached -d "session.save_path=$DPOOL" "$PHP_DIR/crypt-write.php" \
+	whole 3 >"$TMP/dgood.exp" || not_ok "PHP could not write whole-encrypted sessions"
+"$MEMCSESS" -s "$DPOOL" --key-file "$TMP/keys" dump --decrypt >"$OUT/dmg" 2>"$OUT/dmg.err"
+check_eq "damaged: dump --decrypt exits 1" 1 $?
+while IFS=$'\t' read -r sid case error; do
+	check "damaged: $case: '$error'" grep -qE "key memc\.sess\.key\.$sid: .*($error)" "$OUT/dmg.err"
+done < <(php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true);
+	echo $d["sid"], "\t", $d["case"], "\t", $d["error"], "\n"; }' "$TMP/dmg.exp")
+check_eq "damaged: one message for each, no other" "$(wc -l <"$TMP/dmg.exp")" "$(wc -l <"$OUT/dmg.err")"
+check_eq "damaged: each is dumped still encrypted, with its error" "$(($(wc -l <"$TMP/dmg.exp") - 1))" \
+	"$(grep -c '"handler":"encrypted","encryption":{[^}]*"decrypted":false,"error":"' "$OUT/dmg")"
+php "$PHP_DIR/compare.php" "$TMP/dgood.exp" "$OUT/dmg" "damaged: the good sessions beside them are decrypted"
+gsid=$(grep '"non-base64 garbage"' "$TMP/dmg.exp" | cut -d'"' -f4)
+check_eq "garbage with --scheme openssl: inspect exits 1" 1 "$(m dmg-forced -s "$DPOOL" --scheme openssl --key-file "$TMP/keys" inspect "$gsid")"
+check "... and says the payload is not base64" grep -q '^encryption   openssl aes-256-cbc, cannot decrypt: payload is not base64$' "$OUT/dmg-forced"
+check_eq "damaged: list with the key exits 1" 1 "$(m dmg-list -s "$DPOOL" --key-file "$TMP/keys" list)"
+check_eq "damaged: list notes each reason" "$(($(wc -l <"$TMP/dmg.exp") - 1))" "$(grep -c ' encrypted *cannot decrypt: ' "$OUT/dmg-list")"
+check_eq "damaged: list shows the good ones decrypted" 3 "$(grep -c ' php *decrypted openssl$' "$OUT/dmg-list")"
 
 # --- the key never appears anywhere ---
 check_eq "the openssl key appears in no output" "" "$(grep -rlF -- "$MEMCSESS_TEST_OKEY" "$OUT")"

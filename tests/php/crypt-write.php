@@ -12,6 +12,13 @@
 //                          php-memcached's default fastlz when over 2000 bytes: half are)
 //   symfony COUNT SERVERS fastlz|zlib     Symfony's MemcachedSessionHandler: Memcached::set('sf2s'
 //                          . sid, session data), 3 KB of data so php-memcached compresses it
+//   readback whole|laravel EXPECT [SERVERS PREFIX]   reads the sessions of EXPECT back as the
+//                          application would (its session handler that decrypts, or Laravel's
+//                          Memcached::get() and Encrypter::decrypt()) and prints one ok line when
+//                          each holds what was written, else not-ok lines
+//   damaged                one session per kind of damage, each a whole value written through the
+//                          session handler as the pattern or Laravel wrote it, then damaged;
+//                          prints {"sid","key","case","error"}, error being what memcsess must say
 require __DIR__ . '/expect.php';
 
 const OPENSSL_CIPHER = 'aes-256-cbc';
@@ -40,6 +47,20 @@ function laravel_encrypt($value, string $appKey, string $cipher = 'aes-256-cbc',
 	$tag = base64_encode($tag ?? '');
 	$mac = str_contains($cipher, 'gcm') ? '' : hash_hmac('sha256', $iv . $value, $key);
 	return base64_encode(json_encode(compact('iv', 'value', 'mac', 'tag'), JSON_UNESCAPED_SLASHES));
+}
+
+// Illuminate\Encryption\Encrypter::decrypt(): the MAC checked, then one unserialize(); null if not.
+function laravel_decrypt(string $payload, string $appKey)
+{
+	$key = base64_decode(substr($appKey, 7));
+	$j = json_decode(base64_decode($payload), true);
+	$gcm = ($j['tag'] ?? '') !== '';
+	$cipher = (strlen($key) === 16 ? 'aes-128-' : 'aes-256-') . ($gcm ? 'gcm' : 'cbc');
+	if (!$gcm && !hash_equals(hash_hmac('sha256', $j['iv'] . $j['value'], $key), $j['mac']))
+		return null;
+	$plain = openssl_decrypt($j['value'], $cipher, $key, 0, base64_decode($j['iv']),
+		$gcm ? base64_decode($j['tag']) : '');
+	return $plain === false ? null : unserialize($plain);
 }
 
 class EncryptedSessionHandler extends SessionHandler
@@ -94,8 +115,79 @@ function memcached_client(string $servers): Memcached
 	return $m;
 }
 
+// The raw bytes of $data through PHP's session handler (a SessionHandler that stores them as given).
+class RawSessionHandler extends SessionHandler
+{
+	public string $raw = '';
+
+	public function read($id): string|false
+	{
+		return '';
+	}
+
+	public function write($id, $data): bool
+	{
+		return parent::write($id, $this->raw);
+	}
+}
+
+function flip(string $s, int $at, int $bit = 1): string
+{
+	$s[$at] = chr(ord($s[$at]) ^ $bit);
+	return $s;
+}
+
+// A Laravel payload's JSON changed by $fn (the MAC redone when $key is given).
+function laravel_edit(string $payload, callable $fn, ?string $key = null): string
+{
+	$j = json_decode(base64_decode($payload), true);
+	$fn($j);
+	if ($key !== null)
+		$j['mac'] = hash_hmac('sha256', $j['iv'] . $j['value'], $key);
+	return base64_encode(json_encode($j, JSON_UNESCAPED_SLASHES));
+}
+
+// Each damage the issue names, on values real PHP made just now: [case, stored bytes, error].
+function damaged_values(string $okey, string $lkey): array
+{
+	$sess = 'user_id|i:2000;name|s:12:"damaged data";cart|a:1:{s:3:"sku";s:5:"W-000";}';
+	[$ct, $iv] = explode('::', base64_decode(oss_encrypt($sess, $okey)), 2);
+	$raw = base64_decode($ct);	// options 0: the ciphertext is base64 inside
+	$oss = fn($c, $sep, $v) => base64_encode(base64_encode($c) . $sep . $v);
+	$k = base64_decode(substr($lkey, 7));
+	$cbc = laravel_encrypt(serialize($sess), $lkey);
+	$gcm = laravel_encrypt(serialize($sess), $lkey, 'aes-256-gcm');
+	$flip_b64 = fn(&$j, $f) => $j[$f] = base64_encode(flip(base64_decode($j[$f]), 3));
+	$wrong = 'base64:' . base64_encode(random_bytes(32));
+	return [
+		['openssl wrong key', oss_encrypt($sess, 'not-' . $okey), 'bad padding|plaintext unusable'],
+		// the last padding byte, through the block before it: 0x80 more, no padding is that long
+		['openssl flipped ciphertext byte', $oss(flip($raw, strlen($raw) - 17, 0x80), '::', $iv), 'bad padding'],
+		// "i:2000" becomes "h:2000": the padding holds, the plaintext is no session
+		['openssl flipped iv byte', $oss($raw, '::', flip($iv, 8)), 'plaintext unusable'],
+		['openssl flipped separator byte', $oss($raw, ':;', $iv), "no '::' between ciphertext and iv"],
+		['openssl short iv', $oss($raw, '::', substr($iv, 0, 8)), 'short iv: 8 bytes, aes-256-cbc needs 16'],
+		['openssl empty ciphertext', $oss('', '::', $iv), 'empty ciphertext'],
+		['openssl truncated payload', substr(oss_encrypt($sess, $okey), 0, -3), 'truncated payload'],
+		// not base64 at all: no scheme's, so a session that cannot be decoded (forced: not base64)
+		['non-base64 garbage', 'QUJD!!RA' . substr(oss_encrypt($sess, $okey), 8), 'cannot decode at byte'],
+		['laravel wrong key', laravel_encrypt(serialize($sess), $wrong), 'mac mismatch'],
+		['laravel flipped iv byte', laravel_edit($cbc, fn(&$j) => $flip_b64($j, 'iv')), 'mac mismatch'],
+		['laravel flipped value byte', laravel_edit($cbc, fn(&$j) => $flip_b64($j, 'value')), 'mac mismatch'],
+		['laravel flipped mac byte', laravel_edit($cbc, fn(&$j) => $j['mac'] = flip($j['mac'], 5)), 'mac mismatch'],
+		['laravel short iv', laravel_edit($cbc, fn(&$j) => $j['iv'] = base64_encode(substr(base64_decode($j['iv']), 0, 8)), $k), 'short iv: 8 bytes, aes-cbc needs 16'],
+		['laravel empty value', laravel_edit($cbc, fn(&$j) => $j['value'] = '', $k), 'empty ciphertext'],
+		['laravel value not base64', laravel_edit($cbc, fn(&$j) => $j['value'] = '%%' . substr($j['value'], 2), $k), 'value is not base64'],
+		['laravel truncated json', base64_encode(substr(base64_decode($cbc), 0, -12)), 'payload is not valid JSON'],
+		['laravel gcm wrong key', laravel_encrypt(serialize($sess), $wrong, 'aes-256-gcm'), 'tag mismatch'],
+		['laravel gcm flipped iv byte', laravel_edit($gcm, fn(&$j) => $flip_b64($j, 'iv')), 'tag mismatch'],
+		['laravel gcm flipped value byte', laravel_edit($gcm, fn(&$j) => $flip_b64($j, 'value')), 'tag mismatch'],
+		['laravel gcm flipped tag byte', laravel_edit($gcm, fn(&$j) => $flip_b64($j, 'tag')), 'tag mismatch'],
+	];
+}
+
 $mode = $argv[1];
-$count = (int)$argv[2];
+$count = (int)($argv[2] ?? 0);
 $okey = getenv('MEMCSESS_TEST_OKEY');
 $lkey = getenv('MEMCSESS_TEST_LKEY');
 
@@ -155,4 +247,45 @@ if ($mode === 'whole') {
 		$m->set('sf2s' . $sid, $data, 7200) or exit(1);
 		emit($sid, 'sf2s' . $sid, memcsess_expect($_SESSION));
 	}
+} elseif ($mode === 'damaged') {
+	$h = new RawSessionHandler();
+	session_set_save_handler($h, true);
+	ini_set('session.use_cookies', '0');
+	ini_set('session.use_strict_mode', '0');
+	ini_set('session.cache_limiter', '');
+	foreach (damaged_values($okey, $lkey) as $i => [$case, $bytes, $error]) {
+		$h->raw = $bytes;
+		session_id(sprintf('d%05d%s', $i, bin2hex(random_bytes(8))));
+		session_start() or exit(1);
+		session_write_close() or exit(1);
+		echo json_encode(['sid' => session_id(), 'key' => ini_get('memcached.sess_prefix') . session_id(),
+			'case' => $case, 'error' => $error], JSON_UNESCAPED_SLASHES), "\n";
+	}
+} elseif ($mode === 'readback') {
+	[, , $kind, $file] = $argv;
+	$m = $kind === 'laravel' ? memcached_client($argv[4]) : null;
+	if ($kind === 'whole') {
+		session_set_save_handler(new EncryptedSessionHandler($okey), true);
+		ini_set('session.use_cookies', '0');
+		ini_set('session.use_strict_mode', '0');
+		ini_set('session.cache_limiter', '');
+	}
+	$bad = $n = 0;
+	foreach (file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+		$e = json_decode($line, true);
+		if ($kind === 'whole') {
+			session_id($e['sid']);
+			$_SESSION = [];
+			session_start(['read_and_close' => true]);
+			$got = $_SESSION;
+		} else {	// Illuminate\Session\EncryptedStore::readFromHandler()
+			$v = $m->get($argv[5] . $e['sid']);
+			$got = $v === false ? null : unserialize(laravel_decrypt($v, $lkey) ?? 'N;');
+		}
+		$got = json_decode(json_encode(memcsess_expect($got), JSON_PRESERVE_ZERO_FRACTION), true);
+		$n++;
+		if ($got !== $e['expect'] && $bad++ < 20)
+			echo "not ok - PHP reads back {$e['sid']}: ", json_encode($got), "\n";
+	}
+	echo $bad || !$n ? "not ok" : "ok", " - PHP reads back the $n $kind sessions loaded\n";
 }
