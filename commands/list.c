@@ -137,8 +137,9 @@ static int needs_probe(const struct sess_rec *r)
 	return r->value && r->kind == REC_SESSION;
 }
 
-/* The handler and the crypto notes of r ("fastlz", "decrypted laravel", "cannot decrypt: ...")
- * from d, what probing r found (see needs_probe). Returns 1 when something could not be undone. */
+/* The handler and the crypto notes of r ("fastlz", "decrypted laravel", "cannot decrypt: ...",
+ * "2 decrypted inside") from d, what probing r found (see needs_probe). Returns 1 when
+ * something could not be undone. */
 static int row_crypto(struct row *w, const struct sess_rec *r, const struct decode_info *d)
 {
 	w->crypt[0] = '\0';
@@ -157,6 +158,11 @@ static int row_crypto(struct row *w, const struct sess_rec *r, const struct deco
 	else if (d->status == DECODE_CRYPT_FAILED || d->status == DECODE_UNCOMPRESS_FAILED)
 		buf_printf(&b, "cannot %s: %s", d->status == DECODE_CRYPT_FAILED ? "decrypt" :
 			   "decompress", d->error);
+	if (d->inner_failed)
+		buf_printf(&b, "%scannot decrypt %zu of %zu inside", b.len ? "; " : "",
+			   d->inner_failed, d->inner_found);
+	else if (d->inner_decrypted)
+		buf_printf(&b, "%s%zu decrypted inside", b.len ? "; " : "", d->inner_decrypted);
 	snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr ? b.ptr : "");
 	buf_release(&b);
 	return sessview_failed(d);
@@ -219,9 +225,12 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		sessview_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);
 	if (row_crypto(&w, r, &d)) {
+		struct buf why = BUF_INIT;
+		sessview_describe(&d, &why);
 		__atomic_add_fetch(&st->crypt_errors, 1, __ATOMIC_RELAXED);
 		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
-			  (int)r->key_len, r->key, w.crypt);
+			  (int)r->key_len, r->key, why.ptr ? why.ptr : w.crypt);
+		buf_release(&why);
 	}
 	if (st->sort != SORT_NONE) {
 		if (st->n_rows == st->cap_rows) {

@@ -296,6 +296,18 @@ struct pv *sessview_decode(const struct sess_rec *r, const struct decode_opts *o
 				     r->have_meta ? r->flags : 0, o, info);
 }
 
+/* Opens and counts the values inside session bytes p, n (a probe with keys); a session that
+ * does not decode has none. */
+static void probe_inner(struct work *w, const char *p, size_t n)
+{
+	struct decode_error e;
+	enum sess_handler used;
+	struct pv *v = sess_decode(p, n, w->o->handler, &used, &e);
+	if (v)
+		walk(w, v);	/* the tree holds copies: w->plain may be reused */
+	pv_free(v);
+}
+
 void sessview_probe(const struct sess_rec *r, const struct decode_opts *o,
 		    struct decode_info *info)
 {
@@ -303,9 +315,12 @@ void sessview_probe(const struct sess_rec *r, const struct decode_opts *o,
 	const char *p = r->value ? r->value : "";
 	size_t n = r->value ? r->value_len : 0;
 	info_init(info);
-	if (open_stages(&w, r->have_meta ? r->flags : 0, &p, &n) == 0)
+	if (open_stages(&w, r->have_meta ? r->flags : 0, &p, &n) == 0) {
 		info->handler = w.o->handler != SESS_UNKNOWN ? w.o->handler :
 				n ? sess_detect(p, n) : SESS_EMPTY;
+		if (n && have_keys(w.o) && w.o->scheme != CRYPT_NONE)
+			probe_inner(&w, p, n);
+	}
 	work_release(&w);
 }
 

@@ -54,8 +54,9 @@ struct pv *sessview_decode_value(const char *value, size_t len, uint32_t flags,
  * builds no tree (sessfast.h). */
 int sessview_write_json(const char *value, size_t len, uint32_t flags,
 			const struct decode_opts *o, struct decode_info *info, struct buf *out);
-/* Only the handler, compression and whole-value encryption (decrypting it when keys are given,
- * but not decoding): cheap enough for a listing. Fills info like sessview_decode. */
+/* Only the handler, compression and whole-value encryption: cheap enough for a listing. With
+ * keys, the session is also decoded so that the values inside are opened and counted (a
+ * listing must say when one cannot be). Fills info like sessview_decode. */
 void sessview_probe(const struct sess_rec *r, const struct decode_opts *o,
 		    struct decode_info *info);
 

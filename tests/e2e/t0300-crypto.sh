@@ -20,6 +20,7 @@ LKEY_B64=${MEMCSESS_TEST_LKEY#base64:}
 printf '%s\nbase64:%s\n%s\n' "$MEMCSESS_TEST_OKEY" "$(rand base64_encode 32)" \
 	"$MEMCSESS_TEST_LKEY" >"$TMP/keys"
 printf 'base64:%s\nnot-the-key\n' "$(rand base64_encode 32)" >"$TMP/wrong"
+printf '%s\n' "$MEMCSESS_TEST_OKEY" >"$TMP/okey"	# the openssl scheme's key alone
 
 cw() {
 	php -d session.save_handler=memcached -d "session.save_path=$POOL" "$PHP_DIR/crypt-write.php" "$@"
@@ -81,6 +82,13 @@ sid=$(sid_of "$TMP/whole.exp" 1)
 check "list without a key: handler encrypted, scheme named" grep -q "^$sid .* encrypted *encrypted openssl" "$OUT/list-nokey"
 check_eq "list with the key exits 0" 0 "$(m list-key --key-file "$TMP/keys" list)"
 check "list with the key: handler of the plaintext, decrypted noted" grep -q "^$sid .* php *decrypted openssl" "$OUT/list-key"
+check_eq "list without a key does not open sessions to look inside (no note)" 6 "$(grep -c '^i0.* php *$' "$OUT/list-nokey")"
+check_eq "list with the key: values inside decrypted, counted" 6 "$(grep -c '^i0.* php *3 decrypted inside$' "$OUT/list-key")"
+check_eq "list with only the openssl key exits 1 (a Laravel value inside stays encrypted)" 1 "$(m list-okey --key-file "$TMP/okey" list)"
+check_eq "... each such session noted" 6 "$(grep -c '^i0.* php *cannot decrypt 1 of 3 inside$' "$OUT/list-okey")"
+check_eq "... and named on stderr with the value and why" 6 "$(grep -c '^memcsess: server .*: key memc\.sess\.key\.i0.*: cannot decrypt 1 value: prefs: no key of 16 or 32 bytes' "$OUT/list-okey.err")"
+check_eq "... the whole values still decrypted" 6 "$(grep -c '^w0.* php *decrypted openssl$' "$OUT/list-okey")"
+check_eq "list --json with only the openssl key: inner_encryption says which failed" 6 "$(m list-okey-json --key-file "$TMP/okey" list --json >/dev/null; grep -c '"inner_encryption":{"found":3,"decrypted":2,"failed":1,"error":"prefs: no key of 16' "$OUT/list-okey-json")"
 check_eq "list --json with the key exits 0" 0 "$(m list-json --key-file "$TMP/keys" list --json)"
 check_eq "list --json: every whole value decrypted" 6 "$(grep -c '"handler":"php","encryption":{"scheme":"openssl","cipher":"aes-256-cbc","decrypted":true' "$OUT/list-json")"
 
@@ -96,7 +104,6 @@ check "... the card is marked encrypted, with its scheme" grep -qE '^  card: str
 check "... the nested value too" grep -qE '^    ssn: string\([0-9]+\) "[A-Za-z0-9+/=]+" \(encrypted: openssl\)$' "$OUT/insp-inner-nokey"
 check "... the Laravel value with its scheme" grep -qE '^  prefs: string\([0-9]+\) "eyJ.* \(encrypted: laravel\)$' "$OUT/insp-inner-nokey"
 check_eq "... and nothing else is marked" 3 "$(grep -c '(encrypted: \|(decrypted: ' "$OUT/insp-inner-nokey")"
-head -1 "$TMP/keys" >"$TMP/okey"
 check_eq "inspect with only the openssl key exits 1 (one value stays encrypted)" 1 "$(m insp-inner-okey --key-file "$TMP/okey" inspect "$sid")"
 check "... the card is decrypted" grep -q '^  card: string(19) "4111 1111 1111 0001" (decrypted: openssl)$' "$OUT/insp-inner-okey"
 check "... the Laravel value stays, marked encrypted" grep -q '^  prefs: string(.*"\.\.\. (encrypted: laravel)$' "$OUT/insp-inner-okey"
