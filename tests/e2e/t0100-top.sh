@@ -348,8 +348,18 @@ check_pane withkey "and says why it stays encrypted" '^encrypted +3 values insid
 keys withkey q
 check_pane withkey "q quits" "^EXIT=0"
 
+# The key from MEMCSESS_KEY: used, then wiped from the process's environment.
+start_top envkey 160 30 LC_ALL=C.UTF-8 MEMCSESS_KEY="$MEMCSESS_TEST_OKEY" -- -d 0.5
+keys envkey Tab / "$wsid" Enter
+check_pane envkey "with MEMCSESS_KEY the list shows the decrypted data" "^  $wsid .* php +user_id=2000 name=\"whöle 0\""
+tr '\0' '\n' <"/proc/$(ps -o pid= --ppid "$(cat "$TMP/envkey.pid")" | head -1 | tr -d ' ')/environ" >"$TMP/environ"
+check "MEMCSESS_KEY is still in the environment of memcsess, emptied" grep -qx 'MEMCSESS_KEY=' "$TMP/environ"
+check "the key is no longer in it" bash -c "! grep -qF '$MEMCSESS_TEST_OKEY' '$TMP/environ'"
+keys envkey q
+check_pane envkey "q quits" "^EXIT=0"
+
 # Under SANITIZE=1 the sanitizers report on the terminal after the console ends.
-for name in main ro iter crash small nokey withkey; do
+for name in main ro iter crash small nokey withkey envkey; do
 	tm capture-pane -p -S - -t "$name" >"$TMP/history.$name"
 	check "no sanitizer report from the '$name' console" \
 		bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/history.$name'"

@@ -235,6 +235,28 @@ check_eq "damaged: list with the key exits 1" 1 "$(m dmg-list -s "$DPOOL" --key-
 check_eq "damaged: list notes each reason" "$(($(wc -l <"$TMP/dmg.exp") - 1))" "$(grep -c ' encrypted *cannot decrypt: ' "$OUT/dmg-list")"
 check_eq "damaged: list shows the good ones decrypted" 3 "$(grep -c ' php *decrypted openssl$' "$OUT/dmg-list")"
 
+# --- --cipher and --scheme: the pattern with another cipher, made by real PHP ---
+mc_start_var F || exit 1
+FPOOL="127.0.0.1:$F"
+MEMCSESS_TEST_CIPHER=aes-128-cbc php -d session.save_handler=memcached -d "session.save_path=$FPOOL" \
+	"$PHP_DIR/crypt-write.php" whole 3 >"$TMP/c128.exp" || not_ok "PHP could not write aes-128-cbc sessions"
+f() { m "$@" -s "$FPOOL" --key-file "$TMP/keys" dump --decrypt; }
+check_eq "aes-128-cbc without --cipher: dump --decrypt exits 1" 1 "$(f c256)"
+check_eq "... each named, with the cipher tried" 3 "$(grep -c 'cannot decrypt (openssl aes-256-cbc): bad padding' "$OUT/c256.err")"
+check_eq "--cipher aes-128-cbc: dump --decrypt exits 0" 0 "$(f c128 --cipher aes-128-cbc)"
+php "$PHP_DIR/compare.php" "$TMP/c128.exp" "$OUT/c128" "--cipher aes-128-cbc: data equals PHP's"
+check_eq "--cipher aes-128-cbc: named in encryption" 3 "$(grep -c '"encryption":{"scheme":"openssl","cipher":"aes-128-cbc","decrypted":true,"key":1}' "$OUT/c128")"
+check_eq "--cipher rot13: usage error" 2 "$(f crot13 --cipher rot13)"
+check "... naming the cipher" grep -q "^memcsess: --cipher: cipher 'rot13' is unknown to libcrypto" "$OUT/crot13.err"
+check_eq "--scheme sodium: usage error" 2 "$(f csodium --scheme sodium)"
+check "... naming the schemes there are" grep -q "^memcsess: --scheme: expected auto, none, openssl or laravel, got 'sodium'" "$OUT/csodium.err"
+check_eq "--scheme laravel on the openssl pattern: exits 1" 1 "$(f cforced --cipher aes-128-cbc --scheme laravel)"
+check_eq "... each said not to be Laravel's" 3 "$(grep -c "cannot decrypt (laravel aes-[a-z0-9-]*): payload is not Laravel's JSON" "$OUT/cforced.err")"
+check_eq "--scheme openssl: exits 0" 0 "$(f copenssl --cipher aes-128-cbc --scheme openssl)"
+php "$PHP_DIR/compare.php" "$TMP/c128.exp" "$OUT/copenssl" "--scheme openssl: data equals PHP's"
+m cnone -s "$FPOOL" --key-file "$TMP/keys" --scheme none dump >/dev/null
+check_eq "--scheme none: nothing taken for encrypted" 0 "$(grep -c '"encryption"' "$OUT/cnone")"
+
 # --- the key never appears anywhere ---
 check_eq "the openssl key appears in no output" "" "$(grep -rlF -- "$MEMCSESS_TEST_OKEY" "$OUT")"
 check_eq "the Laravel key appears in no output" "" "$(grep -rlF -- "$LKEY_B64" "$OUT")"

@@ -21,7 +21,8 @@
 //                          prints {"sid","key","case","error"}, error being what memcsess must say
 require __DIR__ . '/expect.php';
 
-const OPENSSL_CIPHER = 'aes-256-cbc';
+// The pattern's cipher: aes-256-cbc, or MEMCSESS_TEST_CIPHER (another cipher, for --cipher).
+define('OPENSSL_CIPHER', getenv('MEMCSESS_TEST_CIPHER') ?: 'aes-256-cbc');
 
 // The widespread hand-rolled pattern.
 function oss_encrypt(string $data, string $key): string
