@@ -256,6 +256,17 @@ check_eq "--scheme openssl: exits 0" 0 "$(f copenssl --cipher aes-128-cbc --sche
 php "$PHP_DIR/compare.php" "$TMP/c128.exp" "$OUT/copenssl" "--scheme openssl: data equals PHP's"
 m cnone -s "$FPOOL" --key-file "$TMP/keys" --scheme none dump >/dev/null
 check_eq "--scheme none: nothing taken for encrypted" 0 "$(grep -c '"encryption"' "$OUT/cnone")"
+# Laravel with a 16-byte APP_KEY (aes-128-cbc and aes-128-gcm), in Laravel 12's <app>-cache- shape.
+L16="base64:$(rand base64_encode 16)"
+MEMCSESS_TEST_LKEY=$L16 cw laravel 4 "$FPOOL" shop-cache- aes-128-cbc >"$TMP/l128.exp" || not_ok "laravel aes-128-cbc writes"
+MEMCSESS_TEST_LKEY=$L16 cw laravel 4 "$FPOOL" shop-cache- aes-128-gcm >>"$TMP/l128.exp" || not_ok "laravel aes-128-gcm writes"
+{ cat "$TMP/keys"; echo "$L16"; } >"$TMP/keys16"
+check_eq "laravel aes-128: dump --decrypt exits 0" 0 "$(m l128 -s "$FPOOL" --app laravel --prefix shop-cache- --key-file "$TMP/keys16" dump --decrypt)"
+php "$PHP_DIR/compare.php" "$TMP/l128.exp" "$OUT/l128" "laravel aes-128-cbc and aes-128-gcm: data equals the attributes"
+check_eq "laravel aes-128-cbc: the fourth key of the ring" 4 "$(grep -c '"encryption":{"scheme":"laravel","cipher":"aes-128-cbc","decrypted":true,"key":4}' "$OUT/l128")"
+check_eq "laravel aes-128-gcm: the fourth key of the ring" 4 "$(grep -c '"encryption":{"scheme":"laravel","cipher":"aes-128-gcm","decrypted":true,"key":4}' "$OUT/l128")"
+check_eq "list --detect finds the <app>-cache- prefix" 0 "$(m fdetect -s "$FPOOL" list --detect)"
+check "... with its 8 Laravel sessions" grep -qE '^laravel +shop-cache- +8 +[0-9]+  laravel 8$' "$OUT/fdetect"
 
 # --- the key never appears anywhere ---
 check_eq "the openssl key appears in no output" "" "$(grep -rlF -- "$MEMCSESS_TEST_OKEY" "$OUT")"
