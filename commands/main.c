@@ -69,11 +69,13 @@ void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
+	flockfile(stderr);	/* one whole line, while other servers' threads report too */
 	fputs("memcsess: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void cmd_ctx_init(struct cmd_ctx *ctx)
