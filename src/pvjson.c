@@ -196,12 +196,22 @@ static json_t *container_json(struct json_ctx *c, const struct pv *v)
 
 static json_t *value_json(struct json_ctx *c, const struct pv *v);
 
-/* A value the crypto layer decrypted: {"__decrypted": value, "__scheme": "openssl"}. */
-static json_t *decrypted_json(const struct pv *v, json_t *j)
+/* The member that wraps a value the crypto layer decrypted ("__decrypted") or found encrypted
+ * and left closed ("__encrypted"), with its scheme in *scheme; NULL for any other value. */
+static const char *crypt_wrapper(const struct pv *v, const char **scheme)
+{
+	if (!v->decrypted && !v->encrypted)
+		return NULL;
+	*scheme = crypt_scheme_name(v->decrypted ? v->decrypted : v->encrypted);
+	return v->decrypted ? "__decrypted" : "__encrypted";
+}
+
+/* {"__decrypted": value, "__scheme": "openssl"}, or "__encrypted" (see crypt_wrapper). */
+static json_t *crypt_json(const char *member, const char *scheme, json_t *j)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "__decrypted", j);
-	json_object_set_new(o, "__scheme", json_string(crypt_scheme_name(v->decrypted)));
+	json_object_set_new(o, member, j);
+	json_object_set_new(o, "__scheme", json_string(scheme));
 	return o;
 }
 
@@ -222,7 +232,8 @@ static json_t *to_json(struct json_ctx *c, const struct pv *v)
 	if (!v)
 		return json_null();
 	json_t *j = value_json(c, v);
-	return v->decrypted ? decrypted_json(v, j) : j;
+	const char *scheme = NULL, *member = crypt_wrapper(v, &scheme);
+	return member ? crypt_json(member, scheme, j) : j;
 }
 
 static json_t *value_json(struct json_ctx *c, const struct pv *v)
@@ -1009,11 +1020,11 @@ static void write_value(struct writer *w, struct buf *out, const struct pv *v)
 		buf_add(out, "null", 4);
 		return;
 	}
-	if (v->decrypted)
-		buf_adds(out, "{\"__decrypted\":");
+	const char *scheme = NULL, *member = crypt_wrapper(v, &scheme);
+	if (member)
+		buf_printf(out, "{\"%s\":", member);
 	write_plain(w, out, v);
-	if (v->decrypted) {
-		const char *scheme = crypt_scheme_name(v->decrypted);
+	if (member) {
 		buf_adds(out, ",\"__scheme\":");
 		json_write_string(out, scheme, strlen(scheme));
 		buf_addc(out, '}');

@@ -60,6 +60,8 @@ check_eq "dump without --decrypt leaves whole values encrypted" 6 "$n"
 check_eq "dump without --decrypt adds no data for them" 0 \
 	"$(grep -F -f <(cut -d'"' -f4 "$TMP/whole.exp") "$OUT/dump-raw" | grep -c '"data"')"
 check_eq "dump without --decrypt leaves inner values encrypted" 0 "$(grep -c '__decrypted' "$OUT/dump-raw")"
+check_eq "... marks each with its scheme in data (openssl)" 12 "$(grep -o '{"__encrypted":"[A-Za-z0-9+/=]*","__scheme":"openssl"}' "$OUT/dump-raw" | wc -l)"
+check_eq "... (laravel)" 6 "$(grep -o '"prefs":{"__encrypted":"eyJ[A-Za-z0-9+/=]*","__scheme":"laravel"}' "$OUT/dump-raw" | wc -l)"
 check_eq "dump without --decrypt counts the inner values" 6 \
 	"$(grep -c '"inner_encryption":{"found":3,"decrypted":0,"failed":0}' "$OUT/dump-raw")"
 php -r '
@@ -108,6 +110,12 @@ check_eq "inspect with only the openssl key exits 1 (one value stays encrypted)"
 check "... the card is decrypted" grep -q '^  card: string(19) "4111 1111 1111 0001" (decrypted: openssl)$' "$OUT/insp-inner-okey"
 check "... the Laravel value stays, marked encrypted" grep -q '^  prefs: string(.*"\.\.\. (encrypted: laravel)$' "$OUT/insp-inner-okey"
 check "... and the header says why" grep -q '^encrypted    3 values inside, 2 decrypted; cannot decrypt prefs: no key of 16 or 32 bytes' "$OUT/insp-inner-okey"
+"$MEMCSESS" -s "$POOL" --key-file "$TMP/okey" inspect --json "$sid" >"$OUT/insp-inner-okey-json" 2>&1
+php -r '$d = json_decode(file_get_contents($argv[1]), true)["data"];
+	exit($d["card"]["__scheme"] === "openssl" && isset($d["card"]["__decrypted"]) &&
+	     $d["prefs"]["__scheme"] === "laravel" && str_starts_with($d["prefs"]["__encrypted"], "eyJ") ? 0 : 1);' \
+	"$OUT/insp-inner-okey-json"
+check_eq "... inspect --json: __decrypted for the card, __encrypted (laravel) for prefs" 0 $?
 check_eq "inspect --json exits 0" 0 "$(m insp-json --key-file "$TMP/keys" inspect --json "$sid")"
 php -r 'echo json_encode(json_decode(file_get_contents($argv[1]))), "\n";' "$OUT/insp-json" >"$OUT/insp-json.line"
 grep "\"$sid\"" "$TMP/inner.exp" >"$TMP/one.exp"

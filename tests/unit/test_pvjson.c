@@ -207,7 +207,16 @@ static void check_objects(void)
 	struct pv *s = str(B("secret"));
 	s->decrypted = CRYPT_OPENSSL;
 	pv_append(o, str(B("s")), s);
-	check_same(o, "object: repeated property, __class, custom, enum, decrypted");
+	struct pv *x = str(B("ZW52ZWxvcGU="));
+	x->encrypted = CRYPT_OPENSSL;
+	pv_append(o, str(B("left")), x);
+	check_same(o, "object: repeated property, __class, custom, enum, decrypted, left encrypted");
+	struct buf out = BUF_INIT;
+	pv_write_json(&out, o);
+	unit_check(strstr(out.ptr, "\"s\":{\"__decrypted\":\"secret\",\"__scheme\":\"openssl\"}") &&
+		   strstr(out.ptr, "\"left\":{\"__encrypted\":\"ZW52ZWxvcGU=\",\"__scheme\":\"openssl\"}"),
+		   "decrypted and encrypted values wrapped with their scheme (%s)", out.ptr);
+	buf_release(&out);
 	pv_free(o);
 
 	struct decode_error err;
