@@ -264,6 +264,14 @@ check_eq "--scheme openssl: exits 0" 0 "$(f copenssl --cipher aes-128-cbc --sche
 php "$PHP_DIR/compare.php" "$TMP/c128.exp" "$OUT/copenssl" "--scheme openssl: data equals PHP's"
 m cnone -s "$FPOOL" --key-file "$TMP/keys" --scheme none dump >/dev/null
 check_eq "--scheme none: nothing taken for encrypted" 0 "$(grep -c '"encryption"' "$OUT/cnone")"
+# A key longer than the cipher's: PHP cuts it (here 40 bytes to aes-128-cbc's 16); memcsess too.
+LONGKEY="long-$(rand bin2hex 16)-key"
+MEMCSESS_TEST_OKEY=$LONGKEY MEMCSESS_TEST_CIPHER=aes-128-cbc php -d session.save_handler=memcached \
+	-d "session.save_path=$FPOOL" "$PHP_DIR/crypt-write.php" whole 2 >"$TMP/clong.exp" || not_ok "PHP could not write with a long key"
+{ cat "$TMP/keys"; echo "$LONGKEY"; } >"$TMP/keyslong"
+check_eq "a key longer than the cipher's: dump --decrypt exits 0" 0 "$(m clong -s "$FPOOL" --key-file "$TMP/keyslong" --cipher aes-128-cbc dump --decrypt)"
+php "$PHP_DIR/compare.php" "$TMP/clong.exp" "$OUT/clong" "long key cut as PHP cuts it: data equals PHP's"
+check_eq "... opened by that key (the fourth)" 2 "$(grep -c '"cipher":"aes-128-cbc","decrypted":true,"key":4}' "$OUT/clong")"
 # Laravel with a 16-byte APP_KEY (aes-128-cbc and aes-128-gcm), in Laravel 12's <app>-cache- shape.
 L16="base64:$(rand base64_encode 16)"
 MEMCSESS_TEST_LKEY=$L16 cw laravel 4 "$FPOOL" shop-cache- aes-128-cbc >"$TMP/l128.exp" || not_ok "laravel aes-128-cbc writes"
