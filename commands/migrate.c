@@ -308,8 +308,8 @@ static void print_summary(struct migrate *m)
 	const struct copy_stats *s = &m->cp.st;
 	if (m->dry_run) {
 		for (size_t i = 0; i < m->dst.n; i++)
-			fprintf(stderr, "migrate: would copy %zu sessions to %s\n", s->per_target[i],
-				m->dst.servers[i].name);
+			fprintf(stderr, "migrate: would %s %zu sessions to %s\n",
+				m->move ? "move" : "copy", s->per_target[i], m->dst.servers[i].name);
 	}
 	fprintf(stderr, "migrate: %zu read, %zu %s, %zu already there, %zu unchanged, "
 		"%zu conflicts, %zu failed, %zu expired, %zu stray, %zu locked, %zu bad lines",
@@ -317,7 +317,7 @@ static void print_summary(struct migrate *m)
 		s->conflicts, s->failed, s->expired, s->stray, s->locked, m->bad_lines);
 	if (m->sids)
 		fprintf(stderr, ", %zu not found", m->not_found);
-	if (m->move)
+	if (m->move && !m->dry_run)
 		fprintf(stderr, "; %zu sources deleted, %zu changed (kept), %zu already gone, "
 			"%zu not deleted", s->moved, s->source_changed, s->source_gone,
 			s->source_failed);
@@ -333,7 +333,7 @@ static void print_summary(struct migrate *m)
 		"dry_run", m->dry_run, "interrupted", interrupted != 0);
 	if (m->sids)
 		json_object_set_new(o, "not_found", json_integer((json_int_t)m->not_found));
-	if (m->move)
+	if (m->move && !m->dry_run)
 		json_object_set_new(o, "moved", json_pack("{s:I,s:I,s:I,s:I}",
 			"deleted", (json_int_t)s->moved, "changed", (json_int_t)s->source_changed,
 			"gone", (json_int_t)s->source_gone, "failed", (json_int_t)s->source_failed));

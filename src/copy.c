@@ -78,12 +78,54 @@ static long plan_item(struct copier *c, size_t i, int64_t now)
 		c->st.locked++;
 		report(c, it, CE_LOCKED, "was locked by a running request while read; copied as read");
 	}
-	if (c->dry_run) {
-		c->st.per_target[home]++;
-		c->st.copied++;
-		return -1;
-	}
 	return (long)home;
+}
+
+/* Does the read-back g hold exactly the item's bytes and flags? */
+static int same_copy(const struct store_req *g, const struct copy_item *it)
+{
+	return g->status == ST_DONE && g->got.len == it->value_len &&
+	       memcmp(g->got.ptr ? g->got.ptr : "", it->value, it->value_len) == 0 &&
+	       g->got_flags == it->flags;
+}
+
+/* Dry run: reads each planned item on its target and counts what a real run would do. */
+static void check_items(struct copier *c)
+{
+	struct store_req g[COPY_BATCH];
+	size_t gi[COPY_BATCH], m = 0;
+	int64_t now = time(NULL);
+	for (size_t i = 0; i < c->n; i++) {
+		long home = plan_item(c, i, now);
+		if (home < 0)
+			continue;
+		memset(&g[m], 0, sizeof(g[m]));
+		g[m].op = ST_GET;
+		g[m].server = (size_t)home;
+		g[m].key = c->items[i].key;
+		g[m].key_len = c->items[i].key_len;
+		gi[m++] = i;
+	}
+	store_run(&c->dst_store, g, m);
+	for (size_t q = 0; q < m; q++) {
+		const struct copy_item *it = &c->items[gi[q]];
+		if (g[q].status == ST_ERROR) {
+			c->st.failed++;
+			c->failed_now = 1;
+			report(c, it, CE_FAILED, g[q].error ? g[q].error : "reading the target failed");
+		} else if (same_copy(&g[q], it)) {
+			c->st.already++;
+			c->st.per_target[g[q].server] += c->move;	/* its source would go */
+		} else if (g[q].status == ST_DONE && !c->overwrite) {
+			c->st.conflicts++;
+			report(c, it, CE_CONFLICT, "a different session with this id is already on the target; "
+				      "would be kept (use --overwrite to replace it)");
+		} else {
+			c->st.copied++;
+			c->st.per_target[g[q].server]++;
+		}
+	}
+	store_reqs_release(g, m);
 }
 
 /* Phase 1: add (or set) every planned item on its target. */
@@ -138,9 +180,7 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 	for (size_t q = 0; q < m; q++) {
 		size_t j = gi[q];
 		const struct copy_item *it = &c->items[idx[j]];
-		int same = g[q].status == ST_DONE && g[q].got.len == it->value_len &&
-			   memcmp(g[q].got.ptr ? g[q].got.ptr : "", it->value, it->value_len) == 0 &&
-			   g[q].got_flags == it->flags;
+		int same = same_copy(&g[q], it);
 		if (g[q].status == ST_ERROR) {
 			c->st.failed++;
 			c->failed_now = 1;
@@ -213,6 +253,11 @@ void copier_flush(struct copier *c)
 	c->failed_now = 0;
 	if (c->n == 0)
 		return;
+	if (c->dry_run) {
+		check_items(c);
+		c->n = 0;
+		return;
+	}
 	size_t n = write_items(c, w, idx);
 	size_t k = confirm_items(c, w, idx, n, ok);
 	store_reqs_release(w, n);

@@ -28,7 +28,8 @@ struct copy_item {
 struct copy_stats {
 	size_t read, copied, already, unchanged, conflicts, failed, expired, stray, locked;
 	size_t moved, source_changed, source_gone, source_failed;
-	size_t *per_target;	/* dry run: sessions that would go to each target server */
+	size_t *per_target;	/* dry run: sessions that would go to each target server
+				 * (moving: also those already there) */
 };
 
 enum copy_event {

@@ -25,6 +25,29 @@ done
 "$MEMCSESS" migrate --from "$OLD" --to "$NEW" --json >"$TMP/sum" 2>/dev/null
 check "a re-run copies nothing again (all already there)" grep -q '"copied":0,"already":2000' "$TMP/sum"
 
+# A dry run reads the target: after the copy nothing is left to copy; with --move, every session
+# would be moved (its copy is there, its source would go). A different session on the target
+# under the same id is a conflict, named before anything is written.
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --dry-run --json >"$TMP/dry" 2>"$TMP/err"
+check "a dry run of a done copy: 0 to copy, 2000 already there" grep -q '"read":2000,"copied":0,"already":2000' "$TMP/dry"
+check_eq "... and each target server would get 0" 3 "$(grep -c '^migrate: would copy 0 sessions to' "$TMP/err")"
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --move --dry-run >/dev/null 2>"$TMP/err"
+moves=$(awk '/^migrate: would move [0-9]+ sessions to / { n += $4 } END { print n + 0 }' "$TMP/err")
+check_eq "a dry run with --move: all 2000 would move (their sources would go)" 2000 "$moves"
+check "a dry run with --move deletes nothing, and says no sources were deleted" [ "$(grep -c 'sources deleted' "$TMP/err")" -eq 0 ]
+sid=$(sed -n 7p "$TMP/a.exp" | cut -d'"' -f4)
+php -d session.save_handler=memcached -d "session.save_path=$NEW" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start(); $_SESSION = ["other" => 1]; session_write_close();' "$sid"
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --dry-run --json >"$TMP/dry" 2>"$TMP/err"
+check_eq "a dry run with a different session on the target exits 1" 1 $?
+check "it names the conflicting sid" grep -q "^memcsess: session $sid: a different session with this id is already on the target; would be kept" "$TMP/err"
+check "it counts 1999 already there and 1 conflict" grep -q '"copied":0,"already":1999,"unchanged":0,"conflicts":1' "$TMP/dry"
+"$MEMCSESS" migrate --from "$OLD" --to "$NEW" --dry-run --overwrite --json >"$TMP/dry" 2>/dev/null
+check "with --overwrite the dry run counts it as to copy" grep -q '"copied":1,"already":1999,"unchanged":0,"conflicts":0' "$TMP/dry"
+php -d session.save_handler=memcached -d "session.save_path=$NEW" -r '
+	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start(); echo json_encode($_SESSION);' "$sid" >"$TMP/o"
+check_eq "the dry runs changed nothing on the target" '{"other":1}' "$(cat "$TMP/o")"
+
 # 2. Rebalance in place, 2 -> 3 servers, moving: only sessions whose server changes move.
 GROWN="$OLD,127.0.0.1:$F"
 "$MEMCSESS" migrate --from "$OLD" --to "$GROWN" --move --dry-run --json >"$TMP/dry" 2>/dev/null

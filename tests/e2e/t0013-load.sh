@@ -23,6 +23,9 @@ php -r '
 		if (!$x || $x[0] !== ($d["value"] ?? $d["value_b64"]) || $x[1] !== $d["flags"] || abs($x[2] - $d["expiry"]) > 1) $bad++; }
 	exit($bad ? 1 : 0);' "$TMP/dump" "$TMP/dump2"
 check_eq "bytes, flags and absolute expiry are as dumped" 0 $?
+"$MEMCSESS" -s "$POOL" load --dry-run - <"$TMP/dump" 2>"$TMP/err"
+check "a dry run (from -) after the load looks each up: 0 to load, 400 already present" \
+	grep -q "^load: 400 sessions read, 0 to load, 400 already present (kept), 0 different already present" "$TMP/err"
 
 # A newer session in the pool is kept; --overwrite replaces it.
 sid=$(head -1 "$TMP/php.exp" | cut -d'"' -f4)
@@ -57,6 +60,9 @@ past=$(sed -n 3p "$TMP/dump" | php -r '$d = json_decode(stream_get_contents(STDI
 	echo ""
 	echo "$good2"
 } >"$TMP/bad.jsonl"
+"$MEMCSESS" -s "$POOL" load --dry-run "$TMP/bad.jsonl" >/dev/null 2>"$TMP/err"
+check "a dry run of the hostile file counts the two good sessions to load" grep -q "^load: 3 sessions read, 2 to load, 0 already present" "$TMP/err"
+check_eq "the dry run wrote nothing" 0 "$("$MEMCSESS" -s "$POOL" list --json | wc -l)"
 "$MEMCSESS" -s "$POOL" load <"$TMP/bad.jsonl" >/dev/null 2>"$TMP/err"
 check_eq "load with bad lines exits 1" 1 $?
 for want in "standard input: line 2: not JSON at byte" \
