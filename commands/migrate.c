@@ -143,7 +143,8 @@ static int from_lines(struct migrate *m)
 			free(cause);
 			cause = NULL;
 			m->bad_lines++;
-			if (r == -2 || m->fail_fast)
+			m->stopped = m->fail_fast;
+			if (r == -2)
 				break;
 			continue;
 		}
@@ -152,6 +153,7 @@ static int from_lines(struct migrate *m)
 			cmd_error("%s: line %zu: key does not start with the prefix '%s'", rd.name,
 				  rd.line, m->dst.prefix);
 			m->bad_lines++;
+			m->stopped = m->fail_fast;
 			continue;
 		}
 		struct copy_item it = {
@@ -231,6 +233,7 @@ static int add_sid_line(struct migrate *m, char *line, struct buf *key)
 	if (m->src.prefix_len + n > MC_MAX_KEY || memchr(line, ' ', n)) {
 		cmd_error("--sids %s: '%s' is not a usable session id", m->sids, line);
 		m->bad_lines++;
+		m->stopped = m->fail_fast;
 		return -1;
 	}
 	buf_reset(key);
@@ -321,16 +324,18 @@ static void print_summary(struct migrate *m)
 		fprintf(stderr, "; %zu sources deleted, %zu changed (kept), %zu already gone, "
 			"%zu not deleted", s->moved, s->source_changed, s->source_gone,
 			s->source_failed);
-	fprintf(stderr, "%s\n", interrupted ? " (interrupted)" : "");
+	fprintf(stderr, "%s\n", interrupted ? " (interrupted)" : m->stopped ?
+		" (stopped at the first failure: --fail-fast)" : "");
 	if (!m->json)
 		return;
-	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}",
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b,s:b}",
 		"read", (json_int_t)s->read, "copied", (json_int_t)s->copied,
 		"already", (json_int_t)s->already, "unchanged", (json_int_t)s->unchanged,
 		"conflicts", (json_int_t)s->conflicts, "failed", (json_int_t)s->failed,
 		"expired", (json_int_t)s->expired, "stray", (json_int_t)s->stray,
 		"locked", (json_int_t)s->locked, "bad_lines", (json_int_t)m->bad_lines,
-		"dry_run", m->dry_run, "interrupted", interrupted != 0);
+		"dry_run", m->dry_run, "interrupted", interrupted != 0,
+		"stopped", m->stopped && !interrupted);
 	if (m->sids)
 		json_object_set_new(o, "not_found", json_integer((json_int_t)m->not_found));
 	if (m->move && !m->dry_run)

@@ -65,4 +65,27 @@ kill -9 "$phppid"; wait "$phppid" 2>/dev/null
 check "a locked session is reported by sid" grep -q "session $sid: was locked" "$TMP/err"
 check "the summary counts it" grep -q '"locked":1' "$TMP/sum"
 check_eq "its lock key is not copied" 0 "$(count_keys "$X" memc.sess.key.lock.)"
+
+# --fail-fast: a target that is down stops the run after the first failing batch, and the
+# summary says so; without it the run goes through every session. The sources stay.
+php_write "$OLD" php 700 simple >/dev/null || not_ok "PHP could not write"
+on_src=$(( $(count_keys "$A" memc.sess.key.t) + $(count_keys "$B" memc.sess.key.t) ))
+DEAD=$(free_port)
+"$MEMCSESS" migrate --from "$OLD" --to "127.0.0.1:$DEAD" --move --fail-fast --json >"$TMP/sum" 2>"$TMP/err"
+check_eq "--fail-fast with a dead target exits 1" 1 $?
+check "the summary says it stopped" grep -q "^migrate: .* (stopped at the first failure: --fail-fast)$" "$TMP/err"
+check "the JSON says it stopped" grep -q '"stopped":true' "$TMP/sum"
+# every session read failed (the few stray copies of the lock test are skipped, not tried)
+tried() { php -r '$d = json_decode(file_get_contents($argv[1]), true);
+	echo $d["read"] == $d["failed"] + $d["stray"] && !$d["copied"] ? $d["failed"] : -1;' "$1"; }
+failed_ff=$(tried "$TMP/sum")
+check "it stopped early: $failed_ff of $on_src tried, each failed" [ "$failed_ff" -gt 0 -a "$failed_ff" -lt "$on_src" ]
+check_eq "each failure is named by sid" "$failed_ff" "$(grep -c "^memcsess: session t0.*127.0.0.1:$DEAD" "$TMP/err")"
+"$MEMCSESS" migrate --from "$OLD" --to "127.0.0.1:$DEAD" --move --json >"$TMP/sum" 2>"$TMP/err"
+check_eq "without --fail-fast it exits 1 too" 1 $?
+check "without --fail-fast it does not stop" grep -q '"stopped":false' "$TMP/sum"
+failed_all=$(tried "$TMP/sum")
+check "without --fail-fast every session is tried ($failed_all failed, more than $failed_ff)" \
+	[ "$failed_all" -gt "$failed_ff" -a "$(grep -o '"read":[0-9]*' "$TMP/sum")" = "\"read\":$on_src" ]
+check_eq "every source is still there" "$on_src" $(( $(count_keys "$A" memc.sess.key.t) + $(count_keys "$B" memc.sess.key.t) ))
 exit 0
