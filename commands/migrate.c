@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +53,8 @@ struct migrate {
 	double started, last_progress;
 	int progress;		/* stderr is a terminal */
 	uint64_t total;		/* about how many items the source holds; 0 unknown */
+	const struct dump_reader *rd;	/* dump lines from a regular file: */
+	uint64_t in_size;	/* its bytes still to read when the run began */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -80,6 +83,9 @@ static void show_progress(struct migrate *m, int final)
 		return;
 	m->last_progress = t;
 	const struct copy_stats *s = &m->cp.st;
+	uint64_t taken = m->rd ? dump_reader_offset(m->rd) : 0;
+	if (taken)
+		m->total = (uint64_t)((double)s->read * (double)m->in_size / (double)taken);
 	double rate = s->read / (t - m->started > 0.001 ? t - m->started : 0.001);
 	char eta[32] = "";
 	if (m->total > s->read && rate > 0 && t - m->started > 1)
@@ -121,6 +127,19 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	return m->stopped || interrupted ? 1 : 0;
 }
 
+/* When the dump lines come from a regular file, the progress line estimates the sessions
+ * in it from the bytes read so far. */
+static void input_size(struct migrate *m, const struct dump_reader *rd)
+{
+	struct stat st;
+	off_t at = ftello(rd->f);
+	if (!m->progress || fstat(fileno(rd->f), &st) < 0 || !S_ISREG(st.st_mode) || at < 0 ||
+	    st.st_size <= at)
+		return;
+	m->in_size = (uint64_t)(st.st_size - at);
+	m->rd = rd;
+}
+
 /* Reads dump lines from the input and migrates each. Returns 0, or an exit code. */
 static int from_lines(struct migrate *m)
 {
@@ -133,9 +152,10 @@ static int from_lines(struct migrate *m)
 			return EXIT_USAGE;
 		}
 	}
+	input_size(m, &rd);
 	struct dump_entry e;
 	dump_entry_init(&e);
-	int r, ret = 0;
+	int r = 1, ret = 0;
 	char *cause = NULL;
 	while (!m->stopped && !interrupted && (r = dump_reader_next(&rd, &e, &cause)) != 0) {
 		if (r < 0) {
@@ -165,6 +185,9 @@ static int from_lines(struct migrate *m)
 		add_session(m, &it, e.misplaced);
 	}
 	dump_entry_release(&e);
+	if (m->rd && r == 0)
+		m->total = m->cp.st.read;	/* the whole file: no longer an estimate */
+	m->rd = NULL;
 	dump_reader_release(&rd);
 	if (rd.f != stdin)
 		fclose(rd.f);

@@ -578,6 +578,7 @@ static size_t refill(struct dump_reader *r)
 		r->in = xmalloc(READ_AHEAD);
 	r->in_pos = 0;
 	r->in_len = fread(r->in, 1, READ_AHEAD, r->f);
+	r->got += r->in_len;
 	return r->in_len;
 }
 
@@ -679,6 +680,11 @@ int dump_reader_next(struct dump_reader *r, struct dump_entry *e, char **cause)
 		free(inner);
 		return -1;
 	}
+}
+
+uint64_t dump_reader_offset(const struct dump_reader *r)
+{
+	return r->got - (r->in_len - r->in_pos);
 }
 
 void dump_reader_release(struct dump_reader *r)

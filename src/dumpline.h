@@ -44,10 +44,13 @@ struct dump_reader {
 	size_t cap;
 	char *in;		/* bytes read ahead (not from a terminal: there, byte by byte) */
 	size_t in_pos, in_len;
+	uint64_t got;		/* bytes read from f so far */
 	int mode;		/* 0 until the first read, then READ_CHUNKS or READ_BYTES */
 };
 
 /* Reads the next non-empty line into e. Returns 1, 0 at the end, -1 for a bad line (*cause
  * names the line; reading may go on), -2 when the stream cannot be read (*cause says why). */
 int dump_reader_next(struct dump_reader *r, struct dump_entry *e, char **cause);
+/* How many bytes of the stream the lines read so far took (with their newlines). */
+uint64_t dump_reader_offset(const struct dump_reader *r);
 void dump_reader_release(struct dump_reader *r);

@@ -1,9 +1,10 @@
 /* test_dumpline.c: dumpline_parse (its own reader for plain lines) gives what jansson's reading,
  * dumpline_parse_json, gives: on crafted lines and the fuzz corpus (beside argv[1], the golden
- * directory). */
+ * directory); and the reader's offset. */
 #include "dumpline.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,45 @@ static const char *const taken[] = {
 	"{\"key\":\"k\",\"value_b64\":\"AAAAAg==\",\"handler\":\"igbinary\",\"data\":[]}",
 };
 
+/* dump_reader_offset after each line read is where that line (and its newline) ends, across
+ * empty lines, CRLF, a bad line and lines that span the 64 KB read-ahead. */
+static void check_offsets(void)
+{
+	struct buf text;
+	size_t ends[8], n = 0;
+	buf_init(&text);
+	for (int i = 0; i < 7; i++) {
+		if (i == 2)
+			buf_adds(&text, "\n\n");
+		if (i == 4)
+			buf_adds(&text, "not json\n");
+		buf_printf(&text, "{\"key\":\"k%d\",\"value\":\"", i);
+		for (int k = 0; k < (i % 3) * 40000; k++)
+			buf_adds(&text, "v");
+		buf_adds(&text, i == 3 ? "\"}\r\n" : "\"}\n");
+		ends[n++] = text.len;
+	}
+	FILE *f = fmemopen(text.ptr, text.len, "r");
+	struct dump_reader rd = { .f = f, .name = "test" };
+	struct dump_entry e;
+	char *cause = NULL;
+	size_t got = 0, right = 0;
+	int r;
+	dump_entry_init(&e);
+	while ((r = dump_reader_next(&rd, &e, &cause)) != 0) {
+		free(cause);
+		cause = NULL;
+		if (r == 1 && got < n)
+			right += dump_reader_offset(&rd) == ends[got++];
+	}
+	unit_check(got == n && right == n && dump_reader_offset(&rd) == text.len,
+		   "dump_reader_offset is where each line ends (%zu of %zu)", right, n);
+	dump_entry_release(&e);
+	dump_reader_release(&rd);
+	fclose(f);
+	buf_release(&text);
+}
+
 static void check_corpus(const char *dir)
 {
 	int bad, files = unit_each_file(dir, "", agree, &bad);
@@ -126,6 +166,7 @@ int main(int argc, char **argv)
 		unit_check(fast && agree(taken[i], strlen(taken[i])),
 			   "the fast reader takes a dump line with data (%zu)", i);
 	}
+	check_offsets();
 	char *dir = xasprintf("%s/../fuzz/corpus/dumpline", golden);
 	check_corpus(dir);
 	free(dir);
