@@ -79,6 +79,33 @@ done
 check "the expired session is skipped and counted" grep -q "1 expired (skipped)" "$TMP/err"
 check "the good lines around the bad ones loaded" grep -q "^load: 3 sessions read, 2 loaded" "$TMP/err"
 check_eq "exactly the two good sessions are in the pool" 2 "$("$MEMCSESS" -s "$POOL" list --json | wc -l)"
+# Lines that try to get out of the protocol or the reader: a key and a value holding CR LF and
+# memcached commands are stored as one item each (such a key goes base64-encoded on the wire);
+# a line nested 100000 deep and one longer than 64 MiB are named and skipped; the rest loads.
+good3=$(sed -n 5p "$TMP/dump")
+{
+	php -r 'echo json_encode(["key" => "memc.sess.key.evil\r\nflush_all\r\n",
+		"value" => "a|i:1;\r\nflush_all\r\nset x 0 0 1\r\n"]), "\n";'
+	php -r 'echo "{\"key\":\"memc.sess.key.deep\",\"value\":\"v\",\"data\":",
+		str_repeat("[", 100000), str_repeat("]", 100000), "}\n";'
+	head -c $((65 * 1024 * 1024)) /dev/zero | tr '\0' x
+	echo
+	echo "$good3"
+} >"$TMP/evil.jsonl"
+"$MEMCSESS" -s "$POOL" load "$TMP/evil.jsonl" >/dev/null 2>"$TMP/err"
+check_eq "load of hostile lines exits 1" 1 $?
+check "a line nested 100000 deep is named and skipped" grep -q "evil.jsonl: line 2: not JSON at byte" "$TMP/err"
+check "a line longer than 64 MiB is named and skipped" grep -q "evil.jsonl: line 3: longer than 67108864 bytes" "$TMP/err"
+check "the key and value with commands in them load as one session, and the line after" \
+	grep -q "^load: 2 sessions read, 2 loaded, .* 2 bad lines" "$TMP/err"
+check_eq "no command in them ran: the pool holds the 2 sessions from before and these 2" 4 \
+	"$("$MEMCSESS" -s "$POOL" list --json | wc -l)"
+"$MEMCSESS" -s "$POOL" dump 2>/dev/null | php -r '
+	foreach (file("php://stdin") as $l) { $d = json_decode($l, true);
+		if ($d["key"] === "memc.sess.key.evil\r\nflush_all\r\n" &&
+		    $d["value"] === "a|i:1;\r\nflush_all\r\nset x 0 0 1\r\n") exit(0); }
+	exit(1);'
+check_eq "its key and value come back byte for byte" 0 $?
 "$MEMCSESS" -s "$POOL" load /nonexistent/file 2>"$TMP/err"
 check_eq "a missing file is a usage error" 2 $?
 check "the error names the file" grep -q "cannot open /nonexistent/file" "$TMP/err"
