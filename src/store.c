@@ -45,18 +45,20 @@ int64_t store_ttl_arg(int64_t exp, int64_t now)
 	return exp - now;
 }
 
-/* Queues one request on its connection. */
-static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
+/* Queues one request on its connection; a write with opaque >= 0 goes quiet (q), named by it. */
+static void queue_req(struct conn *c, const struct store_req *r, int64_t now, long opaque)
 {
-	char tail[96];
+	char tail[128], quiet[32] = "";
 	int b64;
 	switch (r->op) {
 	case ST_ADD:
 	case ST_SET:
 		b64 = meta_queue_key(c, "ms", r->key, r->key_len);
-		snprintf(tail, sizeof(tail), " %zu F%u T%lld M%c%s\r\n", r->value_len, r->flags,
+		if (opaque >= 0)
+			snprintf(quiet, sizeof(quiet), " q O%ld", opaque);
+		snprintf(tail, sizeof(tail), " %zu F%u T%lld M%c%s%s\r\n", r->value_len, r->flags,
 			 (long long)store_ttl_arg(r->exp, now), r->op == ST_ADD ? 'E' : 'S',
-			 b64 ? " b" : "");
+			 b64 ? " b" : "", quiet);
 		conn_queue(c, tail, strlen(tail));
 		conn_queue(c, r->value, r->value_len);
 		conn_queue(c, "\r\n", 2);
@@ -81,6 +83,34 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now)
 	conn_queue(c, tail, strlen(tail));
 }
 
+/* The status a reply line starts with; -1 when it is none of them. */
+static int reply_status(const char *line, size_t len, enum store_status *st)
+{
+	if (len < 2 || (len > 2 && line[2] != ' '))
+		return -1;
+	if (memcmp(line, "HD", 2) == 0)
+		*st = ST_DONE;
+	else if (memcmp(line, "NS", 2) == 0)
+		*st = ST_NOT_STORED;
+	else if (memcmp(line, "NF", 2) == 0 || memcmp(line, "EN", 2) == 0)
+		*st = ST_NOT_FOUND;
+	else if (memcmp(line, "EX", 2) == 0)
+		*st = ST_EXISTS;
+	else
+		return -1;
+	return 0;
+}
+
+/* The refusal of r's write, with the server's words. Returns new. */
+static char *refused(const char *server, const struct store_req *r, const char *line, size_t len)
+{
+	int n = (int)(len > 120 ? 120 : len);
+	if (r->op == ST_ADD || r->op == ST_SET)
+		return xasprintf("server %s: key %.*s: value of %zu bytes refused: %.*s", server,
+				 (int)r->key_len, r->key, r->value_len, n, line);
+	return xasprintf("server %s: key %.*s: %.*s", server, (int)r->key_len, r->key, n, line);
+}
+
 /* Reads the reply to r; returns 0, or -1 with *cause when the connection is unusable. */
 static int read_reply(struct conn *c, struct store_req *r, char **cause)
 {
@@ -98,24 +128,12 @@ static int read_reply(struct conn *c, struct store_req *r, char **cause)
 	size_t len;
 	if (conn_readline(c, &line, &len, cause) < 0)
 		return -1;
-	if (len >= 2 && memcmp(line, "HD", 2) == 0)
-		r->status = ST_DONE;
-	else if (len >= 2 && memcmp(line, "NS", 2) == 0)
-		r->status = ST_NOT_STORED;
-	else if (len >= 2 && (memcmp(line, "NF", 2) == 0 || memcmp(line, "EN", 2) == 0))
-		r->status = ST_NOT_FOUND;
-	else if (len >= 2 && memcmp(line, "EX", 2) == 0)
-		r->status = ST_EXISTS;
-	else if (len > 13 && memcmp(line, "SERVER_ERROR ", 13) == 0) {
+	if (reply_status(line, len, &r->status) == 0)
+		return 0;
+	if (len > 13 && memcmp(line, "SERVER_ERROR ", 13) == 0) {
 		/* refused this item only (too large, out of memory): the connection goes on */
 		r->status = ST_ERROR;
-		int n = (int)(len > 120 ? 120 : len);
-		if (r->op == ST_ADD || r->op == ST_SET)
-			r->error = xasprintf("server %s: key %.*s: value of %zu bytes refused: %.*s",
-					     c->name, (int)r->key_len, r->key, r->value_len, n, line);
-		else
-			r->error = xasprintf("server %s: key %.*s: %.*s", c->name,
-					     (int)r->key_len, r->key, n, line);
+		r->error = refused(c->name, r, line, len);
 	} else {
 		*cause = xasprintf("server %s: key %.*s: unexpected reply '%.*s'", c->name,
 				   (int)r->key_len, r->key, (int)(len > 120 ? 120 : len), line);
@@ -155,6 +173,160 @@ static int ensure_conn(struct store *s, size_t i, char **cause)
 	return 0;
 }
 
+/* A SERVER_ERROR in reply to quiet writes: it names no request, only that one of server's
+ * requests after the one answered last (after; -1 none) was refused. */
+struct refusal {
+	size_t server;
+	long after;
+	char *line;		/* owned */
+};
+
+struct quiet {
+	struct refusal *r;
+	size_t n, cap;
+	const char **why;	/* per request: the refusal it may be (in r[].line), or NULL */
+};
+
+/* Is every request a write (sent quiet: only what is not stored is answered)? */
+static int all_writes(const struct store_req *reqs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (reqs[k].op != ST_ADD && reqs[k].op != ST_SET)
+			return 0;
+	return n > 0;
+}
+
+/* The opaque (O<n>) of a reply line, or -1. */
+static long reply_opaque(const char *line, size_t len)
+{
+	for (size_t p = 2; p + 2 < len; p++) {
+		if (line[p] != ' ' || line[p + 1] != 'O')
+			continue;
+		size_t e = p + 2;
+		while (e < len && line[e] != ' ')
+			e++;
+		int64_t v;
+		return parse_i64(line + p + 2, e - p - 2, &v) == 0 && v >= 0 ? (long)v : -1;
+	}
+	return -1;
+}
+
+/* Reads server i's replies to quiet writes, up to the MN that ends them. Returns 0, or -1 with
+ * *cause when the connection is unusable. */
+static int read_quiet(struct conn *c, struct store_req *reqs, size_t n, size_t i,
+		      struct quiet *q, char **cause)
+{
+	long after = -1;
+	for (;;) {
+		const char *line;
+		size_t len;
+		if (conn_readline(c, &line, &len, cause) < 0)
+			return -1;
+		if (len == 2 && memcmp(line, "MN", 2) == 0)
+			return 0;
+		if (len > 13 && memcmp(line, "SERVER_ERROR ", 13) == 0) {
+			if (q->n == q->cap) {
+				q->cap = q->cap ? 2 * q->cap : 4;
+				q->r = xrealloc(q->r, q->cap * sizeof(*q->r));
+			}
+			q->r[q->n++] = (struct refusal){ i, after, xstrndup(line, len) };
+			continue;
+		}
+		long k = reply_opaque(line, len);
+		if (k < 0 || (size_t)k >= n || reqs[k].server != i ||
+		    reply_status(line, len, &reqs[k].status) < 0) {
+			*cause = xasprintf("server %s: unexpected reply '%.*s' to a write", c->name,
+					   (int)(len > 120 ? 120 : len), line);
+			conn_explain_auth(c, cause);
+			return -1;
+		}
+		after = k;
+	}
+}
+
+/* The requests a refusal may be: those of its server after the one answered before it, up to
+ * the next one answered. */
+static void mark_maybe(struct store_req *reqs, size_t n, const struct refusal *r, struct quiet *q)
+{
+	for (size_t k = (size_t)(r->after + 1); k < n; k++) {
+		if (reqs[k].server != r->server)
+			continue;
+		if (reqs[k].status != ST_ERROR)
+			break;
+		if (!q->why[k])
+			q->why[k] = r->line;
+	}
+}
+
+/* After quiet writes: what was not answered was stored, except where a refusal may be; those
+ * are looked up, and the missing ones carry the refusal. */
+static void settle_quiet(struct store *s, struct store_req *reqs, size_t n, char **cause,
+			 struct quiet *q)
+{
+	q->why = xcalloc(n, sizeof(*q->why));
+	for (size_t j = 0; j < q->n; j++)
+		if (!cause[q->r[j].server])
+			mark_maybe(reqs, n, &q->r[j], q);
+	struct store_req *g = xcalloc(n, sizeof(*g));
+	size_t *gi = xcalloc(n, sizeof(*gi)), m = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (reqs[k].server >= s->pool->n || cause[reqs[k].server] || reqs[k].status != ST_ERROR)
+			continue;
+		if (!q->why[k]) {
+			reqs[k].status = ST_DONE;
+			continue;
+		}
+		g[m] = (struct store_req){ .op = ST_GET, .server = reqs[k].server,
+					   .key = reqs[k].key, .key_len = reqs[k].key_len };
+		gi[m++] = k;
+	}
+	if (m)
+		store_run(s, g, m);
+	for (size_t j = 0; j < m; j++) {
+		struct store_req *r = &reqs[gi[j]];
+		if (g[j].status == ST_DONE)
+			r->status = ST_DONE;
+		else if (g[j].status == ST_NOT_FOUND)
+			r->error = refused(s->pool->servers[r->server].name, r, q->why[gi[j]],
+					   strlen(q->why[gi[j]]));
+		else
+			r->error = xstrdup(g[j].error ? g[j].error : "refused, and could not be looked up");
+	}
+	store_reqs_release(g, m);
+	free(g);
+	free(gi);
+	free(q->why);
+	for (size_t j = 0; j < q->n; j++)
+		free(q->r[j].line);
+	free(q->r);
+}
+
+/* Queues every request on its server (quiet writes: each named by its index, and mn after
+ * them) and sends them; a server that fails gets its cause. used[i]: server i had requests. */
+static void send_reqs(struct store *s, struct store_req *reqs, size_t n, int quiet, char **cause,
+		      unsigned char *used)
+{
+	size_t ns = s->pool->n;
+	int64_t now = time(NULL);
+	for (size_t k = 0; k < n; k++) {
+		reqs[k].status = ST_ERROR;
+		size_t i = reqs[k].server;
+		if (i >= ns || cause[i])
+			continue;
+		if (ensure_conn(s, i, &cause[i]) == 0)
+			queue_req(&s->conns[i], &reqs[k], now, quiet ? (long)k : -1);
+		used[i] = 1;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		if (quiet && used[i] && s->state[i] && !cause[i])
+			conn_queue(&s->conns[i], "mn\r\n", 4);
+		if (s->state[i] && !cause[i] && conn_flush(&s->conns[i], &cause[i]) < 0)
+			fail_server(s, reqs, n, i, cause[i]);
+	}
+}
+
+/* Writes go quiet: memcached answers only what it did not store, and mn ends each server's
+ * batch; other requests are answered one by one, in order. */
 void store_run(struct store *s, struct store_req *reqs, size_t n)
 {
 	if (s->pool->sasl) {
@@ -162,26 +334,24 @@ void store_run(struct store *s, struct store_req *reqs, size_t n)
 		return;
 	}
 	size_t ns = s->pool->n;
-	int64_t now = time(NULL);
+	int quiet = all_writes(reqs, n);
+	struct quiet q = { NULL, 0, 0, NULL };
 	char **cause = xcalloc(ns, sizeof(char *));
-	for (size_t k = 0; k < n; k++) {
-		reqs[k].status = ST_ERROR;
-		size_t i = reqs[k].server;
-		if (i >= ns || cause[i])
-			continue;
-		if (ensure_conn(s, i, &cause[i]) == 0)
-			queue_req(&s->conns[i], &reqs[k], now);
-	}
-	for (size_t i = 0; i < ns; i++)
-		if (s->state[i] && !cause[i] && conn_flush(&s->conns[i], &cause[i]) < 0)
-			fail_server(s, reqs, n, i, cause[i]);
-	for (size_t k = 0; k < n; k++) {
+	unsigned char *used = xcalloc(ns, 1);
+	send_reqs(s, reqs, n, quiet, cause, used);
+	for (size_t i = 0; quiet && i < ns; i++)
+		if (used[i] && s->state[i] && !cause[i])
+			read_quiet(&s->conns[i], reqs, n, i, &q, &cause[i]);
+	free(used);
+	for (size_t k = 0; !quiet && k < n; k++) {
 		size_t i = reqs[k].server;
 		if (i >= ns || cause[i])
 			continue;
 		if (read_reply(&s->conns[i], &reqs[k], &cause[i]) < 0)
 			reqs[k].status = ST_ERROR;
 	}
+	if (quiet)
+		settle_quiet(s, reqs, n, cause, &q);
 	for (size_t i = 0; i < ns; i++) {
 		if (cause[i])
 			fail_server(s, reqs, n, i, cause[i]);

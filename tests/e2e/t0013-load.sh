@@ -106,6 +106,21 @@ check_eq "no command in them ran: the pool holds the 2 sessions from before and 
 		    $d["value"] === "a|i:1;\r\nflush_all\r\nset x 0 0 1\r\n") exit(0); }
 	exit(1);'
 check_eq "its key and value come back byte for byte" 0 $?
+# Writes are pipelined and quiet: a server that records what it is sent gets each session as
+# one ms with q (only a refusal or a not-stored is answered) and one mn a batch of 256.
+fake_start R record || exit 1
+php -r 'for ($i = 0; $i < 600; $i++) echo json_encode(["key" => sprintf("memc.sess.key.t0q%020d", $i),
+	"value" => "a|i:$i;", "flags" => 0]), "\n";' >"$TMP/q.jsonl"
+"$MEMCSESS" -s "127.0.0.1:$R" load "$TMP/q.jsonl" 2>"$TMP/err"
+check_eq "load to the recording server exits 0" 0 $?
+check "all 600 loaded (and confirmed by reading back)" grep -q "^load: 600 sessions read, 600 loaded" "$TMP/err"
+check_eq "each session went as one quiet ms" 600 "$(grep -cE '^ms memc\.sess\.key\.t0q[0-9]{20} [0-9]+ F0 T0 ME q O[0-9]+$' "$TMP/fake-$R.log")"
+check_eq "no ms went without q" 0 "$(grep '^ms ' "$TMP/fake-$R.log" | grep -vc ' q O')"
+check_eq "one mn ends each batch of 256" 3 "$(grep -cx mn "$TMP/fake-$R.log")"
+"$MEMCSESS" -s "127.0.0.1:$R" load "$TMP/q.jsonl" 2>"$TMP/err"
+check "loaded again: the server's not-stored answers (by opaque) count 600 already present" \
+	grep -q "^load: 600 sessions read, 0 loaded, 600 already present" "$TMP/err"
+
 "$MEMCSESS" -s "$POOL" load /nonexistent/file 2>"$TMP/err"
 check_eq "a missing file is a usage error" 2 $?
 check "the error names the file" grep -q "cannot open /nonexistent/file" "$TMP/err"

@@ -39,4 +39,18 @@ check "load of a value over the item limit exits 1 ($rc)" [ "$rc" -eq 1 ]
 check "the refused session is named with its size and the server's reason" \
 	grep -q "t0big000000000000000001.*127.0.0.1:$A.*value of 2097167 bytes refused: SERVER_ERROR object too large for cache" "$TMP/err"
 check_eq "the other session is loaded" 1 "$(count_keys "$A" memc.sess.key.t0small)"
+
+# Writes are quiet, and memcached's refusal names no request: among 600 sessions, three over the
+# limit (two side by side) are each named with their size, the 597 others are loaded.
+php -r 'for ($i = 0; $i < 600; $i++) { $v = in_array($i, [100, 101, 400]) ? "a|s:2097152:\"" .
+	str_repeat("x", 2097152) . "\";" : "a|i:$i;";
+	echo json_encode(["key" => sprintf("memc.sess.key.t0many%017d", $i), "value" => $v]), "\n"; }' >"$TMP/many"
+"$MEMCSESS" -s "127.0.0.1:$A" load "$TMP/many" >"$TMP/out" 2>"$TMP/err"
+check_eq "load with three values over the limit exits 1" 1 $?
+grep -o "^memcsess: session t0many[0-9]*: server 127.0.0.1:$A: key memc.sess.key.t0many[0-9]*: value of 2097167 bytes refused: SERVER_ERROR object too large" "$TMP/err" |
+	cut -d' ' -f3 | tr -d : >"$TMP/refused"
+check_eq "exactly the three are named, each with its size and the server's reason" \
+	"t0many00000000000000100 t0many00000000000000101 t0many00000000000000400" "$(echo $(cat "$TMP/refused"))"
+check "the summary counts 597 loaded, 3 failed" grep -q "^load: 600 sessions read, 597 loaded, .* 3 failed" "$TMP/err"
+check_eq "the 597 are on the server" 597 "$(count_keys "$A" memc.sess.key.t0many)"
 exit 0

@@ -5,6 +5,8 @@
 //   close    the start of a plausible reply, then closes the connection (mid-response)
 //   huge     mg: a value header of 2000000000 bytes (over any item limit); metadump: one key
 //   deep     mg: a session nested 2000 levels deep; metadump: one key
+//   record   a working store for ms (values on one line), mg and mn that prints every request
+//            line on standard output (the test reads how memcsess talks)
 $srv = stream_socket_server("tcp://127.0.0.1:" . (int)$argv[1], $errno, $errstr);
 if (!$srv) { fwrite(STDERR, "fake-server: $errstr\n"); exit(1); }
 $mode = $argv[2];
@@ -12,6 +14,38 @@ echo "ready\n";
 $deep = 'a|' . str_repeat('a:1:{i:0;', 2000) . 'i:1;' . str_repeat('}', 2000);
 $clients = [];
 $bufs = [];
+
+// record: keeps what ms stores, answers mg from it; ms with q is answered only when not stored.
+function record($line) {
+	static $store = [], $pending = null;
+	echo "$line\n";
+	$t = explode(' ', $line);
+	if ($pending !== null) {
+		[$key, $flags, $quiet, $add, $opaque] = $pending;
+		$pending = null;
+		if ($add && isset($store[$key]))
+			return "NS$opaque\r\n";
+		$store[$key] = [$flags, $line];
+		return $quiet ? null : "HD$opaque\r\n";
+	}
+	if ($t[0] === 'ms') {
+		$pending = [$t[1], 0, false, false, ''];
+		foreach (array_slice($t, 3) as $f) {
+			if ($f[0] === 'F') $pending[1] = (int)substr($f, 1);
+			if ($f === 'q') $pending[2] = true;
+			if ($f === 'ME') $pending[3] = true;
+			if ($f[0] === 'O') $pending[4] = " $f";
+		}
+		return null;
+	}
+	if ($t[0] === 'mg' && isset($store[$t[1]])) {
+		[$flags, $v] = $store[$t[1]];
+		return "VA " . strlen($v) . " t-1 f$flags l1 c1\r\n$v\r\n";
+	}
+	if ($t[0] === 'mn')
+		return "MN\r\n";
+	return $t[0] === 'mg' ? "EN\r\n" : null;
+}
 
 // The reply to one request line (or null: none, e.g. a data line).
 function reply($line, $mode, $deep) {
@@ -21,6 +55,8 @@ function reply($line, $mode, $deep) {
 		return "\x01\x02\xff garbage \x00 here\r\n";
 	if ($mode === 'close')
 		return $cmd === 'mg' ? "VA 100 t10 f0\r\nuser|s:" : "key=$key exp=-1 la=1";
+	if ($mode === 'record' && $cmd !== 'version' && $cmd !== 'stats')
+		return record($line);
 	if ($cmd === 'lru_crawler')
 		return "key=$key exp=-1 la=1700000000 cas=1 fetch=no cls=1 size=100\r\nEND\r\n";
 	if ($cmd === 'mg' && $mode === 'huge')
