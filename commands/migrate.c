@@ -207,21 +207,33 @@ static int64_t copy_expiry(struct migrate *m, int64_t ttl, int64_t now)
 	return now + (int64_t)m->unknown_ttl;
 }
 
-/* Reads n known sessions (their keys) from the servers PHP reads them from in the --from pool,
- * and hands each found to the copier. */
+/* Queues the read of one key on the server PHP reads it from (the part after the prefix hashed). */
+static void queue_get(const struct pool *p, struct store_req *g, const struct buf *key)
+{
+	memset(g, 0, sizeof(*g));
+	g->op = ST_GET;
+	g->server = pool_home(p, key->ptr + p->prefix_len, key->len - p->prefix_len);
+	g->key = key->ptr;
+	g->key_len = key->len;
+}
+
+/* Reads n known sessions (their keys) and their PHP lock keys from the servers PHP reads them
+ * from in the --from pool, and hands each session found to the copier. */
 static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 {
-	struct store_req g[COPY_BATCH];
-	size_t pl = m->src.prefix_len;
+	struct store_req g[2 * COPY_BATCH];
+	struct buf locks[COPY_BATCH];
+	size_t pl = m->src.prefix_len, lock_of[COPY_BATCH], nl = n;
 	int64_t now = time(NULL);
 	for (size_t k = 0; k < n; k++) {
-		memset(&g[k], 0, sizeof(g[k]));
-		g[k].op = ST_GET;
-		g[k].server = pool_home(&m->src, keys[k].ptr + pl, keys[k].len - pl);
-		g[k].key = keys[k].ptr;
-		g[k].key_len = keys[k].len;
+		queue_get(&m->src, &g[k], &keys[k]);
+		buf_init(&locks[k]);
+		buf_printf(&locks[k], "%slock.%s", m->src.prefix, keys[k].ptr + pl);
+		lock_of[k] = locks[k].len <= MC_MAX_KEY ? nl : 0;	/* too long: PHP cannot lock it */
+		if (lock_of[k])
+			queue_get(&m->src, &g[nl++], &locks[k]);
 	}
-	store_run(&m->cp.src_store, g, n);
+	store_run(&m->cp.src_store, g, nl);
 	for (size_t k = 0; k < n && !m->stopped; k++) {
 		const char *sid = keys[k].ptr + pl, *server = m->src.servers[g[k].server].name;
 		if (g[k].status == ST_NOT_FOUND) {
@@ -238,11 +250,14 @@ static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 				.value_len = g[k].got.len, .flags = g[k].got_flags,
 				.exp = copy_expiry(m, g[k].got_ttl, now), .cas = g[k].got_cas,
 				.src_name = server,
+				.locked = lock_of[k] && g[lock_of[k]].status == ST_DONE,
 			};
 			add_session(m, &it, 0);
 		}
 	}
-	store_reqs_release(g, n);
+	store_reqs_release(g, nl);
+	for (size_t k = 0; k < n; k++)
+		buf_release(&locks[k]);
 }
 
 /* Adds the sid on one line of --sids to the batch; returns 0, or -1 for a bad line. */

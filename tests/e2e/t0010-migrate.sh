@@ -69,7 +69,8 @@ check "a re-run of the rebalance moves nothing" grep -q '"copied":0,"already":0,
 "$MEMCSESS" -s "$GROWN" dump | "$MEMCSESS" migrate --to "127.0.0.1:$G" >"$TMP/out" 2>"$TMP/err"
 check_eq "dump | migrate exits 0" 0 "${PIPESTATUS[1]}"
 check "dump | migrate copied all 2000" grep -q "^migrate: 2000 read, 2000 copied" "$TMP/err"
-php_read "127.0.0.1:$G" "$TMP/a.exp" "PHP reads what dump | migrate wrote"
+php_read "127.0.0.1:$G" "$TMP/a.exp" "PHP reads the php-handler sessions dump | migrate wrote"
+php_read "127.0.0.1:$G" "$TMP/b.exp" "PHP reads the igbinary sessions dump | migrate wrote" -d session.serialize_handler=igbinary
 
 # 4. TTL and flags travel: the copy keeps the remaining TTL.
 "$MEMCSESS" -s "127.0.0.1:$G" list --json >"$TMP/l"

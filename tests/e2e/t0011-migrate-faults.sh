@@ -65,6 +65,12 @@ kill -9 "$phppid"; wait "$phppid" 2>/dev/null
 check "a locked session is reported by sid" grep -q "session $sid: was locked" "$TMP/err"
 check "the summary counts it" grep -q '"locked":1' "$TMP/sum"
 check_eq "its lock key is not copied" 0 "$(count_keys "$X" memc.sess.key.lock.)"
+echo "$sid" | "$MEMCSESS" migrate --from "127.0.0.1:$A" --to "127.0.0.1:$X" --sids - --json >"$TMP/sum" 2>"$TMP/err"
+check "by --sids too, the locked session is reported by sid" grep -q "session $sid: was locked" "$TMP/err"
+check "and counted" grep -q '"locked":1' "$TMP/sum"
+other=$(sed -n 2p "$TMP/l.exp" | cut -d'"' -f4)
+echo "$other" | "$MEMCSESS" migrate --from "127.0.0.1:$A" --to "127.0.0.1:$X" --sids - --json >"$TMP/sum" 2>"$TMP/err"
+check "a session without a lock is not reported as locked" grep -q '"locked":0' "$TMP/sum"
 
 # --fail-fast: a target that is down stops the run after the first failing batch, and the
 # summary says so; without it the run goes through every session. The sources stay.
