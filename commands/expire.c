@@ -42,6 +42,7 @@ struct expire {
 	size_t n_where;
 	double idle_over, ttl_under, new_ttl;
 	int has_idle, has_ttl_under, touch, all, dry_run, yes, locks;
+	int by_sid;		/* targets named on the command line, not found by a scan */
 	const char *sid_glob;
 	struct decode_opts dec;	/* how --where reads values: decompress, decrypt, decode */
 	struct target *t;
@@ -102,6 +103,21 @@ static int confirm(const struct expire *x)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+/* Sets r up to act (op) on the PHP lock key of target t, built into lk (initialised here). */
+static void lock_req(const struct pool *p, const struct target *t, enum store_op op,
+		     struct buf *lk, struct store_req *r)
+{
+	buf_init(lk);
+	buf_add(lk, t->key, t->sid_off);
+	buf_adds(lk, "lock.");
+	buf_add(lk, t->key + t->sid_off, t->key_len - t->sid_off);
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->server = pool_home(p, lk->ptr + t->sid_off, lk->len - t->sid_off);
+	r->key = lk->ptr;
+	r->key_len = lk->len;
+}
+
 /* Acts on targets [from, to): delete or touch, and their lock keys with --locks. */
 static void act_batch(struct expire *x, struct store *st, size_t from, size_t to)
 {
@@ -119,18 +135,8 @@ static void act_batch(struct expire *x, struct store *st, size_t from, size_t to
 		r[n].key_len = t->key_len;
 		r[n++].exp = exp;
 	}
-	for (size_t i = from; x->locks && !x->touch && i < to; i++) {
-		const struct target *t = &x->t[i];
-		buf_init(&lk[nl]);
-		buf_add(&lk[nl], t->key, t->sid_off);
-		buf_adds(&lk[nl], "lock.");
-		buf_add(&lk[nl], t->key + t->sid_off, t->key_len - t->sid_off);
-		memset(&r[n], 0, sizeof(r[n]));
-		r[n].op = ST_DELETE;
-		r[n].server = pool_home(p, lk[nl].ptr + t->sid_off, lk[nl].len - t->sid_off);
-		r[n].key = lk[nl].ptr;
-		r[n++].key_len = lk[nl++].len;
-	}
+	for (size_t i = from; x->locks && !x->touch && i < to; i++)
+		lock_req(p, &x->t[i], ST_DELETE, &lk[nl++], &r[n++]);
 	store_run(st, r, n);
 	for (size_t k = 0; k < n; k++) {
 		int is_lock = k >= to - from;
@@ -151,20 +157,60 @@ static void act_batch(struct expire *x, struct store *st, size_t from, size_t to
 		buf_release(&lk[i]);
 }
 
+/* Dry run: prints what would be done to targets [from, to). Sessions named by sid are looked
+ * up first (those a scan found are there), and with --locks their lock keys. */
+static void dry_batch(struct expire *x, struct store *st, size_t from, size_t to)
+{
+	const struct pool *p = &x->ctx->pool;
+	struct store_req g[512];
+	struct buf lk[256];
+	size_t n = to - from, nl = x->by_sid && x->locks && !x->touch ? n : 0;
+	for (size_t i = 0; x->by_sid && i < n; i++) {
+		memset(&g[i], 0, sizeof(g[i]));
+		g[i].op = ST_GET;
+		g[i].server = x->t[from + i].server;
+		g[i].key = x->t[from + i].key;
+		g[i].key_len = x->t[from + i].key_len;
+	}
+	for (size_t i = 0; i < nl; i++)
+		lock_req(p, &x->t[from + i], ST_GET, &lk[i], &g[n + i]);
+	if (x->by_sid)
+		store_run(st, g, n + nl);
+	for (size_t i = 0; i < n; i++) {
+		const struct target *t = &x->t[from + i];
+		const char *sid = t->key + t->sid_off, *server = p->servers[t->server].name;
+		enum store_status s = x->by_sid ? g[i].status : ST_DONE;
+		int lock = !nl ? x->locks && !x->touch : g[n + i].status == ST_DONE;
+		if (s == ST_DONE)
+			printf("would %s %s on %s%s\n", x->touch ? "touch" : "expire", sid, server,
+			       !lock ? "" : nl ? " (and its lock key)" : " (and its lock key, if any)");
+		else if (s == ST_NOT_FOUND && lock)
+			printf("would delete the lock key of %s (the session is already gone)\n", sid);
+		if (s == ST_NOT_FOUND)
+			x->gone++;
+		else if (s == ST_ERROR) {
+			x->failed++;
+			cmd_error("session %s: %s", sid, g[i].error ? g[i].error : "failed");
+		}
+	}
+	if (x->by_sid)
+		store_reqs_release(g, n + nl);
+	for (size_t i = 0; i < nl; i++)
+		buf_release(&lk[i]);
+}
+
 /* Runs the action on every target, in batches. */
 static void act(struct expire *x)
 {
-	const struct pool *p = &x->ctx->pool;
-	if (x->dry_run) {
-		for (size_t i = 0; i < x->n; i++)
-			printf("would %s %s on %s\n", x->touch ? "touch" : "expire",
-			       x->t[i].key + x->t[i].sid_off, p->servers[x->t[i].server].name);
-		return;
-	}
 	struct store st;
-	store_init(&st, p);
-	for (size_t i = 0; i < x->n; i += 256)
-		act_batch(x, &st, i, i + 256 < x->n ? i + 256 : x->n);
+	store_init(&st, &x->ctx->pool);
+	for (size_t i = 0; i < x->n; i += 256) {
+		size_t to = i + 256 < x->n ? i + 256 : x->n;
+		if (x->dry_run)
+			dry_batch(x, &st, i, to);
+		else
+			act_batch(x, &st, i, to);
+	}
 	store_release(&st);
 }
 
@@ -266,7 +312,7 @@ static int expire_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	cmd_decode_opts(ctx, SESS_UNKNOWN, 1, &x.dec);
 	int ret = expire_options(&x, a);
 	if (!ret)
-		ret = a->n_pos ? select_by_sid(&x, a) : select_by_scan(&x);
+		ret = (x.by_sid = a->n_pos > 0) ? select_by_sid(&x, a) : select_by_scan(&x);
 	if (ret != EXIT_USAGE && ret != EXIT_POOL) {
 		if (confirm(&x)) {
 			act(&x);

@@ -38,6 +38,11 @@ sid=$(sed -n 12p "$TMP/php.exp" | cut -d'"' -f4)
 check "expire SID deletes it" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
 "$MEMCSESS" -s "$POOL" expire "$sid" 2>"$TMP/err"
 check "expire SID again: already gone" grep -q "^expire: 1 matched, 0 expired, 1 already gone" "$TMP/err"
+there=$(sed -n 14p "$TMP/php.exp" | cut -d'"' -f4)
+"$MEMCSESS" -s "$POOL" expire --dry-run "$sid" "$there" >"$TMP/out" 2>"$TMP/err"
+check "a dry run by sid looks each up: only the one still there would be expired" \
+	[ "$(cut -d' ' -f1-3 "$TMP/out")" = "would expire $there" ]
+check "and the gone one is counted as already gone" grep -q "^expire: 2 matched, 0 expired, 1 already gone, 0 failed (dry run" "$TMP/err"
 
 # A new TTL instead of deleting.
 sid=$(sed -n 13p "$TMP/php.exp" | cut -d'"' -f4)
@@ -65,6 +70,11 @@ for i in $(seq 100); do grep -q started "$TMP/php.out" && break; sleep 0.05; don
 kill -9 "$phppid"; wait "$phppid" 2>/dev/null
 "$MEMCSESS" -s "$POOL" expire "$sid" 2>/dev/null
 check "without --locks the lock key stays" [ "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)" != "00" ]
+"$MEMCSESS" -s "$POOL" expire --dry-run --locks "$sid" >"$TMP/out" 2>/dev/null
+check "a dry run with --locks finds the lock key left behind" \
+	grep -qx "would delete the lock key of $sid (the session is already gone)" "$TMP/out"
+"$MEMCSESS" -s "$POOL" expire --dry-run --locks "$there" >"$TMP/out" 2>/dev/null
+check "and says nothing of a lock key that is not there" grep -qx "would expire $there on 127.0.0.1:[0-9]*" "$TMP/out"
 "$MEMCSESS" -s "$POOL" expire --locks "$sid" 2>"$TMP/err"
 check "--locks deletes the lock key too" grep -q "1 locks deleted" "$TMP/err"
 check_eq "no lock key is left" "00" "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)"
