@@ -138,15 +138,16 @@ static void print_times(const struct sess_rec *r)
 	printf("last access  %s ago (%s)\n", r->idle < 0 ? "?" : a, b);
 }
 
-static int print_human(const struct pool *p, const struct found *f, const struct decode_opts *o)
+static int print_human(const struct cmd_ctx *ctx, const struct found *f, const struct decode_opts *o)
 {
+	const struct pool *p = &ctx->pool;
 	const struct sess_rec *r = &f->rec;
 	char a[64];
 	printf("session      %.*s\n", (int)r->sid_len, r->sid);
 	printf("key          %s\n", f->key.ptr);
-	printf("server       %s (where PHP reads it)\n", p->servers[r->home].name);
+	printf("server       %s (where %s reads it)\n", p->servers[r->home].name, layout_reader(ctx->app));
 	if (f->copies)
-		printf("copies       %s (PHP does not read these)\n", f->copy_names.ptr);
+		printf("copies       %s (%s does not read these)\n", f->copy_names.ptr, layout_reader(ctx->app));
 	print_times(r);
 	printf("size         %zu bytes\n", r->value_len);
 	printf("flags        %u\n", r->flags);
@@ -252,7 +253,7 @@ static int show(const struct cmd_ctx *ctx, struct found *f, int mode, enum sess_
 		json_decref(o);
 		return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 	}
-	return print_human(p, f, &opts);
+	return print_human(ctx, f, &opts);
 }
 
 static int inspect_run(struct cmd_ctx *ctx, const struct cmd_args *a)
@@ -280,8 +281,8 @@ static int inspect_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		if (!f.home_ok) {
 			ret = EXIT_POOL;
 		} else if (!f.rec.have_meta) {
-			cmd_error("session %s not found on %s (where PHP reads it)%s%s", sid,
-				  ctx->pool.servers[f.rec.home].name,
+			cmd_error("session %s not found on %s (where %s reads it)%s%s", sid,
+				  ctx->pool.servers[f.rec.home].name, layout_reader(ctx->app),
 				  f.copies ? "; stray copies on " : "", f.copies ? f.copy_names.ptr : "");
 			ret = EXIT_PARTIAL;
 		} else {

@@ -26,6 +26,14 @@ const char *layout_name(enum app_layout a)
 	return (unsigned)a <= APP_OTHER ? names[a] : "other";
 }
 
+const char *layout_reader(enum app_layout a)
+{
+	static const char *const readers[] = {
+		[APP_PHP] = "PHP", [APP_LARAVEL] = "Laravel", [APP_SYMFONY] = "Symfony",
+	};
+	return (unsigned)a < APP_OTHER ? readers[a] : "PHP";
+}
+
 const char *layout_default_prefix(enum app_layout a)
 {
 	return a == APP_PHP ? "memc.sess.key." : a == APP_SYMFONY ? "sf2s" : NULL;

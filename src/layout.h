@@ -15,6 +15,8 @@ enum app_layout {
 /* Parses "php", "laravel", "symfony"; returns 0 or -1. */
 int layout_parse(const char *s, enum app_layout *out);
 const char *layout_name(enum app_layout a);
+/* Who reads the sessions, for messages: "PHP", "Laravel", "Symfony". */
+const char *layout_reader(enum app_layout a);
 /* The prefix an app uses unless told otherwise, or NULL when it has none (Laravel: its cache
  * prefix depends on the version and APP_NAME, see layout_detect). */
 const char *layout_default_prefix(enum app_layout a);

@@ -149,6 +149,7 @@ check_eq "laravel gcm: compressed payloads named zlib" 3 "$(grep -c '"compressio
 sid=$(sid_of "$TMP/lcbc.exp" 4)
 check_eq "laravel: inspect finds the session" 0 "$(m linsp "${LV[@]}" --key-file "$TMP/keys" inspect "$sid")"
 check "laravel: inspect shows the decrypted attributes" grep -q '^  login_web_59ba36: int 4003$' "$OUT/linsp"
+check "laravel: inspect names the server Laravel reads it from" grep -Eq '^server  *127\.0\.0\.1:[0-9]+ \(where Laravel reads it\)$' "$OUT/linsp"
 check_eq "laravel: --app laravel without --prefix is a usage error" 2 "$(m lnopfx --app laravel list)"
 
 # --- load restores a dump --decrypt exactly: the application reads its sessions back ---
