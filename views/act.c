@@ -88,7 +88,9 @@ static void job_start(struct top *t, struct act_job *j)
 		   j->n == 1 ? "" : "s");
 }
 
-/* "session SID on SERVER" or "3 sessions (SID, SID, ...)" into out. */
+#define NAMED_MAX 5	/* marked sessions named one by one in a confirmation */
+
+/* "session SID on SERVER" or "3 marked sessions (SID on SERVER, ...)" into out. */
 static void describe(const struct top *t, const struct act_job *j, struct buf *out)
 {
 	if (j->n == 1) {
@@ -96,9 +98,12 @@ static void describe(const struct top *t, const struct act_job *j, struct buf *o
 		return;
 	}
 	buf_printf(out, "%zu marked sessions (", j->n);
-	for (size_t i = 0; i < j->n && i < 3; i++)
-		buf_printf(out, "%s%s", i ? ", " : "", j->sids[i]);
-	buf_adds(out, j->n > 3 ? ", ...)" : ")");
+	for (size_t i = 0; i < j->n && i < NAMED_MAX; i++)
+		buf_printf(out, "%s%s on %s", i ? ", " : "", j->sids[i],
+			   t->pool->servers[j->servers[i]].name);
+	if (j->n > NAMED_MAX)
+		buf_printf(out, " and %zu more", j->n - NAMED_MAX);
+	buf_addc(out, ')');
 }
 
 /* May an action start now? Says why not on the status line. */

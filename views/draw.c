@@ -102,6 +102,31 @@ int ui_text(WINDOW *w, const char *s, int cols)
 	return used;
 }
 
+int ui_wrap(const char *s, int cols, size_t *starts, int max)
+{
+	size_t pos = 0, len = strlen(s);
+	int lines = 0, cw, bad;
+	cols = cols < 1 ? 1 : cols;
+	while (lines < max && (pos < len || lines == 0)) {
+		size_t at = pos, cut = 0;
+		int used = 0;
+		starts[lines++] = pos;
+		while (at < len) {
+			size_t k = next_char(s + at, len - at, &cw, &bad);
+			if (used + cw > cols && at > pos) {
+				cut = s[at] == ' ' ? at + 1 : cut;
+				break;
+			}
+			used += cw;
+			at += k;
+			if (s[at - 1] == ' ')
+				cut = at;
+		}
+		pos = at < len && cut ? cut : at;
+	}
+	return lines;
+}
+
 void ui_cell(WINDOW *w, int y, int x, const char *s, int cols, int right)
 {
 	int width = ui_width(s);

@@ -70,27 +70,54 @@ unsigned prompt_key(struct top *t, int ch)
 	return TOP_REDRAW;
 }
 
+#define PROMPT_LINES 64	/* at most this many lines of question and answer are laid out */
+
+/* The question and the answer so far, as one text; label_len: where the answer starts. */
+static char *prompt_text(const struct prompt *p, size_t *label_len)
+{
+	*label_len = strlen(p->label);
+	return xasprintf("%s%s", p->label, !p->yesno && p->text.ptr ? p->text.ptr : "");
+}
+
+int prompt_lines(struct top *t, int cols)
+{
+	size_t label_len, starts[PROMPT_LINES];
+	char *s = prompt_text(&t->prompt, &label_len);
+	int n = ui_wrap(s, cols - 1, starts, PROMPT_LINES);
+	free(s);
+	return n;
+}
+
+/* Writes s[from, to) at the cursor, the question's part highlighted. */
+static void put_part(struct top *t, WINDOW *w, const char *s, size_t from, size_t to,
+		     size_t label_len)
+{
+	while (from < to) {
+		size_t end = from < label_len && label_len < to ? label_len : to;
+		char *part = xstrndup(s + from, end - from);
+		wattrset(w, from < label_len ? ui_attr(t, UI_KEY) : A_NORMAL);
+		ui_text(w, part, getmaxx(w) - 1);
+		free(part);
+		from = end;
+	}
+	wattrset(w, A_NORMAL);
+}
+
+/* Draws the question and the answer wrapped over the window's lines; when they need more,
+ * the last lines (the end of the answer, the [y/N]) stay in view. */
 void prompt_draw(struct top *t, WINDOW *w)
 {
-	struct prompt *p = &t->prompt;
-	int cols = getmaxx(w);
+	size_t label_len, starts[PROMPT_LINES];
+	char *s = prompt_text(&t->prompt, &label_len);
+	int n = ui_wrap(s, getmaxx(w) - 1, starts, PROMPT_LINES), h = getmaxy(w);
+	int first = n > h ? n - h : 0;
 	werase(w);
-	wmove(w, 0, 0);
-	wattrset(w, ui_attr(t, UI_KEY));
-	int used = ui_text(w, p->label, cols - 1);
-	wattrset(w, A_NORMAL);
-	if (!p->yesno && used < cols - 1) {
-		const char *s = p->text.ptr ? p->text.ptr : "";
-		int width = ui_width(s), room = cols - 1 - used;
-		/* keep the end of a long answer in view */
-		while (width > room && *s) {
-			s++;
-			while ((*s & 0xc0) == 0x80)
-				s++;
-			width = ui_width(s);
-		}
-		ui_text(w, s, room);
+	for (int i = first; i < n; i++) {
+		size_t to = i + 1 < n ? starts[i + 1] : strlen(s);
+		wmove(w, i - first, 0);
+		put_part(t, w, s, starts[i], to, label_len);
 	}
+	free(s);
 }
 
 void prompt_release(struct top *t)

@@ -160,22 +160,37 @@ static void signals_stop(void)
 		signal(sigs[i], SIG_DFL);
 }
 
-/* Places the three windows for the current size. */
+/* Puts the foot on the last h lines (more than one while a long question is asked: it
+ * covers the end of the body); returns 1 when it moved. */
+static int foot_place(int h)
+{
+	int rows = LINES < 3 ? 3 : LINES, cols = COLS < 1 ? 1 : COLS;
+	h = h < 1 ? 1 : h > rows - 1 ? rows - 1 : h;
+	if (foot_w && getmaxy(foot_w) == h && getmaxx(foot_w) == cols && getbegy(foot_w) == rows - h)
+		return 0;
+	WINDOW *w = newwin(h, cols, rows - h, 0);
+	if (!w)
+		return 0;	/* keep the old one */
+	if (foot_w)
+		delwin(foot_w);
+	foot_w = w;
+	return 1;
+}
+
+/* Places the windows for the current size. */
 static void layout(void)
 {
 	int rows = LINES < 3 ? 3 : LINES, cols = COLS < 1 ? 1 : COLS;
 	if (!title_w) {
 		title_w = newwin(1, cols, 0, 0);
 		body_w = newwin(rows - 2, cols, 1, 0);
-		foot_w = newwin(1, cols, rows - 1, 0);
 		keypad(body_w, TRUE);
 		nodelay(body_w, TRUE);
-		return;
+	} else {
+		wresize(title_w, 1, cols);
+		wresize(body_w, rows - 2, cols);
 	}
-	wresize(title_w, 1, cols);
-	wresize(body_w, rows - 2, cols);
-	wresize(foot_w, 1, cols);
-	mvwin(foot_w, rows - 1, 0);
+	foot_place(1);
 }
 
 static int screen_start(struct top *t)
@@ -289,6 +304,8 @@ static const char *const hints[VIEW_COUNT] = {
 
 static void draw_foot(struct top *t)
 {
+	if (foot_place(t->prompt.active ? prompt_lines(t, COLS) : 1))
+		touchwin(body_w);	/* what the foot covered shows again */
 	werase(foot_w);
 	if (t->prompt.active) {
 		prompt_draw(t, foot_w);

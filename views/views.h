@@ -100,6 +100,8 @@ void top_status(struct top *t, int error, const char *fmt, ...)
 void prompt_ask(struct top *t, int yesno, prompt_fn done, void *arg, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 unsigned prompt_key(struct top *t, int ch);
+/* Lines the prompt needs at cols columns (it wraps). */
+int prompt_lines(struct top *t, int cols);
 void prompt_draw(struct top *t, WINDOW *w);
 void prompt_release(struct top *t);
 
@@ -123,6 +125,9 @@ void ui_colors_init(struct top *t);
 attr_t ui_attr(const struct top *t, enum ui_color c);
 /* Writes s (UTF-8) at the cursor in at most cols columns; returns the columns used. */
 int ui_text(WINDOW *w, const char *s, int cols);
+/* Splits s into lines of at most cols columns, after a space where one is on the line;
+ * stores where each line starts (byte offsets, at most max); returns the number of lines. */
+int ui_wrap(const char *s, int cols, size_t *starts, int max);
 /* ui_text at (y, x), padded with spaces to cols. */
 void ui_cell(WINDOW *w, int y, int x, const char *s, int cols, int right);
 /* Text columns s takes on the screen. */

@@ -166,6 +166,12 @@ keys main / Enter
 check_pane main "an empty filter shows every session again" "^30 shown of 30"
 keys main s s
 check_pane main "s sorts by TTL" "sort ttl"
+keys main s
+check_pane main "s again sorts by size" "sort size"
+pane main
+sizes=$(awk '$1 ~ /^t[0-9a-f]+$/ { print $3 }' "$TMP/pane.main" | tr '\n' ' ')
+check_eq "rows are sorted by size, largest first" "$(echo "$sizes" | tr ' ' '\n' | grep . | sort -rn | tr '\n' ' ')" "$sizes"
+check "... and the sizes differ" test "$(echo "$sizes" | tr ' ' '\n' | grep . | sort -u | wc -l)" -gt 1
 keys main End
 check_pane main "End goes to the last row" "^  t0[0-9a-f]+ " 2
 
@@ -198,7 +204,9 @@ keys main Enter
 check_pane main "the inspector shows the long string's first line" "^ +long: string\(400\) \"0123456789[0-9]+\$"
 check_pane main "... wrapped onto the next lines" "^ +[0-9]{40,}\$"
 check_pane main "... to its end" "^ +[0-9]*\"\$"
-keys main BSpace / "user_id=$((1000 + i))" Enter
+keys main Escape
+check_pane main "Esc goes back to the list" "^1 shown of 1 matching user_id=4242"
+keys main / "user_id=$((1000 + i))" Enter
 check_pane main "back to the session to act on" "^1 shown of 1 matching user_id=$((1000 + i))"
 keys main Enter
 check_pane main "its inspector again" "^session +$sid\$"
@@ -261,6 +269,10 @@ keys main '?'
 check_pane main "? shows the help with every key" "^Session inspector"
 keys main Escape
 check_pane main "any key leaves the help" "^SERVER +STATE"
+keys main F1
+check_pane main "F1 shows the help too" "^Session inspector"
+keys main Escape
+check_pane main "... and any key leaves it" "^SERVER +STATE"
 keys main q
 check_pane main "q quits with exit code 0" "^EXIT=0"
 check_pane main "the terminal is restored (icanon echo)" "^TTY: icanon echo"
@@ -295,7 +307,16 @@ kill -ABRT "$(ps -o pid= --ppid "$(cat "$TMP/crash.pid")" | head -1)"
 check_pane crash "SIGABRT ends it (exit code 134)" "^EXIT=134"
 check_pane crash "and the terminal is restored first" "^TTY: icanon echo"
 
-# ---- 80x24, plain ASCII, NO_COLOR, resize, SIGTERM ----
+# ---- 80x24, plain ASCII, NO_COLOR, paging, marked sessions, resize, SIGTERM ----
+php_write "$POOL" php 40 simple >/dev/null || not_ok "PHP could not write sessions to page through"
+for m in tmark0001 tmark0002; do
+	php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+		ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
+		session_id($argv[1]); session_start(); $_SESSION["user_id"] = 7;' "$m"
+done
+printf 'tmark0001\ntmark0002\n' | php "$PHP_DIR/where.php" "$POOL" memc.sess.key. >"$TMP/wmark"
+m1=$(grep '^tmark0001 ' "$TMP/wmark" | cut -d' ' -f2)
+m2=$(grep '^tmark0002 ' "$TMP/wmark" | cut -d' ' -f2)
 start_top small 80 24 LC_ALL=C NO_COLOR=1 -- -d 0.5
 check_pane small "80x24 shows every server and the total" "^TOTAL +3/3up"
 check_pane small "80x24 has the essential columns" "^SERVER +STATE +GET/s +SET/s +HIT% +MEM +ITEMS +SESS +EVICT/s *$"
@@ -305,7 +326,53 @@ check_eq "ASCII terminal: no UTF-8 drawing" 0 "$(tr -d '\000-\177' <"$TMP/pane.s
 check "ASCII bars" grep -qE "\[[#-]{6}\] +[0-9]+%" "$TMP/pane.small"
 tm capture-pane -e -p -t small >"$TMP/mono"
 check "NO_COLOR: no colour codes" bash -c "! grep -qE $'\\e\\\\[([0-9;]*;)?3[0-7]m' '$TMP/mono'"
+keys small Tab
+check_pane small "80x24: the list loads" "shown of [0-9]+; walk done"
+check_pane small "80x24: the list has sid, size, TTL, idle and data" "^  SID +SIZE +TTL +IDLE +DATA *$"
+"$MEMCSESS" -s "$POOL" list --sort sid | awk 'NR > 1 { print $1 }' >"$TMP/bysid"
+keys small s
+check_pane small "s sorts by sid" "sort sid"
+# first_row: the sid on the first row of the list on the small screen; wait_first SID polls
+# until it is SID (bounded).
+first_row() { pane small; awk '$1 ~ /^t[0-9a-z]+$/ { print $1; exit }' "$TMP/pane.small"; }
+wait_first() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(first_row)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+keys small Home	# the sort keeps the selected session selected; to the top
+wait_first "$(head -n 1 "$TMP/bysid")"
+check_eq "sorted by sid: the screen shows the first 20 sids in order" \
+	"$(head -n 20 "$TMP/bysid" | tr '\n' ' ')" \
+	"$(awk '$1 ~ /^t[0-9a-z]+$/ { print $1 }' "$TMP/pane.small" | tr '\n' ' ')"
+keys small PgDn PgDn
+wait_first "$(sed -n 20p "$TMP/bysid")"
+check_eq "PgDn twice pages down (cursor 19 rows a page, the last row in view)" "$(sed -n 20p "$TMP/bysid")" "$(first_row)"
+keys small End
+wait_pane small "^  $(tail -n 1 "$TMP/bysid") "
+check "End shows the last sid at the bottom" grep -qE "^  $(tail -n 1 "$TMP/bysid") " "$TMP/pane.small"
+keys small Home
+wait_first "$(head -n 1 "$TMP/bysid")"
+check_eq "Home goes back to the first sid" "$(head -n 1 "$TMP/bysid")" "$(first_row)"
+keys small / tmark Enter
+check_pane small "plain text filters the sids" "^2 shown of [0-9]+; .*sid \*tmark\*"
+keys small Space Space x
+check_pane small "Space marks both and x asks" "\[y/N\]"
+tr '\n' ' ' <"$TMP/pane.small" | tr -s ' ' >"$TMP/asked"
+check "the confirmation names both sessions with their servers" \
+	grep -qE "Expire \(delete\) 2 marked sessions \((tmark0001 on $m1, tmark0002 on $m2|tmark0002 on $m2, tmark0001 on $m1)\)\? PHP will start an empty session for these ids\. \[y/N\]" "$TMP/asked"
+check "... wrapped over lines of at most 80 columns" test "$(awk 'length($0) > 80' "$TMP/pane.small" | wc -l)" -eq 0
+keys small y
+check_pane small "y expires both" "expired 2 sessions, 0 not found, 0 failed"
+check_pane small "the list no longer has them" "^0 shown of [0-9]+; "
+check_eq "PHP starts an empty session for tmark0001" "0 vars, user_id none" "$(php_session tmark0001)"
+check_eq "... and for tmark0002" "0 vars, user_id none" "$(php_session tmark0002)"
 tm resize-window -t small -x 130 -y 30
+check_pane small "a resize reflows the list (wider: server and handler)" "^  SID +SERVER +SIZE +TTL +IDLE +HANDLER +DATA *$"
+keys small Tab
 check_pane small "a resize reflows the panel (wider: more columns)" "^SERVER +STATE +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +ITEMS +SESS +EVICT/s +EXP/s +IN/s +OUT/s +GET/s-HISTORY"
 kill -TERM "$(ps -o pid= --ppid "$(cat "$TMP/small.pid")" | head -1)"
 check_pane small "SIGTERM ends it with exit code 130" "^EXIT=130"
