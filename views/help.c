@@ -1,47 +1,54 @@
 /* help.c: every key of every screen (? or F1). */
 #include "views.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static const char *const help_lines[] = {
 	"memcsess top: the pool and its sessions, live. Every key:",
 	"",
 	"Everywhere",
-	"  q               quit (the terminal is restored; actions taken are listed on stderr)",
-	"  ? h F1          this help; any key comes back",
+	"  q               quit (the terminal is restored; actions taken are then listed",
+	"                  on stderr)",
+	"  ? h F1          this help (Up Down PgUp PgDn scroll it; any other key leaves)",
 	"  Esc Backspace   back to the previous screen",
 	"  Tab             pool panel <-> session list",
 	"  Up Down j k     move;  PgUp PgDn: a page;  Home End g G: first, last",
 	"",
 	"Pool panel (one row per server, and the total)",
-	"  Enter l         the session list of the selected server (on TOTAL: every server)",
+	"  Enter l         the session list of the selected server (TOTAL: every server)",
 	"  > . and < ,     sort by the next / previous column (first: pool order)",
 	"  r               reverse the sort",
-	"  c               count the sessions now (a key dump of every server: costly on big pools)",
-	"  States: UP, DOWN (refused/closed), TIMEOUT (no answer in --timeout), AUTH (needs auth),",
-	"  ... (no answer yet). Rates are per second between the last two samples; HIT% over the",
-	"  last interval, HIT%ALL since the server started; MEM is memory used of the limit.",
+	"  c               count the sessions now (a key dump of every server: costly on",
+	"                  big pools)",
+	"  States: UP, DOWN (refused/closed), TIMEOUT (no answer in --timeout), AUTH",
+	"  (needs auth), ... (no answer yet). Rates are per second between the last two",
+	"  samples; HIT% over the last interval, HIT%ALL since the server started; MEM",
+	"  is memory used of the limit.",
 	"",
 	"Session list (streamed in while the pool is walked)",
 	"  Enter Right i   inspect the selected session",
-	"  /               filter: a sid glob (t00*; plain text matches anywhere in the sid),",
-	"                  or a decoded field: user_id=12345, cart.0.sku=A-*; empty clears",
+	"  /               filter: a sid glob (t00*; plain text matches anywhere in the",
+	"                  sid), or a decoded field: user_id=12345, cart.0.sku=A-*;",
+	"                  empty clears",
 	"  s               sort by: found, sid, ttl, size, idle, server;  r: reverse",
-	"  Space           mark / unmark the session (actions apply to the marked ones);  u: unmark all",
-	"  x Delete        expire (delete) the marked or selected sessions, after confirmation",
+	"  Space           mark / unmark the session (actions apply to the marked ones)",
+	"  u               unmark all",
+	"  x Delete        expire (delete) the marked or selected sessions, after",
+	"                  confirmation",
 	"  t               set a new TTL (touch), after confirmation",
 	"  R F5            walk the pool again",
 	"",
 	"Session inspector",
 	"  Enter Space     fold / unfold the array or object under the cursor",
 	"  Right Left      unfold / fold (Left on a value: to its parent)",
-	"  + -             unfold everything / fold everything",
+	"  + * -           unfold everything / fold everything",
 	"  / n             find text / find the next match",
-	"  x t             expire / touch this session, after confirmation",
+	"  x Delete t      expire / touch this session, after confirmation",
 	"  R F5            fetch the session again",
 	"",
-	"Actions are disabled with --readonly. A confirmation shows what will happen; y confirms,",
-	"any other key cancels.",
+	"Actions are disabled with --readonly. A confirmation shows what will happen;",
+	"y confirms, any other key cancels.",
 };
 
 #define N_LINES (sizeof(help_lines) / sizeof(help_lines[0]))
@@ -70,6 +77,7 @@ static int help_update(struct top *t, void *st)
 	return 0;
 }
 
+/* Draws the lines from the top one; when more follow, the last row says so. */
 static void help_draw(struct top *t, void *st, WINDOW *w)
 {
 	struct help *h = st;
@@ -77,11 +85,18 @@ static void help_draw(struct top *t, void *st, WINDOW *w)
 	size_t max = N_LINES > (size_t)h->rows ? N_LINES - (size_t)h->rows : 0;
 	if (h->top > max)
 		h->top = max;
-	for (size_t k = h->top; k < N_LINES && (int)(k - h->top) < h->rows; k++) {
+	size_t shown = h->top < max ? (size_t)h->rows - 1 : (size_t)h->rows;
+	for (size_t k = h->top; k < N_LINES && k - h->top < shown; k++) {
 		const char *s = help_lines[k];
 		int title = s[0] && s[0] != ' ';
 		wattrset(w, title ? ui_attr(t, UI_TITLE) : A_NORMAL);
 		ui_cell(w, (int)(k - h->top), 0, s, getmaxx(w), 0);
+	}
+	if (h->top < max) {
+		char more[64];
+		snprintf(more, sizeof(more), "... %zu more lines (Down, PgDn)", N_LINES - h->top - shown);
+		wattrset(w, ui_attr(t, UI_DIM));
+		ui_cell(w, (int)shown, 0, more, getmaxx(w), 0);
 	}
 	wattrset(w, A_NORMAL);
 }

@@ -273,7 +273,8 @@ static int update(struct top *t)
 	return changed;
 }
 
-/* The title line: screen, clock, interval, then the pool (cut first when narrow). */
+/* The title line: read-only or not, screen, clock, interval, then the pool (cut first when
+ * narrow). */
 static void draw_title(struct top *t)
 {
 	const char *bar = t->utf8 ? " \u2502 " : " | ";
@@ -283,9 +284,9 @@ static void draw_title(struct top *t)
 	strftime(clock, sizeof(clock), "%H:%M:%S %Z", &tm);
 	snprintf(every, sizeof(every), "%g", t->interval);
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "memcsess top%s%s%s%s%severy %ss%spool of %zu (%s, prefix %s)%s",
-		   bar, views[current(t)]->name, bar, clock, bar, every, bar, t->pool->n,
-		   pool_dist_name(t->pool->dist), t->pool->prefix, t->readonly ? "  [read-only]" : "");
+	buf_printf(&b, "memcsess top%s%s%s%s%s%severy %ss%spool of %zu (%s, prefix %s)",
+		   t->readonly ? " [read-only]" : "", bar, views[current(t)]->name, bar, clock,
+		   bar, every, bar, t->pool->n, pool_dist_name(t->pool->dist), t->pool->prefix);
 	werase(title_w);
 	wattrset(title_w, ui_attr(t, UI_TITLE));
 	ui_cell(title_w, 0, 0, b.ptr, getmaxx(title_w), 0);
@@ -299,7 +300,7 @@ static const char *const hints[VIEW_COUNT] = {
 			  "Space mark  Esc back",
 	[VIEW_INSPECT] = "q quit  ? help  Enter fold  +/- all  / find  x expire  t touch  "
 			 "R reload  Esc back",
-	[VIEW_HELP] = "any key: back",
+	[VIEW_HELP] = "Up Down PgUp PgDn scroll  any other key: back",
 };
 
 static void draw_foot(struct top *t)
