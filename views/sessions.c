@@ -130,9 +130,11 @@ static int row_shown(const struct sessions *s, size_t i)
 	return !s->glob || fnmatch(s->glob, r->sid, 0) == 0;
 }
 
-/* Merges the rows not yet filtered into the sorted view. */
+/* Merges the rows not yet filtered into the sorted view. The selected session stays selected
+ * and where it was on the screen, unless the cursor is on the first row (it stays there). */
 static void view_merge(struct sessions *s)
 {
+	size_t keep = s->cur > 0 && s->cur < s->nview ? s->cur : (size_t)-1;
 	size_t k = 0, *add = xmalloc((s->n - s->merged + 1) * sizeof(*add));
 	for (size_t i = s->merged; i < s->n; i++)
 		if (row_shown(s, i))
@@ -147,10 +149,15 @@ static void view_merge(struct sessions *s)
 	/* merge from the back, in place */
 	size_t a = s->nview, b = k, o = total;
 	while (b > 0) {
-		if (a > 0 && row_cmp(&s->view[a - 1], &add[b - 1], s) > 0)
+		if (a > 0 && row_cmp(&s->view[a - 1], &add[b - 1], s) > 0) {
 			s->view[--o] = s->view[--a];
-		else
+			if (a == keep) {
+				s->top += o - a;
+				s->cur = o;
+			}
+		} else {
 			s->view[--o] = add[--b];
+		}
 	}
 	s->nview = total;
 	free(add);

@@ -26,7 +26,8 @@ echo "EXIT=$?"
 echo "TTY: $(stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' ')"
 exec sleep 600
 EOF
-# start_top NAME COLS ROWS VAR=VALUE... -- ARGS...: memcsess top in a new tmux session.
+# start_top NAME COLS ROWS VAR=VALUE... -- ARGS...: memcsess top in a new tmux session
+# (--timeout $TOP_TIMEOUT, default 0.5).
 start_top() {
 	local name=$1 cols=$2 rows=$3 envs=()
 	shift 3
@@ -34,7 +35,7 @@ start_top() {
 	shift
 	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
 		env PIDFILE="$TMP/$name.pid" MEMCSESS="$MEMCSESS" TERM=screen "${envs[@]}" \
-		bash "$TMP/run.sh" -s "$POOL" --timeout 0.5 top "$@"
+		bash "$TMP/run.sh" -s "$POOL" --timeout "${TOP_TIMEOUT:-0.5}" top "$@"
 }
 pane() { tm capture-pane -p -t "$1" >"$TMP/pane.$1"; }
 # wait_pane NAME REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded.
@@ -433,8 +434,37 @@ check "the key is no longer in it" bash -c "! grep -qF '$MEMCSESS_TEST_OKEY' '$T
 keys envkey q
 check_pane envkey "q quits" "^EXIT=0"
 
+# ---- rows streamed into a sorted list: the selected session stays selected ----
+# selected NAME: the sid on the row shown in reverse video.
+selected() {
+	tm capture-pane -e -p -t "$1" | grep $'^\e\\[7m' | sed 's/\x1b\[[0-9;]*m//g' | awk '{ print $1; exit }'
+}
+kill -STOP "$B_PID"	# its sessions come in last, when it goes on
+n_ac=$("$MEMCSESS" -s "$POOL" --timeout 0.3 list 2>/dev/null | awk 'NR > 1' | wc -l)
+TOP_TIMEOUT=30 start_top merge 120 40 LC_ALL=C.UTF-8 -- -d 0.5
+keys merge Tab s
+check_pane merge "the walk waits for the stopped server, the others' $n_ac sessions sorted by sid" \
+	"^$n_ac shown of $n_ac; walking the pool: .*; sort sid"
+keys merge End
+for ((k = 0; k < 50; k++)); do
+	pane merge
+	pick_sid=$(selected merge)
+	[ -n "$pick_sid" ] &&
+		[ "$(awk '$1 ~ /^[a-z][0-9a-z]+$/ { s = $1 } END { print s }' "$TMP/pane.merge")" = "$pick_sid" ] && break
+	sleep 0.1
+done
+check "End selects the last of them ($pick_sid)" test -n "$pick_sid"
+kill -CONT "$B_PID"
+check_pane merge "the stopped server's sessions stream in" "; walk done in "
+"$MEMCSESS" -s "$POOL" list --sort sid | awk 'NR > 1 { print $1 }' >"$TMP/merged"
+check "... some of them sort before the selected one" \
+	test "$(grep -n "^$pick_sid\$" "$TMP/merged" | cut -d: -f1)" -gt "$n_ac"
+check_eq "the selected session is still $pick_sid" "$pick_sid" "$(selected merge)"
+keys merge q
+check_pane merge "q quits" "^EXIT=0"
+
 # Under SANITIZE=1 the sanitizers report on the terminal after the console ends.
-for name in main ro iter crash small nokey withkey envkey; do
+for name in main ro iter crash small nokey withkey envkey merge; do
 	tm capture-pane -p -S - -t "$name" >"$TMP/history.$name"
 	check "no sanitizer report from the '$name' console" \
 		bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/history.$name'"
