@@ -585,6 +585,8 @@ static void inspect_draw(struct top *t, void *st, WINDOW *w)
 	size_t rows = (size_t)s->rows_shown;
 	if (s->cur >= s->n_lines)
 		s->cur = s->n_lines ? s->n_lines - 1 : 0;
+	if (s->top + rows > s->n_lines)	/* a shorter tree fills the screen again */
+		s->top = s->n_lines > rows ? s->n_lines - rows : 0;
 	if (s->cur < s->top)
 		s->top = s->cur;
 	if (s->cur >= s->top + rows)

@@ -380,6 +380,8 @@ static void sessions_draw(struct top *t, void *st, WINDOW *w)
 	draw_head(t, w, &c);
 	s->rows_shown = h - 2 > 1 ? h - 2 : 1;
 	size_t rows = (size_t)s->rows_shown;
+	if (s->top + rows > s->nview)	/* a shorter list fills the screen again */
+		s->top = s->nview > rows ? s->nview - rows : 0;
 	if (s->cur < s->top)
 		s->top = s->cur;
 	if (s->cur >= s->top + rows)

@@ -379,6 +379,17 @@ check_pane small "y expires both" "expired 2 sessions, 0 not found, 0 failed"
 check_pane small "the list no longer has them" "^0 shown of [0-9]+; "
 check_eq "PHP starts an empty session for tmark0001" "0 vars, user_id none" "$(php_session tmark0001)"
 check_eq "... and for tmark0002" "0 vars, user_id none" "$(php_session tmark0002)"
+keys small / "$sid3" Enter
+check_pane small "a rich session PHP wrote is listed" "^  $sid3 "
+keys small Enter
+check_pane small "its inspector, taller than the screen" "^session +$sid3\$"
+keys small End
+check_pane small "End goes to its last line" "^ +empty: array\(0\)\$"
+keys small -
+check_pane small "- folds everything: the shorter tree fills the screen again (its data line is back)" "^data\$"
+check_pane small "... down to the folded cart" "[+] cart: object\(Cart\)"
+keys small Escape
+check_pane small "Esc goes back to the list" "^1 shown of [0-9]+; .*sid \*$sid3\*"
 tm resize-window -t small -x 130 -y 30
 check_pane small "a resize reflows the list (wider: server and handler)" "^  SID +SERVER +SIZE +TTL +IDLE +HANDLER +DATA *$"
 keys small Tab
@@ -460,6 +471,14 @@ check_pane merge "the stopped server's sessions stream in" "; walk done in "
 check "... some of them sort before the selected one" \
 	test "$(grep -n "^$pick_sid\$" "$TMP/merged" | cut -d: -f1)" -gt "$n_ac"
 check_eq "the selected session is still $pick_sid" "$pick_sid" "$(selected merge)"
+keys merge Tab Home
+check_pane merge "Tab, Home: the first server selected on the panel" "^SERVER +STATE"
+first_srv=$(tm capture-pane -e -p -t merge | grep $'^\e\\[7m' | sed 's/\x1b\[[0-9;]*m//g' | awk '{ print $1; exit }')
+n_first=$("$MEMCSESS" -s "$POOL" list | awk -v s="$first_srv" '$2 == s' | wc -l)
+keys merge Enter
+check_pane merge "Enter opens the list of that server's $n_first sessions" "^$n_first shown of [0-9]+; .*; server $first_srv;"
+pane merge
+check_eq "... every row on $first_srv" "$n_first" "$(awk -v s="$first_srv" '$1 ~ /^[a-z][0-9a-z]+$/ && $2 == s' "$TMP/pane.merge" | wc -l)"
 keys merge q
 check_pane merge "q quits" "^EXIT=0"
 
