@@ -50,6 +50,8 @@ struct panel {
 	int sort;		/* 0 pool order, else column + 1 */
 	int reverse;
 	int rows;		/* server rows that fit, from the last draw */
+	int drawn;		/* shown[] is from a draw */
+	unsigned char shown[C_COUNT];	/* columns the last draw had room for */
 };
 
 static const char *state_name(enum srv_state s)
@@ -391,8 +393,9 @@ static void draw_head(struct top *t, struct panel *p, WINDOW *w, const int width
 	wattrset(w, A_NORMAL);
 }
 
-/* The lines under the table: when sessions were counted, and why servers are not UP. */
-static void draw_notes(struct top *t, WINDOW *w, int y)
+/* The lines under the table: when sessions were counted, the sort when its column is not
+ * shown, and why servers are not UP. */
+static void draw_notes(struct top *t, const struct panel *p, WINDOW *w, int y)
 {
 	int h = getmaxy(w), width = getmaxx(w);
 	double next;
@@ -410,8 +413,13 @@ static void draw_notes(struct top *t, WINDOW *w, int y)
 	if (next >= 0)
 		buf_printf(&b, ", next in %s", nxt);
 	buf_adds(&b, " (key dumps cost; c counts now)");
-	if (y < h) {
-		wattrset(w, ui_attr(t, UI_DIM));
+	wattrset(w, ui_attr(t, UI_DIM));
+	if (y < h)
+		ui_cell(w, y++, 0, b.ptr, width, 0);
+	if (p->sort && !p->shown[p->sort - 1] && y < h) {
+		buf_reset(&b);
+		buf_printf(&b, "sorted by %s%s, a column not shown at this width", cols[p->sort - 1].head,
+			   p->reverse ? " (reversed)" : "");
 		ui_cell(w, y++, 0, b.ptr, width, 0);
 	}
 	wattrset(w, ui_attr(t, UI_ERROR));
@@ -452,6 +460,9 @@ static void panel_draw(struct top *t, void *st, WINDOW *w)
 	size_t n = t->pool->n;
 	int h = getmaxy(w);
 	fit_columns(getmaxx(w), server_width(t->pool, SERVER_MAX), widths);
+	for (int c = 0; c < C_COUNT; c++)
+		p->shown[c] = widths[c] > 0;
+	p->drawn = 1;
 	draw_head(t, p, w, widths);
 	int room = h - 3;	/* header, total, notes line */
 	p->rows = room < 1 ? 1 : room > (int)n ? (int)n : room;
@@ -471,7 +482,17 @@ static void panel_draw(struct top *t, void *st, WINDOW *w)
 	x.name = "TOTAL";
 	draw_row(t, w, y++, widths, &x, &total,
 		 (p->sel == n ? ui_attr(t, UI_SEL) : 0) | A_BOLD);
-	draw_notes(t, w, y);
+	draw_notes(t, p, w, y);
+}
+
+/* Sorts by the next (dir 1) or previous (-1) column on the screen, or the pool's order. */
+static void sort_step(struct panel *p, int dir)
+{
+	for (int k = 0; k < C_HIST; k++) {
+		p->sort = (p->sort + C_HIST + dir) % C_HIST;
+		if (p->sort == 0 || !p->drawn || p->shown[p->sort - 1])
+			return;
+	}
 }
 
 /* Moves the selection by delta rows (the total row is the last). */
@@ -493,8 +514,8 @@ static unsigned panel_key(struct top *t, void *st, int ch)
 	case KEY_NPAGE: move_sel(p, n, page); break;
 	case KEY_HOME: case 'g': p->sel = 0; break;
 	case KEY_END: case 'G': p->sel = n; break;
-	case '>': case '.': p->sort = (p->sort + 1) % C_HIST; break;
-	case '<': case ',': p->sort = (p->sort + C_HIST - 1) % C_HIST; break;
+	case '>': case '.': sort_step(p, 1); break;
+	case '<': case ',': sort_step(p, -1); break;
 	case 'r': p->reverse = !p->reverse; break;
 	case 'c': poller_count_now(t->poller); top_status(t, 0, "counting sessions now"); break;
 	case '\n': case '\r': case KEY_ENTER: case 'l':

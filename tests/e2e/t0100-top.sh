@@ -327,6 +327,8 @@ check_eq "ASCII terminal: no UTF-8 drawing" 0 "$(tr -d '\000-\177' <"$TMP/pane.s
 check "ASCII bars" grep -qE "\[[#-]{6}\] +[0-9]+%" "$TMP/pane.small"
 tm capture-pane -e -p -t small >"$TMP/mono"
 check "NO_COLOR: no colour codes" bash -c "! grep -qE $'\\e\\\\[([0-9;]*;)?3[0-7]m' '$TMP/mono'"
+for ((k = 0; k < 8; k++)); do keys small '>'; done
+check_pane small "80x24: > steps over the columns not shown (8 steps: SESS)" "^SERVER +STATE +GET/s +SET/s +HIT% +MEM +ITEMS +SESSv +EVICT/s *$"
 keys small '?'
 check_pane small "80x24: the help says more lines follow" "^\.\.\. [0-9]+ more lines \(Down, PgDn\)"
 keys small NPage NPage
@@ -393,7 +395,11 @@ check_pane small "Esc goes back to the list" "^1 shown of [0-9]+; .*sid \*$sid3\
 tm resize-window -t small -x 130 -y 30
 check_pane small "a resize reflows the list (wider: server and handler)" "^  SID +SERVER +SIZE +TTL +IDLE +HANDLER +DATA *$"
 keys small Tab
-check_pane small "a resize reflows the panel (wider: more columns)" "^SERVER +STATE +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +ITEMS +SESS +EVICT/s +EXP/s +IN/s +OUT/s +GET/s-HISTORY"
+check_pane small "a resize reflows the panel (wider: more columns)" "^SERVER +STATE +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +ITEMS +SESSv +EVICT/s +EXP/s +IN/s +OUT/s +GET/s-HISTORY"
+for ((k = 0; k < 7; k++)); do keys small '<'; done
+check_pane small "< steps back over the shown columns (7 steps: CONN)" "^SERVER +STATE +CONNv +GET/s "
+tm resize-window -t small -x 80 -y 24
+check_pane small "narrower again: the panel says it is sorted by a column it no longer shows" "^sorted by CONN, a column not shown at this width$"
 kill -TERM "$(ps -o pid= --ppid "$(cat "$TMP/small.pid")" | head -1)"
 check_pane small "SIGTERM ends it with exit code 130" "^EXIT=130"
 check_pane small "and restores the terminal" "^TTY: icanon echo"
