@@ -257,6 +257,16 @@ done
 	not_ok "the uptime of $A stayed $up1 while $C was down"
 kill -STOP "$B_PID"
 check_pane main "a stalled memcached shows TIMEOUT" "^127\.0\.0\.1:$B +TIMEOUT "
+pane main
+up2=$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)
+for ((k = 0; k < 60; k++)); do
+	pane main
+	[ "$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)" != "$up2" ] && break
+	sleep 0.1
+done
+check "while $B is stalled, the uptime of $A still changes (was $up2)" \
+	test "$(cell "$TMP/pane.main" "127.0.0.1:$A " UPTIME)" != "$up2" -a -n "$up2"
+check "... and $B is still TIMEOUT" grep -qE "^127\.0\.0\.1:$B +TIMEOUT " "$TMP/pane.main"
 kill -CONT "$B_PID"
 check_pane main "and comes back UP by itself" "^127\.0\.0\.1:$B +UP "
 user=()
