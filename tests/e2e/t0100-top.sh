@@ -402,7 +402,14 @@ check_pane small "- folds everything: the shorter tree fills the screen again (i
 check_pane small "... down to the folded cart" "[+] cart: object\(Cart\)"
 keys small Escape
 check_pane small "Esc goes back to the list" "^1 shown of [0-9]+; .*sid \*$sid3\*"
+keys small / tlongstring0001 Enter
+check_pane small "the session with the long string is listed" "^  tlongstring0001 "
+keys small Enter
+check_pane small "80 columns: its string wraps in lines of 60 to 79 digits" "^ +[0-9]{60,79}\$"
+check "... none longer" bash -c "! grep -qE '[0-9]{80}' '$TMP/pane.small'"
 tm resize-window -t small -x 130 -y 30
+check_pane small "a resize reflows the inspector (wider: lines of 100 digits and more)" "^ +[0-9]{100,129}\$"
+keys small Escape
 check_pane small "a resize reflows the list (wider: server and handler)" "^  SID +SERVER +SIZE +TTL +IDLE +HANDLER +DATA *$"
 keys small Tab
 check_pane small "a resize reflows the panel (wider: more columns)" "^SERVER +STATE +CONN +GET/s +SET/s +HIT% +HIT%ALL +MEM +ITEMS +SESSv +EVICT/s +EXP/s +IN/s +OUT/s +GET/s-HISTORY"
