@@ -325,6 +325,9 @@ for m in tmark0001 tmark0002; do
 		ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
 		session_id($argv[1]); session_start(); $_SESSION["user_id"] = 7;' "$m"
 done
+php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
+	ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
+	session_id("tlongstring0002"); session_start(); $_SESSION["long"] = str_repeat("0123456789", 40);'
 printf 'tmark0001\ntmark0002\n' | php "$PHP_DIR/where.php" "$POOL" memc.sess.key. >"$TMP/wmark"
 m1=$(grep '^tmark0001 ' "$TMP/wmark" | cut -d' ' -f2)
 m2=$(grep '^tmark0002 ' "$TMP/wmark" | cut -d' ' -f2)
@@ -402,8 +405,8 @@ check_pane small "- folds everything: the shorter tree fills the screen again (i
 check_pane small "... down to the folded cart" "[+] cart: object\(Cart\)"
 keys small Escape
 check_pane small "Esc goes back to the list" "^1 shown of [0-9]+; .*sid \*$sid3\*"
-keys small / tlongstring0001 Enter
-check_pane small "the session with the long string is listed" "^  tlongstring0001 "
+keys small / tlongstring0002 Enter
+check_pane small "the session with the long string is listed" "^  tlongstring0002 "
 keys small Enter
 check_pane small "80 columns: its string wraps in lines of 60 to 79 digits" "^ +[0-9]{60,79}\$"
 check "... none longer" bash -c "! grep -qE '[0-9]{80}' '$TMP/pane.small'"
