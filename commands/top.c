@@ -13,13 +13,14 @@
 
 #define COUNT_EVERY 60.0	/* default seconds between session counts (key dumps) */
 
-enum { O_DELAY = 1, O_ITERATIONS, O_ONCE, O_READONLY, O_COUNT };
+enum { O_DELAY = 1, O_ITERATIONS, O_ONCE, O_READONLY, O_COUNT, O_MOUSE };
 static const struct cmd_opt top_opts[] = {
 	{ "delay", 'd', 1, O_DELAY },
 	{ "iterations", 'n', 1, O_ITERATIONS },
 	{ "once", 0, 0, O_ONCE },
 	{ "readonly", 0, 0, O_READONLY },
 	{ "count-interval", 0, 1, O_COUNT },
+	{ "mouse", 0, 0, O_MOUSE },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -28,6 +29,7 @@ struct top_args {
 	long iterations;
 	int once;
 	int readonly;
+	int mouse;
 	double count_every;
 };
 
@@ -51,6 +53,7 @@ static int top_options(const struct cmd_args *a, struct top_args *o)
 		case O_ITERATIONS: bad = cmd_parse_count("iterations", arg, &o->iterations); break;
 		case O_ONCE: o->once = 1; break;
 		case O_READONLY: o->readonly = 1; break;
+		case O_MOUSE: o->mouse = 1; break;
 		case O_COUNT:
 			bad = parse_secs("count-interval", arg, 0, 86400 * 7, &o->count_every);
 			break;
@@ -124,6 +127,7 @@ static int top_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	t.interval = o.delay;
 	t.count_every = o.count_every;
 	t.readonly = o.readonly;
+	t.mouse = o.mouse;
 	t.list_server = -1;
 	ret = tui_run(&t, o.iterations);
 	if (ret < 0) {
@@ -137,7 +141,8 @@ static int top_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_top_entry = {
 	.name = "top",
-	.usage = "[-d SECONDS] [--iterations N] [--once] [--readonly] [--count-interval SECONDS]",
+	.usage = "[-d SECONDS] [--iterations N] [--once] [--readonly] [--mouse] "
+		 "[--count-interval SECONDS]",
 	.summary = "live console: the pool's servers, its sessions, one session; expire and touch",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = top_opts,

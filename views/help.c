@@ -14,6 +14,7 @@ static const char *const help_lines[] = {
 	"  Esc Backspace   back to the previous screen",
 	"  Tab             pool panel <-> session list",
 	"  Up Down j k     move;  PgUp PgDn: a page;  Home End g G: first, last",
+	"  (--mouse)       the wheel moves; a click selects; a double click opens",
 	"",
 	"Pool panel (one row per server, and the total)",
 	"  Enter l         the session list of the selected server (TOTAL: every server)",

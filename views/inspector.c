@@ -691,6 +691,14 @@ static unsigned inspect_key(struct top *t, void *st, int ch)
 	return TOP_REDRAW;
 }
 
+static void inspect_click(struct top *t, void *st, int y)
+{
+	struct inspect *s = st;
+	(void)t;
+	if (y >= 0 && s->top + (size_t)y < s->n_lines)
+		s->cur = s->top + (size_t)y;
+}
+
 const struct view view_inspect = {
 	.name = "session",
 	.init = inspect_init,
@@ -698,4 +706,5 @@ const struct view view_inspect = {
 	.update = inspect_update,
 	.draw = inspect_draw,
 	.key = inspect_key,
+	.click = inspect_click,
 };

@@ -529,6 +529,17 @@ static unsigned panel_key(struct top *t, void *st, int ch)
 	return TOP_REDRAW;
 }
 
+/* Rows: the header, the server rows from top, then the total. */
+static void panel_click(struct top *t, void *st, int y)
+{
+	struct panel *p = st;
+	size_t n = t->pool->n, shown = n - p->top < (size_t)p->rows ? n - p->top : (size_t)p->rows;
+	if (y >= 1 && (size_t)y <= shown)
+		p->sel = p->top + (size_t)y - 1;
+	else if ((size_t)y == shown + 1)
+		p->sel = n;
+}
+
 const struct view view_panel = {
 	.name = "pool",
 	.init = panel_init,
@@ -536,6 +547,7 @@ const struct view view_panel = {
 	.update = panel_update,
 	.draw = panel_draw,
 	.key = panel_key,
+	.click = panel_click,
 };
 
 /* Plain-text table for --once: every column but the history. */

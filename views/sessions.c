@@ -503,6 +503,14 @@ static unsigned sessions_key(struct top *t, void *st, int ch)
 	return TOP_REDRAW;
 }
 
+static void sessions_click(struct top *t, void *st, int y)
+{
+	struct sessions *s = st;
+	(void)t;
+	if (y >= 2 && s->top + (size_t)(y - 2) < s->nview)
+		s->cur = s->top + (size_t)(y - 2);
+}
+
 const struct view view_sessions = {
 	.name = "sessions",
 	.init = sessions_init,
@@ -510,4 +518,5 @@ const struct view view_sessions = {
 	.update = sessions_update,
 	.draw = sessions_draw,
 	.key = sessions_key,
+	.click = sessions_click,
 };

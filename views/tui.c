@@ -211,6 +211,9 @@ static int screen_start(struct top *t)
 	nonl();
 	curs_set(0);
 	set_escdelay(25);
+	if (t->mouse)
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+			  NULL);
 	ui_colors_init(t);
 	layout();
 	if (!title_w || !body_w || !foot_w) {
@@ -357,10 +360,36 @@ static unsigned common_key(struct top *t, int ch)
 	}
 }
 
+static unsigned handle_key(struct top *t, int ch);
+
+/* A mouse event: the wheel moves three lines, a click selects the line under it, a double
+ * click also opens it (Enter). */
+static unsigned mouse_key(struct top *t)
+{
+	MEVENT ev;
+	unsigned bits = TOP_REDRAW;
+	if (getmouse(&ev) != OK || t->prompt.active)
+		return bits;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		for (int k = 0; k < 3; k++)
+			bits |= handle_key(t, ev.bstate & BUTTON4_PRESSED ? KEY_UP : KEY_DOWN);
+		return bits;
+	}
+	const struct view *v = views[current(t)];
+	if (!v->click || !wenclose(body_w, ev.y, ev.x))
+		return bits;
+	v->click(t, t->state[current(t)], ev.y - getbegy(body_w));
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+		bits |= handle_key(t, '\n');
+	return bits;
+}
+
 static unsigned handle_key(struct top *t, int ch)
 {
 	if (ch == KEY_RESIZE)
 		return TOP_REDRAW;
+	if (ch == KEY_MOUSE)
+		return mouse_key(t);
 	if (t->prompt.active)
 		return prompt_key(t, ch);
 	t->status[0] = '\0';

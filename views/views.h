@@ -27,6 +27,7 @@ struct view {
 	int (*update)(struct top *t, void *st);	/* 1 when there is something new to draw */
 	void (*draw)(struct top *t, void *st, WINDOW *w);
 	unsigned (*key)(struct top *t, void *st, int ch);
+	void (*click)(struct top *t, void *st, int y);	/* selects the line at row y; may be NULL */
 };
 
 enum view_id { VIEW_PANEL, VIEW_SESSIONS, VIEW_INSPECT, VIEW_HELP, VIEW_COUNT };
@@ -65,6 +66,7 @@ struct top {
 	double interval;
 	double count_every;
 	int readonly;
+	int mouse;		/* --mouse: the wheel scrolls, a click selects, a double click opens */
 	int utf8, color;
 	time_t now;		/* wall clock at the last update */
 	double mono;		/* stats_now() at the last update */

@@ -508,8 +508,46 @@ check_eq "... every row on $first_srv" "$n_first" "$(awk -v s="$first_srv" '$1 ~
 keys merge q
 check_pane merge "q quits" "^EXIT=0"
 
+# ---- --mouse: the wheel scrolls, a click selects, a double click opens ----
+# mouse NAME BUTTON COL ROW...: X10 mouse reports (button 0 press, 3 release, 65 wheel down)
+# at 1-based screen cells, as a terminal sends them.
+mouse() {
+	local name=$1 hex=()
+	shift
+	while [ $# -gt 0 ]; do
+		hex+=(1b 5b 4d "$(printf %x $((32 + $1)))" "$(printf %x $((32 + $2)))" "$(printf %x $((32 + $3)))")
+		shift 3
+	done
+	tm send-keys -t "$name" -H "${hex[@]}"
+}
+start_top mouse 100 30 LC_ALL=C.UTF-8 -- -d 0.5 --mouse
+keys mouse Tab
+check_pane mouse "--mouse: the list loads" "shown of [0-9]+; walk done"
+pane mouse
+row() { awk -v n="$1" '/^  [a-z][0-9a-z]+ / && ++k == n { print $1 }' "$TMP/pane.mouse"; }
+third=$(row 3) sixth=$(row 6) fifth=$(row 5)
+mouse mouse 0 5 6 3 5 6	# press and release on screen line 6: the third row
+# wait_selected NAME SID: polls until SID is the selected row (bounded).
+wait_selected() {
+	local k
+	for ((k = 0; k < 30; k++)); do
+		[ "$(selected "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_selected mouse "$third"
+check_eq "a click selects the row under it" "$third" "$(selected mouse)"
+mouse mouse 65 5 6
+wait_selected mouse "$sixth"
+check_eq "the wheel moves the selection three rows down" "$sixth" "$(selected mouse)"
+mouse mouse 0 5 8 3 5 8 0 5 8 3 5 8
+check_pane mouse "a double click opens the session under it" "^session +$fifth\$"
+keys mouse q
+check_pane mouse "q quits" "^EXIT=0"
+
 # Under SANITIZE=1 the sanitizers report on the terminal after the console ends.
-for name in main ro iter crash small nokey withkey envkey merge; do
+for name in main ro iter crash small nokey withkey envkey merge mouse; do
 	tm capture-pane -p -S - -t "$name" >"$TMP/history.$name"
 	check "no sanitizer report from the '$name' console" \
 		bash -c "! grep -E 'Sanitizer|runtime error' '$TMP/history.$name'"
