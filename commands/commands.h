@@ -43,6 +43,7 @@ struct cmd_args {
 struct cmd_ctx {
 	struct pool pool;
 	int have_pool;
+	int keep_conns;		/* the pool keeps its connections between commands (the shell) */
 	char *servers;		/* owned */
 	int servers_from_env;	/* servers came from MEMCSESS_SERVERS */
 	char *prefix;		/* owned */

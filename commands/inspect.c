@@ -67,7 +67,9 @@ static int ask(const struct pool *p, size_t i, const struct buf *key, int value,
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	if (c.fd >= 0 || r == 0)
+	if (r == 0)
+		conn_park(&c);
+	else if (c.fd >= 0)
 		conn_close(&c);
 	return r;
 }

@@ -1,5 +1,6 @@
 /* main.c: the command table, option parsing shared by every command, and main(). */
 #include "commands.h"
+#include "conn.h"
 #include "scan.h"
 #include "util.h"
 
@@ -176,6 +177,8 @@ int cmd_pool(struct cmd_ctx *ctx)
 	}
 	ctx->have_pool = 1;
 	ctx->pool.hash_prefix = layout_hashes_prefix(ctx->app);
+	if (ctx->keep_conns)
+		conn_keep(&ctx->pool);
 	return cmd_pool_auth(ctx, &ctx->pool, ctx->sasl);
 }
 

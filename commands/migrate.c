@@ -318,11 +318,14 @@ static uint64_t pool_items(const struct pool *p)
 		struct conn c;
 		struct stats_sample st;
 		char *cause = NULL;
-		if (conn_open(&c, &p->servers[i], p->timeout_ms, &cause) == 0 &&
-		    stats_fetch(&c, &st, &cause) == STATS_END)
-			n += st.curr_items;
+		int got = conn_open(&c, &p->servers[i], p->timeout_ms, &cause) == 0 &&
+			  stats_fetch(&c, &st, &cause) == STATS_END;
+		n += got ? st.curr_items : 0;
 		free(cause);
-		conn_close(&c);
+		if (got)
+			conn_park(&c);
+		else
+			conn_close(&c);
 	}
 	return n;
 }

@@ -844,6 +844,9 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	sh.sigint_ignored = old.sa_handler == SIG_IGN;
 	volatile sig_atomic_t *cancel = ctx->cancel;
 	ctx->cancel = &interrupted;
+	ctx->keep_conns = 1;
+	if (ctx->have_pool)
+		conn_keep(&ctx->pool);
 	remember_servers(&sh, ctx->servers);
 	int interactive = isatty(STDIN_FILENO);
 	if (interactive && !sh.sigint_ignored)
@@ -852,6 +855,9 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (interactive && !sh.sigint_ignored)
 		sigaction(SIGINT, &old, NULL);
 	ctx->cancel = cancel;
+	ctx->keep_conns = 0;
+	if (ctx->have_pool)
+		conn_keep_end(&ctx->pool);
 	shell_release(&sh);
 	shell_running = 0;
 	return ret;

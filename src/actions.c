@@ -62,7 +62,9 @@ static int meta_one(const struct pool *p, size_t server, const char *verb, const
 			r = -1;
 		}
 	}
-	if (c.fd >= 0)
+	if (r >= 0)
+		conn_park(&c);
+	else if (c.fd >= 0)
 		conn_close(&c);
 	buf_release(&cmd);
 	return r;

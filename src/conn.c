@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -162,12 +163,108 @@ fail:
 	return -1;
 }
 
+#define KEPT_PER_SERVER 4
+
+/* The connections a pool keeps: KEPT_PER_SERVER slots a server, -1 when empty. The scan's
+ * threads open and park at once, hence the lock. */
+struct conn_cache {
+	pthread_mutex_t lock;
+	const struct pool_server *servers;
+	size_t n;
+	int *fds;
+};
+
+void conn_keep(struct pool *p)
+{
+	if (p->idle)
+		return;
+	struct conn_cache *cc = xcalloc(1, sizeof(*cc));
+	pthread_mutex_init(&cc->lock, NULL);
+	cc->servers = p->servers;
+	cc->n = p->n;
+	cc->fds = xcalloc(p->n * KEPT_PER_SERVER, sizeof(*cc->fds));
+	for (size_t i = 0; i < p->n * KEPT_PER_SERVER; i++)
+		cc->fds[i] = -1;
+	for (size_t i = 0; i < p->n; i++)
+		p->servers[i].idle = cc;
+	p->idle = cc;
+}
+
+void conn_keep_end(struct pool *p)
+{
+	struct conn_cache *cc = p->idle;
+	if (!cc)
+		return;
+	for (size_t i = 0; i < cc->n * KEPT_PER_SERVER; i++)
+		if (cc->fds[i] >= 0)
+			close(cc->fds[i]);
+	for (size_t i = 0; i < p->n; i++)
+		p->servers[i].idle = NULL;
+	pthread_mutex_destroy(&cc->lock);
+	free(cc->fds);
+	free(cc);
+	p->idle = NULL;
+}
+
+/* The slots of server s in cc. */
+static int *kept_slots(struct conn_cache *cc, const struct pool_server *s)
+{
+	return cc->fds + (size_t)(s - cc->servers) * KEPT_PER_SERVER;
+}
+
+/* Takes a kept connection of server s out of cc; returns its fd, or -1. */
+static int kept_pop(struct conn_cache *cc, const struct pool_server *s)
+{
+	int *slot = kept_slots(cc, s), fd = -1;
+	pthread_mutex_lock(&cc->lock);
+	for (int k = 0; k < KEPT_PER_SERVER && fd < 0; k++) {
+		fd = slot[k];
+		slot[k] = -1;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return fd;
+}
+
+/* Keeps fd for server s; returns 0, or -1 when its slots are full. */
+static int kept_push(struct conn_cache *cc, const struct pool_server *s, int fd)
+{
+	int *slot = kept_slots(cc, s), ret = -1;
+	pthread_mutex_lock(&cc->lock);
+	for (int k = 0; k < KEPT_PER_SERVER && ret < 0; k++) {
+		if (slot[k] < 0) {
+			slot[k] = fd;
+			ret = 0;
+		}
+	}
+	pthread_mutex_unlock(&cc->lock);
+	return ret;
+}
+
+/* A kept connection to s that the server has not closed meanwhile (restarted, idle timeout),
+ * or -1. Anything readable on an idle connection means it cannot be used: it is closed. */
+static int kept_take(const struct pool_server *s)
+{
+	int fd;
+	while (s->idle && (fd = kept_pop(s->idle, s)) >= 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
 {
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
 	c->name = s->name;
 	c->timeout_ms = timeout_ms;
+	c->server = s;
+	c->fd = kept_take(s);
+	if (c->fd >= 0) {
+		c->got_reply = 1;
+		return 0;
+	}
 	int r = s->socket ? open_unix(c, s->socket, cause) : open_tcp(c, s->host, s->port, cause);
 	if (r == 0 && s->username && s->password)
 		r = conn_login(c, s, cause);
@@ -182,6 +279,15 @@ void conn_close(struct conn *c)
 	buf_release(&c->in);
 	buf_release(&c->out);
 	c->in_off = 0;
+}
+
+void conn_park(struct conn *c)
+{
+	const struct pool_server *s = c->server;
+	if (c->fd >= 0 && s && s->idle && c->in_off == c->in.len && c->out.len == 0 &&
+	    !c->unauthenticated && kept_push(s->idle, s, c->fd) == 0)
+		c->fd = -1;	/* kept */
+	conn_close(c);
 }
 
 void conn_queue(struct conn *c, const void *p, size_t n)

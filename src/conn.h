@@ -19,12 +19,21 @@ struct conn {
 	struct buf out;		/* queued requests, sent by conn_flush */
 	int got_reply;		/* the server has sent something on this connection */
 	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
+	const struct pool_server *server;	/* where it was opened, for conn_park */
 };
 
 /* Connects to s within timeout_ms, and logs in when s has a username (memcached -Y).
  * Returns 0, or -1 with *cause (new) naming the server ("authentication failed ..."). */
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
 void conn_close(struct conn *c);
+/* Like conn_close, but keeps the connection for the next conn_open to the same server when the
+ * pool keeps connections (conn_keep). Only for a connection whose every reply was read. */
+void conn_park(struct conn *c);
+/* Makes the pool keep parked connections between uses (the shell, between commands), a few
+ * per server; conn_open then takes one that is still open before connecting anew. */
+void conn_keep(struct pool *p);
+/* Closes the connections the pool keeps and stops keeping them (pool_release does it). */
+void conn_keep_end(struct pool *p);
 /* Queues bytes for conn_flush. */
 void conn_queue(struct conn *c, const void *p, size_t n);
 /* Sends everything queued. Returns 0 or -1 with *cause. */

@@ -1,5 +1,6 @@
 /* pool.c: server lists and PHP-compatible placement through libmemcached (see pool.h). */
 #include "pool.h"
+#include "conn.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -175,6 +176,7 @@ int pool_init(struct pool *p, const char *spec, enum pool_dist dist, const char 
 
 void pool_release(struct pool *p)
 {
+	conn_keep_end(p);
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->servers[i].name);
 		free(p->servers[i].host);

@@ -16,6 +16,8 @@ enum pool_dist {
 	DIST_MODULA,		/* sess_consistent_hash=Off */
 };
 
+struct conn_cache;	/* conn.c */
+
 struct pool_server {
 	char *name;		/* exactly as written in the server list, e.g. "10.0.0.1:11211" */
 	char *host;		/* host name or address; NULL for a unix socket */
@@ -24,6 +26,7 @@ struct pool_server {
 	unsigned weight;
 	const char *username;	/* memcached -Y login, or NULL; not owned (pool_set_auth) */
 	const char *password;	/* not owned; never printed */
+	struct conn_cache *idle;	/* the pool's kept connections (conn_keep), or NULL; not owned */
 };
 
 struct pool {
@@ -38,6 +41,7 @@ struct pool {
 				 * store.c goes through binstore.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
 				 * Laravel and Symfony); 0: the bare sid, as PHP's session handler */
+	struct conn_cache *idle;	/* owned: connections kept between uses (conn_keep), or NULL */
 };
 
 /* Parses a server list "host:port[:weight],/path.sock[:weight],[::1]:port" and sets up hashing.

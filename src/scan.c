@@ -527,7 +527,10 @@ static void *worker_walk(void *arg)
 			w->tally.error = NULL;
 			ret = -1;
 		}
-		conn_close(&md);
+		if (ret == 0)	/* the walk read to its end */
+			conn_park(&md);
+		else
+			conn_close(&md);
 	}
 	w->walk_ret = ret;
 	w->walk_cause = cause;
@@ -559,7 +562,9 @@ static void *worker_fetch(void *arg)
 	} else {
 		free(cause);
 	}
-	if (w->mg_open)
+	if (w->mg_open && ret == 0)
+		conn_park(&w->mg);
+	else if (w->mg_open)
 		conn_close(&w->mg);
 	return NULL;
 }
@@ -574,8 +579,8 @@ static void *worker_run(void *arg)
 static void worker_release(struct worker *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (w->lockc_state[i] == 1)
-			conn_close(&w->lockc[i]);
+		if (w->lockc_state[i] == 1)	/* check_locks reads every reply */
+			conn_park(&w->lockc[i]);
 	free(w->lockc);
 	free(w->lockc_state);
 }

@@ -21,9 +21,9 @@ void store_init(struct store *s, const struct pool *p)
 
 void store_release(struct store *s)
 {
-	for (size_t i = 0; i < s->pool->n; i++)
+	for (size_t i = 0; i < s->pool->n; i++)	/* store_run reads every reply */
 		if (s->state[i])
-			conn_close(&s->conns[i]);
+			conn_park(&s->conns[i]);
 	for (size_t i = 0; s->bin && i < s->pool->n; i++)
 		binstore_close(s, i);
 	free(s->conns);

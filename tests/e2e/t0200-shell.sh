@@ -116,7 +116,22 @@ servers"
 check "a command's --servers stays for the next commands" \
 	bash -c "! grep -q '127.0.0.1:$B' '$TMP/out' && grep -q '^server *127.0.0.1:$A  up' '$TMP/out'"
 
-## One pool for the run; a server that restarts is reconnected with a message.
+## One pool for the run, and its connections kept between commands.
+# conns PORT: how many connections the server has accepted so far (this look counts one).
+conns() { mc_cmd "$1" stats | tr -d '\r' | awk '$2 == "total_connections" { print $3 }'; }
+a0=$(conns "$A") b0=$(conns "$B")
+shell_rc "$(for i in 1 2 3 4 5 6; do echo "inspect $sid"; done; echo list; echo list --json
+echo dump; echo "expire --dry-run --all"; echo servers)"
+check_eq "eleven commands on the pool succeed" 0 "$RC"
+check_eq "and every inspect ran" 6 "$(grep -c "^session *$sid" "$TMP/out")"
+a1=$(conns "$A") b1=$(conns "$B")
+# each server: the shell's watch and one connection kept for the commands (a few at most,
+# against one or more a command when each opens its own)
+check "the commands reuse their connections to the first server ($((a1 - a0 - 1)) opened)" \
+	test $((a1 - a0 - 1)) -le 3
+check "and to the second ($((b1 - b0 - 1)) opened)" test $((b1 - b0 - 1)) -le 3
+
+## A server that restarts is reconnected with a message.
 # mc_at PORT: starts memcached again on PORT; sets AT_PID.
 mc_at() {
 	local user=()
