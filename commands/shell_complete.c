@@ -1,16 +1,19 @@
 /* shell_complete.c: Tab in memcsess shell. Completes command names (from the command table,
  * so every command is known), the option names of the command being typed, session ids (from
- * the last list and a look-up on the pool) and server addresses. */
+ * the last list and a look-up on the pool), server addresses, the values an option takes and
+ * file names (after > and >>, and where a command or option takes a FILE). */
 #include "shell.h"
 #include "scan.h"
 #include "tokenize.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -20,6 +23,10 @@
 #define LIST_MAX 100		/* candidates listed at most */
 
 static const char *const dist_names[] = { "ketama", "ketama_weighted", "modula", NULL };
+static const char *const app_names[] = { "php", "laravel", "symfony", NULL };
+static const char *const scheme_names[] = { "auto", "openssl", "laravel", "none", NULL };
+static const char *const handler_names[] = { "php", "php_binary", "php_serialize", "igbinary",
+					     NULL };
 
 /* The word being completed and what it could become. */
 struct completion {
@@ -67,6 +74,37 @@ static void add_servers(struct shell *sh, struct completion *c)
 		c->base = comma + 1;
 	for (size_t i = 0; i < sh->servers_seen.n; i++)
 		add_if(c, sh->servers_seen.v[i]);
+}
+
+/* The names in the directory of the typed path that extend it; a directory gets a slash. A
+ * leading ~/ is the home directory, as in a redirection. Dot files only when asked for. */
+static void add_files(struct completion *c)
+{
+	const char *slash = strrchr(c->base, '/'), *home = getenv("HOME");
+	char *dir = slash ? xstrndup(c->base, (size_t)(slash - c->base) + 1) : xstrdup("./");
+	if (dir[0] == '~' && dir[1] == '/' && home) {
+		char *abs = xasprintf("%s%s", home, dir + 1);
+		free(dir);
+		dir = abs;
+	}
+	c->base = slash ? slash + 1 : c->base;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if ((de->d_name[0] == '.' && c->base[0] != '.') || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		char *path = xasprintf("%s%s", dir, de->d_name);
+		struct stat st;
+		int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		char *name = xasprintf("%s%s", de->d_name, is_dir ? "/" : "");
+		add_if(c, name);
+		free(name);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
 }
 
 static volatile sig_atomic_t lookup_expired;
@@ -174,15 +212,56 @@ static const struct cmd_opt *find_opt(const struct cmd_entry *e, const char *wor
 	return NULL;
 }
 
-/* Candidates for the value of option o, where the shell knows them. */
-static void add_values(struct shell *sh, struct completion *c, const struct cmd_opt *o)
+/* What e's usage writes after --name ("sid|server|size|ttl|idle", "FILE|-"); returns new, or
+ * NULL. */
+static char *usage_value(const struct cmd_entry *e, const char *name)
 {
-	if (strcmp(o->name, "servers") == 0)
-		add_servers(sh, c);
-	else if (strcmp(o->name, "distribution") == 0)
-		add_names(c, dist_names);
-	else if (strcmp(o->name, "sid") == 0)
+	char *opt = xasprintf("--%s ", name);
+	const char *at = e ? strstr(e->usage, opt) : NULL;
+	free(opt);
+	if (!at)
+		return NULL;
+	at += strlen(name) + 3;
+	return xstrndup(at, strcspn(at, " ]"));
+}
+
+/* The alternatives of a usage value ("sid|server|size") that are words, not placeholders. */
+static void add_alternatives(struct completion *c, const char *value)
+{
+	while (*value) {
+		size_t n = strcspn(value, "|");
+		char *alt = xstrndup(value, n);
+		if (n > 1 && alt[0] >= 'a' && alt[0] <= 'z')
+			add_if(c, alt);
+		free(alt);
+		value += n + (value[n] == '|');
+	}
+}
+
+/* Candidates for the value of option o of command e (NULL for set), where the shell knows
+ * them: the common options', or what e's usage lists. */
+static void add_values(struct shell *sh, struct completion *c, const struct cmd_entry *e,
+		       const struct cmd_opt *o)
+{
+	static const char *const server_opts[] = { "servers", "from", "to", NULL };
+	static const struct { const char *name; const char *const *values; } named[] = {
+		{ "distribution", dist_names }, { "app", app_names }, { "scheme", scheme_names },
+		{ "handler", handler_names },
+	};
+	char *value = usage_value(e, o->name);
+	for (size_t i = 0; server_opts[i]; i++)
+		if (strcmp(o->name, server_opts[i]) == 0)
+			add_servers(sh, c);
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcmp(o->name, named[i].name) == 0)
+			add_names(c, named[i].values);
+	if (strcmp(o->name, "sid") == 0)
 		add_sids(sh, c);
+	else if (strstr(o->name, "file") || (value && strstr(value, "FILE")))
+		add_files(c);
+	else if (value && strchr(value, '|'))
+		add_alternatives(c, value);
+	free(value);
 }
 
 /* A command's arguments: options, option values, and session ids where its usage has them. */
@@ -196,7 +275,7 @@ static void add_command_args(struct shell *sh, struct completion *c, const struc
 		free(name);
 		c->base = eq + 1;
 		if (o && o->has_arg)
-			add_values(sh, c, o);
+			add_values(sh, c, e, o);
 		return;
 	}
 	if (c->base[0] == '-') {
@@ -206,9 +285,11 @@ static void add_command_args(struct shell *sh, struct completion *c, const struc
 	}
 	const struct cmd_opt *prev = n > 1 ? find_opt(e, words[n - 1]) : NULL;
 	if (prev && prev->has_arg)
-		add_values(sh, c, prev);
+		add_values(sh, c, e, prev);
 	else if (strstr(e->usage, "sid") || strstr(e->usage, "SID"))
 		add_sids(sh, c);
+	else if (strstr(e->usage, "FILE"))
+		add_files(c);
 }
 
 /* The common options that take a value, by name: what set accepts. */
@@ -229,22 +310,31 @@ static void add_builtin_args(struct shell *sh, struct completion *c, char **word
 	else if (strcmp(words[0], "set") == 0 && n == 1)
 		add_settings(c);
 	else if (strcmp(words[0], "set") == 0 && n == 2 && shell_setting(words[1]))
-		add_values(sh, c, shell_setting(words[1]));
+		add_values(sh, c, NULL, shell_setting(words[1]));
 }
 
 /* Fills c for the word being typed: the last token of t, or a new word after it. */
 static void gather(struct shell *sh, const struct tokens *t, struct completion *c)
 {
-	size_t n = t->ends_in_word ? t->n - 1 : t->n;
+	size_t n = t->ends_in_word ? t->n - 1 : t->n, k = 0;
 	char **all = xcalloc(n + 1, sizeof(*all)), **words = all;
 	const struct cmd_entry *e;
 	for (size_t i = 0; i < n; i++) {
-		if (t->v[i].kind != TOKEN_WORD) {	/* a file name after > or |: nothing to offer */
+		enum token_kind kind = t->v[i].kind;
+		int redirect = kind == TOKEN_OUT || kind == TOKEN_APPEND;
+		if (kind == TOKEN_WORD) {
+			words[k++] = t->v[i].text;
+			continue;
+		}
+		if (redirect && i + 1 == n)
+			add_files(c);	/* the word typed is the file after > or >> */
+		if (!redirect || i + 1 == n) {	/* after | or <: nothing to offer */
 			free(all);
 			return;
 		}
-		words[i] = t->v[i].text;
+		i++;	/* the redirection's file is no argument */
 	}
+	n = k;
 	if (n && strcmp(words[0], "memcsess") == 0) {
 		words++;
 		n--;
@@ -324,9 +414,12 @@ static unsigned char complete_apply(EditLine *el, struct completion *c, char quo
 	if (c->cands.n == 0 && !c->note)
 		return CC_ERROR;
 	if (c->cands.n == 1 && !c->partial) {
+		const char *cand = c->cands.v[0];
 		char tail[3] = { quote, ' ', '\0' };
-		insert_quoted(el, c->cands.v[0] + typed, quote);
-		el_insertstr(el, quote ? tail : tail + 1);
+		insert_quoted(el, cand + typed, quote);
+		size_t len = strlen(cand);
+		if (!len || cand[len - 1] != '/')	/* a directory: its files come next */
+			el_insertstr(el, quote ? tail : tail + 1);
 		return CC_REFRESH;
 	}
 	const char *first = c->cands.n ? c->cands.v[0] : "", *last = c->cands.n ?

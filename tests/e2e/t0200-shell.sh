@@ -196,7 +196,9 @@ mkdir -p "$TMP/home"
 SAN="ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS"
 run="exec env $SAN HOME=$TMP/home XDG_STATE_HOME=$TMP/state $MEMCSESS -s 127.0.0.1:$D shell"
 
-tm new-session -d -s one -x 200 -y 50 "$run"
+mkdir -p "$TMP/cwd/old.d"
+: >"$TMP/cwd/sessions-monday.jsonl"
+tm new-session -d -s one -x 200 -y 50 -c "$TMP/cwd" "$run"
 check "the prompt shows the pool" wait_for line_is one "$P"
 tm send-keys -t one "servers" Enter
 check "a command runs at the prompt" wait_for shows one "server        127.0.0.1:$D  up"
@@ -216,6 +218,18 @@ check "Tab completes an option of the command typed" wait_for line_is one "$P li
 drop_line one "$P"
 tm send-keys -t one "use 127.0.0" Tab
 check "Tab completes a server of the pool" wait_for line_is one "$P use 127.0.0.1:$D"
+drop_line one "$P"
+tm send-keys -t one "list --sort i" Tab
+check "Tab completes a value the option lists in its usage" wait_for line_is one "$P list --sort idle"
+drop_line one "$P"
+tm send-keys -t one "dump > ses" Tab
+check "Tab completes a file name after >" wait_for line_is one "$P dump > sessions-monday.jsonl"
+drop_line one "$P"
+tm send-keys -t one "load ol" Tab
+check "and a command's FILE: a directory gets a slash" wait_for line_is one "$P load old.d/"
+drop_line one "$P"
+tm send-keys -t one "migrate --to 127.0.0" Tab
+check "Tab completes a server after --to" wait_for line_is one "$P migrate --to 127.0.0.1:$D"
 drop_line one "$P"
 tm send-keys -t one "list" Enter "set prefix other." Enter
 wait_for line_is one "$P"
