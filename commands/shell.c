@@ -293,6 +293,7 @@ static int run_guarded(struct shell *sh, int argc, char **argv)
 		cmd_error("interrupted");
 		ret = EXIT_INTERRUPTED;
 	}
+	interrupted = 0;	/* the waits of a Tab look-up at the prompt are not cancelled */
 	return ret;
 }
 
@@ -847,6 +848,7 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	ctx->keep_conns = 1;
 	if (ctx->have_pool)
 		conn_keep(&ctx->pool);
+	conn_cancel_on(&interrupted);
 	remember_servers(&sh, ctx->servers);
 	int interactive = isatty(STDIN_FILENO);
 	if (interactive && !sh.sigint_ignored)
@@ -858,6 +860,7 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	ctx->keep_conns = 0;
 	if (ctx->have_pool)
 		conn_keep_end(&ctx->pool);
+	conn_cancel_on(NULL);
 	shell_release(&sh);
 	shell_running = 0;
 	return ret;

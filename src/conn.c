@@ -15,14 +15,32 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
-/* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout or error. */
+#define CANCEL_CHECK_MS 100
+
+static volatile sig_atomic_t *cancel_flag;
+
+void conn_cancel_on(volatile sig_atomic_t *flag)
+{
+	cancel_flag = flag;
+}
+
+/* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout, error or
+ * cancel (looked at every CANCEL_CHECK_MS while waiting). */
 static int wait_fd(struct conn *c, short events, const char *what, char **cause)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = events };
+	int left = c->timeout_ms;
 	for (;;) {
-		int r = poll(&pfd, 1, c->timeout_ms);
+		int slice = cancel_flag && left > CANCEL_CHECK_MS ? CANCEL_CHECK_MS : left;
+		int r = poll(&pfd, 1, slice);
 		if (r > 0)
 			return 0;
+		if (cancel_flag && *cancel_flag) {
+			*cause = xasprintf("server %s: cancelled", c->name);
+			return -1;
+		}
+		if (r == 0 && (left -= slice) > 0)
+			continue;
 		if (r == 0) {
 			*cause = xasprintf("server %s: timeout after %d ms while %s", c->name,
 					   c->timeout_ms, what);

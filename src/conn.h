@@ -3,6 +3,7 @@
 #ifndef MEMCSESS_CONN_H
 #define MEMCSESS_CONN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "pool.h"
 #include "util.h"
@@ -34,6 +35,9 @@ void conn_park(struct conn *c);
 void conn_keep(struct pool *p);
 /* Closes the connections the pool keeps and stops keeping them (pool_release does it). */
 void conn_keep_end(struct pool *p);
+/* While *flag is non-zero, every wait for a server gives up ("cancelled"); NULL: none. For
+ * Ctrl-C in the shell, which must not wait out a silent server's timeout. */
+void conn_cancel_on(volatile sig_atomic_t *flag);
 /* Queues bytes for conn_flush. */
 void conn_queue(struct conn *c, const void *p, size_t n);
 /* Sends everything queued. Returns 0 or -1 with *cause. */

@@ -285,5 +285,25 @@ check "Ctrl-D leaves the shell in vi mode too" wait_for gone three
 check_eq "without XDG_STATE_HOME the history is in ~/.local/state/memcsess (0700)" 700 \
 	"$(stat -c %a "$TMP/vi/.local/state/memcsess" 2>/dev/null)"
 check "and holds the commands" grep -q '^servers$' "$TMP/vi/.local/state/memcsess/history"
+# A server that stops answering (SIGSTOP) with a long --timeout: Ctrl-C does not wait it out.
+mc_start_var F || exit 1
+sidF=$(php_write "127.0.0.1:$F" php 1 simple | cut -d'"' -f4)
+P4="memcsess 127.0.0.1:$F>"
+tm new-session -d -s four -x 200 -y 50 \
+	"exec env $SAN HOME=$TMP/home XDG_STATE_HOME=$TMP/state $MEMCSESS --timeout 600 -s 127.0.0.1:$F shell"
+wait_for line_is four "$P4"
+kill -STOP "$F_PID"
+tm send-keys -t four "list" Enter
+wait_for line_is four "$P4 list"
+# interrupt NAME: Ctrl-C, then 1 when the command says it was interrupted (a Ctrl-C that comes
+# before the command starts only drops an empty line: the next one is sent 0.1 s later).
+interrupt() { tm send-keys -t "$1" C-c && shows "$1" "memcsess: interrupted"; }
+check "Ctrl-C stops a list waiting on a silent server (--timeout 600)" wait_for interrupt four
+check "and names the server it stopped waiting for" shows four "server 127.0.0.1:$F: cancelled"
+kill -CONT "$F_PID"
+tm send-keys -t four "inspect $sidF" Enter
+check "the shell goes on: the server answers again" wait_for shows four "session      $sidF"
+tm send-keys -t four C-d
+wait_for gone four
 check_eq "no sanitizer report from any run" "" "$(cat "$TMP"/sanitizer.* 2>/dev/null | head -40)"
 exit 0
