@@ -252,6 +252,21 @@ static int dispatch(struct shell *sh, const struct cmd_entry *e, int argc, char 
 	return ret;
 }
 
+/* Says that name is no command: unknown, or the start of which commands. */
+static void no_such_command(const char *name)
+{
+	struct buf m = BUF_INIT;
+	for (size_t i = 0; cmd_table[i]; i++)
+		if (cmd_table[i] != &cmd_shell_entry &&
+		    strncmp(cmd_table[i]->name, name, strlen(name)) == 0)
+			buf_printf(&m, "%s%s", m.len ? ", " : "", cmd_table[i]->name);
+	if (m.len)
+		cmd_error("ambiguous command '%s': %s", name, m.ptr);
+	else
+		cmd_error("unknown command '%s' (help lists the commands)", name);
+	buf_release(&m);
+}
+
 /* Runs one command or builtin; returns its exit code. */
 static int run_command(struct shell *sh, int argc, char **argv)
 {
@@ -263,6 +278,10 @@ static int run_command(struct shell *sh, int argc, char **argv)
 	if (b)
 		return b->run(sh, argc, argv);
 	const struct cmd_entry *e = cmd_find(argv[0]);
+	if (!e) {
+		no_such_command(argv[0]);
+		return EXIT_USAGE;
+	}
 	if (e == &cmd_shell_entry) {
 		cmd_error("shell: this is the shell already");
 		return EXIT_USAGE;

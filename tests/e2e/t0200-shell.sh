@@ -106,6 +106,16 @@ check_eq "a full disk fails that command only (exit 4)" 4 "$RC"
 check_eq "and the shell goes on" 5 "$(grep -c '"sid"' "$TMP/out")"
 shell_rc "set timeout soon"
 check "set checks the value as the command line does" test "$RC" = 2 -a -n "$(grep -e "--timeout: expected seconds" "$TMP/err")"
+shell_rc "clear
+d
+help
+help use" --keep-going
+check "an unknown command is named, with where to look" has "$TMP/err" "^memcsess: unknown command 'clear' (help lists the commands)$"
+check "an ambiguous one with the commands it could be" has "$TMP/err" "^memcsess: ambiguous command 'd': dump, decode$"
+check "without the command line's usage" not has "$TMP/err" "^usage: memcsess"
+check "help lists the commands and the shell's own" \
+	bash -c "grep -q '^  inspect ' '$TMP/out' && grep -q '^  use HOST:PORT' '$TMP/out'"
+check "help COMMAND works for the shell's own" has "$TMP/out" "^usage: use HOST:PORT"
 shell_rc "shell"
 check "shell inside the shell is refused" test "$RC" = 2 -a -n "$(grep "this is the shell already" "$TMP/err")"
 shell_rc "quit
