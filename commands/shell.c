@@ -650,22 +650,46 @@ static char *history_path(void)
 	return buf_detach(&dir, NULL);
 }
 
-/* Adds a line to the history and saves the whole file at once (mode 0600). */
+/* Saves hist as the history file, through a new file renamed over it (mode 0600). Returns 0,
+ * or -1 (errno). */
+static int history_save(History *hist, const char *path)
+{
+	HistEvent ev;
+	char *tmp = xasprintf("%s.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int ok = f && fchmod(fd, 0600) == 0 && history(hist, &ev, H_SAVE_FP, f) >= 0;
+	if (f)
+		ok = fclose(f) == 0 && ok;
+	else if (fd >= 0)
+		close(fd);
+	ok = ok && rename(tmp, path) == 0;
+	int err = errno;
+	if (!ok && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	errno = err;
+	return ok ? 0 : -1;
+}
+
+/* Adds a line to the history, and to the history file as it is now: other shells may have
+ * added to it since this one read it, and their lines stay. */
 static void history_add(struct shell *sh, const char *line)
 {
 	HistEvent ev;
 	history(sh->hist, &ev, H_ENTER, line);
 	if (!sh->hist_path)
 		return;
-	int fd = open(sh->hist_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int ok = f && fchmod(fd, 0600) == 0 && history(sh->hist, &ev, H_SAVE_FP, f) >= 0;
-	if (f)
-		ok = fclose(f) == 0 && ok;
-	else if (fd >= 0)
-		close(fd);
-	if (!ok && !sh->hist_warned++)
+	History *file = history_init();
+	if (!file)
+		return;
+	history(file, &ev, H_SETSIZE, HISTORY_SIZE);
+	history(file, &ev, H_SETUNIQUE, 1);
+	history(file, &ev, H_LOAD, sh->hist_path);
+	history(file, &ev, H_ENTER, line);
+	if (history_save(file, sh->hist_path) < 0 && !sh->hist_warned++)
 		cmd_error("cannot save the history in %s: %s", sh->hist_path, strerror(errno));
+	history_end(file);
 }
 
 /* "memcsess 10.0.0.1:11211> ", or for a long pool "memcsess 10.0.0.1:11211 +3> ". */

@@ -279,6 +279,24 @@ check "the shell goes on after Ctrl-C" wait_for shows two "server        127.0.0
 tm send-keys -t two "quit" Enter
 check "quit leaves the shell" wait_for gone two
 
+# Two shells at once: each one's lines stay in the file the other saves.
+both="exec env $SAN HOME=$TMP/home XDG_STATE_HOME=$TMP/state2 $MEMCSESS -s 127.0.0.1:$D shell"
+tm new-session -d -s x -x 200 -y 50 "$both"
+tm new-session -d -s y -x 200 -y 50 "$both"
+wait_for line_is x "$P" && wait_for line_is y "$P"
+tm send-keys -t x "help use" Enter
+wait_for shows x "switch to another pool"
+tm send-keys -t y "help set" Enter
+wait_for shows y "change a common option"
+tm send-keys -t x "help quit" Enter
+wait_for shows x "leave the shell (also Ctrl-D)"
+tm send-keys -t x C-d
+tm send-keys -t y C-d
+wait_for gone x && wait_for gone y
+check_eq "two shells at once: the history file holds the lines of both, in order" \
+	"help use,help set,help quit" "$(tail -3 "$TMP/state2/memcsess/history" | sed 's/\\040/ /g' | paste -sd,)"
+check_eq "and is still private (0600)" 600 "$(stat -c %a "$TMP/state2/memcsess/history" 2>/dev/null)"
+
 mkdir -p "$TMP/vi"
 echo "bind -v" >"$TMP/vi/.editrc"
 tm new-session -d -s three -x 200 -y 50 \
