@@ -300,7 +300,7 @@ static int run_guarded(struct shell *sh, int argc, char **argv)
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = 0;	/* a command reading the terminal (decode, a y/N question) stops too */
 	sigemptyset(&sa.sa_mask);
 	interrupted = 0;
 	if (!sh->sigint_ignored)
@@ -313,6 +313,7 @@ static int run_guarded(struct shell *sh, int argc, char **argv)
 		ret = EXIT_INTERRUPTED;
 	}
 	interrupted = 0;	/* the waits of a Tab look-up at the prompt are not cancelled */
+	clearerr(stdin);	/* Ctrl-D ended a command's input, not the next one's */
 	return ret;
 }
 

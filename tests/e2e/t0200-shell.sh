@@ -331,6 +331,25 @@ check "and names the server it stopped waiting for" shows four "server 127.0.0.1
 kill -CONT "$F_PID"
 tm send-keys -t four "inspect $sidF" Enter
 check "the shell goes on: the server answers again" wait_for shows four "session      $sidF"
+tm send-keys -t four C-l
+tm clear-history -t four
+wait_for not shows four "memcsess: interrupted"
+tm send-keys -t four "decode" Enter
+wait_for line_is four "$P4 decode"
+check "Ctrl-C stops a command reading the terminal (decode)" wait_for interrupt four
+check "and the prompt returns" wait_for line_is four "$P4"
+php_write "127.0.0.1:$F" php 6 simple >/dev/null
+tm send-keys -t four "decode" Enter
+wait_for line_is four "$P4 decode"
+tm send-keys -t four C-d
+wait_for line_is four "$P4"
+tm send-keys -t four "expire --all" Enter
+check "after Ctrl-D ended decode's input, expire still asks before deleting 7 sessions" \
+	wait_for line_is four "expire (delete) 7 sessions? [y/N]"
+tm send-keys -t four C-c
+check "Ctrl-C at its question does nothing and returns to the prompt" \
+	wait_for shows four "expire: nothing done"
+check_eq "and every session is still there" 7 "$("$MEMCSESS" -s "127.0.0.1:$F" list --json | grep -c '"sid"')"
 tm send-keys -t four C-d
 wait_for gone four
 check_eq "no sanitizer report from any run" "" "$(cat "$TMP"/sanitizer.* 2>/dev/null | head -40)"
