@@ -350,7 +350,27 @@ tm send-keys -t four C-c
 check "Ctrl-C at its question does nothing and returns to the prompt" \
 	wait_for shows four "expire: nothing done"
 check_eq "and every session is still there" 7 "$("$MEMCSESS" -s "127.0.0.1:$F" list --json | grep -c '"sid"')"
+tm send-keys -t four "top" Enter
+check "top runs inside the shell" wait_for shows four "127.0.0.1:$F UP"
+tm send-keys -t four q
+check "and q gives the prompt back" wait_for line_is four "$P4"
+tm send-keys -t four "servers" Enter
+check "where the next command runs" wait_for shows four "server        127.0.0.1:$F  up"
 tm send-keys -t four C-d
 wait_for gone four
+
+# A runbook (standard input not a terminal) in a terminal: Ctrl-C stops it with status 130.
+# (The server is stopped first: the list of line 2 waits for it.)
+printf 'help use\nlist\nservers\n' >"$TMP/book"
+kill -STOP "$F_PID"
+# (bash goes on after a command that handled Ctrl-C itself, and keeps its status.)
+tm new-session -d -s five -x 200 -y 50 "bash -c 'env $SAN $MEMCSESS --timeout 600 \
+	-s 127.0.0.1:$F shell <$TMP/book 2>$TMP/e5; echo \$? >$TMP/rc5'"
+wait_for shows five "switch to another pool"
+tm send-keys -t five C-c
+check "Ctrl-C stops a runbook" wait_for test -s "$TMP/rc5"
+kill -CONT "$F_PID"
+check_eq "with status 130" 130 "$(cat "$TMP/rc5")"
+check "naming the line it stopped at" has "$TMP/e5" "stopped at line 2 (exit status 130): list"
 check_eq "no sanitizer report from any run" "" "$(cat "$TMP"/sanitizer.* 2>/dev/null | head -40)"
 exit 0
