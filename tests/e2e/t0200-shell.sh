@@ -1,8 +1,10 @@
 #!/bin/bash
 # memcsess shell. Runbooks on standard input: the same output as the command line, > and >>,
-# stop at the first failure or --keep-going, and the exit status; one pool for the whole run,
-# reconnected with a message when its server restarts. At the prompt (in tmux): history kept
-# across runs, Tab completion of a session id written by PHP, Ctrl-C, ~/.editrc (vi keys).
+# stop at the first failure or --keep-going, and the exit status; one pool for the whole run, its
+# connections kept, reconnected with a message when its server restarts. At the prompt (in
+# tmux): history kept across runs (and two shells at once), Tab completion of a session id
+# written by PHP, options, values and files, Ctrl-C (also on a silent server, a command reading
+# the terminal, a runbook), top inside the shell, ~/.editrc (vi keys).
 . "$(dirname "$0")/../lib.sh"
 # Reports of a SANITIZE=1 build go to files, checked at the end (the prompt's stderr is a pane).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
