@@ -182,11 +182,13 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	struct buf in = BUF_INIT;
 	if (!f || slurp(f, &in) < 0) {
-		cmd_error("decode: cannot read %s: %s", path, strerror(errno));
+		int stopped = f && errno == EINTR;	/* Ctrl-C in the shell: it says so itself */
+		if (!stopped)
+			cmd_error("decode: cannot read %s: %s", path, strerror(errno));
 		if (f && f != stdin)
 			fclose(f);
 		buf_release(&in);
-		return EXIT_PARTIAL;
+		return stopped ? EXIT_INTERRUPTED : EXIT_PARTIAL;
 	}
 	if (f != stdin)
 		fclose(f);

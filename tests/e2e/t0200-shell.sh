@@ -340,6 +340,7 @@ tm send-keys -t four "decode" Enter
 wait_for line_is four "$P4 decode"
 check "Ctrl-C stops a command reading the terminal (decode)" wait_for interrupt four
 check "and the prompt returns" wait_for line_is four "$P4"
+check "with no read error before 'interrupted'" not shows four "decode: cannot read"
 php_write "127.0.0.1:$F" php 6 simple >/dev/null
 tm send-keys -t four "decode" Enter
 wait_for line_is four "$P4 decode"
