@@ -47,7 +47,8 @@ static inline void fast_note_key(struct fast_keys *k, struct buf *out, size_t of
 	buf_addc(out, ':');
 }
 /* Forgets the names noted since base (k->n when the object opened); 1 when one of them
- * repeats: jansson would keep one member, so the tree path must write it. */
+ * repeats: jansson would keep one member (or the tree path names a shadowed private property
+ * Other::name), so the tree path must write it. */
 int fast_keys_close(struct fast_keys *k, const struct buf *out, size_t base);
 
 /* json_write_string of s when it is UTF-8 (returns 0); else -1 and out unchanged. */

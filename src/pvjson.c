@@ -144,12 +144,34 @@ static int is_class_key(const struct pv *k)
 	return k->type == PV_STRING && k->u.str.len == 7 && memcmp(k->u.str.ptr, "__class", 7) == 0;
 }
 
+/* 1 when e, a property of the object v, is private to another class (\0Other\0name). */
+static int is_foreign_private(const struct pv *v, const struct pv_entry *e)
+{
+	return e->vis == PV_PRIVATE && e->decl_class &&
+	       strcmp(e->decl_class, v->class_name ? v->class_name : "") != 0;
+}
+
+static int has_foreign_private(const struct pv *v)
+{
+	for (size_t i = 0; i < v->n_items; i++)
+		if (is_foreign_private(v, &v->items[i]))
+			return 1;
+	return 0;
+}
+
+struct writer;
+static size_t collect_keys(struct writer *w, const struct pv *v);
+static json_t *object_json_named(struct json_ctx *c, json_t *o, const struct pv *v);
+
 /* {"__class": C, then every property by plain name}; as with PHP's
- * ["__class" => C] + $props, a property named __class does not replace it. */
+ * ["__class" => C] + $props, a property named __class does not replace it. A private property
+ * of another class whose plain name repeats is "Other::name" (see collect_keys). */
 static json_t *object_json(struct json_ctx *c, const struct pv *v)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "__class", class_json(v));
+	if (has_foreign_private(v))
+		return object_json_named(c, o, v);
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct pv *k = v->items[i].key;
 		if (is_class_key(k))
@@ -845,25 +867,104 @@ static void write_list(struct writer *w, struct buf *out, const struct pv *v)
 	buf_addc(out, ']');
 }
 
+/* Appends the bytes as a member name: as they are when UTF-8, else escaped \xNN. */
+static void add_name_text(struct buf *keys, const char *s, size_t n)
+{
+	if (utf8_valid(s, n))
+		buf_add(keys, s, n);
+	else
+		buf_add_escaped(keys, s, n);
+}
+
 /* Appends the member name set_member gives key to keys. */
 static void add_key_text(struct buf *keys, const struct pv *key)
 {
 	if (key->type == PV_INT)
 		json_write_int(keys, key->u.i);
-	else if (utf8_valid(key->u.str.ptr, key->u.str.len))
-		buf_add(keys, key->u.str.ptr, key->u.str.len);
 	else
-		buf_add_escaped(keys, key->u.str.ptr, key->u.str.len);
+		add_name_text(keys, key->u.str.ptr, key->u.str.len);
 }
 
-/* Notes the member names of v (of an object, all but "__class") as spans; returns how many. */
+static int same_key(const struct writer *w, const struct span *a, const struct span *b)
+{
+	return a->len == b->len && memcmp(w->keys.ptr + a->off, w->keys.ptr + b->off, a->len) == 0;
+}
+
+static int find_repeats(struct writer *w, size_t base, size_t m);
+
+/* 1 when the properties a and b, of one plain name, are one property of PHP's (the same
+ * mangled name: a later one replaces the earlier, as in unserialize()). */
+static int same_property(const struct pv_entry *a, const struct pv_entry *b)
+{
+	if (a->vis != b->vis)
+		return 0;
+	return a->vis != PV_PRIVATE || strcmp(a->decl_class ? a->decl_class : "",
+					      b->decl_class ? b->decl_class : "") == 0;
+}
+
+/* Among the spans [base, base + m) of the object v: names each private property of another
+ * class "Other::name" when another property has its plain name, so that PHP's shadowed
+ * properties all show. Names that still repeat (hostile data) are left to the last-one-wins
+ * rule. */
+static void name_shadowed(struct writer *w, const struct pv *v, size_t base, size_t m)
+{
+	if (!find_repeats(w, base, m))
+		return;
+	unsigned char *shared = xcalloc(m, 1);	/* by first span: two properties share the name */
+	for (size_t k = base; k < base + m; k++) {
+		size_t f = w->spans[k].first;
+		if (f != k && !same_property(&v->items[w->spans[k].item], &v->items[w->spans[f].item]))
+			shared[f - base] = 1;
+	}
+	struct buf name = BUF_INIT;
+	for (size_t k = base; k < base + m; k++) {
+		struct span *s = &w->spans[k];
+		const struct pv_entry *e = &v->items[s->item];
+		int rename = shared[s->first - base] && is_foreign_private(v, e);
+		s->first = k;
+		if (!rename)
+			continue;
+		buf_reset(&name);
+		buf_adds(&name, e->decl_class);
+		buf_add(&name, "::", 2);
+		buf_add(&name, e->key->u.str.ptr, e->key->u.str.len);
+		s->off = w->keys.len;
+		add_name_text(&w->keys, name.ptr, name.len);
+		s->len = w->keys.len - s->off;
+	}
+	buf_release(&name);
+	free(shared);
+}
+
+/* Leaves out the spans of [base, base + m) named "__class"; returns how many are left. */
+static size_t drop_class_keys(struct writer *w, size_t base, size_t m)
+{
+	size_t n = base;
+	for (size_t k = base; k < base + m; k++) {
+		const struct span *s = &w->spans[k];
+		if (s->len == 7 && memcmp(w->keys.ptr + s->off, "__class", 7) == 0)
+			continue;
+		w->spans[n] = *s;
+		w->spans[n].first = n;
+		n++;
+	}
+	w->n_spans = n;
+	return n - base;
+}
+
+/* Notes the member names of v as spans; returns how many. Of an object, private properties of
+ * another class whose plain names repeat are named by name_shadowed, and then members named
+ * "__class" are left out. */
 static size_t collect_keys(struct writer *w, const struct pv *v)
 {
 	size_t base = w->n_spans;
+	int object = v->type == PV_OBJECT, foreign = 0, class_key = 0;
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct pv *k = v->items[i].key;
-		if (v->type == PV_OBJECT && is_class_key(k))
-			continue;
+		if (object) {
+			foreign |= is_foreign_private(v, &v->items[i]);
+			class_key |= is_class_key(k);
+		}
 		if (w->n_spans == w->cap_spans) {
 			w->cap_spans = w->cap_spans ? w->cap_spans * 2 : 16;
 			w->spans = xrealloc(w->spans, w->cap_spans * sizeof(*w->spans));
@@ -875,12 +976,27 @@ static size_t collect_keys(struct writer *w, const struct pv *v)
 		s->item = i;
 		s->first = w->n_spans++;
 	}
-	return w->n_spans - base;
+	size_t m = w->n_spans - base;
+	if (foreign)
+		name_shadowed(w, v, base, m);
+	if (class_key)
+		m = drop_class_keys(w, base, m);
+	return m;
 }
 
-static int same_key(const struct writer *w, const struct span *a, const struct span *b)
+/* object_json's members when some private property is another class's: by collect_keys. */
+static json_t *object_json_named(struct json_ctx *c, json_t *o, const struct pv *v)
 {
-	return a->len == b->len && memcmp(w->keys.ptr + a->off, w->keys.ptr + b->off, a->len) == 0;
+	struct writer w = { .c = c };
+	size_t m = collect_keys(&w, v);
+	for (size_t k = 0; k < m; k++) {
+		const struct span *s = &w.spans[k];
+		json_object_setn_new(o, w.keys.ptr ? w.keys.ptr + s->off : "", s->len,
+				     to_json(c, v->items[s->item].value));
+	}
+	buf_release(&w.keys);
+	free(w.spans);
+	return o;
 }
 
 /* find_repeats for many members: a hash set of span numbers + 1. */

@@ -59,7 +59,8 @@ const char *sess_handler_name(enum sess_handler h);
 int sess_handler_parse(const char *name, enum sess_handler *h);
 
 /* JSON as PHP's json_encode($_SESSION) would give it, except that objects keep every property
- * (plain names) plus a "__class" member. Returns a new jansson reference. (pvjson.c) */
+ * (plain names; when plain names repeat, a property private to another class than the object's
+ * is "Other::name") plus a "__class" member. Returns a new jansson reference. (pvjson.c) */
 struct json_t;
 struct json_t *pv_to_json(const struct pv *v);
 /* The same JSON as json_dumps(pv_to_json(v), JSON_COMPACT | JSON_ENCODE_ANY), byte for byte,

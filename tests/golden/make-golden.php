@@ -14,7 +14,8 @@
  *
  * golden_json() spells out what memcsess's JSON means: objects become
  * ["__class" => class] + their properties by plain name (private and protected too; for
- * classes with __serialize(), what it returns), Serializable objects
+ * classes with __serialize(), what it returns; where plain names repeat, one private to
+ * another class is "Other::name"), Serializable objects
  * {"__class", "__serialized": payload}, enums {"__class", "__case"}, strings that are not
  * UTF-8 {"__base64": ...}, INF/-INF/NAN the strings "INF", "-INF", "NAN", keys that are
  * not UTF-8 \xNN-escaped, and an object met again inside itself null.
@@ -292,6 +293,26 @@ function plain_name($k)
 	return $k;
 }
 
+/* The JSON names of an object's properties (mangled names as keys): plain, except that when
+ * plain names repeat, a property private to a class other than $class is "Other::name". */
+function property_names(array $props, string $class): array
+{
+	$seen = [];
+	foreach ($props as $k => $v) {
+		$plain = (string)plain_name($k);
+		$seen[$plain] = ($seen[$plain] ?? 0) + 1;
+	}
+	$names = [];
+	foreach ($props as $k => $v) {
+		$k = (string)$k;
+		$plain = (string)plain_name($k);
+		$other = $plain !== $k ? substr($k, 1, strlen($k) - strlen($plain) - 2) : '*';
+		$names[$k] = $seen[$plain] > 1 && $other !== '*' && $other !== $class ?
+			"$other::$plain" : $plain;
+	}
+	return $names;
+}
+
 function golden_object(object $o, SplObjectStorage $path)
 {
 	$class = json_string(get_class($o));
@@ -300,10 +321,11 @@ function golden_object(object $o, SplObjectStorage $path)
 	if ($o instanceof Serializable && !method_exists($o, '__serialize'))
 		return ['__class' => $class, '__serialized' => json_string($o->serialize())];
 	$props = method_exists($o, '__serialize') ? $o->__serialize() : get_mangled_object_vars($o);
+	$names = property_names($props, get_class($o));
 	$path->attach($o);
 	$out = [];
 	foreach ($props as $k => $v)
-		$out[json_key(plain_name($k))] = golden_json($v, $path);
+		$out[json_key($names[(string)$k])] = golden_json($v, $path);
 	$path->detach($o);
 	return ['__class' => $class] + $out;
 }

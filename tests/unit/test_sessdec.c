@@ -249,7 +249,7 @@ static const struct grammar_row {
 	  "  *y (protected): int 2\n"
 	  "  z: int 3\n" },
 	{ B("O:1:\"A\":2:{s:4:\"\000B\000x\";i:1;s:1:\"x\";i:2;}"),
-	  "{\"__class\":\"A\",\"x\":2}",
+	  "{\"__class\":\"A\",\"B::x\":1,\"x\":2}",
 	  "v: object(A) (2)\n"
 	  "  -x (private B): int 1\n"
 	  "  x: int 2\n" },
@@ -731,6 +731,73 @@ static void test_json(void)
 	pv_free(v);
 }
 
+/* Properties that share a plain name: a private property of another class is "Other::name"
+ * (and only then); names that still repeat keep the last value at the first place. Expected:
+ * golden_json() of PHP 8.2's unserialize() as for the grammar rows (Cart and Account from
+ * tests/php/classes.php), byte for byte, from jansson and from the writer. */
+static const struct json_row shadow_rows[] = {
+	/* serialize(new Account('bob', [1])): Cart's private $items shadowed by Account's */
+	{ B("O:7:\"Account\":5:{s:11:\"\000Cart\000items\";a:1:{i:0;i:1;}s:8:\"\000*\000owner\";"
+	    "s:3:\"bob\";s:8:\"currency\";s:3:\"EUR\";s:14:\"\000Account\000items\";"
+	    "s:8:\"shadowed\";s:2:\"id\";N;}"),
+	  "{\"__class\":\"Account\",\"Cart::items\":[1],\"owner\":\"bob\",\"currency\":\"EUR\","
+	  "\"items\":\"shadowed\",\"id\":null}" },
+	/* another class's private property alone keeps its plain name */
+	{ B("O:1:\"A\":1:{s:4:\"\000B\000x\";i:1;}"), "{\"__class\":\"A\",\"x\":1}" },
+	/* the object's own private property and a public one: plain, the last wins */
+	{ B("O:1:\"A\":2:{s:4:\"\000A\000x\";i:1;s:1:\"x\";i:2;}"), "{\"__class\":\"A\",\"x\":2}" },
+	{ B("O:1:\"A\":2:{s:4:\"\000*\000x\";i:1;s:4:\"\000B\000x\";i:2;}"),
+	  "{\"__class\":\"A\",\"x\":1,\"B::x\":2}" },
+	{ B("O:1:\"A\":2:{s:4:\"\000B\000x\";i:1;s:4:\"\000C\000x\";i:2;}"),
+	  "{\"__class\":\"A\",\"B::x\":1,\"C::x\":2}" },
+	{ B("O:1:\"A\":3:{s:4:\"\000B\000x\";i:1;s:4:\"\000A\000x\";i:2;s:4:\"\000C\000x\";i:3;}"),
+	  "{\"__class\":\"A\",\"B::x\":1,\"x\":2,\"C::x\":3}" },
+	/* class names compare as bytes (PHP's are case-insensitive) */
+	{ B("O:1:\"A\":2:{s:4:\"\000a\000x\";i:1;s:1:\"x\";i:2;}"),
+	  "{\"__class\":\"A\",\"a::x\":1,\"x\":2}" },
+	/* a class that is not UTF-8: the name escaped as a whole */
+	{ B("O:1:\"A\":2:{s:4:\"\000\377\000x\";i:1;s:1:\"x\";i:2;}"),
+	  "{\"__class\":\"A\",\"\\\\xff::x\":1,\"x\":2}" },
+	/* "__class" is never replaced, but a shadowed one shows as Other::__class */
+	{ B("O:1:\"A\":2:{s:10:\"\000B\000__class\";i:1;s:7:\"__class\";i:2;}"),
+	  "{\"__class\":\"A\",\"B::__class\":1}" },
+	{ B("O:1:\"A\":1:{s:10:\"\000B\000__class\";i:1;}"), "{\"__class\":\"A\"}" },
+	/* hostile: one mangled name twice is one property (unserialize() keeps the last) */
+	{ B("O:1:\"A\":2:{s:4:\"\000B\000x\";i:1;s:4:\"\000B\000x\";i:2;}"), "{\"__class\":\"A\",\"x\":2}" },
+	{ B("O:1:\"A\":3:{s:4:\"\000B\000x\";i:1;s:1:\"x\";i:2;s:4:\"\000B\000x\";i:3;}"),
+	  "{\"__class\":\"A\",\"B::x\":3,\"x\":2}" },
+	/* hostile: Other::name is a real property too */
+	{ B("O:1:\"A\":3:{s:4:\"\000B\000x\";i:1;s:1:\"x\";i:2;s:4:\"B::x\";i:3;}"),
+	  "{\"__class\":\"A\",\"B::x\":3,\"x\":2}" },
+	/* nested in an array, beside a plain object of the same shape */
+	{ B("a:2:{i:0;O:1:\"A\":2:{s:4:\"\000B\000x\";i:1;s:1:\"x\";i:2;}i:1;O:1:\"B\":2:{"
+	    "s:4:\"\000B\000x\";i:1;s:1:\"x\";i:2;}}"),
+	  "[{\"__class\":\"A\",\"B::x\":1,\"x\":2},{\"__class\":\"B\",\"x\":2}]" },
+};
+
+static void test_json_shadowed(void)
+{
+	for (size_t i = 0; i < N_ROWS(shadow_rows); i++) {
+		const struct json_row *r = &shadow_rows[i];
+		struct decode_error err = { 0, "" };
+		struct pv *v = parse_all(r->in, r->len, &err);
+		json_t *j = v ? pv_to_json(v) : NULL;
+		char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		struct buf w = BUF_INIT;
+		if (v)
+			pv_write_json(&w, v);
+		int ok = s && strcmp(s, r->json) == 0 && w.ptr && strcmp(w.ptr, r->json) == 0;
+		if (!ok)
+			printf("# expected %s\n# jansson  %s\n# writer   %s\n", r->json, s ? s : "",
+			       w.ptr ? w.ptr : "");
+		unit_check(ok, "json shadowed %s", shown(r->in, r->len));
+		buf_release(&w);
+		free(s);
+		json_decref(j);
+		pv_free(v);
+	}
+}
+
 /* Counts the values in a JSON document, and the nulls among them. */
 static void json_count(const json_t *j, size_t *all, size_t *nulls)
 {
@@ -974,6 +1041,7 @@ int main(void)
 	test_detect();
 	test_handler_names();
 	test_json();
+	test_json_shadowed();
 	test_json_budget();
 	test_json_depth();
 	test_refs();
