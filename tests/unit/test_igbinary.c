@@ -18,6 +18,7 @@
 #include "unit.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,55 @@ static void check_bad(const struct bad *b)
 	free(in);
 }
 
+/* Properties that share a plain name, as JSON: a private property of another class is
+ * "Other::name" (classes of tests/php/classes.php; A: #[AllowDynamicProperties], none
+ * declared). */
+static const struct json_row {
+	const char *php;
+	const char *hex;
+	const char *json;	/* pv_write_json, and jansson's compact dump */
+} json_rows[] = {
+	{ "new Account('bob', [1])",
+	  "0000000217074163636f756e741405110b0043617274006974656d731401060006011108002a006f776e"
+	  "65721103626f62110863757272656e63791103455552110e004163636f756e74006974656d73110873"
+	  "6861646f7765641102696400",
+	  "{\"__class\":\"Account\",\"Cart::items\":[1],\"owner\":\"bob\",\"currency\":\"EUR\","
+	  "\"items\":\"shadowed\",\"id\":null}" },
+	{ "unserialize('O:1:\"A\":2:{s:4:\"\\0B\\0x\";i:1;s:4:\"\\0C\\0x\";i:2;}')",
+	  "00000002170141140211040042007806011104004300780602",
+	  "{\"__class\":\"A\",\"B::x\":1,\"C::x\":2}" },
+	{ "unserialize('O:1:\"A\":3:{s:4:\"\\0B\\0x\";i:1;s:1:\"x\";i:2;s:4:\"B::x\";i:3;}')",
+	  "000000021701411403110400420078060111017806021104423a3a780603",
+	  "{\"__class\":\"A\",\"B::x\":3,\"x\":2}" },
+	{ "by hand: \\0B\\0x twice (one property, the last value)",
+	  "00000002170141140211040042007806011104004200780602",
+	  "{\"__class\":\"A\",\"x\":2}" },
+	{ "by hand: \\0B\\0x alone",
+	  "0000000217014114011104004200780601",
+	  "{\"__class\":\"A\",\"x\":1}" },
+};
+
+/* Decodes one JSON row and checks both JSON writers. */
+static void check_json(const struct json_row *r)
+{
+	size_t len;
+	char *in = unhex(r->hex, &len);
+	struct decode_error err = { 0, "" };
+	struct pv *v = igbinary_decode(in, len, &err);
+	struct buf out = BUF_INIT;
+	json_t *j = v ? pv_to_json(v) : NULL;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (v)
+		pv_write_json(&out, v);
+	int ok = s && strcmp(s, r->json) == 0 && out.ptr && strcmp(out.ptr, r->json) == 0;
+	unit_check(ok, "json %s%s%s", r->php, ok ? "" : "\n#   got: ", ok ? "" : s ? s : err.msg);
+	free(s);
+	json_decref(j);
+	buf_release(&out);
+	pv_free(v);
+	free(in);
+}
+
 static void add_be(struct buf *b, uint64_t u, unsigned width)
 {
 	for (unsigned i = width; i-- > 0;)
@@ -730,6 +780,8 @@ int main(void)
 		check_good(&goods[i]);
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++)
 		check_bad(&bads[i]);
+	for (size_t i = 0; i < sizeof(json_rows) / sizeof(json_rows[0]); i++)
+		check_json(&json_rows[i]);
 	check_big_strings();
 	check_big_array(300, "array16");
 	check_big_array(70000, "array32");

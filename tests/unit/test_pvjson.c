@@ -228,7 +228,7 @@ static void check_objects(void)
 	pv_free(v);
 }
 
-/* Many members: the hashed search for repeated names. */
+/* Many members: the hashed search for repeated names, in arrays and objects. */
 static void check_many_keys(void)
 {
 	struct pv *a = pv_new(PV_ARRAY);
@@ -239,6 +239,31 @@ static void check_many_keys(void)
 	}
 	check_same(a, "300 members, 100 names repeated");
 	pv_free(a);
+
+	/* k0..k199, then k0..k99 again private to B or C (Other::name), B::k7 already taken
+	 * (the last value wins), and an integer 5 beside a private "5" of B */
+	struct pv *o = pv_new(PV_OBJECT);
+	o->class_name = xstrdup("A");
+	for (int i = 0; i < 300; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%d", i % 200);
+		struct pv_entry *e = pv_append(o, str(k, strlen(k)), pv_new_int(i));
+		if (i >= 200) {
+			e->vis = PV_PRIVATE;
+			e->decl_class = xstrdup(i % 2 ? "B" : "C");
+		}
+	}
+	pv_append(o, str(B("B::k7")), pv_new_int(-1));
+	pv_append(o, pv_new_int(5), pv_new_int(-2));
+	struct pv_entry *e = pv_append(o, str(B("5")), pv_new_int(-3));
+	e->vis = PV_PRIVATE;
+	e->decl_class = xstrdup("B");
+	check_same(o, "303 properties, 100 shadowed by another class's private ones");
+	unit_check(strstr(got.ptr, ",\"k1\":1,") && strstr(got.ptr, ",\"C::k0\":200,") &&
+		   strstr(got.ptr, ",\"B::k1\":201,") && strstr(got.ptr, ",\"B::k7\":-1,") &&
+		   !strstr(got.ptr, "\"B::k7\":207") && strstr(got.ptr, ",\"5\":-2,\"B::5\":-3}"),
+		   "shadowed properties named Other::name among many");
+	pv_free(o);
 }
 
 /* Nesting past the depth limit, a cycle, and a reference tree past the node limit. */

@@ -137,6 +137,14 @@ static void check_rows(void)
 		  SESS_UNKNOWN, "{\"n\":{\"a\":[{\"__class\":\"B\",\"c\":{\"d\":true}},1.5]}}" },
 		{ B("a:2:{s:1:\"x\";i:1;s:1:\"x\";i:2;}"), SESS_UNKNOWN, NULL },
 		{ B("o|O:1:\"A\":1:{s:7:\"__class\";i:1;}"), SESS_UNKNOWN, NULL },
+		/* another class's private property: plain alone; shadowing one, declined (the
+		 * tree path names it Other::name) */
+		{ B("o|O:1:\"A\":1:{s:4:\"\0B\0x\";i:1;}"), SESS_UNKNOWN,
+		  "{\"o\":{\"__class\":\"A\",\"x\":1}}" },
+		{ B("o|O:1:\"A\":2:{s:4:\"\0B\0x\";i:1;s:1:\"x\";i:2;}"), SESS_UNKNOWN, NULL },
+		{ B("o|O:7:\"Account\":3:{s:11:\"\0Cart\0items\";a:0:{}s:8:\"\0*\0owner\";N;"
+		    "s:14:\"\0Account\0items\";s:1:\"s\";}"), SESS_UNKNOWN, NULL },
+		{ B("o|O:1:\"A\":2:{s:4:\"\0B\0x\";i:1;s:4:\"\0B\0x\";i:2;}"), SESS_UNKNOWN, NULL },
 		{ B("a|a:1:{i:0;i:1;}b|R:2;"), SESS_UNKNOWN, NULL },		/* reference */
 		{ B("a|a:1:{s:1:\"\xff\";i:1;}"), SESS_UNKNOWN, NULL },		/* key not UTF-8 */
 		{ B("\x01|i:1;"), SESS_UNKNOWN, NULL },				/* control byte name */
@@ -191,6 +199,9 @@ static void check_rows(void)
 		{ B(IG "\24\2\6\0\6\1\6\2\6\2"), SESS_UNKNOWN, NULL },	/* list broken */
 		{ B(IG "\24\1\21\1\377\6\1"), SESS_UNKNOWN, NULL },		/* key not UTF-8 */
 		{ B(IG "\24\1\6\0\27\1A\24\1\21\7__class\6\1"), SESS_UNKNOWN, NULL },
+		{ B(IG "\24\1\6\0\27\1A\24\1\21\4\0B\0x\6\1"), SESS_UNKNOWN,
+		  "[{\"__class\":\"A\",\"x\":1}]" },
+		{ B(IG "\24\1\6\0\27\1A\24\2\21\4\0B\0x\6\1\21\1x\6\2"), SESS_UNKNOWN, NULL },
 		{ B(IG "\24\1\6\0\27\3A\0B\24\0"), SESS_UNKNOWN, NULL },	/* NUL in class */
 		{ B(IG "\6\1"), SESS_UNKNOWN, NULL },				/* root no array */
 		{ B(IG "\27\1A\24\0"), SESS_UNKNOWN, NULL },
