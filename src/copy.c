@@ -61,6 +61,14 @@ static void report(struct copier *c, const struct copy_item *it, enum copy_event
 		c->report(it->sid, it->sid_len, ev, what, c->report_arg);
 }
 
+/* Counts item it as failed (its source kept) and reports why. */
+static void fail_item(struct copier *c, const struct copy_item *it, const char *why)
+{
+	c->st.failed++;
+	c->failed_now = 1;
+	report(c, it, CE_FAILED, why);
+}
+
 /* Decides whether item i is written; counts the skipped. Returns the target server or -1. */
 static long plan_item(struct copier *c, size_t i, int64_t now)
 {
@@ -110,9 +118,7 @@ static void check_items(struct copier *c)
 	for (size_t q = 0; q < m; q++) {
 		const struct copy_item *it = &c->items[gi[q]];
 		if (g[q].status == ST_ERROR) {
-			c->st.failed++;
-			c->failed_now = 1;
-			report(c, it, CE_FAILED, g[q].error ? g[q].error : "reading the target failed");
+			fail_item(c, it, g[q].error ? g[q].error : "reading the target failed");
 		} else if (same_copy(&g[q], it)) {
 			c->st.already++;
 			c->st.per_target[g[q].server] += c->move;	/* its source would go */
@@ -164,9 +170,7 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 	for (size_t j = 0; j < n; j++) {
 		const struct copy_item *it = &c->items[idx[j]];
 		if (w[j].status == ST_ERROR) {
-			c->st.failed++;
-			c->failed_now = 1;
-			report(c, it, CE_FAILED, w[j].error ? w[j].error : "write failed");
+			fail_item(c, it, w[j].error ? w[j].error : "write failed");
 			continue;
 		}
 		memset(&g[m], 0, sizeof(g[m]));
@@ -182,9 +186,7 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 		const struct copy_item *it = &c->items[idx[j]];
 		int same = same_copy(&g[q], it);
 		if (g[q].status == ST_ERROR) {
-			c->st.failed++;
-			c->failed_now = 1;
-			report(c, it, CE_FAILED, g[q].error ? g[q].error : "read-back failed");
+			fail_item(c, it, g[q].error ? g[q].error : "read-back failed");
 		} else if (same) {
 			if (w[j].status == ST_DONE)
 				c->st.copied++;
@@ -196,9 +198,7 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 			report(c, it, CE_CONFLICT, "a different session with this id is already on the target; "
 				      "kept both (use --overwrite to replace it)");
 		} else {
-			c->st.failed++;
-			c->failed_now = 1;
-			report(c, it, CE_FAILED, "the copy could not be read back from the target; source kept");
+			fail_item(c, it, "the copy could not be read back from the target; source kept");
 		}
 	}
 	store_reqs_release(g, m);

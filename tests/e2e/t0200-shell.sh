@@ -222,27 +222,19 @@ tm send-keys -t one "inspect t000" Tab
 check "Tab completes the session id PHP wrote" wait_for line_is one "$P inspect $sidD"
 tm send-keys -t one Enter
 check "and the completed command runs" wait_for shows one "session      $sidD"
-tm send-keys -t one "ins" Tab
-check "Tab completes a command name" wait_for line_is one "$P inspect"
-drop_line one "$P"
-tm send-keys -t one "list --so" Tab
-check "Tab completes an option of the command typed" wait_for line_is one "$P list --sort"
-drop_line one "$P"
-tm send-keys -t one "use 127.0.0" Tab
-check "Tab completes a server of the pool" wait_for line_is one "$P use 127.0.0.1:$D"
-drop_line one "$P"
-tm send-keys -t one "list --sort i" Tab
-check "Tab completes a value the option lists in its usage" wait_for line_is one "$P list --sort idle"
-drop_line one "$P"
-tm send-keys -t one "dump > ses" Tab
-check "Tab completes a file name after >" wait_for line_is one "$P dump > sessions-monday.jsonl"
-drop_line one "$P"
-tm send-keys -t one "load ol" Tab
-check "and a command's FILE: a directory gets a slash" wait_for line_is one "$P load old.d/"
-drop_line one "$P"
-tm send-keys -t one "migrate --to 127.0.0" Tab
-check "Tab completes a server after --to" wait_for line_is one "$P migrate --to 127.0.0.1:$D"
-drop_line one "$P"
+# tab NAME TYPED EXPECTED: Tab after TYPED at the prompt gives EXPECTED; the line is dropped after
+tab() {
+	tm send-keys -t one "$2" Tab
+	check "$1" wait_for line_is one "$P $3"
+	drop_line one "$P"
+}
+tab "Tab completes a command name" "ins" "inspect"
+tab "Tab completes an option of the command typed" "list --so" "list --sort"
+tab "Tab completes a server of the pool" "use 127.0.0" "use 127.0.0.1:$D"
+tab "Tab completes a value the option lists in its usage" "list --sort i" "list --sort idle"
+tab "Tab completes a file name after >" "dump > ses" "dump > sessions-monday.jsonl"
+tab "and a command's FILE: a directory gets a slash" "load ol" "load old.d/"
+tab "Tab completes a server after --to" "migrate --to 127.0.0" "migrate --to 127.0.0.1:$D"
 tm send-keys -t one "list" Enter "set prefix other." Enter
 wait_for line_is one "$P"
 tm send-keys -t one "inspect t0" Tab
