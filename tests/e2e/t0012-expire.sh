@@ -79,6 +79,32 @@ check "and says nothing of a lock key that is not there" grep -qx "would expire 
 check "--locks deletes the lock key too" grep -q "1 locks deleted" "$TMP/err"
 check_eq "no lock key is left" "00" "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)"
 
+# PHP's replicas (memcached.sess_number_of_replicas=1 on 3 servers): each session is stored
+# twice. A filter (--where, --sid) finds and deletes both copies; a sid argument only PHP's.
+mc_start_var C || exit 1
+RPOOL="127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$C"
+rphp() { # SID [CODE]: PHP with replicas opens SID, runs CODE, prints $_SESSION as JSON
+	php -d session.save_handler=memcached -d "session.save_path=$RPOOL" \
+		-d memcached.sess_number_of_replicas=1 -r '
+		ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
+		session_id($argv[1]); session_start(); eval($argv[2] ?? ""); echo json_encode($_SESSION);' "$@"
+}
+for u in 1 2 3; do rphp "trepl000$u" "\$_SESSION['user_id'] = 770$u;" >/dev/null; done
+check_eq "PHP with one replica stores each session twice" 2 "$("$MEMCSESS" -s "$RPOOL" list --json trepl0001 | wc -l)"
+"$MEMCSESS" -s "$RPOOL" expire --where user_id=7701 2>"$TMP/err"
+check "expire --where deletes both copies" grep -q "^expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/err"
+check_eq "and PHP (with replicas) sees an empty session" "[]" "$(rphp trepl0001)"
+"$MEMCSESS" -s "$RPOOL" expire trepl0002 2>"$TMP/err"
+check "expire SID deletes the copy PHP reads" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
+"$MEMCSESS" -s "$RPOOL" list trepl0002 >"$TMP/out"
+check "and leaves the replica, listed as a stray copy" grep -q "misplaced: PHP reads" "$TMP/out"
+"$MEMCSESS" -s "$RPOOL" expire --sid trepl0002 --yes 2>"$TMP/err"
+check "expire --sid SID reaches the stray copy" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
+check_eq "no copy of it is left" 0 "$("$MEMCSESS" -s "$RPOOL" list --json trepl0002 | wc -l)"
+check_eq "the third user's session, both copies, is untouched" 2 "$("$MEMCSESS" -s "$RPOOL" list --json trepl0003 | wc -l)"
+check "and PHP reads it whole" grep -q '"user_id":7703' <(rphp trepl0003)
+"$MEMCSESS" -s "$RPOOL" expire --sid 'trepl*' --yes 2>/dev/null
+
 # Refusals.
 "$MEMCSESS" -s "$POOL" expire 2>"$TMP/err"
 check_eq "expire with nothing selected is a usage error" 2 $?
