@@ -333,9 +333,11 @@ check_pane small "80x24 has the essential columns" "^SERVER +STATE +GET/s +SET/s
 pane small
 # every server row and TOTAL end with their EVICT/s figure under the header's last column, which
 # the check above saw whole (a layout wider than the pane would lose it to tmux's cut)
-check_eq "80x24: every row ends under EVICT/s" 4 "$(awk '{ sub(/ +$/, "") }
-	/^SERVER / { w = length($0) } w && /^(127\.0\.0\.1:[0-9]+|TOTAL) / && / [0-9.]+[kMG]?$/ && length($0) == w { n++ }
-	END { print n + 0 }' "$TMP/pane.small")"
+ends=$(awk '{ sub(/ +$/, "") }
+	/^SERVER / { w = length($0) } w && /^(127\.0\.0\.1:[0-9]+|TOTAL) / && / ([0-9.]+[kMG]?|-)$/ && length($0) == w { n++ }
+	END { print n + 0 }' "$TMP/pane.small")
+check_eq "80x24: every row ends under EVICT/s" 4 "$ends"
+[ "$ends" = 4 ] || sed 's/^/#   /' "$TMP/pane.small"
 check_eq "ASCII terminal: no UTF-8 drawing" 0 "$(tr -d '\000-\177' <"$TMP/pane.small" | wc -c)"
 check "ASCII bars" grep -qE "\[[#-]{6}\] +[0-9]+%" "$TMP/pane.small"
 tm capture-pane -e -p -t small >"$TMP/mono"
