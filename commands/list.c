@@ -101,7 +101,8 @@ static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct bu
 	if (w->locked == 1)
 		buf_adds(&note, "locked ");
 	if (w->home != w->server && w->kind == REC_SESSION)
-		buf_printf(&note, "misplaced: PHP reads %s ", ctx->pool.servers[w->home].name);
+		buf_printf(&note, "misplaced: %s reads %s ", layout_reader(ctx->app),
+			   ctx->pool.servers[w->home].name);
 	buf_adds(&note, w->crypt);
 	/* the columns of print_header, without printf: a million rows must not wait on it */
 	add_col(out, sid.ptr, -32);

@@ -104,8 +104,10 @@ static void add_session(struct migrate *m, const struct copy_item *it, int stray
 	if (stray) {
 		m->cp.st.read++;
 		m->cp.st.stray++;
-		on_report(it->sid, it->sid_len, CE_STRAY, "stray copy (PHP reads this sid from another "
-			  "server); not migrated", m);
+		char *why = xasprintf("stray copy (%s reads this sid from another server); not migrated",
+				      layout_reader(m->ctx->app));
+		on_report(it->sid, it->sid_len, CE_STRAY, why, m);
+		free(why);
 		return;
 	}
 	copier_add(&m->cp, it);
@@ -238,7 +240,8 @@ static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 		const char *sid = keys[k].ptr + pl, *server = m->src.servers[g[k].server].name;
 		if (g[k].status == ST_NOT_FOUND) {
 			m->not_found++;
-			cmd_error("session %s: not found on %s (where PHP reads it)", sid, server);
+			cmd_error("session %s: not found on %s (where %s reads it)", sid, server,
+				  layout_reader(m->ctx->app));
 		} else if (g[k].status == ST_ERROR) {
 			m->cp.st.failed++;
 			m->stopped = m->fail_fast;

@@ -128,6 +128,7 @@ static int top_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	t.count_every = o.count_every;
 	t.readonly = o.readonly;
 	t.mouse = o.mouse;
+	t.reader = layout_reader(ctx->app);
 	t.list_server = -1;
 	ret = tui_run(&t, o.iterations);
 	if (ret < 0) {

@@ -506,10 +506,11 @@ static void layout_meta(struct layout *L, const struct fetch *f)
 	add_text_line(s, L_META, 0, "session      %s", f->sid);
 	add_text_line(s, L_META, 0, "key          %s%s", p->prefix, f->sid);
 	if (home == f->server)
-		add_text_line(s, L_META, 0, "server       %s (where PHP reads it)", p->servers[f->server].name);
+		add_text_line(s, L_META, 0, "server       %s (where %s reads it)",
+			      p->servers[f->server].name, L->t->reader);
 	else
-		add_text_line(s, L_ERROR, 0, "server       %s (misplaced: PHP reads %s)",
-			      p->servers[f->server].name, p->servers[home].name);
+		add_text_line(s, L_ERROR, 0, "server       %s (misplaced: %s reads %s)",
+			      p->servers[f->server].name, L->t->reader, p->servers[home].name);
 	if (f->r != 1)
 		return;
 	int64_t exp = f->rep.ttl < 0 ? -1 : (int64_t)f->at + f->rep.ttl;

@@ -67,6 +67,7 @@ struct top {
 	double count_every;
 	int readonly;
 	int mouse;		/* --mouse: the wheel scrolls, a click selects, a double click opens */
+	const char *reader;	/* who reads the sessions: "PHP", "Laravel", "Symfony" */
 	int utf8, color;
 	time_t now;		/* wall clock at the last update */
 	double mono;		/* stats_now() at the last update */

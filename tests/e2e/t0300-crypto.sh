@@ -150,6 +150,14 @@ sid=$(sid_of "$TMP/lcbc.exp" 4)
 check_eq "laravel: inspect finds the session" 0 "$(m linsp "${LV[@]}" --key-file "$TMP/keys" inspect "$sid")"
 check "laravel: inspect shows the decrypted attributes" grep -q '^  login_web_59ba36: int 4003$' "$OUT/linsp"
 check "laravel: inspect names the server Laravel reads it from" grep -Eq '^server  *127\.0\.0\.1:[0-9]+ \(where Laravel reads it\)$' "$OUT/linsp"
+# a copy of that item on the other server is one Laravel does not read, and is named so
+home=$(sed -n 's/^server  *127\.0\.0\.1:\([0-9]*\) (where Laravel reads it)$/\1/p' "$OUT/linsp")
+other=$([ "$home" = "$A" ] && echo "$B" || echo "$A")
+mc_cmd "$other" "set laravel_cache:$sid 0 0 2"$'\r\n'"xx" >/dev/null
+"$MEMCSESS" -s "$POOL" "${LV[@]}" list "$sid" >"$OUT/lmis"
+check "laravel: a copy elsewhere is named as misplaced, with the server Laravel reads" \
+	grep -q "127\.0\.0\.1:$other .*misplaced: Laravel reads 127\.0\.0\.1:$home" "$OUT/lmis"
+mc_cmd "$other" "delete laravel_cache:$sid" >/dev/null
 check_eq "laravel: --app laravel without --prefix is a usage error" 2 "$(m lnopfx --app laravel list)"
 
 # --- load restores a dump --decrypt exactly: the application reads its sessions back ---
