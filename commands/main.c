@@ -184,6 +184,11 @@ int cmd_pool(struct cmd_ctx *ctx)
 
 int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl)
 {
+	int twice = pool_named_twice(p);
+	if (twice >= 0)
+		cmd_error("warning: server %s is named twice in the server list: PHP gives it a "
+			  "double share of the sessions, and memcsess walks it twice (each of its "
+			  "sessions is listed twice)", p->servers[twice].name);
 	if (sasl && !ctx->username) {
 		cmd_error("--sasl: give --username, and the password with --password-file or "
 			  "MEMCSESS_PASSWORD");

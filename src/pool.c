@@ -222,6 +222,14 @@ int pool_find(const struct pool *p, const char *name)
 	return -1;
 }
 
+int pool_named_twice(const struct pool *p)
+{
+	for (size_t i = 1; i < p->n; i++)
+		if (pool_find(p, p->servers[i].name) < (int)i)
+			return (int)i;
+	return -1;
+}
+
 int pool_dist_parse(const char *s, enum pool_dist *d)
 {
 	if (strcmp(s, "ketama") == 0)

@@ -54,6 +54,8 @@ void pool_release(struct pool *p);
 size_t pool_home(const struct pool *p, const char *sid, size_t len);
 /* Index of the server whose name is exactly name, or -1. */
 int pool_find(const struct pool *p, const char *name);
+/* Index of the first server whose name an earlier one already has, or -1. */
+int pool_named_twice(const struct pool *p);
 /* Parses "ketama", "ketama_weighted", "modula"; returns 0 or -1. */
 int pool_dist_parse(const char *s, enum pool_dist *d);
 const char *pool_dist_name(enum pool_dist d);

@@ -55,6 +55,29 @@ run_case "modula (consistent hash off)" "127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$C"
 	-d memcached.sess_consistent_hash=Off
 run_case "ketama, a unix socket and a TCP server" "$SOCK,127.0.0.1:$B" ketama
 
+# A server named twice (PHP accepts it and gives it a double share): memcsess places as PHP
+# does, warns, and lists each session on that server twice (the second time as misplaced).
+dup="127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$A"
+php -d session.save_handler=memcached -d "session.save_path=$dup" "$PHP_DIR/write.php" 300 simple |
+	cut -d'"' -f4 | sort >"$TMP/sids"
+php "$PHP_DIR/where.php" "$dup" memc.sess.key. <"$TMP/sids" | sort >"$TMP/where"
+"$MEMCSESS" --servers "$dup" list --json --sid 't0*' >"$TMP/list" 2>"$TMP/err"
+check_eq "a server named twice: list exits 0" 0 $?
+check "and a warning names it" grep -q "^memcsess: warning: server 127\.0\.0\.1:$A is named twice in the server list" "$TMP/err"
+php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true);
+	if (!isset($d["php_server"])) echo $d["sid"], " ", $d["server"], "\n"; }' "$TMP/list" | sort >"$TMP/home"
+if cmp -s "$TMP/where" "$TMP/home"; then
+	ok "a server named twice: each session once where PHP reads it"
+else
+	not_ok "a server named twice: placement differs: $(diff "$TMP/where" "$TMP/home" | head -5 | tr '\n' ' ')"
+fi
+onA=$(grep -c " 127\.0\.0\.1:$A\$" "$TMP/where")
+check_eq "the sessions on the twice-named server are listed twice" $((300 + onA)) "$(wc -l <"$TMP/list")"
+"$MEMCSESS" --servers "127.0.0.1:$A,127.0.0.1:$B" list --json >/dev/null 2>"$TMP/err"
+check_eq "no warning when each server is named once" 0 "$(wc -c <"$TMP/err")"
+mc_cmd "$A" "flush_all" >/dev/null
+mc_cmd "$B" "flush_all" >/dev/null
+
 # PHP's memcached.sess_prefix is a namespace, not hashed: with --prefix, the same placement, and
 # PHP's lock under that prefix (prefix lock.sid) is the lock of its session.
 POOL="127.0.0.1:$A,127.0.0.1:$B"
