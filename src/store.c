@@ -258,8 +258,15 @@ static void mark_maybe(struct store_req *reqs, size_t n, const struct refusal *r
 	}
 }
 
+/* Does the look-up g find exactly what write w stored (bytes and flags)? */
+static int holds_write(const struct store_req *g, const struct store_req *w)
+{
+	return g->status == ST_DONE && g->got.len == w->value_len && g->got_flags == w->flags &&
+	       memcmp(g->got.ptr ? g->got.ptr : "", w->value, w->value_len) == 0;
+}
+
 /* After quiet writes: what was not answered was stored, except where a refusal may be; those
- * are looked up, and the missing ones carry the refusal. */
+ * are looked up, and the ones not holding what was written carry the refusal. */
 static void settle_quiet(struct store *s, struct store_req *reqs, size_t n, char **cause,
 			 struct quiet *q)
 {
@@ -284,9 +291,9 @@ static void settle_quiet(struct store *s, struct store_req *reqs, size_t n, char
 		store_run(s, g, m);
 	for (size_t j = 0; j < m; j++) {
 		struct store_req *r = &reqs[gi[j]];
-		if (g[j].status == ST_DONE)
+		if (holds_write(&g[j], r))
 			r->status = ST_DONE;
-		else if (g[j].status == ST_NOT_FOUND)
+		else if (g[j].status == ST_DONE || g[j].status == ST_NOT_FOUND)	/* an older item stays */
 			r->error = refused(s->pool->servers[r->server].name, r, q->why[gi[j]],
 					   strlen(q->why[gi[j]]));
 		else

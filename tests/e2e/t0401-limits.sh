@@ -53,4 +53,13 @@ check_eq "exactly the three are named, each with its size and the server's reaso
 	"t0many00000000000000100 t0many00000000000000101 t0many00000000000000400" "$(echo $(cat "$TMP/refused"))"
 check "the summary counts 597 loaded, 3 failed" grep -q "^load: 600 sessions read, 597 loaded, .* 3 failed" "$TMP/err"
 check_eq "the 597 are on the server" 597 "$(count_keys "$A" memc.sess.key.t0many)"
+# --overwrite of a session that is there with a value over the limit: the refused write is
+# named and counted (memcached itself drops the older item when it refuses a set).
+mc_cmd "$A" "set memc.sess.key.t0big000000000000000001 0 0 6"$'\r\n'"a|i:7;" >/dev/null
+"$MEMCSESS" -s "127.0.0.1:$A" load --overwrite "$TMP/dump" >"$TMP/out" 2>"$TMP/err"
+check_eq "load --overwrite over an older session with a value over the limit exits 1" 1 $?
+check "the refused session is named" \
+	grep -q "t0big000000000000000001.*value of 2097167 bytes refused: SERVER_ERROR object too large" "$TMP/err"
+check "the summary counts 1 loaded, 1 failed" grep -q "^load: 2 sessions read, 1 loaded, .* 1 failed" "$TMP/err"
+check "and memcached dropped the older session, as it does" grep -qx "END" <(mc_cmd "$A" "get memc.sess.key.t0big000000000000000001" | tr -d "\r")
 exit 0
