@@ -259,7 +259,9 @@ MEMCSESS_TEST_CIPHER=aes-128-cbc php -d session.save_handler=memcached -d "sessi
 	"$PHP_DIR/crypt-write.php" whole 3 >"$TMP/c128.exp" || not_ok "PHP could not write aes-128-cbc sessions"
 f() { m "$@" -s "$FPOOL" --key-file "$TMP/keys" dump --decrypt; }
 check_eq "aes-128-cbc without --cipher: dump --decrypt exits 1" 1 "$(f c256)"
-check_eq "... each named, with the cipher tried" 3 "$(grep -c 'cannot decrypt (openssl aes-256-cbc): bad padding' "$OUT/c256.err")"
+# the wrong cipher ends in bad padding, or (about one time in 256) padding that happens to look
+# right over bytes that are no session: both name the cipher tried
+check_eq "... each named, with the cipher tried" 3 "$(grep -cE 'cannot decrypt \(openssl aes-256-cbc\): (bad padding|wrong key or damaged data \(padding right, plaintext unusable\))' "$OUT/c256.err")"
 check_eq "--cipher aes-128-cbc: dump --decrypt exits 0" 0 "$(f c128 --cipher aes-128-cbc)"
 php "$PHP_DIR/compare.php" "$TMP/c128.exp" "$OUT/c128" "--cipher aes-128-cbc: data equals PHP's"
 check_eq "--cipher aes-128-cbc: named in encryption" 3 "$(grep -c '"encryption":{"scheme":"openssl","cipher":"aes-128-cbc","decrypted":true,"key":1}' "$OUT/c128")"
