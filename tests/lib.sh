@@ -84,6 +84,28 @@ mc_cmd() {
 }
 
 PHP_DIR=$TESTS_DIR/php
+# php_leave_lock SERVERS SID [PHP -d options...]: a PHP process that dies while holding session
+# SID leaves its lock behind (no expiry under the CLI), on the server PHP takes the lock on.
+php_leave_lock() {
+	local pool=$1 sid=$2 pid i
+	shift 2
+	php -d session.save_handler=memcached -d "session.save_path=$pool" "$@" -r '
+		ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
+		echo "started\n"; flush(); sleep(60);' "$sid" >"$TMP/php-lock.out" &
+	pid=$!
+	for i in $(seq 100); do grep -q started "$TMP/php-lock.out" && break; sleep 0.05; done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+}
+
+# tmux_start: a tmux server of the test's own (tm runs tmux commands on it), killed at exit.
+tmux_start() {
+	command -v tmux >/dev/null || { not_ok "tmux is not installed (scripts/deps.sh installs it)"; exit 1; }
+	SOCK=$TMP/tmux.sock
+	tm() { tmux -S "$SOCK" "$@"; }
+	trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+}
+
 # php_write SERVERS HANDLER COUNT [MODE [PHP -d options...]]: real PHP writes COUNT sessions
 # through the memcached session handler; prints one JSON line per session:
 # {"sid":..,"expect":..} (see php/write.php).

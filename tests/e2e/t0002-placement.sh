@@ -86,13 +86,7 @@ php -d session.save_handler=memcached -d "session.save_path=$POOL" "${PFX[@]}" \
 	"$PHP_DIR/write.php" 300 simple | cut -d'"' -f4 | sort >"$TMP/sids"
 php "$PHP_DIR/where.php" "$POOL" shop1: <"$TMP/sids" | sort >"$TMP/where"
 locked=$(head -1 "$TMP/sids")
-php -d session.save_handler=memcached -d "session.save_path=$POOL" "${PFX[@]}" -r '
-	ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
-	echo "started\n"; flush(); sleep(60);' "$locked" >"$TMP/php.out" &
-pid=$!
-for i in $(seq 100); do grep -q started "$TMP/php.out" && break; sleep 0.05; done
-kill -9 "$pid"
-wait "$pid" 2>/dev/null
+php_leave_lock "$POOL" "$locked" "${PFX[@]}"
 "$MEMCSESS" --servers "$POOL" --prefix shop1: list --json >"$TMP/list"
 check_eq "--prefix shop1: list exits 0" 0 $?
 php -r 'foreach (file($argv[1]) as $l) { $d = json_decode($l, true);

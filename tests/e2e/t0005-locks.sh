@@ -8,19 +8,7 @@ POOL="127.0.0.1:$A,127.0.0.1:$B"
 php_write "$POOL" php 5 simple | cut -d'"' -f4 >"$TMP/sids"
 locked=$(head -1 "$TMP/sids")
 
-# leave_lock SID: a PHP process that dies while holding the session leaves its lock behind
-# (no expiry under CLI), on the server PHP takes the lock on.
-leave_lock() {
-	local pid i
-	php -d session.save_handler=memcached -d "session.save_path=$POOL" -r '
-		ini_set("session.use_cookies", "0"); session_id($argv[1]); session_start();
-		echo "started\n"; flush(); sleep(60);' "$1" >"$TMP/php.out" &
-	pid=$!
-	for i in $(seq 100); do grep -q started "$TMP/php.out" && break; sleep 0.05; done
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
-}
-leave_lock "$locked"
+php_leave_lock "$POOL" "$locked"
 
 "$MEMCSESS" -s "$POOL" list --json >"$TMP/list"
 check_eq "the lock key is not listed as a session" 5 "$(wc -l <"$TMP/list")"
@@ -41,7 +29,7 @@ check "dump marks the locked session" grep -q "\"sid\":\"$locked\".*\"locked\":t
 # to the server PHP takes the lock from. A lock key on any other server is not the session's
 # lock: move a real lock there and the session is not locked.
 stray=$(sed -n 3p "$TMP/sids")
-leave_lock "$stray"
+php_leave_lock "$POOL" "$stray"
 home=$(echo "$stray" | php "$PHP_DIR/where.php" "$POOL" memc.sess.key.lock. | cut -d' ' -f2)
 check_eq "PHP left the second lock on one server" 1 "$(echo "$home" | grep -c .)"
 other=127.0.0.1:$A

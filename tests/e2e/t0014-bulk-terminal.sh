@@ -5,10 +5,7 @@
 # and off a terminal writes only its summary line. Every wait polls (bounded), never a fixed sleep,
 # except the pause of a stopped target that makes the run outlast the ETA's first second.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { not_ok "tmux is not installed (scripts/deps.sh installs it)"; exit 1; }
-SOCK=$TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+tmux_start
 unset MEMCSESS_KEY MEMCSESS_SERVERS
 for v in A B X Y Z; do mc_start_var "$v" || exit 1; done
 POOL="127.0.0.1:$A,127.0.0.1:$B"

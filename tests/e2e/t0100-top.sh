@@ -3,10 +3,7 @@
 # capture-pane, against real memcached holding sessions written by real PHP. Every wait polls
 # the screen until the expected text shows (bounded), never a fixed sleep.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { not_ok "tmux is not installed (scripts/deps.sh installs it)"; exit 1; }
-SOCK=$TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+tmux_start
 
 unset MEMCSESS_KEY MEMCSESS_SERVERS
 mc_start_var A || exit 1
