@@ -28,7 +28,8 @@ check "migrate --json | (closed pipe): only the summary on stderr" [ "$(grep -vc
 kill -STOP "$Y_PID"
 "$MEMCSESS" --timeout 20 migrate --from "$OLD" --to "$NEW" --move --json >"$TMP/sum1" 2>"$TMP/err1" &
 mig=$!
-sleep 0.7
+# The interrupt comes once copying has begun (the first sessions are on X), bounded at 20 s.
+for i in $(seq 200); do [ "$(count_keys "$X" memc.sess.key.t)" -gt 0 ] && break; sleep 0.1; done
 kill -INT "$mig"
 sleep 0.2
 kill -CONT "$Y_PID"
