@@ -147,6 +147,16 @@ static int bin_status(memcached_st *mc, const struct pool *p, struct store_req *
 	return 0;
 }
 
+void binstore_limit(struct store *s, size_t i)
+{
+	char *cause = NULL;
+	if (!s->bin[i] && !(s->bin[i] = binstore_open(s->pool, &s->pool->servers[i], &cause))) {
+		free(cause);
+		return;
+	}
+	limit_fetch_binary(s->bin[i], &s->limit[i]);
+}
+
 void binstore_run(struct store *s, struct store_req *reqs, size_t n)
 {
 	const struct pool *p = s->pool;
@@ -159,6 +169,8 @@ void binstore_run(struct store *s, struct store_req *reqs, size_t n)
 		if (i >= p->n || cause[i])
 			continue;
 		if (!s->bin[i] && !(s->bin[i] = binstore_open(p, &p->servers[i], &cause[i])))
+			continue;
+		if ((r->op == ST_ADD || r->op == ST_SET) && (r->error = store_over_limit(s, r)))
 			continue;
 		if (bin_status(s->bin[i], p, r, bin_do(s->bin[i], r, now), &cause[i]) < 0) {
 			r->status = ST_ERROR;

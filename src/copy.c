@@ -97,6 +97,23 @@ static int same_copy(const struct store_req *g, const struct copy_item *it)
 	       g->got_flags == it->flags;
 }
 
+/* Dry run: counts item it as copied to server, or as failed when it is over the server's item
+ * limit (a real run would not write it). */
+static void would_copy(struct copier *c, const struct copy_item *it, size_t server)
+{
+	struct store_req w = { .op = c->overwrite ? ST_SET : ST_ADD, .server = server,
+			       .key = it->key, .key_len = it->key_len, .value = it->value,
+			       .value_len = it->value_len, .flags = it->flags };
+	char *why = store_over_limit(&c->dst_store, &w);
+	if (why) {
+		fail_item(c, it, why);
+		free(why);
+		return;
+	}
+	c->st.copied++;
+	c->st.per_target[server]++;
+}
+
 /* Dry run: reads each planned item on its target and counts what a real run would do. */
 static void check_items(struct copier *c)
 {
@@ -127,8 +144,7 @@ static void check_items(struct copier *c)
 			report(c, it, CE_CONFLICT, "a different session with this id is already on the target; "
 				      "would be kept (use --overwrite to replace it)");
 		} else {
-			c->st.copied++;
-			c->st.per_target[g[q].server]++;
+			would_copy(c, it, g[q].server);
 		}
 	}
 	store_reqs_release(g, m);

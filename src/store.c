@@ -17,6 +17,7 @@ void store_init(struct store *s, const struct pool *p)
 	s->conns = xcalloc(p->n, sizeof(*s->conns));
 	s->state = xcalloc(p->n, sizeof(*s->state));
 	s->bin = p->sasl ? xcalloc(p->n, sizeof(*s->bin)) : NULL;
+	s->limit = xcalloc(p->n, sizeof(*s->limit));
 }
 
 void store_release(struct store *s)
@@ -29,6 +30,8 @@ void store_release(struct store *s)
 	free(s->conns);
 	free(s->state);
 	free(s->bin);
+	free(s->limit);
+	s->limit = NULL;
 	s->conns = NULL;
 	s->state = NULL;
 	s->bin = NULL;
@@ -187,11 +190,16 @@ struct quiet {
 	const char **why;	/* per request: the refusal it may be (in r[].line), or NULL */
 };
 
+static int is_write(const struct store_req *r)
+{
+	return r->op == ST_ADD || r->op == ST_SET;
+}
+
 /* Is every request a write (sent quiet: only what is not stored is answered)? */
 static int all_writes(const struct store_req *reqs, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		if (reqs[k].op != ST_ADD && reqs[k].op != ST_SET)
+		if (!is_write(&reqs[k]))
 			return 0;
 	return n > 0;
 }
@@ -277,7 +285,8 @@ static void settle_quiet(struct store *s, struct store_req *reqs, size_t n, char
 	struct store_req *g = xcalloc(n, sizeof(*g));
 	size_t *gi = xcalloc(n, sizeof(*gi)), m = 0;
 	for (size_t k = 0; k < n; k++) {
-		if (reqs[k].server >= s->pool->n || cause[reqs[k].server] || reqs[k].status != ST_ERROR)
+		if (reqs[k].server >= s->pool->n || cause[reqs[k].server] ||
+		    reqs[k].status != ST_ERROR || reqs[k].error)
 			continue;
 		if (!q->why[k]) {
 			reqs[k].status = ST_DONE;
@@ -308,6 +317,52 @@ static void settle_quiet(struct store *s, struct store_req *reqs, size_t n, char
 	free(q->r);
 }
 
+/* Asks server i for its item limit when not known yet (see limit.h). Returns 0, or -1 with
+ * *cause when the server cannot be reached (text protocol; a SASL server not reached is asked
+ * again next time). */
+static int ask_limit(struct store *s, size_t i, char **cause)
+{
+	if (s->limit[i].state != 0)
+		return 0;
+	if (s->pool->sasl) {
+		binstore_limit(s, i);
+		return 0;
+	}
+	if (ensure_conn(s, i, cause) < 0 || limit_fetch(&s->conns[i], &s->limit[i], cause) < 0)
+		return -1;
+	return 0;
+}
+
+char *store_over_limit(struct store *s, const struct store_req *r)
+{
+	char *cause = NULL;
+	size_t i = r->server;
+	if (i >= s->pool->n)
+		return NULL;
+	if (ask_limit(s, i, &cause) < 0) {
+		free(cause);
+		if (s->state[i])
+			conn_close(&s->conns[i]);
+		s->state[i] = 0;
+		return NULL;
+	}
+	return limit_check(&s->limit[i], s->pool->servers[i].name, r->key, r->key_len, r->flags,
+			   r->value_len);
+}
+
+/* Writes over their server's item limit get their reason as error and are not sent. */
+static void check_limits(struct store *s, struct store_req *reqs, size_t n, char **cause)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct store_req *r = &reqs[k];
+		size_t i = r->server;
+		if (!is_write(r) || i >= s->pool->n || cause[i] || ask_limit(s, i, &cause[i]) < 0)
+			continue;
+		r->error = limit_check(&s->limit[i], s->pool->servers[i].name, r->key, r->key_len,
+				       r->flags, r->value_len);
+	}
+}
+
 /* Queues every request on its server (quiet writes: each named by its index, and mn after
  * them) and sends them; a server that fails gets its cause. used[i]: server i had requests. */
 static void send_reqs(struct store *s, struct store_req *reqs, size_t n, int quiet, char **cause,
@@ -318,7 +373,7 @@ static void send_reqs(struct store *s, struct store_req *reqs, size_t n, int qui
 	for (size_t k = 0; k < n; k++) {
 		reqs[k].status = ST_ERROR;
 		size_t i = reqs[k].server;
-		if (i >= ns || cause[i])
+		if (i >= ns || cause[i] || reqs[k].error)
 			continue;
 		if (ensure_conn(s, i, &cause[i]) == 0)
 			queue_req(&s->conns[i], &reqs[k], now, quiet ? (long)k : -1);
@@ -345,6 +400,7 @@ void store_run(struct store *s, struct store_req *reqs, size_t n)
 	struct quiet q = { NULL, 0, 0, NULL };
 	char **cause = xcalloc(ns, sizeof(char *));
 	unsigned char *used = xcalloc(ns, 1);
+	check_limits(s, reqs, n, cause);
 	send_reqs(s, reqs, n, quiet, cause, used);
 	for (size_t i = 0; quiet && i < ns; i++)
 		if (used[i] && s->state[i] && !cause[i])
@@ -352,7 +408,7 @@ void store_run(struct store *s, struct store_req *reqs, size_t n)
 	free(used);
 	for (size_t k = 0; !quiet && k < n; k++) {
 		size_t i = reqs[k].server;
-		if (i >= ns || cause[i])
+		if (i >= ns || cause[i] || reqs[k].error)
 			continue;
 		if (read_reply(&s->conns[i], &reqs[k], &cause[i]) < 0)
 			reqs[k].status = ST_ERROR;

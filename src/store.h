@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "limit.h"
 #include "pool.h"
 #include "util.h"
 
@@ -49,13 +50,18 @@ struct store {
 	struct conn *conns;
 	int *state;		/* per server: 0 closed, 1 open */
 	memcached_st **bin;	/* SASL pool: per server, a libmemcached handle or NULL */
+	struct item_limit *limit;	/* per server, asked before its first write */
 };
 
 void store_init(struct store *s, const struct pool *p);
 void store_release(struct store *s);
 /* Runs the requests, pipelined per server; every request gets a status. A server that fails
- * marks its remaining requests ST_ERROR and is reconnected on the next call. */
+ * marks its remaining requests ST_ERROR and is reconnected on the next call. A write over its
+ * server's item limit is not sent: it fails with its reason (see limit.h). */
 void store_run(struct store *s, struct store_req *reqs, size_t n);
+/* Why write r (ST_ADD, ST_SET) would be refused for its size (see limit.h), or NULL when it
+ * fits or the limit cannot be known; asks the server first when needed. Returns new. */
+char *store_over_limit(struct store *s, const struct store_req *r);
 /* Frees the results of n requests (and resets them). */
 void store_reqs_release(struct store_req *reqs, size_t n);
 /* Marks every request of server i still ST_ERROR without a message as failed with cause. */
@@ -68,6 +74,9 @@ int64_t store_ttl_arg(int64_t exp, int64_t now);
 void binstore_run(struct store *s, struct store_req *reqs, size_t n);
 /* Closes server i's handle. */
 void binstore_close(struct store *s, size_t i);
+/* Asks server i for its item limit over its handle (opened when needed); a server not
+ * reached leaves it unknown until the next time. */
+void binstore_limit(struct store *s, size_t i);
 /* A libmemcached handle for server sv alone (binary protocol, SASL login with its username and
  * password, the pool's timeouts). Returns new, or NULL with *cause. */
 memcached_st *binstore_open(const struct pool *p, const struct pool_server *sv, char **cause);

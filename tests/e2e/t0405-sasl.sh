@@ -134,6 +134,16 @@ check "25 loaded" grep -q "^load: 25 sessions read, 25 loaded" "$TMP/err"
 php_read "127.0.0.1:$S3" "$TMP/plain.exp" "PHP reads the loaded sessions from the SASL server" "${PHPSASL[@]}"
 M -s "127.0.0.1:$S3" "${SASL[@]}" load "$TMP/dump" >"$TMP/out" 2>"$TMP/err"
 check "load again keeps what is there" grep -q "^load: 25 sessions read, 0 loaded, 25 already present" "$TMP/err"
+# A session over the server's item limit is not sent (memcached would drop the one there).
+sid=$(head -1 "$TMP/dump" | php -r 'echo json_decode(fgets(STDIN))->sid;')
+php -r 'echo json_encode(["key" => "memc.sess.key.$argv[1]", "value" => "a|s:2097152:\"" .
+	str_repeat("x", 2097152) . "\";"]), "\n";' "$sid" >"$TMP/big"
+M -s "127.0.0.1:$S3" "${SASL[@]}" load --overwrite "$TMP/big" >"$TMP/out" 2>"$TMP/err"
+check_eq "load --sasl --overwrite of a value over the limit exits 1" 1 $?
+check "it is named with the server's limit, read over the binary protocol" \
+	grep -q "session $sid: server 127.0.0.1:$S3: .*value of 2097167 bytes not written: .*item_size_max of 1048576" "$TMP/err"
+grep "\"$sid\"" "$TMP/plain.exp" >"$TMP/one.exp"
+php_read "127.0.0.1:$S3" "$TMP/one.exp" "PHP still reads the session that was there" "${PHPSASL[@]}"
 
 # top: the pool panel reads stats over the binary protocol; sessions cannot be counted there.
 M -s "$SPOOL" "${SASL[@]}" top --once >"$TMP/out" 2>"$TMP/err"

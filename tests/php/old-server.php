@@ -1,12 +1,14 @@
 <?php
-// old-server.php PORT UPSTREAM_PORT: a memcached older than 1.6.9 in front of a real one on
-// 127.0.0.1:UPSTREAM_PORT. It prints "ready" once listening. "lru_crawler metadump hash" is
-// refused as such a server refuses it (BADCLASS); "lru_crawler metadump all" is passed on and
-// every key line of its reply is sent twice (a busy server's LRU walk meets items again);
-// everything else is relayed as it is, one upstream connection per client.
+// old-server.php PORT UPSTREAM_PORT [nostats]: a memcached older than 1.6.9 in front of a real
+// one on 127.0.0.1:UPSTREAM_PORT. It prints "ready" once listening. "lru_crawler metadump hash"
+// is refused as such a server refuses it (BADCLASS); "lru_crawler metadump all" is passed on and
+// every key line of its reply is sent twice (a busy server's LRU walk meets items again); with
+// nostats, every "stats" command is answered ERROR, as a proxy that does not pass them on
+// answers; everything else is relayed as it is, one upstream connection per client.
 $srv = stream_socket_server("tcp://127.0.0.1:" . (int)$argv[1], $errno, $errstr);
 if (!$srv) { fwrite(STDERR, "old-server: $errstr\n"); exit(1); }
 $upstream = "tcp://127.0.0.1:" . (int)$argv[2];
+$nostats = ($argv[3] ?? '') === 'nostats';
 echo "ready\n";
 $peer = [];	// socket id => the socket at the other end
 $sock = [];	// socket id => socket
@@ -24,12 +26,16 @@ function drop($id) {
 
 // Client bytes: whole lines, each refused, marked or passed on.
 function from_client($id) {
-	global $peer, $sock, $buf, $md;
+	global $peer, $sock, $buf, $md, $nostats;
 	while (($p = strpos($buf[$id], "\n")) !== false) {
 		$line = rtrim(substr($buf[$id], 0, $p), "\r");
 		$buf[$id] = substr($buf[$id], $p + 1);
 		if ($line === 'lru_crawler metadump hash') {
 			fwrite($sock[$id], "BADCLASS invalid class id\r\n");
+			continue;
+		}
+		if ($nostats && ($line === 'stats' || strncmp($line, 'stats ', 6) === 0)) {
+			fwrite($sock[$id], "ERROR\r\n");
 			continue;
 		}
 		if (strncmp($line, 'lru_crawler metadump', 20) === 0)
