@@ -827,6 +827,19 @@ static void runbook_close(FILE *book)
 	fclose(book);
 }
 
+/* Ctrl-C while a runbook waits for its next line (a pipe that has not sent it yet): the wait
+ * stops (no SA_RESTART) and the runbook ends, saying so. Returns the status, or -1 when it
+ * was not interrupted. */
+static int runbook_interrupted(long lineno)
+{
+	if (!interrupted)
+		return -1;
+	cmd_error("interrupted while waiting for line %ld; the rest of the runbook is not run",
+		  lineno + 1);
+	interrupted = 0;
+	return EXIT_INTERRUPTED;
+}
+
 /* A runbook: no prompt; stops at the first failing line unless --keep-going (Ctrl-C always
  * stops it). Exits with the status of the first line that failed. */
 static int shell_runbook(struct shell *sh)
@@ -836,7 +849,14 @@ static int shell_runbook(struct shell *sh)
 	size_t cap = 0;
 	long lineno = 0, first_line = 0, failed = 0;
 	int status = EXIT_OK, stopped = 0;
-	while (!sh->quit && !stopped && getline(&line, &cap, book) >= 0) {
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	if (!sh->sigint_ignored)
+		sigaction(SIGINT, &sa, &old);
+	while (!sh->quit && !stopped && !interrupted && getline(&line, &cap, book) >= 0) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		int ret = shell_line(sh, line);
@@ -850,6 +870,11 @@ static int shell_runbook(struct shell *sh)
 		if (stopped)
 			cmd_error("stopped at line %ld (exit status %d): %s", lineno, ret, line);
 	}
+	int ret = stopped ? -1 : runbook_interrupted(lineno);
+	if (!sh->sigint_ignored)
+		sigaction(SIGINT, &old, NULL);
+	if (ret >= 0 && !failed)
+		status = ret;
 	if (failed && !stopped)
 		cmd_error("%ld line%s failed; the first, line %ld, with exit status %d", failed,
 			  failed == 1 ? "" : "s", first_line, status);

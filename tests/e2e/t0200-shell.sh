@@ -367,5 +367,19 @@ check "Ctrl-C stops a runbook" wait_for test -s "$TMP/rc5"
 kill -CONT "$F_PID"
 check_eq "with status 130" 130 "$(cat "$TMP/rc5")"
 check "naming the line it stopped at" has "$TMP/e5" "stopped at line 2 (exit status 130): list"
+# Ctrl-C while a runbook waits for its next line (a pipe that has not sent it yet): it stops,
+# saying so, with status 130.
+mkfifo "$TMP/book6"
+tm new-session -d -s six -x 200 -y 50 "bash -c 'env $SAN $MEMCSESS -s 127.0.0.1:$F shell \
+	<$TMP/book6 2>$TMP/e6; echo \$? >$TMP/rc6'"
+exec 7>"$TMP/book6"
+echo servers >&7
+wait_for shows six "server        127.0.0.1:$F  up"
+tm send-keys -t six C-c
+check "Ctrl-C between two lines stops a runbook" wait_for test -s "$TMP/rc6"
+exec 7>&-
+check_eq "with status 130" 130 "$(cat "$TMP/rc6")"
+check "saying it was waiting for line 2" \
+	has "$TMP/e6" "interrupted while waiting for line 2; the rest of the runbook is not run"
 check_eq "no sanitizer report from any run" "" "$(cat "$TMP"/sanitizer.* 2>/dev/null | head -40)"
 exit 0
