@@ -439,7 +439,9 @@ int crypt_parse(const char *s, size_t n, enum crypt_scheme scheme, const char *c
 	struct buf raw = BUF_INIT;
 	int r;
 	env->scheme = which;
-	set_cipher(env, which == CRYPT_LARAVEL ? "aes-cbc" : cipher ? cipher : DEFAULT_CIPHER);
+	/* --cipher names Laravel's cipher only when the scheme is forced (see laravel_mode) */
+	const char *laravel = scheme == CRYPT_LARAVEL && cipher ? cipher : "aes-cbc";
+	set_cipher(env, which == CRYPT_LARAVEL ? laravel : cipher ? cipher : DEFAULT_CIPHER);
 	if (outer_b64(s, n, strict, &raw, cause) < 0)
 		r = strict ? -1 : 0;
 	else if (which == CRYPT_LARAVEL || (scheme == CRYPT_AUTO && !strict && raw.len &&

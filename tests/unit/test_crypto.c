@@ -278,6 +278,12 @@ static void check_inner(void)
 	unit_check(crypt_parse(rows[0].payload, strlen(rows[0].payload), CRYPT_NONE, NULL, 1, &env,
 			       &cause) == 0, "scheme none finds nothing");
 	crypt_envelope_release(&env);
+	unit_check(crypt_parse("bm90IGxhcmF2ZWw=", 16, CRYPT_LARAVEL, "aes-128-cbc", 1, &env,
+			       &cause) < 0 && strcmp(env.cipher, "aes-128-cbc") == 0,
+		   "forced Laravel on other data: the cipher named is the one given (%s)", env.cipher);
+	crypt_envelope_release(&env);
+	free(cause);
+	cause = NULL;
 	enum crypt_scheme s;
 	unit_check(crypt_scheme_parse("laravel", &s) == 0 && s == CRYPT_LARAVEL &&
 		   crypt_scheme_parse("sodium", &s) < 0, "scheme names");
