@@ -199,11 +199,58 @@ static void dry_batch(struct expire *x, struct store *st, size_t from, size_t to
 		buf_release(&lk[i]);
 }
 
+/* Runs the look-ups g (m of them; gi: the target each is for): the copies found become targets
+ * too; a server that cannot be asked is a failure. */
+static void take_copies(struct expire *x, struct store *st, struct store_req *g, size_t m,
+			const size_t *gi)
+{
+	store_run(st, g, m);
+	for (size_t k = 0; k < m; k++) {
+		const struct target *t = &x->t[gi[k]];
+		if (g[k].status == ST_DONE) {
+			add_target(x, g[k].key, g[k].key_len, t->sid_off, g[k].server);
+		} else if (g[k].status == ST_ERROR) {
+			x->failed++;
+			cmd_error("session %s: looking for other copies: %s", t->key + t->sid_off,
+				  g[k].error ? g[k].error : "failed");
+		}
+	}
+	store_reqs_release(g, m);
+}
+
+/* Sessions named by sid may have copies on other servers than PHP's: its replicas
+ * (memcached.sess_number_of_replicas; PHP with sess_randomize_replica_read reads any copy, and
+ * writes it back to all) or strays. Every server is asked, and each copy found is acted on
+ * too, so that the session is gone (or touched) everywhere. */
+static void add_copies(struct expire *x, struct store *st)
+{
+	const struct pool *p = &x->ctx->pool;
+	struct store_req g[256];
+	size_t gi[256], m = 0, named = x->n;
+	for (size_t i = 0; i < named; i++) {
+		for (size_t s = 0; s < p->n; s++) {
+			if (s == x->t[i].server)
+				continue;
+			g[m] = (struct store_req){ .op = ST_GET, .server = s, .key = x->t[i].key,
+						   .key_len = x->t[i].key_len };
+			gi[m++] = i;
+			if (m == 256) {
+				take_copies(x, st, g, m, gi);
+				m = 0;
+			}
+		}
+	}
+	if (m)
+		take_copies(x, st, g, m, gi);
+}
+
 /* Runs the action on every target, in batches. */
 static void act(struct expire *x)
 {
 	struct store st;
 	store_init(&st, &x->ctx->pool);
+	if (x->by_sid)
+		add_copies(x, &st);
 	for (size_t i = 0; i < x->n; i += 256) {
 		size_t to = i + 256 < x->n ? i + 256 : x->n;
 		if (x->dry_run)

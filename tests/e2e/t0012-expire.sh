@@ -80,12 +80,13 @@ check "--locks deletes the lock key too" grep -q "1 locks deleted" "$TMP/err"
 check_eq "no lock key is left" "00" "$(count_keys $A memc.sess.key.lock.)$(count_keys $B memc.sess.key.lock.)"
 
 # PHP's replicas (memcached.sess_number_of_replicas=1 on 3 servers): each session is stored
-# twice. A filter (--where, --sid) finds and deletes both copies; a sid argument only PHP's.
+# twice. A filter (--where, --sid) finds and deletes both copies; so does a sid argument.
 mc_start_var C || exit 1
 RPOOL="127.0.0.1:$A,127.0.0.1:$B,127.0.0.1:$C"
-rphp() { # SID [CODE]: PHP with replicas opens SID, runs CODE, prints $_SESSION as JSON
+rphp() { # SID [CODE]: PHP with replicas opens SID, runs CODE, prints $_SESSION as JSON; with
+	# RREAD=1 it reads a copy at random (memcached.sess_randomize_replica_read)
 	php -d session.save_handler=memcached -d "session.save_path=$RPOOL" \
-		-d memcached.sess_number_of_replicas=1 -r '
+		-d memcached.sess_number_of_replicas=1 -d "memcached.sess_randomize_replica_read=${RREAD:-0}" -r '
 		ini_set("session.use_cookies", "0"); ini_set("session.use_strict_mode", "0");
 		session_id($argv[1]); session_start(); eval($argv[2] ?? ""); echo json_encode($_SESSION);' "$@"
 }
@@ -94,13 +95,29 @@ check_eq "PHP with one replica stores each session twice" 2 "$("$MEMCSESS" -s "$
 "$MEMCSESS" -s "$RPOOL" expire --where user_id=7701 2>"$TMP/err"
 check "expire --where deletes both copies" grep -q "^expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/err"
 check_eq "and PHP (with replicas) sees an empty session" "[]" "$(rphp trepl0001)"
+"$MEMCSESS" -s "$RPOOL" expire --dry-run trepl0002 >"$TMP/out" 2>/dev/null
+check_eq "expire --dry-run SID names both copies" 2 "$(grep -c '^would expire trepl0002 on 127' "$TMP/out")"
 "$MEMCSESS" -s "$RPOOL" expire trepl0002 2>"$TMP/err"
-check "expire SID deletes the copy PHP reads" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
-"$MEMCSESS" -s "$RPOOL" list trepl0002 >"$TMP/out"
-check "and leaves the replica, listed as a stray copy" grep -q "misplaced: PHP reads" "$TMP/out"
-"$MEMCSESS" -s "$RPOOL" expire --sid trepl0002 --yes 2>"$TMP/err"
-check "expire --sid SID reaches the stray copy" grep -q "^expire: 1 matched, 1 expired" "$TMP/err"
+check "expire SID deletes both copies" grep -q "^expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/err"
 check_eq "no copy of it is left" 0 "$("$MEMCSESS" -s "$RPOOL" list --json trepl0002 | wc -l)"
+# PHP that reads a copy at random would find a copy left behind (and write it back to both):
+# twelve users expired by sid are each logged out.
+for u in $(seq 10 21); do rphp "trepl00$u" "\$_SESSION['user_id'] = 77$u;" >/dev/null; done
+"$MEMCSESS" -s "$RPOOL" expire $(seq -f 'trepl00%g' 10 21) 2>"$TMP/err"
+check "expire of twelve sids deletes 24 copies" grep -q "^expire: 24 matched, 24 expired, 0 already gone, 0 failed" "$TMP/err"
+for u in $(seq 10 21); do RREAD=1 rphp "trepl00$u"; echo; done >"$TMP/rread"
+check_eq "PHP reading a copy at random finds each of the twelve empty" "[]x12" "$(sort -u "$TMP/rread")x$(grep -c '^\[\]$' "$TMP/rread")"
+# A server that cannot be asked for copies is a failure: the sid's other copy may be there.
+# (A sid PHP would read from A or B, so that C is only asked for copies.)
+for none in $(seq -f 'tnone%g' 1 50); do
+	"$MEMCSESS" -s "$RPOOL" inspect "$none" 2>&1 | grep -q "not found on 127.0.0.1:$C " || break
+done
+kill -STOP "$C_PID"
+"$MEMCSESS" -s "$RPOOL" --timeout 0.3 expire "$none" >/dev/null 2>"$TMP/err"
+check_eq "expire SID with a server not answering exits 1" 1 $?
+check "it names the server it could not ask" \
+	grep -q "session $none: looking for other copies: server 127.0.0.1:$C: timeout" "$TMP/err"
+kill -CONT "$C_PID"
 check_eq "the third user's session, both copies, is untouched" 2 "$("$MEMCSESS" -s "$RPOOL" list --json trepl0003 | wc -l)"
 check "and PHP reads it whole" grep -q '"user_id":7703' <(rphp trepl0003)
 "$MEMCSESS" -s "$RPOOL" expire --sid 'trepl*' --yes 2>/dev/null
