@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_OVERWRITE = 1, O_DRY_RUN };
+enum { O_OVERWRITE = 1, O_DRY_RUN, O_REPLICAS };
 static const struct cmd_opt load_opts[] = {
 	{ "overwrite", 0, 0, O_OVERWRITE },
+	{ "replicas", 0, 1, O_REPLICAS },
 	{ "dry-run", 'n', 0, O_DRY_RUN },
 	{ NULL, 0, 0, 0 },
 };
@@ -65,11 +66,14 @@ static int load_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct copier cp;
 	int overwrite = 0, dry_run = 0;
+	long replicas = 0;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		if (a->opts[i].key == O_OVERWRITE)
 			overwrite = 1;
-		else
+		else if (a->opts[i].key == O_DRY_RUN)
 			dry_run = 1;
+		else if (cmd_parse_count("replicas", a->opts[i].arg, &replicas) < 0)
+			return EXIT_USAGE;
 	}
 	if (a->n_pos > 1) {
 		cmd_error("load: at most one file, got %d", a->n_pos);
@@ -86,6 +90,7 @@ static int load_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	copier_init(&cp, &ctx->pool, NULL);
 	cp.overwrite = overwrite;
 	cp.dry_run = dry_run;
+	cp.replicas = (size_t)replicas;
 	cp.report = on_report;
 	long bad = load_lines(ctx, &rd, &cp);
 	copier_flush(&cp);
@@ -104,7 +109,7 @@ static int load_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_load_entry = {
 	.name = "load",
-	.usage = "[--overwrite] [--dry-run] [FILE|-]",
+	.usage = "[--overwrite] [--replicas N] [--dry-run] [FILE|-]",
 	.summary = "write sessions from dump lines into the pool, exactly as dumped",
 	.needs = NEED_POOL,
 	.opts = load_opts,

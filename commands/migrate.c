@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 enum { O_FROM = 1, O_TO, O_MOVE, O_OVERWRITE, O_DRY_RUN, O_FAIL_FAST, O_JSON, O_SID, O_SIDS,
-       O_TTL, O_SASL_FROM, O_SASL_TO };
+       O_TTL, O_SASL_FROM, O_SASL_TO, O_REPLICAS };
 static const struct cmd_opt migrate_opts[] = {
 	{ "from", 0, 1, O_FROM },
 	{ "to", 0, 1, O_TO },
@@ -31,6 +31,7 @@ static const struct cmd_opt migrate_opts[] = {
 	{ "sid", 0, 1, O_SID },
 	{ "sids", 0, 1, O_SIDS },
 	{ "ttl", 0, 1, O_TTL },
+	{ "replicas", 0, 1, O_REPLICAS },
 	{ "sasl-from", 0, 0, O_SASL_FROM },
 	{ "sasl-to", 0, 0, O_SASL_TO },
 	{ NULL, 0, 0, 0 },
@@ -41,6 +42,7 @@ struct migrate {
 	const char *from, *to, *sid_glob, *input;
 	const char *sids;	/* --sids FILE|-: known session ids, one a line */
 	int move, overwrite, dry_run, fail_fast, json;
+	long replicas;		/* --replicas: PHP's memcached.sess_number_of_replicas */
 	int sasl_from, sasl_to;	/* --sasl (both), --sasl-from, --sasl-to */
 	double unknown_ttl;	/* TTL of copies whose remaining TTL cannot be read (SASL source) */
 	int ttl_given, ttl_noted;
@@ -98,12 +100,15 @@ static void show_progress(struct migrate *m, int final)
 		s->failed, rate, eta[0] ? ", ETA " : "", eta, final ? "\n" : "");
 }
 
-/* Hands one session to the copier, unless it is a stray copy PHP does not read. */
+/* Hands one session to the copier, unless it is a stray copy PHP does not read (with
+ * --replicas, most are replicas, written anew from their session: only counted). */
 static void add_session(struct migrate *m, const struct copy_item *it, int stray)
 {
 	if (stray) {
 		m->cp.st.read++;
 		m->cp.st.stray++;
+		if (m->replicas)
+			return;
 		char *why = xasprintf("stray copy (%s reads this sid from another server); not migrated",
 				      layout_reader(m->ctx->app));
 		on_report(it->sid, it->sid_len, CE_STRAY, why, m);
@@ -417,6 +422,10 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 		case O_SIDS: m->sids = arg; break;
 		case O_SASL_FROM: m->sasl_from = 1; break;
 		case O_SASL_TO: m->sasl_to = 1; break;
+		case O_REPLICAS:
+			if (cmd_parse_count("replicas", arg, &m->replicas) < 0)
+				return EXIT_USAGE;
+			break;
 		case O_TTL:
 			m->ttl_given = 1;
 			if (parse_duration(arg, &m->unknown_ttl) < 0 || m->unknown_ttl < 1) {
@@ -508,6 +517,7 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	copier_init(&m.cp, &m.dst, m.have_src ? &m.src : NULL);
 	m.cp.overwrite = m.overwrite;
 	m.cp.move = m.move;
+	m.cp.replicas = (size_t)m.replicas;
 	m.cp.dry_run = m.dry_run;
 	m.cp.report = on_report;
 	m.cp.report_arg = &m;
@@ -537,7 +547,7 @@ const struct cmd_entry cmd_migrate_entry = {
 	.name = "migrate",
 	.usage = "--to POOL [--from POOL] [--move] [--overwrite] [--dry-run] [--fail-fast] "
 		 "[--json] [--sid GLOB | --sids FILE|-] [--sasl-from] [--sasl-to] [--ttl DURATION] "
-		 "[FILE|-]",
+		 "[--replicas N] [FILE|-]",
 	.summary = "copy or move sessions to the servers PHP will read them from in a pool",
 	.needs = 0,
 	.opts = migrate_opts,

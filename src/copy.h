@@ -48,6 +48,7 @@ struct copier {
 	const struct pool *dst;
 	const struct pool *src;	/* for deleting source copies (move); may be NULL */
 	int overwrite, move, dry_run;
+	size_t replicas;	/* PHP's memcached.sess_number_of_replicas on the target pool */
 	struct store dst_store, src_store;
 	struct copy_item items[COPY_BATCH];
 	struct buf keys[COPY_BATCH], values[COPY_BATCH], names[COPY_BATCH];
