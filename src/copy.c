@@ -433,7 +433,7 @@ static size_t replicate(struct copier *c, size_t *ok, unsigned char *fresh, size
 static void replicate_stayers(struct copier *c)
 {
 	size_t ok[COPY_BATCH], k = 0;
-	unsigned char fresh[COPY_BATCH];
+	unsigned char fresh[COPY_BATCH] = { 0 };
 	int64_t now = time(NULL);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct copy_item *it = &c->items[i];
