@@ -75,13 +75,19 @@ static int replicating(const struct copier *c)
 	return c->replicas > 0 && c->dst->n > 1;
 }
 
+/* How many replicas a session has in a pool of n servers: --replicas, at most the others. */
+static size_t replica_count(const struct copier *c, size_t n)
+{
+	return c->replicas < n - 1 ? c->replicas : n - 1;
+}
+
 /* The servers of item it's replicas in the target pool: the c->replicas servers after the one
  * PHP reads it from, in the pool's order, wrapping (libmemcached's replication). Returns how
  * many (at most the pool's other servers). */
 static size_t replica_servers(const struct copier *c, const struct copy_item *it, size_t *out)
 {
 	size_t n = c->dst->n, home = pool_home(c->dst, it->sid, it->sid_len);
-	size_t r = c->replicas < n - 1 ? c->replicas : n - 1;
+	size_t r = replica_count(c, n);
 	for (size_t i = 0; i < r; i++)
 		out[i] = (home + 1 + i) % n;
 	return r;
@@ -247,7 +253,7 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 static int target_holds(const struct copier *c, const struct copy_item *it, const char *name)
 {
 	size_t n = c->dst->n, home = pool_home(c->dst, it->sid, it->sid_len);
-	size_t r = c->replicas < n - 1 ? c->replicas : n - 1;
+	size_t r = replica_count(c, n);
 	for (size_t i = 0; i <= r; i++)
 		if (strcmp(c->dst->servers[(home + i) % n].name, name) == 0)
 			return 1;
@@ -259,7 +265,7 @@ static int target_holds(const struct copier *c, const struct copy_item *it, cons
 static void delete_source_replicas(struct copier *c, const struct store_req *d, const size_t *di,
 				   size_t m)
 {
-	size_t n = c->src->n, r = c->replicas < n - 1 ? c->replicas : n - 1, k = 0;
+	size_t n = c->src->n, r = replica_count(c, n), k = 0;
 	struct store_req *x = xcalloc(m * r + 1, sizeof(*x));
 	size_t *xi = xcalloc(m * r + 1, sizeof(*xi));
 	for (size_t q = 0; q < m; q++) {
