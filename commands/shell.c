@@ -294,20 +294,33 @@ static int run_command(struct shell *sh, int argc, char **argv)
 	return ret;
 }
 
-/* Runs a command with Ctrl-C armed to cancel it (only while it runs). */
-static int run_guarded(struct shell *sh, int argc, char **argv)
+/* Arms Ctrl-C to set interrupted (unless the shell was started with SIGINT ignored), without
+ * SA_RESTART: a wait for input stops too (a command reading the terminal, decode or a y/N
+ * question; a runbook waiting on a pipe). The action it replaces goes to *old. */
+static void catch_sigint(const struct shell *sh, struct sigaction *old)
 {
-	struct sigaction sa, old;
+	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
-	sa.sa_flags = 0;	/* a command reading the terminal (decode, a y/N question) stops too */
 	sigemptyset(&sa.sa_mask);
 	interrupted = 0;
 	if (!sh->sigint_ignored)
-		sigaction(SIGINT, &sa, &old);
-	int ret = run_command(sh, argc, argv);
+		sigaction(SIGINT, &sa, old);
+}
+
+static void restore_sigint(const struct shell *sh, const struct sigaction *old)
+{
 	if (!sh->sigint_ignored)
-		sigaction(SIGINT, &old, NULL);
+		sigaction(SIGINT, old, NULL);
+}
+
+/* Runs a command with Ctrl-C armed to cancel it (only while it runs). */
+static int run_guarded(struct shell *sh, int argc, char **argv)
+{
+	struct sigaction old;
+	catch_sigint(sh, &old);
+	int ret = run_command(sh, argc, argv);
+	restore_sigint(sh, &old);
 	if (interrupted) {
 		cmd_error("interrupted");
 		ret = EXIT_INTERRUPTED;
@@ -849,13 +862,8 @@ static int shell_runbook(struct shell *sh)
 	size_t cap = 0;
 	long lineno = 0, first_line = 0, failed = 0;
 	int status = EXIT_OK, stopped = 0;
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	if (!sh->sigint_ignored)
-		sigaction(SIGINT, &sa, &old);
+	struct sigaction old;
+	catch_sigint(sh, &old);
 	while (!sh->quit && !stopped && !interrupted && getline(&line, &cap, book) >= 0) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
@@ -870,11 +878,10 @@ static int shell_runbook(struct shell *sh)
 		if (stopped)
 			cmd_error("stopped at line %ld (exit status %d): %s", lineno, ret, line);
 	}
-	int ret = stopped ? -1 : runbook_interrupted(lineno);
-	if (!sh->sigint_ignored)
-		sigaction(SIGINT, &old, NULL);
-	if (ret >= 0 && !failed)
-		status = ret;
+	int cut = stopped ? -1 : runbook_interrupted(lineno);
+	restore_sigint(sh, &old);
+	if (cut >= 0 && !failed)
+		status = cut;
 	if (failed && !stopped)
 		cmd_error("%ld line%s failed; the first, line %ld, with exit status %d", failed,
 			  failed == 1 ? "" : "s", first_line, status);
