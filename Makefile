@@ -29,7 +29,7 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-SRC = $(wildcard src/*.c)
+SRC = $(wildcard src/*.c src/*/*.c)
 CMDS = $(wildcard commands/*.c)
 VIEWS = $(wildcard views/*.c)
 UNIT = $(wildcard tests/unit/test_*.c)
@@ -45,7 +45,7 @@ all: $(BIN)
 # V=1 shows the whole compiler command lines.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h commands/*.h views/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h commands/*.h views/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC    $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CC_TUNE) $(PKG_CFLAGS) -c $< -o $@
@@ -82,7 +82,7 @@ FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 	     -fno-sanitize-recover=undefined
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+$(FUZZ_BUILD)/src/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  FUZZCC $<")
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c $< -o $@

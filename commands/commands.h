@@ -3,9 +3,9 @@
 #define MEMCSESS_COMMANDS_H
 
 #include <signal.h>
-#include "layout.h"
-#include "pool.h"
-#include "sessview.h"
+#include "app.h"
+#include "mc/pool.h"
+#include "session_decode.h"
 
 /* Exit codes (man/memcsess.1, EXIT STATUS). */
 enum {

@@ -2,8 +2,8 @@
  * with --lines every value of a file of dump lines. */
 #include "commands.h"
 #include "dumpline.h"
-#include "sessdec.h"
-#include "stats.h"
+#include "php/handlers.h"
+#include "mc/stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -41,7 +41,7 @@ static int slurp(FILE *f, struct buf *b)
 static const char *why_text(const struct decode_info *d, struct buf *why)
 {
 	buf_reset(why);
-	sessview_describe(d, why);
+	session_describe(d, why);
 	return why->ptr ? why->ptr : "";
 }
 
@@ -110,7 +110,7 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 		struct decode_info d;
 		buf_reset(&data);
 		double t0 = st ? stats_now() : 0;
-		int have = sessview_write_json(e.value.ptr ? e.value.ptr : "", e.value.len, e.flags,
+		int have = session_write_json(e.value.ptr ? e.value.ptr : "", e.value.len, e.flags,
 					       opts, &d, &data);
 		if (st) {
 			st->decoding += stats_now() - t0;
@@ -118,13 +118,13 @@ static int decode_lines(FILE *f, const char *name, const struct decode_opts *opt
 			st->bytes += e.value.len;
 		}
 		const char *text = NULL;
-		if (sessview_failed(&d) || !have) {
+		if (session_failed(&d) || !have) {
 			text = why_text(&d, &why);
 			cmd_error("decode: %s: line %zu: %s", name, rd.line, text);
 			ret = EXIT_PARTIAL;
 		}
 		buf_reset(&line);
-		write_line(&line, &e, have ? &data : NULL, sessview_handler(&d), text);
+		write_line(&line, &e, have ? &data : NULL, session_handler(&d), text);
 		fwrite(line.ptr, 1, line.len, stdout);
 	}
 	buf_release(&line);
@@ -193,11 +193,11 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (f != stdin)
 		fclose(f);
 	struct decode_info d;
-	struct pv *v = sessview_decode_value(in.ptr ? in.ptr : "", in.len, (uint32_t)flags, &opts, &d);
+	struct pv *v = session_decode_value(in.ptr ? in.ptr : "", in.len, (uint32_t)flags, &opts, &d);
 	buf_release(&in);
-	if (sessview_failed(&d) || !v) {
+	if (session_failed(&d) || !v) {
 		struct buf why = BUF_INIT;
-		sessview_describe(&d, &why);
+		session_describe(&d, &why);
 		cmd_error("decode: %s: %s%s%s", path, why.ptr, d.status == DECODE_FAILED ? " as " : "",
 			  d.status == DECODE_FAILED ? sess_handler_name(d.handler) : "");
 		buf_release(&why);
@@ -218,7 +218,7 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		buf_release(&tree);
 	}
 	pv_free(v);
-	return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
+	return session_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 const struct cmd_entry cmd_decode_entry = {

@@ -1,8 +1,8 @@
 /* dump.c: memcsess dump: every session as one JSON line. */
 #include "commands.h"
 #include "record.h"
-#include "scan.h"
-#include "stats.h"
+#include "mc/scan.h"
+#include "mc/stats.h"
 #include "util.h"
 
 #include <errno.h>
@@ -94,7 +94,7 @@ static int flush_room(struct dump_state *st, struct dump_room *room, int wait)
 static void complain(struct dump_state *st, const struct sess_rec *r, const struct decode_info *d)
 {
 	struct buf why = BUF_INIT;
-	sessview_describe(d, &why);
+	session_describe(d, &why);
 	pthread_mutex_lock(&st->out);
 	st->decode_errors++;
 	cmd_error("server %s: key %.*s: %s (dumped raw)", st->ctx->pool.servers[r->server].name,
@@ -110,12 +110,12 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	struct dump_state *st = arg;
 	struct dump_room *room = &st->room[r->server];
 	struct decode_info d;
-	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
+	if (!app_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
 	record_write(&st->ctx->pool, r, st->what, &st->opts, &d, &room->lines, &room->data);
 	buf_addc(&room->lines, '\n');
 	room->n++;
-	if (sessview_failed(&d))
+	if (session_failed(&d))
 		complain(st, r, &d);
 	if (room->lines.len < st->chunk)
 		return 0;

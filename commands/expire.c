@@ -1,9 +1,9 @@
 /* expire.c: memcsess expire: log sessions out (delete them) or give them a new TTL, by sid or
  * by what they hold, from the servers PHP reads them from. */
 #include "commands.h"
-#include "scan.h"
-#include "sessview.h"
-#include "store.h"
+#include "mc/scan.h"
+#include "session_decode.h"
+#include "mc/store.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -66,7 +66,7 @@ static void add_target(struct expire *x, const char *key, size_t len, size_t sid
 static int where_matches(const struct expire *x, const struct sess_rec *r)
 {
 	struct decode_info info;
-	struct pv *v = sessview_decode(r, &x->dec, &info);
+	struct pv *v = session_decode(r, &x->dec, &info);
 	int ok = v != NULL;
 	for (size_t i = 0; ok && i < x->n_where; i++)
 		ok = pv_equals_text(pv_lookup(v, x->where_path[i]), x->where_value[i]);

@@ -1,8 +1,8 @@
 /* inspect.c: memcsess inspect <sid>: one session, where it lives and what it holds. */
 #include "commands.h"
-#include "meta.h"
+#include "mc/meta.h"
 #include "record.h"
-#include "store.h"
+#include "mc/store.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -147,9 +147,9 @@ static int print_human(const struct cmd_ctx *ctx, const struct found *f, const s
 	char a[64];
 	printf("session      %.*s\n", (int)r->sid_len, r->sid);
 	printf("key          %s\n", f->key.ptr);
-	printf("server       %s (where %s reads it)\n", p->servers[r->home].name, layout_reader(ctx->app));
+	printf("server       %s (where %s reads it)\n", p->servers[r->home].name, app_reader(ctx->app));
 	if (f->copies)
-		printf("copies       %s (%s does not read these)\n", f->copy_names.ptr, layout_reader(ctx->app));
+		printf("copies       %s (%s does not read these)\n", f->copy_names.ptr, app_reader(ctx->app));
 	print_times(r);
 	printf("size         %zu bytes\n", r->value_len);
 	printf("flags        %u\n", r->flags);
@@ -186,8 +186,8 @@ static void print_crypto(const struct decode_info *d)
 static int print_data(const struct sess_rec *r, const struct decode_opts *o)
 {
 	struct decode_info d;
-	struct pv *v = sessview_decode(r, o, &d);
-	printf("handler      %s\n", sessview_handler(&d));
+	struct pv *v = session_decode(r, o, &d);
+	printf("handler      %s\n", session_handler(&d));
 	print_crypto(&d);
 	if (!v) {
 		if (d.status == DECODE_FAILED)
@@ -196,7 +196,7 @@ static int print_data(const struct sess_rec *r, const struct decode_opts *o)
 			printf("data         cannot decompress: %s\n", d.error);
 		else
 			printf("data         (encrypted)\n");
-		return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
+		return session_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 	}
 	struct buf tree = BUF_INIT;
 	pv_format_tree(v, &tree);
@@ -210,7 +210,7 @@ static int print_data(const struct sess_rec *r, const struct decode_opts *o)
 	}
 	buf_release(&tree);
 	pv_free(v);
-	return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
+	return session_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 }
 
 static int inspect_options(const struct cmd_args *a, int *mode, enum sess_handler *h)
@@ -253,7 +253,7 @@ static int show(const struct cmd_ctx *ctx, struct found *f, int mode, enum sess_
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
-		return sessview_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
+		return session_failed(&d) ? EXIT_PARTIAL : EXIT_OK;
 	}
 	return print_human(ctx, f, &opts);
 }
@@ -284,7 +284,7 @@ static int inspect_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 			ret = EXIT_POOL;
 		} else if (!f.rec.have_meta) {
 			cmd_error("session %s not found on %s (where %s reads it)%s%s", sid,
-				  ctx->pool.servers[f.rec.home].name, layout_reader(ctx->app),
+				  ctx->pool.servers[f.rec.home].name, app_reader(ctx->app),
 				  f.copies ? "; stray copies on " : "", f.copies ? f.copy_names.ptr : "");
 			ret = EXIT_PARTIAL;
 		} else {

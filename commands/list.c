@@ -1,7 +1,7 @@
 /* list.c: memcsess list: one session a line. */
 #include "commands.h"
 #include "record.h"
-#include "scan.h"
+#include "mc/scan.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -101,7 +101,7 @@ static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct bu
 	if (w->locked == 1)
 		buf_adds(&note, "locked ");
 	if (w->home != w->server && w->kind == REC_SESSION)
-		buf_printf(&note, "misplaced: %s reads %s ", layout_reader(ctx->app),
+		buf_printf(&note, "misplaced: %s reads %s ", app_reader(ctx->app),
 			   ctx->pool.servers[w->home].name);
 	buf_adds(&note, w->crypt);
 	/* the columns of print_header, without printf: a million rows must not wait on it */
@@ -148,7 +148,7 @@ static int row_crypto(struct row *w, const struct sess_rec *r, const struct deco
 		w->handler = record_handler(r);
 		return 0;
 	}
-	w->handler = sessview_handler(d);
+	w->handler = session_handler(d);
 	struct buf b = BUF_INIT;
 	if (d->compression != COMPRESS_NONE)
 		buf_printf(&b, "%s ", compress_name(d->compression));
@@ -166,7 +166,7 @@ static int row_crypto(struct row *w, const struct sess_rec *r, const struct deco
 		buf_printf(&b, "%s%zu decrypted inside", b.len ? "; " : "", d->inner_decrypted);
 	snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr ? b.ptr : "");
 	buf_release(&b);
-	return sessview_failed(d);
+	return session_failed(d);
 }
 
 static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
@@ -217,17 +217,17 @@ static int on_rec(const struct sess_rec *r, void *arg)
 	struct row w;
 	struct decode_info d;
 	struct buf line = BUF_INIT;
-	if (!layout_sid_ok(st->ctx->app, r->sid, r->sid_len))
+	if (!app_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
 	/* one probe a session: the JSON record's, or its own */
 	if (st->json)
 		record_write(&st->ctx->pool, r, 0, &st->opts, &d, &line, NULL);
 	else if (needs_probe(r))
-		sessview_probe(r, &st->opts, &d);
+		session_probe(r, &st->opts, &d);
 	row_from_rec(&w, r, 0);
 	if (row_crypto(&w, r, &d)) {
 		struct buf why = BUF_INIT;
-		sessview_describe(&d, &why);
+		session_describe(&d, &why);
 		__atomic_add_fetch(&st->crypt_errors, 1, __ATOMIC_RELAXED);
 		cmd_error("server %s: key %.*s: %s", st->ctx->pool.servers[r->server].name,
 			  (int)r->key_len, r->key, why.ptr ? why.ptr : w.crypt);
@@ -341,20 +341,20 @@ static int list_options(const struct cmd_args *a, struct list_state *st, struct 
 }
 
 /* list --detect: sessions per framework layout and key prefix. */
-struct layout_group {
+struct app_group {
 	enum app_layout app;
 	char prefix[MC_MAX_KEY + 1];
 	size_t keys, compressed, encrypted[CRYPT_AUTO];
 };
 
 struct detect_state {
-	struct layout_group *g;
+	struct app_group *g;
 	size_t n, cap;
 	int json;
 };
 
 /* The group of (app, prefix), added when new. */
-static struct layout_group *detect_group(struct detect_state *st, enum app_layout app,
+static struct app_group *detect_group(struct detect_state *st, enum app_layout app,
 					 const char *prefix, size_t n)
 {
 	for (size_t i = 0; i < st->n; i++)
@@ -365,7 +365,7 @@ static struct layout_group *detect_group(struct detect_state *st, enum app_layou
 		st->cap = st->cap ? st->cap * 2 : 8;
 		st->g = xrealloc(st->g, st->cap * sizeof(*st->g));
 	}
-	struct layout_group *g = &st->g[st->n++];
+	struct app_group *g = &st->g[st->n++];
 	memset(g, 0, sizeof(*g));
 	g->app = app;
 	memcpy(g->prefix, prefix, n);
@@ -379,13 +379,13 @@ static int on_detect(const struct sess_rec *r, void *arg)
 	size_t plen;
 	if (r->key_len > 19 && memcmp(r->key, "memc.sess.key.lock.", 19) == 0)
 		return 0;
-	enum app_layout app = layout_detect(r->key, r->key_len, &plen);
-	struct layout_group *g = detect_group(st, app, r->key, plen);
+	enum app_layout app = app_detect(r->key, r->key_len, &plen);
+	struct app_group *g = detect_group(st, app, r->key, plen);
 	g->keys++;
 	if (app == APP_OTHER || !r->value)
 		return 0;
 	struct decode_info d;
-	sessview_probe(r, NULL, &d);
+	session_probe(r, NULL, &d);
 	g->compressed += d.compression != COMPRESS_NONE;
 	g->encrypted[d.scheme < CRYPT_AUTO ? d.scheme : CRYPT_NONE]++;
 	return 0;
@@ -393,14 +393,14 @@ static int on_detect(const struct sess_rec *r, void *arg)
 
 static int group_cmp(const void *a, const void *b)
 {
-	const struct layout_group *x = a, *y = b;
+	const struct app_group *x = a, *y = b;
 	if (x->app != y->app)
 		return x->app < y->app ? -1 : 1;
 	return strcmp(x->prefix, y->prefix);
 }
 
 /* One line (or JSON object) per group. */
-static void print_group(const struct layout_group *g, int json, int values)
+static void print_group(const struct app_group *g, int json, int values)
 {
 	size_t enc = g->encrypted[CRYPT_OPENSSL] + g->encrypted[CRYPT_LARAVEL];
 	struct buf e = BUF_INIT, prefix = BUF_INIT;
@@ -410,7 +410,7 @@ static void print_group(const struct layout_group *g, int json, int values)
 	buf_add_escaped(&prefix, g->prefix, strlen(g->prefix));
 	if (json) {
 		const char *p = utf8_valid(g->prefix, strlen(g->prefix)) ? g->prefix : prefix.ptr;
-		json_t *o = json_pack("{s:s,s:s,s:I}", "app", layout_name(g->app), "prefix", p,
+		json_t *o = json_pack("{s:s,s:s,s:I}", "app", app_name(g->app), "prefix", p,
 				      "keys", (json_int_t)g->keys);
 		if (values && g->app != APP_OTHER) {
 			json_object_set_new(o, "compressed", json_integer((json_int_t)g->compressed));
@@ -423,10 +423,10 @@ static void print_group(const struct layout_group *g, int json, int values)
 		free(s);
 		json_decref(o);
 	} else if (values && g->app != APP_OTHER) {
-		printf("%-8s %-24s %8zu %10zu  %s\n", layout_name(g->app), prefix.ptr, g->keys,
+		printf("%-8s %-24s %8zu %10zu  %s\n", app_name(g->app), prefix.ptr, g->keys,
 		       g->compressed, enc ? e.ptr : "-");
 	} else {
-		printf("%-8s %-24s %8zu %10s  %s\n", layout_name(g->app),
+		printf("%-8s %-24s %8zu %10s  %s\n", app_name(g->app),
 		       g->app == APP_OTHER ? "-" : prefix.ptr, g->keys, "-", "-");
 	}
 	buf_release(&e);

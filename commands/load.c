@@ -1,6 +1,6 @@
 /* load.c: memcsess load [FILE|-]: write dump lines back into the pool, byte for byte. */
 #include "commands.h"
-#include "copy.h"
+#include "mc/copy.h"
 #include "dumpline.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
 /* main.c: the command table, option parsing shared by every command, and main(). */
 #include "commands.h"
-#include "conn.h"
-#include "scan.h"
+#include "mc/conn.h"
+#include "mc/scan.h"
 #include "util.h"
 
 #include <errno.h>
@@ -112,11 +112,11 @@ void cmd_ctx_release(struct cmd_ctx *ctx)
 /* --app's defaults for what was not given: prefix, distribution, whole-key hashing. */
 static int app_preset(struct cmd_ctx *ctx)
 {
-	const char *prefix = layout_default_prefix(ctx->app);
+	const char *prefix = app_default_prefix(ctx->app);
 	if (!ctx->prefix_given && !prefix) {
 		cmd_error("--app %s: give the cache prefix with --prefix (laravel:, laravel_cache:, "
 			  "<app>_cache_ or <app>-cache-; 'list --detect' shows which)",
-			  layout_name(ctx->app));
+			  app_name(ctx->app));
 		return EXIT_USAGE;
 	}
 	if (!ctx->prefix_given) {
@@ -124,7 +124,7 @@ static int app_preset(struct cmd_ctx *ctx)
 		ctx->prefix = xstrdup(prefix);
 	}
 	/* plain Memcached clients default to modula over the whole key */
-	if (!ctx->dist_given && layout_hashes_prefix(ctx->app))
+	if (!ctx->dist_given && app_hashes_prefix(ctx->app))
 		ctx->dist = DIST_MODULA;
 	return 0;
 }
@@ -176,7 +176,7 @@ int cmd_pool(struct cmd_ctx *ctx)
 		return EXIT_USAGE;
 	}
 	ctx->have_pool = 1;
-	ctx->pool.hash_prefix = layout_hashes_prefix(ctx->app);
+	ctx->pool.hash_prefix = app_hashes_prefix(ctx->app);
 	if (ctx->keep_conns)
 		conn_keep(&ctx->pool);
 	return cmd_pool_auth(ctx, &ctx->pool, ctx->sasl);
@@ -364,7 +364,7 @@ static int crypto_option(struct cmd_ctx *ctx, int key, const char *arg)
 	} else if (key == OPT_CIPHER) {
 		free(ctx->cipher);
 		ctx->cipher = xstrdup(arg);
-	} else if (key == OPT_APP && layout_parse(arg, &ctx->app) < 0) {
+	} else if (key == OPT_APP && app_parse(arg, &ctx->app) < 0) {
 		cmd_error("--app: expected php, laravel or symfony, got '%s'", arg);
 		return EXIT_USAGE;
 	}

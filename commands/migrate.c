@@ -1,11 +1,11 @@
 /* migrate.c: memcsess migrate: move sessions to the servers PHP will read them from in another
  * pool (or the same pool, rebalanced), confirming each copy before deleting its source. */
 #include "commands.h"
-#include "copy.h"
+#include "mc/copy.h"
 #include "dumpline.h"
-#include "scan.h"
-#include "stats.h"
-#include "store.h"
+#include "mc/scan.h"
+#include "mc/stats.h"
+#include "mc/store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -110,7 +110,7 @@ static void add_session(struct migrate *m, const struct copy_item *it, int stray
 		if (m->replicas)
 			return;
 		char *why = xasprintf("stray copy (%s reads this sid from another server); not migrated",
-				      layout_reader(m->ctx->app));
+				      app_reader(m->ctx->app));
 		on_report(it->sid, it->sid_len, CE_STRAY, why, m);
 		free(why);
 		return;
@@ -246,7 +246,7 @@ static void copy_sids(struct migrate *m, const struct buf *keys, size_t n)
 		if (g[k].status == ST_NOT_FOUND) {
 			m->not_found++;
 			cmd_error("session %s: not found on %s (where %s reads it)", sid, server,
-				  layout_reader(m->ctx->app));
+				  app_reader(m->ctx->app));
 		} else if (g[k].status == ST_ERROR) {
 			m->cp.st.failed++;
 			m->stopped = m->fail_fast;

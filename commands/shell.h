@@ -5,7 +5,7 @@
 
 #include <histedit.h>
 #include "commands.h"
-#include "conn.h"
+#include "mc/conn.h"
 
 /* A growable list of owned strings. */
 struct strlist {

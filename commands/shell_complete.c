@@ -3,7 +3,7 @@
  * the last list and a look-up on the pool), server addresses, the values an option takes and
  * file names (after > and >>, and where a command or option takes a FILE). */
 #include "shell.h"
-#include "scan.h"
+#include "mc/scan.h"
 #include "tokenize.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
 /* top.c: memcsess top: the live console (views/), or with --once a plain-text snapshot of
  * the pool panel. */
 #include "commands.h"
-#include "poller.h"
+#include "mc/poller.h"
 #include "util.h"
 #include "views/views.h"
 
@@ -128,7 +128,7 @@ static int top_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	t.count_every = o.count_every;
 	t.readonly = o.readonly;
 	t.mouse = o.mouse;
-	t.reader = layout_reader(ctx->app);
+	t.reader = app_reader(ctx->app);
 	t.list_server = -1;
 	ret = tui_run(&t, o.iterations);
 	if (ret < 0) {

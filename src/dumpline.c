@@ -1,7 +1,7 @@
 /* dumpline.c: parsing dump lines (see dumpline.h). */
 #include "dumpline.h"
-#include "base64.h"
-#include "metadump.h"
+#include "codec/base64.h"
+#include "mc/metadump.h"
 
 #include <jansson.h>
 #include <stdint.h>

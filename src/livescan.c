@@ -159,7 +159,7 @@ static void make_row(const struct sess_rec *r, const struct pv *v, const struct 
 		live_preview(v, PREVIEW_MAX, &pre);
 	} else {
 		buf_addc(&pre, '(');
-		sessview_describe(d, &pre);
+		session_describe(d, &pre);
 		buf_addc(&pre, ')');
 	}
 	w->sid = xstrndup(r->sid, r->sid_len);
@@ -169,7 +169,7 @@ static void make_row(const struct sess_rec *r, const struct pv *v, const struct 
 	w->size = (int64_t)r->value_len;
 	w->exp = r->exp;
 	w->la = r->la;
-	w->handler = sessview_handler(d);
+	w->handler = session_handler(d);
 }
 
 /* Scan callback: decode, filter, queue the row. */
@@ -177,7 +177,7 @@ static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct livescan *ls = arg;
 	struct decode_info d;
-	struct pv *v = sessview_decode(r, ls->o, &d);
+	struct pv *v = session_decode(r, ls->o, &d);
 	int keep = !ls->field || (v && live_field_match(v, ls->field));
 	struct live_row w;
 	if (keep)

@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "phpval.h"
-#include "pool.h"
-#include "scan.h"
-#include "sessview.h"
+#include "php/value.h"
+#include "mc/pool.h"
+#include "mc/scan.h"
+#include "session_decode.h"
 #include "util.h"
 
 struct live_row {
@@ -27,7 +27,7 @@ void live_row_release(struct live_row *r);
 
 struct livescan;
 
-/* Starts walking p (which, like o, must outlive the walk); values are read with sessview_decode
+/* Starts walking p (which, like o, must outlive the walk); values are read with session_decode
  * and o (NULL: detect everything, no keys). field "path=pattern" keeps only sessions whose
  * decoded field path (pv_lookup) has a value matching the fnmatch() pattern; NULL keeps all.
  * wake is called from the walk's threads when rows are waiting (coalesced until the next

@@ -1,8 +1,8 @@
 /* record.c: session records as JSON (see record.h). */
 #include "record.h"
-#include "fastjson.h"
-#include "base64.h"
-#include "sessview.h"
+#include "php/direct_json.h"
+#include "codec/base64.h"
+#include "session_decode.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -63,7 +63,7 @@ static void add_crypto(json_t *o, const struct decode_info *d)
  * while the value stays encrypted). */
 static void add_outcome(json_t *o, const struct decode_info *d, int have_data)
 {
-	json_object_set_new(o, "handler", json_string(sessview_handler(d)));
+	json_object_set_new(o, "handler", json_string(session_handler(d)));
 	add_crypto(o, d);
 	if (have_data) {
 		return;
@@ -80,7 +80,7 @@ static void add_outcome(json_t *o, const struct decode_info *d, int have_data)
 static struct pv *add_data(json_t *o, const struct sess_rec *r, const struct decode_opts *opts,
 			   struct decode_info *d)
 {
-	struct pv *v = sessview_decode(r, opts, d);
+	struct pv *v = session_decode(r, opts, d);
 	add_outcome(o, d, v != NULL);
 	return v;
 }
@@ -124,7 +124,7 @@ static void add_rest(json_t *o, const struct sess_rec *r, unsigned what,
 	if (r->value && (what & RECORD_DATA)) {
 		*data = add_data(o, r, opts, d);
 	} else if (r->value) {
-		sessview_probe(r, opts, d);
+		session_probe(r, opts, d);
 		add_outcome(o, d, 1);
 	}
 }
@@ -259,7 +259,7 @@ static void write_outcome(struct buf *out, const struct decode_info *d, int have
 		write_members(out, rest, ',');
 		return;
 	}
-	put_string(out, "handler", sessview_handler(d));
+	put_string(out, "handler", session_handler(d));
 }
 
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
@@ -272,10 +272,10 @@ void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
 	memset(d, 0, sizeof(*d));
 	buf_reset(data);
 	if (r->value && (what & RECORD_DATA))
-		have_data = sessview_write_json(r->value, r->value_len, r->have_meta ? r->flags : 0,
+		have_data = session_write_json(r->value, r->value_len, r->have_meta ? r->flags : 0,
 						opts, d, data);
 	else if (r->value)
-		sessview_probe(r, opts, d);
+		session_probe(r, opts, d);
 	size_t start = out->len;
 	write_meta(out, p, r);
 	out->ptr[start] = '{';	/* the first member's comma */

@@ -3,9 +3,9 @@
 #define MEMCSESS_RECORD_H
 
 #include <jansson.h>
-#include "pool.h"
-#include "scan.h"
-#include "sessdec.h"
+#include "mc/pool.h"
+#include "mc/scan.h"
+#include "php/handlers.h"
 
 #define RECORD_VALUE 0x1	/* include the stored bytes ("value" or "value_b64") */
 #define RECORD_DATA 0x2		/* include the decoded data ("data" or "decode_error") */
@@ -17,10 +17,10 @@ json_t *record_to_json(const struct pool *p, const struct sess_rec *r, unsigned 
 		       enum sess_handler handler, struct decode_error *err);
 struct decode_opts;
 struct decode_info;
-/* The same, decoding through sessview_decode with o (NULL: detect everything, no keys): also
+/* The same, decoding through session_decode with o (NULL: detect everything, no keys): also
  * "compression", "encryption" {scheme, cipher, decrypted, key, error} and "inner_encryption"
  * {found, decrypted, failed, error} when there is something to say. Without RECORD_DATA only
- * the handler and those are worked out (sessview_probe). *info (may be NULL) gets what
+ * the handler and those are worked out (session_probe). *info (may be NULL) gets what
  * happened. Returns new. */
 json_t *record_to_json_opts(const struct pool *p, const struct sess_rec *r, unsigned what,
 			    const struct decode_opts *o, struct decode_info *info);

@@ -2,7 +2,7 @@
  * what will happen, then run on a background thread so a slow server never freezes the
  * screen. Each outcome is also written to stderr (shown after the console ends). */
 #include "views.h"
-#include "actions.h"
+#include "mc/actions.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * whose arrays and objects fold and unfold. Long strings wrap; bytes that are not UTF-8 are
  * shown as hex. The session is fetched on a background thread. */
 #include "views.h"
-#include "meta.h"
-#include "sessview.h"
+#include "mc/meta.h"
+#include "session_decode.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -231,7 +231,7 @@ static int inspect_update(struct top *t, void *st)
 	s->n_old = k;
 	if (s->f && fetch_done(s->f) && !s->decoded && s->f->r == 1) {
 		s->decoded = 1;
-		s->root = sessview_decode_value(s->f->value.ptr ? s->f->value.ptr : "",
+		s->root = session_decode_value(s->f->value.ptr ? s->f->value.ptr : "",
 						s->f->value.len, s->f->rep.flags, t->dopts, &s->info);
 		changed = 1;
 	}
@@ -527,7 +527,7 @@ static void layout_meta(struct layout *L, const struct fetch *f)
 		add_text_line(s, L_META, 0, "lock         held (expires: %s)", a);
 	else
 		add_text_line(s, L_META, 0, "lock         %s", f->locked == 0 ? "none" : "unknown");
-	add_text_line(s, L_META, 0, "handler      %s", sessview_handler(&s->info));
+	add_text_line(s, L_META, 0, "handler      %s", session_handler(&s->info));
 	const struct decode_info *d = &s->info;
 	if (d->compression != COMPRESS_NONE)
 		add_text_line(s, L_META, 0, "compression  %s", compress_name(d->compression));
@@ -566,7 +566,7 @@ static void layout(struct top *t, struct inspect *s, int width)
 	}
 	if (!s->root) {
 		struct buf why = BUF_INIT;
-		sessview_describe(&s->info, &why);
+		session_describe(&s->info, &why);
 		add_text_line(s, L_ERROR, 0, "data         %s", why.ptr ? why.ptr : "cannot decode");
 		buf_release(&why);
 		add_hex(&L, (const unsigned char *)f->value.ptr, f->value.len, -1);

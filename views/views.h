@@ -8,8 +8,8 @@
 #include <curses.h>
 #include <stdint.h>
 #include <time.h>
-#include "poller.h"
-#include "pool.h"
+#include "mc/poller.h"
+#include "mc/pool.h"
 #include "util.h"
 
 struct top;

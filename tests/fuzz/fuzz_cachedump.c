@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "metadump.h"
+#include "mc/metadump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

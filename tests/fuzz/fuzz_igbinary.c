@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sessdec.h"
-#include "sessfast.h"
+#include "php/handlers.h"
+#include "php/direct.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "meta.h"
+#include "mc/meta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

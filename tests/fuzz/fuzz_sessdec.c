@@ -1,26 +1,26 @@
 /* fuzz_sessdec.c: sess_decode with every handler (first byte picks it), then the JSON and the
  * tree a decoded session is shown as (pv_write_json must write what jansson writes). sess_check
  * must agree with it (handler and error too). What sess_fast_json accepts, sess_decode must
- * accept with the same handler, and the JSON must be the same bytes; sessview_write_json must
- * write what the tree path (sessview_decode_value, inner strings checked for encryption) does. */
+ * accept with the same handler, and the JSON must be the same bytes; session_write_json must
+ * write what the tree path (session_decode_value, inner strings checked for encryption) does. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sessdec.h"
-#include "sessfast.h"
-#include "sessview.h"
+#include "php/handlers.h"
+#include "php/direct.h"
+#include "session_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* sessview_write_json against the tree path it stands for (encryption looked for, no keys). */
+/* session_write_json against the tree path it stands for (encryption looked for, no keys). */
 static void check_view(const char *bytes, size_t len, enum sess_handler h)
 {
 	struct decode_opts o = { h, CRYPT_AUTO, NULL, NULL };
 	struct decode_info a, b;
 	struct buf fast = BUF_INIT, slow = BUF_INIT;
-	int wrote = sessview_write_json(bytes, len, 0, &o, &a, &fast);
-	struct pv *v = sessview_decode_value(bytes, len, 0, &o, &b);
+	int wrote = session_write_json(bytes, len, 0, &o, &a, &fast);
+	struct pv *v = session_decode_value(bytes, len, 0, &o, &b);
 	if (v)
 		pv_write_json(&slow, v);
 	if (wrote != (v != NULL) || memcmp(&a, &b, sizeof(a)) != 0 || fast.len != slow.len ||

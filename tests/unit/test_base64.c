@@ -1,6 +1,6 @@
 /* test_base64.c: base64_decode against a plain reference decoder on every short input over a
  * small alphabet, round trips of base64_encode, and base64_encode against libcrypto's. */
-#include "base64.h"
+#include "codec/base64.h"
 #include "unit.h"
 
 #include <openssl/evp.h>

@@ -1,6 +1,6 @@
 /* test_compress.c: php-memcached's zlib and FastLZ values undone, and hostile input refused. */
 #include "unit.h"
-#include "compress.h"
+#include "codec/compress.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* test_crypto.c: encrypted values made by real PHP, opened; every kind of damage named. */
 #include "unit.h"
-#include "crypto.h"
+#include "codec/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* test_golden.c: decodes every <case>.sess in the golden directory (argv[1], default
  * tests/golden) and compares the JSON with <case>.json and the tree with <case>.tree.
  * One check per case. With --write-trees it (re)writes the .tree files instead, for review. */
-#include "sessdec.h"
+#include "php/handlers.h"
 #include "unit.h"
 
 #include <dirent.h>

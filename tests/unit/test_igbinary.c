@@ -14,7 +14,7 @@
  *
  * Each hex string is bin2hex(igbinary_serialize(<php>)) unless the row says it was made by hand.
  */
-#include "sessdec.h"
+#include "php/handlers.h"
 #include "unit.h"
 
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* test_limit.c: a server's item limit from its stats, and the writes over it. The exact sizes
  * are checked against a real memcached in e2e/t0401-limits.sh. */
-#include "limit.h"
+#include "mc/limit.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_livescan.c: the session list's one-line preview and its decoded-field filter. */
 #include "unit.h"
 #include "livescan.h"
-#include "sessdec.h"
+#include "php/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

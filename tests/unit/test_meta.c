@@ -1,7 +1,7 @@
 /* test_meta.c: mg requests as queued (plain keys as they are, others base64 with the b flag)
  * and mg replies as read, from a connection's buffers (no server: nothing is sent or read). */
 #include "unit.h"
-#include "meta.h"
+#include "mc/meta.h"
 
 #include <openssl/evp.h>
 

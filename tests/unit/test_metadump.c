@@ -1,6 +1,6 @@
 /* test_metadump.c: the metadump and cachedump line parsers, including hostile lines. */
 #include "unit.h"
-#include "metadump.h"
+#include "mc/metadump.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* test_pool.c: server list parsing and placement (hashing is checked against PHP end to end). */
 #include "unit.h"
-#include "pool.h"
+#include "mc/pool.h"
 
 #include <stdlib.h>
 #include <string.h>

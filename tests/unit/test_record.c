@@ -1,7 +1,7 @@
 /* test_record.c: record_write writes what json_dumps(record_to_json_opts(...), JSON_COMPACT)
  * writes, for records of every shape and the golden sessions (argv[1]) as values. */
 #include "record.h"
-#include "sessview.h"
+#include "session_decode.h"
 #include "unit.h"
 
 #include <jansson.h>

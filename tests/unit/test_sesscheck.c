@@ -2,7 +2,7 @@
  * and fail exactly as the decoders that build trees, with the same handler and error, on the
  * golden sessions (argv[1], default tests/golden), the fuzz corpus beside them, every prefix
  * of those and every one-byte change of the golden ones. One check per file. */
-#include "sessdec.h"
+#include "php/handlers.h"
 #include "unit.h"
 
 #include <dirent.h>

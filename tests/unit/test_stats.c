@@ -1,7 +1,7 @@
 /* test_stats.c: the "stats" reply parser (real memcached 1.6.18 lines and hostile ones) and
  * the rate math between two samples (counter resets, no gets, no time). */
 #include "unit.h"
-#include "stats.h"
+#include "mc/stats.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,0 +1,56 @@
+/* conn.h: one plain text-protocol connection to a memcached server, with timeouts.
+ * Used for what libmemcached lacks: lru_crawler metadump, meta commands, raw stats. */
+#ifndef MEMCSESS_CONN_H
+#define MEMCSESS_CONN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include "mc/pool.h"
+#include "util.h"
+
+#define CONN_MAX_LINE 65536		/* longest response line accepted */
+#define CONN_MAX_VALUE (1024u * 1024u * 1024u)	/* largest value accepted (memcached's -I limit) */
+
+struct conn {
+	int fd;
+	int timeout_ms;
+	const char *name;	/* server name for messages; not owned */
+	struct buf in;		/* bytes received and not yet consumed start at in_off */
+	size_t in_off;
+	struct buf out;		/* queued requests, sent by conn_flush */
+	int got_reply;		/* the server has sent something on this connection */
+	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
+	const struct pool_server *server;	/* where it was opened, for conn_park */
+};
+
+/* Connects to s within timeout_ms, and logs in when s has a username (memcached -Y).
+ * Returns 0, or -1 with *cause (new) naming the server ("authentication failed ..."). */
+int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
+void conn_close(struct conn *c);
+/* Like conn_close, but keeps the connection for the next conn_open to the same server when the
+ * pool keeps connections (conn_keep). Only for a connection whose every reply was read. */
+void conn_park(struct conn *c);
+/* Makes the pool keep parked connections between uses (the shell, between commands), a few
+ * per server; conn_open then takes one that is still open before connecting anew. */
+void conn_keep(struct pool *p);
+/* Closes the connections the pool keeps and stops keeping them (pool_release does it). */
+void conn_keep_end(struct pool *p);
+/* While *flag is non-zero, every wait for a server gives up ("cancelled"); NULL: none. For
+ * Ctrl-C in the shell, which must not wait out a silent server's timeout. */
+void conn_cancel_on(volatile sig_atomic_t *flag);
+/* Queues bytes for conn_flush. */
+void conn_queue(struct conn *c, const void *p, size_t n);
+/* Sends everything queued. Returns 0 or -1 with *cause. */
+int conn_flush(struct conn *c, char **cause);
+/* Reads one line; *line points into the connection's buffer (valid until the next read),
+ * without the trailing \r\n. Returns 0 or -1 with *cause. */
+int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
+/* Reads n data bytes followed by \r\n; *data valid until the next read. */
+int conn_readdata(struct conn *c, size_t n, const char **data, char **cause);
+/* When the server has asked for a login (memcached -Y), replaces *cause with a message saying
+ * so and returns 1; else returns 0. */
+int conn_explain_auth(struct conn *c, char **cause);
+/* Sends one command line (adds \r\n) and flushes. */
+int conn_command(struct conn *c, const char *cmd, char **cause);
+
+#endif

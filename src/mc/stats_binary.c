@@ -1,0 +1,51 @@
+/* binstats.c: a SASL server's "stats" (memcached -S speaks only the binary protocol), read
+ * through libmemcached and parsed by the same line parser as the text reply (stats.c). */
+#include "mc/stats.h"
+#include "mc/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct stat_ctx {
+	struct stats_sample *s;
+	char *cause;		/* the first bad line's problem */
+};
+
+/* One statistic from libmemcached, fed to the text parser as "STAT key value". */
+static memcached_return_t take_stat(const memcached_instance_st *server, const char *key,
+				    size_t key_len, const char *value, size_t value_len, void *arg)
+{
+	(void)server;
+	struct stat_ctx *x = arg;
+	if (x->cause || value_len == 0)
+		return MEMCACHED_SUCCESS;
+	struct buf line = { 0 };
+	buf_printf(&line, "STAT %.*s %.*s", (int)key_len, key, (int)value_len, value);
+	if (stats_parse_line(x->s, line.ptr, line.len, &x->cause) != STATS_STAT && !x->cause)
+		x->cause = xasprintf("unexpected statistic '%.*s'", (int)key_len, key);
+	buf_release(&line);
+	return MEMCACHED_SUCCESS;
+}
+
+int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct stats_sample *s,
+		       char **cause)
+{
+	const struct pool_server *sv = &p->servers[i];
+	if (!*mc && !(*mc = binstore_open(p, sv, cause)))
+		return STATS_ERROR;
+	double at = s->at;
+	stats_sample_clear(s);
+	s->at = at;
+	struct stat_ctx x = { .s = s };
+	memcached_return_t rc = memcached_stat_execute(*mc, NULL, take_stat, &x);
+	if (rc == MEMCACHED_SUCCESS && !x.cause && s->seen > 0)
+		return STATS_END;
+	if (x.cause || rc == MEMCACHED_SUCCESS)
+		*cause = xasprintf("server %s: %s", sv->name, x.cause ? x.cause : "empty stats reply");
+	else
+		*cause = binstore_cause(*mc, p, sv, rc);
+	free(x.cause);
+	memcached_free(*mc);
+	*mc = NULL;
+	return rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM ? STATS_AUTH : STATS_ERROR;
+}
