@@ -1,8 +1,10 @@
-/* pvjson.c: a pv tree as JSON, the way json_encode() would show it (see sessdec.h). */
-#include "php/handlers.h"
+/* value_json.c: a pv tree as JSON, the way json_encode() would show it (see value_json.h). */
 #include "php/value_json.h"
+#include "php/json_escape.h"
+#include "php/value.h"
 #include "codec/base64.h"
 #include "codec/crypto.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <jansson.h>
