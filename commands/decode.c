@@ -5,6 +5,11 @@
 #include "php/handlers.h"
 #include "mc/stats.h"
 #include "util.h"
+#include "php/json_escape.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "php/value_text.h"
+#include "session_decode.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -4,6 +4,8 @@
 #include "mc/scan.h"
 #include "mc/stats.h"
 #include "util.h"
+#include "php/handlers.h"
+#include "session_decode.h"
 
 #include <errno.h>
 #include <jansson.h>

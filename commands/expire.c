@@ -5,6 +5,8 @@
 #include "session_decode.h"
 #include "mc/store.h"
 #include "util.h"
+#include "php/handlers.h"
+#include "php/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>

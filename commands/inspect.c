@@ -4,6 +4,10 @@
 #include "record.h"
 #include "mc/store.h"
 #include "util.h"
+#include "php/handlers.h"
+#include "php/value.h"
+#include "php/value_text.h"
+#include "session_decode.h"
 
 #include <jansson.h>
 #include <stdio.h>

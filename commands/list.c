@@ -3,6 +3,8 @@
 #include "record.h"
 #include "mc/scan.h"
 #include "util.h"
+#include "php/handlers.h"
+#include "session_decode.h"
 
 #include <jansson.h>
 #include <pthread.h>

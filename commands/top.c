@@ -4,6 +4,7 @@
 #include "mc/poller.h"
 #include "util.h"
 #include "views/views.h"
+#include "php/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /* livescan.c: a session walk on a background thread (see livescan.h). */
 #include "livescan.h"
+#include "php/value.h"
+#include "session_decode.h"
 
 #include <fnmatch.h>
 #include <inttypes.h>

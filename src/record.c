@@ -4,6 +4,10 @@
 #include "codec/base64.h"
 #include "session_decode.h"
 #include "util.h"
+#include "php/handlers.h"
+#include "php/json_escape.h"
+#include "php/value.h"
+#include "php/value_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

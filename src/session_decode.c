@@ -1,7 +1,12 @@
-/* sessview.c: stored bytes -> session tree, through decompression and decryption (see
- * sessview.h). */
+/* session_decode.c: stored bytes -> session tree, through decompression and decryption (see
+ * session_decode.h). */
 #include "session_decode.h"
 #include "php/direct.h"
+#include "php/handlers.h"
+#include "php/unserialize.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <openssl/crypto.h>

@@ -1,8 +1,8 @@
-/* sessview.h: the one way every command reads a stored session value: decompress (php-memcached
- * flags) -> decrypt the whole value -> decode (serialize handlers) -> decrypt string values
- * inside it. Commands, views and filters all call session_decode. */
-#ifndef MEMCSESS_SESSVIEW_H
-#define MEMCSESS_SESSVIEW_H
+/* session_decode.h: the one way every command reads a stored session value: decompress
+ * (php-memcached flags) -> decrypt the whole value -> decode (serialize handlers) -> decrypt
+ * string values inside it. Commands, views and filters all call session_decode. */
+#ifndef MEMCSESS_SESSION_DECODE_H
+#define MEMCSESS_SESSION_DECODE_H
 
 #include <stdint.h>
 #include "codec/compress.h"
@@ -51,7 +51,7 @@ struct pv *session_decode_value(const char *value, size_t len, uint32_t flags,
 				 const struct decode_opts *o, struct decode_info *info);
 /* session_decode_value, the tree written as pv_write_json would write it: appends the JSON
  * to out and returns 1, or returns 0 (see info->status). Plain sessions take a path that
- * builds no tree (sessfast.h). */
+ * builds no tree (php/direct.h). */
 int session_write_json(const char *value, size_t len, uint32_t flags,
 			const struct decode_opts *o, struct decode_info *info, struct buf *out);
 /* Only the handler, compression and whole-value encryption: cheap enough for a listing. With

@@ -4,6 +4,8 @@
 #include "views.h"
 #include "mc/meta.h"
 #include "session_decode.h"
+#include "php/value.h"
+#include "php/value_text.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,8 +1,13 @@
-/* sessfast.c: a session's JSON straight from its serialize() bytes (see sessfast.h). It accepts
- * a subset of what phpser.c accepts and writes what pvjson.c would write for it; the fuzz
- * target and test_sessfast hold the two to that. igbinary sessions go to igfast.c. */
+/* direct.c: a session's JSON straight from its serialize() bytes (see direct.h). It accepts
+ * a subset of what unserialize.c accepts and writes what value_json.c would write for it; the
+ * fuzz target and test_direct hold the two to that. igbinary sessions go to direct_igbinary.c. */
 #include "php/direct.h"
+#include "php/direct_igbinary.h"
 #include "php/direct_json.h"
+#include "php/handlers.h"
+#include "php/unserialize.h"
+#include "php/value_json.h"
+#include "util.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* sessfast.h: a session's JSON written straight from its serialize() or igbinary bytes, with
+/* direct.h: a session's JSON written straight from its serialize() or igbinary bytes, with
  * no tree.
  *
  * Most sessions are plain: php, php_serialize or igbinary handler, scalars, strings, arrays and
@@ -6,8 +6,8 @@
  * the bytes pv_write_json(sess_decode(...)) would, many times faster. Anything else (references,
  * repeated member names, strings that may be encrypted, bytes it does not accept, php_binary)
  * it declines, and the caller takes the tree path, which decides and reports. */
-#ifndef MEMCSESS_SESSFAST_H
-#define MEMCSESS_SESSFAST_H
+#ifndef MEMCSESS_PHP_DIRECT_H
+#define MEMCSESS_PHP_DIRECT_H
 
 #include <stddef.h>
 #include "codec/crypto.h"
@@ -20,10 +20,5 @@
 int sess_fast_json(const char *buf, size_t len, enum sess_handler handler,
 		   enum crypt_scheme scheme, const char *cipher, enum sess_handler *used,
 		   struct buf *out);
-
-/* The JSON of an igbinary session (header included) as pv_write_json(igbinary_decode(...))
- * writes it; 0, or -1 when declined (out as it was). (igfast.c) */
-int igbinary_fast_json(const char *buf, size_t len, enum crypt_scheme scheme, const char *cipher,
-		       struct buf *out);
 
 #endif

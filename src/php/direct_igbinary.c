@@ -1,9 +1,12 @@
-/* igfast.c: an igbinary session's JSON straight from its bytes (see sessfast.h). It accepts a
- * subset of what igbinary.c accepts (no references of any kind) and writes what pvjson.c would
- * write for igbinary.c's tree; the fuzz targets and test_sessfast hold the two to that. */
-#include "php/direct.h"
+/* direct_igbinary.c: an igbinary session's JSON straight from its bytes (see direct.h). It
+ * accepts a subset of what igbinary.c accepts (no references of any kind) and writes what
+ * value_json.c would write for igbinary.c's tree; the fuzz targets and test_direct hold the two
+ * to that. */
+#include "php/direct_igbinary.h"
 #include "php/direct_json.h"
-#include "php/igbinary.h"
+#include "php/igbinary_format.h"
+#include "php/value_json.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,8 @@
-/* fastjson.c: pieces of the no-tree JSON writers (see fastjson.h). */
+/* direct_json.c: pieces of the no-tree JSON writers (see direct_json.h). */
 #include "php/direct_json.h"
-#include "php/handlers.h"
+#include "php/json_escape.h"
+#include "php/value_json.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

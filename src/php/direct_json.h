@@ -1,8 +1,8 @@
-/* fastjson.h: the pieces shared by the writers that go from a session's bytes straight to
- * JSON with no tree (sessfast.c, igbinary's igfast.c): strings, member names and their repeats,
- * objects' "__class" members. Each writes what pvjson.c writes for the same value. */
-#ifndef MEMCSESS_FASTJSON_H
-#define MEMCSESS_FASTJSON_H
+/* direct_json.h: the pieces shared by the writers that go from a session's bytes straight to
+ * JSON with no tree (direct.c, igbinary's direct_igbinary.c): strings, member names and their
+ * repeats, objects' "__class" members. Each writes what value_json.c writes for the same value. */
+#ifndef MEMCSESS_PHP_DIRECT_JSON_H
+#define MEMCSESS_PHP_DIRECT_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -57,7 +57,7 @@ int fast_put_utf8(struct buf *out, const char *s, size_t n);
 void fast_put_text(struct buf *out, const char *s, size_t n);
 /* Opens an object with its "__class" member. */
 void fast_open_class(struct buf *out, const char *cls, size_t n);
-/* {"__class": cls, name: text}, as pvjson.c writes custom objects and enum cases. */
+/* {"__class": cls, name: text}, as value_json.c writes custom objects and enum cases. */
 void fast_put_named(struct buf *out, const char *cls, size_t cls_len, const char *name,
 		    const char *s, size_t n);
 /* fast_maybe_encrypted once s is a candidate (crypt_inner_candidate). */

@@ -1,6 +1,9 @@
-/* sessdec.c: session values of every serialize handler, as ext/session/session.c writes
- * them, decoded into a pv tree (see sessdec.h). */
+/* handlers.c: session values of every serialize handler, as ext/session/session.c writes
+ * them, decoded into a pv tree (see handlers.h). */
 #include "php/handlers.h"
+#include "php/igbinary.h"
+#include "php/unserialize.h"
+#include "php/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>

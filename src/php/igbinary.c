@@ -7,8 +7,10 @@
  * ref/objref bytes index; the pv's slot is that id + 1. A ref/objref inside 0x25 is a PHP
  * reference (&, hard); without it, it is the same array copied or the same object (soft).
  */
-#include "php/handlers.h"
 #include "php/igbinary.h"
+#include "php/igbinary_format.h"
+#include "php/value.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

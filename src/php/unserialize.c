@@ -1,6 +1,8 @@
-/* phpser.c: a parser for PHP's serialize() format, numbering reference slots as
- * ext/standard/var_unserializer.re does (see sessdec.h). */
-#include "php/handlers.h"
+/* unserialize.c: a parser for PHP's serialize() format, numbering reference slots as
+ * ext/standard/var_unserializer.re does (see unserialize.h). */
+#include "php/unserialize.h"
+#include "php/value.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <float.h>

@@ -1,4 +1,4 @@
-/* phpval.c: the PHP value tree (see phpval.h). */
+/* value.c: the PHP value tree (see value.h). */
 #include "php/value.h"
 #include "util.h"
 

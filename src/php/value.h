@@ -1,6 +1,6 @@
-/* phpval.h: a decoded PHP value tree, as unserialize() or igbinary would build it. */
-#ifndef MEMCSESS_PHPVAL_H
-#define MEMCSESS_PHPVAL_H
+/* value.h: a decoded PHP value tree, as unserialize() or igbinary would build it. */
+#ifndef MEMCSESS_PHP_VALUE_H
+#define MEMCSESS_PHP_VALUE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -67,7 +67,14 @@ const struct pv *pv_lookup(const struct pv *root, const char *path);
 /* Type name as PHP's gettype() would say it ("integer", "string", "array", ...). */
 const char *pv_type_name(enum pv_type type);
 
+/* Deepest nesting any decoder accepts; deeper input is a decode error, not a crash. */
+#define PV_MAX_DEPTH 1024
 
+/* Why a decoder failed, and where. */
+struct decode_error {
+	size_t offset;		/* byte offset in the input where decoding failed */
+	char msg[160];		/* lowercase, no trailing period, e.g. "string length past end of data" */
+};
 
 /* Makes the nodes of a decoder: new ones, or in check mode (a decoder that only checks its
  * input) one stand-in per type, owned by the pv_build and never freed, so nothing is

@@ -1,9 +1,25 @@
-/* pvjson.h: switches of pvjson.c's string writer (the writers themselves are in sessdec.h). */
-#ifndef MEMCSESS_PVJSON_H
-#define MEMCSESS_PVJSON_H
+/* value_json.h: a pv tree as JSON, the way json_encode() would show it. */
+#ifndef MEMCSESS_PHP_VALUE_JSON_H
+#define MEMCSESS_PHP_VALUE_JSON_H
 
-/* Limits the SIMD block loops of json_write_utf8 to level, as far as the CPU has it: 0 SSE2
- * (or none), 1 SSSE3, 2 AVX2 (the default), so tests can compare them all. */
-void json_use_simd(int level);
+#include <stddef.h>
+#include <stdint.h>
+#include "php/value.h"
+#include "util.h"
+
+/* JSON as PHP's json_encode($_SESSION) would give it, except that objects keep every property
+ * (plain names; when plain names repeat, a property private to another class than the object's
+ * is "Other::name") plus a "__class" member. Returns a new jansson reference. */
+struct json_t;
+struct json_t *pv_to_json(const struct pv *v);
+/* The same JSON as json_dumps(pv_to_json(v), JSON_COMPACT | JSON_ENCODE_ANY), byte for byte,
+ * appended to out without building the jansson tree. */
+void pv_write_json(struct buf *out, const struct pv *v);
+/* The pieces of pv_write_json, for writers that build no tree: an integer; a float (jansson's
+ * real, "NAN"/"INF"/"-INF" as strings); bytes as a string, or {"__base64": ...} when they are
+ * not UTF-8. */
+void json_write_int(struct buf *out, int64_t i);
+void json_write_float(struct buf *out, double d);
+void json_write_text(struct buf *out, const char *s, size_t len);
 
 #endif

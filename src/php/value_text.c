@@ -1,4 +1,4 @@
-/* pvtree.c: a pv tree as indented text for people (see sessdec.h). Shape:
+/* value_text.c: a pv tree as indented text for people (see value_text.h). Shape:
  *
  *   name: string(5) "alice"
  *   u: object(User) #3 (2)
@@ -9,8 +9,10 @@
  * A value that references point at carries its slot (#3); references name it. A value the
  * crypto layer decrypted ends with "(decrypted: openssl)", one it found encrypted and could
  * not open with "(encrypted: openssl)". */
-#include "php/handlers.h"
+#include "php/value_text.h"
+#include "php/value.h"
 #include "codec/crypto.h"
+#include "util.h"
 
 #include <float.h>
 #include <inttypes.h>

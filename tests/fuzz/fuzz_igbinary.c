@@ -4,8 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "php/handlers.h"
-#include "php/direct.h"
+#include "php/direct_igbinary.h"
+#include "php/igbinary.h"
+#include "php/value.h"
+#include "php/value_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

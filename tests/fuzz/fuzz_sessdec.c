@@ -10,6 +10,9 @@
 #include "php/handlers.h"
 #include "php/direct.h"
 #include "session_decode.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "php/value_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,12 +1,16 @@
-/* test_sessfast.c: sess_fast_json writes what the tree path writes (sess_decode + pv_write_json,
- * through sessview with encryption looked for), accepts the plain shapes it is there for, and
- * declines the rest: on the golden sessions PHP wrote (argv[1], default tests/golden), the fuzz
- * corpora, hand-made cases, and many mutations of the golden sessions; serialize() text and
+/* test_direct.c: sess_fast_json writes what the tree path writes (sess_decode + pv_write_json,
+ * through session_decode with encryption looked for), accepts the plain shapes it is there for,
+ * and declines the rest: on the golden sessions PHP wrote (argv[1], default tests/golden), the
+ * fuzz corpora, hand-made cases, and many mutations of the golden sessions; serialize() text and
  * igbinary alike. */
 #include "php/direct.h"
 #include "php/direct_json.h"
 #include "session_decode.h"
 #include "unit.h"
+#include "php/handlers.h"
+#include "php/json_escape.h"
+#include "php/value.h"
+#include "php/value_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -510,7 +514,7 @@ static void check_put_key(void)
 }
 
 /* Ints copied as they stand, list keys matched as text, member names written with their ':'
- * (sessfast.c's short paths): the tree path's JSON or a decline on each case, whole and cut
+ * (direct.c's short paths): the tree path's JSON or a decline on each case, whole and cut
  * short at every byte. */
 static void check_short_paths(void)
 {
@@ -573,8 +577,8 @@ static void check_short_paths(void)
 	}
 }
 
-/* igfast.c's short paths (one-byte string ids, lengths and integers, names copied from the
- * string table, lists, mangled names): the tree path's JSON or a decline on each case, whole
+/* direct_igbinary.c's short paths (one-byte string ids, lengths and integers, names copied from
+ * the string table, lists, mangled names): the tree path's JSON or a decline on each case, whole
  * and cut short at every byte. Octal escapes of three digits throughout. */
 static void check_igbinary_short_paths(void)
 {

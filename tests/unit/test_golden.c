@@ -3,6 +3,9 @@
  * One check per case. With --write-trees it (re)writes the .tree files instead, for review. */
 #include "php/handlers.h"
 #include "unit.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "php/value_text.h"
 
 #include <dirent.h>
 #include <jansson.h>

@@ -1,8 +1,12 @@
-/* test_sessdec.c: the serialize() parser, the session handlers and their detection, JSON
+/* test_handlers.c: the serialize() parser, the session handlers and their detection, JSON
  * and tree output. Expected JSON comes from real PHP 8.2 (see each table); trees and error
  * offsets are memcsess's own and were reviewed by hand. */
 #include "php/handlers.h"
 #include "unit.h"
+#include "php/unserialize.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "php/value_text.h"
 
 #include <jansson.h>
 #include <stdlib.h>

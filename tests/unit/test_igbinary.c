@@ -14,8 +14,10 @@
  *
  * Each hex string is bin2hex(igbinary_serialize(<php>)) unless the row says it was made by hand.
  */
-#include "php/handlers.h"
 #include "unit.h"
+#include "php/igbinary.h"
+#include "php/value.h"
+#include "php/value_json.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -2,6 +2,7 @@
 #include "unit.h"
 #include "livescan.h"
 #include "php/handlers.h"
+#include "php/value.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,9 @@
  * of those and every one-byte change of the golden ones. One check per file. */
 #include "php/handlers.h"
 #include "unit.h"
+#include "php/igbinary.h"
+#include "php/unserialize.h"
+#include "php/value.h"
 
 #include <dirent.h>
 #include <stdlib.h>

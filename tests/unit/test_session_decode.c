@@ -1,7 +1,12 @@
-/* test_sessview.c: the decode pipeline: decompress, decrypt the whole value, decode, decrypt the
- * values inside; what it reports when a stage cannot be undone; JSON and tree marking. */
+/* test_session_decode.c: the decode pipeline: decompress, decrypt the whole value, decode,
+ * decrypt the values inside; what it reports when a stage cannot be undone; JSON and tree
+ * marking. */
 #include "unit.h"
 #include "session_decode.h"
+#include "php/handlers.h"
+#include "php/value.h"
+#include "php/value_json.h"
+#include "php/value_text.h"
 
 #include <jansson.h>
 #include <stdlib.h>

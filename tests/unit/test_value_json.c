@@ -1,9 +1,12 @@
-/* test_pvjson.c: pv_write_json writes the same bytes as json_dumps(pv_to_json(v)), on the golden
- * sessions (argv[1], default tests/golden), the fuzz corpora beside them, and edge cases. */
+/* test_value_json.c: pv_write_json writes the same bytes as json_dumps(pv_to_json(v)), on the
+ * golden sessions (argv[1], default tests/golden), the fuzz corpora beside them, and edge
+ * cases. */
 #include "codec/crypto.h"
 #include "php/value_json.h"
 #include "php/handlers.h"
 #include "unit.h"
+#include "php/json_escape.h"
+#include "php/value.h"
 
 #include <float.h>
 #include <jansson.h>
