@@ -38,7 +38,7 @@ struct pool {
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
 	int sasl;		/* 1: the servers want SASL over the binary protocol (memcached -S):
-				 * store.c goes through binstore.c, scan.c cannot list keys */
+				 * store.c goes through store_binary.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
 				 * Laravel and Symfony); 0: the bare sid, as PHP's session handler */
 	struct conn_cache *idle;	/* owned: connections kept between uses (conn_keep), or NULL */

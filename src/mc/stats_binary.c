@@ -1,7 +1,7 @@
-/* binstats.c: a SASL server's "stats" (memcached -S speaks only the binary protocol), read
+/* stats_binary.c: a SASL server's "stats" (memcached -S speaks only the binary protocol), read
  * through libmemcached and parsed by the same line parser as the text reply (stats.c). */
 #include "mc/stats.h"
-#include "mc/store.h"
+#include "mc/conn_binary.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@ int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct
 		       char **cause)
 {
 	const struct pool_server *sv = &p->servers[i];
-	if (!*mc && !(*mc = binstore_open(p, sv, cause)))
+	if (!*mc && !(*mc = conn_binary_open(p, sv, cause)))
 		return STATS_ERROR;
 	double at = s->at;
 	stats_sample_clear(s);
@@ -43,7 +43,7 @@ int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct
 	if (x.cause || rc == MEMCACHED_SUCCESS)
 		*cause = xasprintf("server %s: %s", sv->name, x.cause ? x.cause : "empty stats reply");
 	else
-		*cause = binstore_cause(*mc, p, sv, rc);
+		*cause = conn_binary_cause(*mc, p, sv, rc);
 	free(x.cause);
 	memcached_free(*mc);
 	*mc = NULL;
