@@ -1,6 +1,6 @@
 /* base64.h: standard base64 (RFC 4648, with padding). */
-#ifndef MEMCSESS_BASE64_H
-#define MEMCSESS_BASE64_H
+#ifndef MEMCSESS_CODEC_BASE64_H
+#define MEMCSESS_CODEC_BASE64_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* compress.h: values compressed by php-memcached (Memcached::OPT_COMPRESSION), undone. */
-#ifndef MEMCSESS_COMPRESS_H
-#define MEMCSESS_COMPRESS_H
+#ifndef MEMCSESS_CODEC_COMPRESS_H
+#define MEMCSESS_CODEC_COMPRESS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* crypto.h: encrypted session data as PHP applications write it, recognised and opened with
  * libcrypto (EVP). Keys are never printed or put into messages; key buffers are wiped. */
-#ifndef MEMCSESS_CRYPTO_H
-#define MEMCSESS_CRYPTO_H
+#ifndef MEMCSESS_CODEC_CRYPTO_H
+#define MEMCSESS_CODEC_CRYPTO_H
 
 #include <stddef.h>
 #include "codec/base64.h"

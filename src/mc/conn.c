@@ -206,6 +206,7 @@ void conn_keep(struct pool *p)
 	for (size_t i = 0; i < p->n; i++)
 		p->servers[i].idle = cc;
 	p->idle = cc;
+	p->idle_end = conn_keep_end;
 }
 
 void conn_keep_end(struct pool *p)
@@ -222,6 +223,7 @@ void conn_keep_end(struct pool *p)
 	free(cc->fds);
 	free(cc);
 	p->idle = NULL;
+	p->idle_end = NULL;
 }
 
 /* The slots of server s in cc. */

@@ -1,7 +1,7 @@
 /* conn.h: one plain text-protocol connection to a memcached server, with timeouts.
  * Used for what libmemcached lacks: lru_crawler metadump, meta commands, raw stats. */
-#ifndef MEMCSESS_CONN_H
-#define MEMCSESS_CONN_H
+#ifndef MEMCSESS_MC_CONN_H
+#define MEMCSESS_MC_CONN_H
 
 #include <signal.h>
 #include <stddef.h>

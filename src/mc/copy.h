@@ -1,8 +1,8 @@
 /* copy.h: copying sessions into a pool the safe way: write (add) to the server PHP will read
  * from, read the copy back to confirm it, and only then, when moving, delete the source copy
  * (with its CAS, so a session changed meanwhile is kept). Batched and pipelined. */
-#ifndef MEMCSESS_COPY_H
-#define MEMCSESS_COPY_H
+#ifndef MEMCSESS_MC_COPY_H
+#define MEMCSESS_MC_COPY_H
 
 #include <stdint.h>
 #include <stddef.h>

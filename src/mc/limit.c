@@ -1,5 +1,6 @@
 /* limit.c: a server's item size limit, and the writes over it (see limit.h). */
 #include "mc/limit.h"
+#include "mc/stats_reply.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,21 +13,18 @@ uint64_t limit_item_size(size_t key_len, uint32_t flags, size_t value_len, int c
 	       (cas ? 8 : 0);
 }
 
-static int is(const char *name, size_t nn, const char *want)
-{
-	return strlen(want) == nn && memcmp(name, want, nn) == 0;
-}
+/* The statistics of "stats" and "stats settings" a limit is made of. */
+static const struct stats_field fields[] = {
+	{ "item_size_max", offsetof(struct item_limit, item_size_max), STATS_U64, 0 },
+	{ "cas_enabled", offsetof(struct item_limit, cas), STATS_YESNO, 0 },
+	{ "pointer_size", offsetof(struct item_limit, pointer_size), STATS_U64, 0 },
+};
 
 void limit_take(struct item_limit *l, const char *name, size_t nn, const char *v, size_t vn)
 {
-	uint64_t u;
-	if (is(name, nn, "item_size_max") && parse_u64(v, vn, &u) == 0)
-		l->item_size_max = u;
-	else if (is(name, nn, "cas_enabled"))
-		l->cas = vn == 3 && memcmp(v, "yes", 3) == 0 ? 1 : vn == 2 && memcmp(v, "no", 2) == 0 ?
-			 0 : -1;
-	else if (is(name, nn, "pointer_size") && parse_u64(v, vn, &u) == 0 && u <= 128)
-		l->pointer_size = (int)u;
+	struct stats_pair pair = { name, nn, v, vn };
+	/* a value that is not a number leaves its field unsaid: the limit is then unknown */
+	stats_reply_take(fields, sizeof(fields) / sizeof(fields[0]), l, &pair);
 }
 
 void limit_settle(struct item_limit *l)
@@ -34,7 +32,7 @@ void limit_settle(struct item_limit *l)
 	l->state = l->item_size_max > 0 && l->cas >= 0 && l->pointer_size == 64 ? 1 : -1;
 }
 
-/* Reads one stats reply into l up to END; an ERROR reply (or any other line that is not a
+/* Reads one stats reply into l up to END; an error reply (or any other line that is not a
  * statistic) marks it unknown and ends it too. */
 static int read_stats(struct conn *c, struct item_limit *l, char **cause)
 {
@@ -43,14 +41,17 @@ static int read_stats(struct conn *c, struct item_limit *l, char **cause)
 		size_t len;
 		if (conn_readline(c, &line, &len, cause) < 0)
 			return -1;
-		if (len == 3 && memcmp(line, "END", 3) == 0)
+		struct stats_pair pair;
+		char *why = NULL;
+		enum stats_line r = stats_reply_line(line, len, &pair, &why);
+		if (r == STATS_END)
 			return 0;
-		const char *sp = len > 5 ? memchr(line + 5, ' ', len - 5) : NULL;
-		if (len <= 5 || memcmp(line, "STAT ", 5) != 0 || !sp) {
+		if (r != STATS_STAT) {
+			free(why);
 			l->cas = -1;	/* unknown */
 			return 0;
 		}
-		limit_take(l, line + 5, (size_t)(sp - line - 5), sp + 1, len - (size_t)(sp + 1 - line));
+		limit_take(l, pair.name, pair.name_len, pair.value, pair.value_len);
 	}
 }
 
@@ -65,6 +66,7 @@ int limit_fetch(struct conn *c, struct item_limit *l, char **cause)
 	return 0;
 }
 
+/* One statistic from libmemcached. */
 static memcached_return_t take(const memcached_instance_st *server, const char *key,
 			       size_t key_len, const char *value, size_t value_len, void *arg)
 {

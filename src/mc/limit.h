@@ -6,8 +6,8 @@
  * not fit would therefore lose the one already there. The size in memory of an item on a 64-bit
  * memcached 1.6 is its 48-byte header, the key and a NUL, 4 bytes of flags when they are not
  * zero, the value and its \r\n, and 8 bytes of CAS unless the server runs without (-C). */
-#ifndef MEMCSESS_LIMIT_H
-#define MEMCSESS_LIMIT_H
+#ifndef MEMCSESS_MC_LIMIT_H
+#define MEMCSESS_MC_LIMIT_H
 
 #include <libmemcached/memcached.h>
 #include <stddef.h>
@@ -18,7 +18,7 @@ struct item_limit {
 	int state;		/* 0 not asked yet, 1 known, -1 the server did not say */
 	uint64_t item_size_max;
 	int cas;		/* cas_enabled */
-	int pointer_size;	/* 64 on the servers whose item header is known */
+	uint64_t pointer_size;	/* 64 on the servers whose item header is known */
 };
 
 /* The size in memory of an item with this key, flags and value (see above). */

@@ -1,6 +1,6 @@
 /* meta.h: memcached meta commands (mg, md, mn) on a conn, pipelined. libmemcached lacks them. */
-#ifndef MEMCSESS_META_H
-#define MEMCSESS_META_H
+#ifndef MEMCSESS_MC_META_H
+#define MEMCSESS_MC_META_H
 
 #include <stdint.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* metadump.h: enumerating every key of one memcached server (lru_crawler metadump, with
  * fallbacks), streamed and parsed line by line. */
-#ifndef MEMCSESS_METADUMP_H
-#define MEMCSESS_METADUMP_H
+#ifndef MEMCSESS_MC_METADUMP_H
+#define MEMCSESS_MC_METADUMP_H
 
 #include <stdint.h>
 #include <stddef.h>

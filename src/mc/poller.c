@@ -5,6 +5,8 @@
  * network wait can be broken off: the descriptor in use is registered, and poller_free shuts
  * it down. */
 #include "mc/poller.h"
+#include "mc/conn.h"
+#include "mc/stats_binary.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /* poller.h: every server's stats sampled on background threads (one per server, plus one that
  * counts sessions far less often), for a display that must never wait on the network. */
-#ifndef MEMCSESS_POLLER_H
-#define MEMCSESS_POLLER_H
+#ifndef MEMCSESS_MC_POLLER_H
+#define MEMCSESS_MC_POLLER_H
 
 #include <stdint.h>
 #include "mc/pool.h"

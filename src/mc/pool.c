@@ -1,6 +1,5 @@
 /* pool.c: server lists and PHP-compatible placement through libmemcached (see pool.h). */
 #include "mc/pool.h"
-#include "mc/conn.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -176,7 +175,8 @@ int pool_init(struct pool *p, const char *spec, enum pool_dist dist, const char 
 
 void pool_release(struct pool *p)
 {
-	conn_keep_end(p);
+	if (p->idle_end)
+		p->idle_end(p);
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->servers[i].name);
 		free(p->servers[i].host);

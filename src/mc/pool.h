@@ -1,6 +1,6 @@
 /* pool.h: a memcached pool as PHP's session handler sees it: servers in order, hashing, prefix. */
-#ifndef MEMCSESS_POOL_H
-#define MEMCSESS_POOL_H
+#ifndef MEMCSESS_MC_POOL_H
+#define MEMCSESS_MC_POOL_H
 
 #include <stddef.h>
 #include <libmemcached/memcached.h>
@@ -38,10 +38,12 @@ struct pool {
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
 	int sasl;		/* 1: the servers want SASL over the binary protocol (memcached -S):
-				 * store.c goes through binstore.c, scan.c cannot list keys */
+				 * store.c goes through store_binary.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
 				 * Laravel and Symfony); 0: the bare sid, as PHP's session handler */
 	struct conn_cache *idle;	/* owned: connections kept between uses (conn_keep), or NULL */
+	void (*idle_end)(struct pool *p);	/* set with idle: closes and frees it (conn.c's,
+						 * which pool.c cannot call without a cycle) */
 };
 
 /* Parses a server list "host:port[:weight],/path.sock[:weight],[::1]:port" and sets up hashing.

@@ -1,7 +1,7 @@
 /* scan.h: walking every session of a pool: all servers in parallel, keys streamed from
  * metadump, values fetched in pipelined batches, one record at a time to a callback. */
-#ifndef MEMCSESS_SCAN_H
-#define MEMCSESS_SCAN_H
+#ifndef MEMCSESS_MC_SCAN_H
+#define MEMCSESS_MC_SCAN_H
 
 #include <signal.h>
 #include <stdint.h>

@@ -23,101 +23,41 @@ void stats_sample_clear(struct stats_sample *s)
 }
 
 /* The STAT names kept, each with where its value goes. */
-enum { F_U64, F_I64, F_EXPIRED };
-struct stat_field {
-	const char *name;
-	size_t off;
-	int kind;
-};
-
-#define U(n) { #n, offsetof(struct stats_sample, n), F_U64 }
-#define I(n) { #n, offsetof(struct stats_sample, n), F_I64 }
-static const struct stat_field fields[] = {
+#define U(n) { #n, offsetof(struct stats_sample, n), STATS_U64, 0 }
+#define I(n) { #n, offsetof(struct stats_sample, n), STATS_I64, 0 }
+#define EXPIRED(n) { #n, offsetof(struct stats_sample, expired), STATS_SUM, 0 }
+static const struct stats_field fields[] = {
+	{ "version", offsetof(struct stats_sample, version), STATS_TEXT,
+	  sizeof(((struct stats_sample *)NULL)->version) },
 	I(pid), I(uptime), I(curr_connections),
 	U(cmd_get), U(cmd_set), U(get_hits), U(get_misses), U(evictions),
 	U(bytes_read), U(bytes_written), U(bytes), U(limit_maxbytes), U(curr_items),
-	{ "get_expired", offsetof(struct stats_sample, expired), F_EXPIRED },
-	{ "reclaimed", offsetof(struct stats_sample, expired), F_EXPIRED },
-	{ "crawler_reclaimed", offsetof(struct stats_sample, expired), F_EXPIRED },
+	EXPIRED(get_expired), EXPIRED(reclaimed), EXPIRED(crawler_reclaimed),
 };
 #undef U
 #undef I
+#undef EXPIRED
 
-/* Stores value v[0..vn) of the STAT called name; returns 0 or -1 when it is not a number. */
-static int store(struct stats_sample *s, const char *name, size_t nn, const char *v, size_t vn)
+enum stats_line stats_parse_stat(struct stats_sample *s, const struct stats_pair *pair,
+				 char **cause)
 {
-	if (nn == 7 && memcmp(name, "version", 7) == 0) {
-		size_t k = vn < sizeof(s->version) - 1 ? vn : sizeof(s->version) - 1;
-		memcpy(s->version, v, k);
-		s->version[k] = '\0';
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const struct stat_field *f = &fields[i];
-		if (strlen(f->name) != nn || memcmp(f->name, name, nn) != 0)
-			continue;
-		uint64_t u;
-		if (parse_u64(v, vn, &u) < 0 || (f->kind == F_I64 && u > INT64_MAX))
-			return -1;
-		char *p = (char *)s + f->off;
-		if (f->kind == F_I64)
-			*(int64_t *)(void *)p = (int64_t)u;
-		else if (f->kind == F_EXPIRED)
-			*(uint64_t *)(void *)p += u;
-		else
-			*(uint64_t *)(void *)p = u;
-		return 0;
-	}
-	return 0;	/* a STAT memcsess does not show */
-}
-
-/* Is the line an error reply? Returns STATS_AUTH, STATS_ERROR, or 0 when it is not one. */
-static int error_reply(const char *line, size_t len, char **cause)
-{
-	static const char *const errs[] = { "ERROR", "CLIENT_ERROR", "SERVER_ERROR" };
-	int show = (int)(len > 160 ? 160 : len);
-	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-		size_t n = strlen(errs[i]);
-		if (len < n || memcmp(line, errs[i], n) != 0 || (len > n && line[n] != ' '))
-			continue;
-		if (memmem(line, len, "unauthenticated", 15) || memmem(line, len, "auth", 4)) {
-			*cause = xasprintf("authentication required: server replied '%.*s'", show, line);
-			return STATS_AUTH;
-		}
-		*cause = xasprintf("stats: server replied '%.*s'", show, line);
+	if (stats_reply_take(fields, sizeof(fields) / sizeof(fields[0]), s, pair) < 0) {
+		/* the value is at byte 5 + nn + 1 of "STAT <name> <value>" */
+		size_t nn = pair->name_len;
+		*cause = xasprintf("stats line: bad value for '%.*s' at byte %zu",
+				   (int)(nn > 40 ? 40 : nn), pair->name, 5 + nn + 1);
 		return STATS_ERROR;
 	}
-	return 0;
+	s->seen++;
+	return STATS_STAT;
 }
 
 enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_t len,
 				 char **cause)
 {
-	if (len == 3 && memcmp(line, "END", 3) == 0)
-		return STATS_END;
-	int e = error_reply(line, len, cause);
-	if (e)
-		return (enum stats_line)e;
-	if (len < 5 || memcmp(line, "STAT ", 5) != 0) {
-		*cause = xasprintf("stats line: expected 'STAT <name> <value>' at byte 0");
-		return STATS_ERROR;
-	}
-	const char *name = line + 5;
-	const char *sp = memchr(name, ' ', len - 5);
-	if (!sp || sp == name) {
-		*cause = xasprintf("stats line: no value after the name at byte %zu", len);
-		return STATS_ERROR;
-	}
-	size_t nn = (size_t)(sp - name);
-	const char *v = sp + 1;
-	size_t vn = len - (size_t)(v - line);
-	if (store(s, name, nn, v, vn) < 0) {
-		*cause = xasprintf("stats line: bad value for '%.*s' at byte %zu",
-				   (int)(nn > 40 ? 40 : nn), name, (size_t)(v - line));
-		return STATS_ERROR;
-	}
-	s->seen++;
-	return STATS_STAT;
+	struct stats_pair pair;
+	enum stats_line r = stats_reply_line(line, len, &pair, cause);
+	return r == STATS_STAT ? stats_parse_stat(s, &pair, cause) : r;
 }
 
 int stats_fetch(struct conn *c, struct stats_sample *s, char **cause)

@@ -1,11 +1,12 @@
 /* stats.h: a memcached server's "stats" reply parsed into a sample, rates from two samples,
  * and counting the sessions on one server. */
-#ifndef MEMCSESS_STATS_H
-#define MEMCSESS_STATS_H
+#ifndef MEMCSESS_MC_STATS_H
+#define MEMCSESS_MC_STATS_H
 
 #include <stdint.h>
 #include <stddef.h>
 #include "mc/conn.h"
+#include "mc/stats_reply.h"
 
 /* What memcsess top shows of one "stats" reply. Counters only grow until the server restarts. */
 struct stats_sample {
@@ -30,17 +31,15 @@ struct stats_rates {
 	double hit_overall;	/* since the server started; -1 no gets ever */
 };
 
-enum stats_line {
-	STATS_STAT = 1,		/* a STAT line, taken into the sample */
-	STATS_END = 0,		/* END: the reply is complete */
-	STATS_ERROR = -1,	/* a malformed line, or an error reply; *cause says which */
-	STATS_AUTH = -2,	/* the server wants authentication first */
-};
-
 /* Monotonic seconds, for stats_sample.at and deadlines. */
 double stats_now(void);
 /* Clears s before a reply is parsed into it. */
 void stats_sample_clear(struct stats_sample *s);
+/* Takes one statistic into s and counts it in s->seen (one s does not keep is only counted).
+ * Returns STATS_STAT, or STATS_ERROR with *cause (new) when its value is not a number, naming
+ * the byte offset of the value in the line "STAT <name> <value>". */
+enum stats_line stats_parse_stat(struct stats_sample *s, const struct stats_pair *pair,
+				 char **cause);
 /* Parses one reply line (without \r\n) into s. Returns a stats_line; on STATS_ERROR and
  * STATS_AUTH *cause (new) names the line's problem and the byte offset where it is. */
 enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_t len,
@@ -48,10 +47,6 @@ enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_
 /* Sends "stats" on c and reads the reply into s (s->at is left to the caller). Returns
  * STATS_END (0) on success, or STATS_ERROR / STATS_AUTH with *cause naming the server. */
 int stats_fetch(struct conn *c, struct stats_sample *s, char **cause);
-/* The same over the binary protocol, for server i of a SASL pool (memcached -S), on the handle
- * *mc (opened when NULL, freed and set to NULL on failure). */
-int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct stats_sample *s,
-		       char **cause);
 /* Rates from a (older) to b (newer). Returns 0, or -1 when they cannot be compared (the server
  * restarted, a counter went back, no time passed): then only hit_overall is set. */
 int stats_rates(const struct stats_sample *a, const struct stats_sample *b,

@@ -1,17 +1,17 @@
-/* binstats.c: a SASL server's "stats" (memcached -S speaks only the binary protocol), read
- * through libmemcached and parsed by the same line parser as the text reply (stats.c). */
-#include "mc/stats.h"
-#include "mc/store.h"
+/* stats_binary.c: a SASL server's "stats" through libmemcached (see stats_binary.h); each
+ * statistic goes through the same fields as a text reply's STAT line (stats_parse_stat). */
+#include "mc/stats_binary.h"
+#include "mc/conn_binary.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct stat_ctx {
 	struct stats_sample *s;
-	char *cause;		/* the first bad line's problem */
+	char *cause;		/* the first bad statistic's problem */
 };
 
-/* One statistic from libmemcached, fed to the text parser as "STAT key value". */
+/* One statistic from libmemcached, taken as the line "STAT key value" would be. */
 static memcached_return_t take_stat(const memcached_instance_st *server, const char *key,
 				    size_t key_len, const char *value, size_t value_len, void *arg)
 {
@@ -19,11 +19,8 @@ static memcached_return_t take_stat(const memcached_instance_st *server, const c
 	struct stat_ctx *x = arg;
 	if (x->cause || value_len == 0)
 		return MEMCACHED_SUCCESS;
-	struct buf line = { 0 };
-	buf_printf(&line, "STAT %.*s %.*s", (int)key_len, key, (int)value_len, value);
-	if (stats_parse_line(x->s, line.ptr, line.len, &x->cause) != STATS_STAT && !x->cause)
-		x->cause = xasprintf("unexpected statistic '%.*s'", (int)key_len, key);
-	buf_release(&line);
+	struct stats_pair pair = { key, key_len, value, value_len };
+	stats_parse_stat(x->s, &pair, &x->cause);
 	return MEMCACHED_SUCCESS;
 }
 
@@ -31,7 +28,7 @@ int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct
 		       char **cause)
 {
 	const struct pool_server *sv = &p->servers[i];
-	if (!*mc && !(*mc = binstore_open(p, sv, cause)))
+	if (!*mc && !(*mc = conn_binary_open(p, sv, cause)))
 		return STATS_ERROR;
 	double at = s->at;
 	stats_sample_clear(s);
@@ -43,7 +40,7 @@ int stats_fetch_binary(const struct pool *p, size_t i, memcached_st **mc, struct
 	if (x.cause || rc == MEMCACHED_SUCCESS)
 		*cause = xasprintf("server %s: %s", sv->name, x.cause ? x.cause : "empty stats reply");
 	else
-		*cause = binstore_cause(*mc, p, sv, rc);
+		*cause = conn_binary_cause(*mc, p, sv, rc);
 	free(x.cause);
 	memcached_free(*mc);
 	*mc = NULL;

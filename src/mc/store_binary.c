@@ -1,9 +1,7 @@
-/* binstore.c: store requests on a SASL pool (memcached -S), which speaks only the binary
- * protocol: through libmemcached, one handle per server (that server alone), one request at a
- * time (see store.h). The binary protocol cannot read a TTL: ST_GET gives TTL_UNKNOWN. */
-#include "mc/store.h"
+/* store_binary.c: the binary-protocol store backend (see store_binary.h). */
+#include "mc/store_binary.h"
+#include "mc/conn_binary.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,34 +11,38 @@
  * delete with CAS, so a CAS-checked store of an empty item with this expiry stands in for one. */
 #define PAST_EXP ((time_t)(30 * 86400 + 1))
 
-void binstore_close(struct store *s, size_t i)
+struct binary_store {
+	const struct pool *pool;
+	memcached_st **mc;	/* per server, a libmemcached handle or NULL */
+	struct item_limit *limit;	/* per server, asked before its first write */
+};
+
+static void *binary_open(const struct pool *p)
 {
-	if (!s->bin[i])
-		return;
-	memcached_free(s->bin[i]);
-	s->bin[i] = NULL;
+	struct binary_store *b = xcalloc(1, sizeof(*b));
+	b->pool = p;
+	b->mc = xcalloc(p->n, sizeof(*b->mc));
+	b->limit = xcalloc(p->n, sizeof(*b->limit));
+	return b;
 }
 
-memcached_st *binstore_open(const struct pool *p, const struct pool_server *sv, char **cause)
+/* Closes server i's handle. */
+static void close_server(struct binary_store *b, size_t i)
 {
-	memcached_st *mc = memcached_create(NULL);
-	if (!mc) {
-		*cause = xasprintf("server %s: cannot create a libmemcached handle", sv->name);
-		return NULL;
-	}
-	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1);
-	pool_set_timeouts(mc, p->timeout_ms);
-	memcached_return_t rc = sv->socket ? memcached_server_add_unix_socket(mc, sv->socket) :
-				memcached_server_add(mc, sv->host, (in_port_t)atoi(sv->port));
-	if (rc == MEMCACHED_SUCCESS)
-		rc = memcached_set_sasl_auth_data(mc, sv->username ? sv->username : "",
-						  sv->password ? sv->password : "");
-	if (rc != MEMCACHED_SUCCESS) {
-		*cause = xasprintf("server %s: %s", sv->name, memcached_strerror(mc, rc));
-		memcached_free(mc);
-		return NULL;
-	}
-	return mc;
+	if (!b->mc[i])
+		return;
+	memcached_free(b->mc[i]);
+	b->mc[i] = NULL;
+}
+
+static void binary_close(void *be)
+{
+	struct binary_store *b = be;
+	for (size_t i = 0; i < b->pool->n; i++)
+		close_server(b, i);
+	free(b->mc);
+	free(b->limit);
+	free(b);
 }
 
 /* The expiry argument for absolute expiry exp (-1 never). */
@@ -94,32 +96,6 @@ static memcached_return_t bin_do(memcached_st *mc, struct store_req *r, int64_t 
 	return MEMCACHED_INVALID_ARGUMENTS;
 }
 
-/* libmemcached's name for rc, in lower case (it shouts); returns new. */
-static char *bin_strerror(memcached_st *mc, memcached_return_t rc)
-{
-	char *s = xstrdup(memcached_strerror(mc, rc));
-	for (char *c = s; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return s;
-}
-
-char *binstore_cause(memcached_st *mc, const struct pool *p, const struct pool_server *sv,
-			  memcached_return_t rc)
-{
-	if (rc == MEMCACHED_AUTH_FAILURE || rc == MEMCACHED_AUTH_PROBLEM)
-		return xasprintf("server %s: authentication failed for user '%s'", sv->name,
-				 sv->username ? sv->username : "");
-	if (rc == MEMCACHED_TIMEOUT)
-		return xasprintf("server %s: timeout after %d ms while waiting for a reply "
-				 "(binary protocol, SASL)", sv->name, p->timeout_ms);
-	char *why = bin_strerror(mc, rc);
-	int err = memcached_last_error_errno(mc);
-	char *cause = xasprintf("server %s: %s%s%s (binary protocol, SASL)", sv->name, why,
-				err ? ": " : "", err ? strerror(err) : "");
-	free(why);
-	return cause;
-}
-
 /* Sets r's status from rc. Returns 0, or -1 with *cause when the server is unusable. */
 static int bin_status(memcached_st *mc, const struct pool *p, struct store_req *r,
 		      memcached_return_t rc, char **cause)
@@ -135,31 +111,42 @@ static int bin_status(memcached_st *mc, const struct pool *p, struct store_req *
 		r->status = ST_EXISTS;
 	else if (rc == MEMCACHED_E2BIG || rc == MEMCACHED_SERVER_MEMORY_ALLOCATION_FAILURE) {
 		/* refused this item only: the connection goes on */
-		char *why = bin_strerror(mc, rc);
+		char *why = conn_binary_strerror(mc, rc);
 		r->status = ST_ERROR;
 		r->error = xasprintf("server %s: key %.*s: value of %zu bytes refused: %s", sv->name,
 				     (int)r->key_len, r->key, r->value_len, why);
 		free(why);
 	} else {
-		*cause = binstore_cause(mc, p, sv, rc);
+		*cause = conn_binary_cause(mc, p, sv, rc);
 		return -1;
 	}
 	return 0;
 }
 
-void binstore_limit(struct store *s, size_t i)
+static const struct item_limit *binary_limit(void *be, size_t i)
 {
+	struct binary_store *b = be;
 	char *cause = NULL;
-	if (!s->bin[i] && !(s->bin[i] = binstore_open(s->pool, &s->pool->servers[i], &cause))) {
+	if (b->limit[i].state != 0)
+		return &b->limit[i];
+	if (!b->mc[i] && !(b->mc[i] = conn_binary_open(b->pool, &b->pool->servers[i], &cause)))
 		free(cause);
-		return;
-	}
-	limit_fetch_binary(s->bin[i], &s->limit[i]);
+	else
+		limit_fetch_binary(b->mc[i], &b->limit[i]);
+	return &b->limit[i];
 }
 
-void binstore_run(struct store *s, struct store_req *reqs, size_t n)
+/* Why write r would be refused for its size (see limit.h), or NULL; new. */
+static char *over_limit(struct binary_store *b, const struct store_req *r)
 {
-	const struct pool *p = s->pool;
+	return limit_check(binary_limit(b, r->server), b->pool->servers[r->server].name, r->key,
+			   r->key_len, r->flags, r->value_len);
+}
+
+static void binary_run(void *be, struct store_req *reqs, size_t n)
+{
+	struct binary_store *b = be;
+	const struct pool *p = b->pool;
 	int64_t now = time(NULL);
 	char **cause = xcalloc(p->n, sizeof(char *));
 	for (size_t k = 0; k < n; k++) {
@@ -168,13 +155,13 @@ void binstore_run(struct store *s, struct store_req *reqs, size_t n)
 		size_t i = r->server;
 		if (i >= p->n || cause[i])
 			continue;
-		if (!s->bin[i] && !(s->bin[i] = binstore_open(p, &p->servers[i], &cause[i])))
+		if (!b->mc[i] && !(b->mc[i] = conn_binary_open(p, &p->servers[i], &cause[i])))
 			continue;
-		if ((r->op == ST_ADD || r->op == ST_SET) && (r->error = store_over_limit(s, r)))
+		if ((r->op == ST_ADD || r->op == ST_SET) && (r->error = over_limit(b, r)))
 			continue;
-		if (bin_status(s->bin[i], p, r, bin_do(s->bin[i], r, now), &cause[i]) < 0) {
+		if (bin_status(b->mc[i], p, r, bin_do(b->mc[i], r, now), &cause[i]) < 0) {
 			r->status = ST_ERROR;
-			binstore_close(s, i);
+			close_server(b, i);
 		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -184,3 +171,7 @@ void binstore_run(struct store *s, struct store_req *reqs, size_t n)
 	}
 	free(cause);
 }
+
+const struct store_ops store_binary_ops = {
+	.open = binary_open, .close = binary_close, .run = binary_run, .limit = binary_limit,
+};
