@@ -44,7 +44,7 @@ static void figures_text(const struct doc_finding *f, struct buf *b)
 		const struct doc_figure *g = &f->figs[i];
 		char num[32];
 		if (!g->str)
-			snprintf(num, sizeof(num), "%.6g", g->num);
+			snprintf(num, sizeof(num), g->num == (double)(long long)g->num ? "%.0f" : "%.4g", g->num);
 		buf_printf(b, "%s%s=%s", i ? " " : "", g->name, g->str ? g->str : num);
 	}
 }

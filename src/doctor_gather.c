@@ -3,6 +3,7 @@
 #include "doctor_gather.h"
 #include "doctor_size.h"
 #include "mc/conn.h"
+#include "mc/limit.h"
 #include "mc/meta.h"
 #include "mc/scan.h"
 #include "mc/stats.h"
@@ -358,7 +359,6 @@ static void on_session(struct walk *w, const struct sess_rec *r)
 	struct doc_srv *s = &d->srv[r->server];
 	d->sessions++;
 	s->sessions++;
-	s->session_bytes += r->item_size;
 	int ok = placed(w->p, w->o, r->home, r->server);
 	d->srv[ok ? r->server : r->home].home++;
 	if (!ok) {
@@ -371,9 +371,13 @@ static void on_session(struct walk *w, const struct sess_rec *r)
 			d->n_sample = d->misplaced < DOC_SAMPLE ? d->misplaced : DOC_SAMPLE;
 		}
 	}
-	int c = r->item_size ? doc_class_of(s, r->item_size) : -1;
+	/* values read through mg: the size in memory from the value (metadump's is not there) */
+	uint64_t size = r->item_size ? r->item_size : r->have_meta ?
+			limit_item_size(r->key_len, r->flags, r->value_len, 1) : 0;
+	int c = size ? doc_class_of(s, size) : -1;
 	if (c > 0)
 		s->cls[c].sessions++;
+	s->session_bytes += size;
 	if (r->exp < 0)
 		doc_examples_add(&d->no_expiry, r->sid, r->sid_len, r->server, r->idle);
 	else if (r->ttl > 30 * 86400)
@@ -384,8 +388,8 @@ static void on_session(struct walk *w, const struct sess_rec *r)
 			d->lifetimes[k] = r->exp - r->la;
 		d->n_lifetimes = d->lifetimes_seen < DOC_LIFETIMES ? d->lifetimes_seen : DOC_LIFETIMES;
 	}
-	if (s->item_size_max > 0 && r->item_size * 10 >= (uint64_t)s->item_size_max * 9)
-		doc_examples_add(&d->near_limit, r->sid, r->sid_len, r->server, (int64_t)r->item_size);
+	if (s->item_size_max > 0 && size * 10 >= (uint64_t)s->item_size_max * 9)
+		doc_examples_add(&d->near_limit, r->sid, r->sid_len, r->server, (int64_t)size);
 	if (r->value)
 		on_value(w, r);
 	if (w->o->replicas > 0 && r->server == r->home && w->n_homes < REPLICA_CHECKS) {

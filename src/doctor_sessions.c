@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "s" for a plural count, "" for one. */
+static const char *s_(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static double share(uint64_t part, uint64_t whole)
 {
 	return whole ? (double)part / (double)whole : 0;
@@ -110,10 +116,11 @@ void doc_check_locks(const struct doc_input *in, struct doc_report *r)
 	}
 	struct doc_finding *f;
 	if (dead.count) {
-		f = doc_add(r, "stuck-lock", DOC_CRITICAL, -1, "%llu lock keys never expire and were "
-			    "taken over %lld s ago (the oldest %lld s): PHP waits on them at every "
-			    "request of these sessions, for ever", (unsigned long long)dead.count,
-			    (long long)age, (long long)dead.s[0].value);
+		f = doc_add(r, "stuck-lock", DOC_CRITICAL, -1, "%llu lock key%s never expire%s and %s "
+			    "taken over %lld s ago (the oldest %lld s): PHP waits on %s at every "
+			    "request of %s, for ever", (unsigned long long)dead.count, s_(dead.count),
+			    dead.count == 1 ? "s" : "", dead.count == 1 ? "was" : "were", (long long)age, (long long)dead.s[0].value, dead.count == 1 ? "it" : "them",
+			    dead.count == 1 ? "this session" : "these sessions");
 		doc_num(f, "locks", (double)dead.count);
 		doc_num(f, "oldest_s", (double)dead.s[0].value);
 		name_sids(f, &dead);
@@ -121,9 +128,9 @@ void doc_check_locks(const struct doc_input *in, struct doc_report *r)
 			   "out too); set memcached.sess_lock_expire so that a dead worker's lock ends");
 	}
 	if (old.count) {
-		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu locks are held for over %lld s "
-			    "(the oldest %lld s): a worker died or hangs holding them",
-			    (unsigned long long)old.count, (long long)age, (long long)old.s[0].value);
+		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu lock%s held for over %lld s "
+			    "(the oldest %lld s): a worker died or hangs holding %s",
+			    (unsigned long long)old.count, old.count == 1 ? " is" : "s are", (long long)age, (long long)old.s[0].value, old.count == 1 ? "it" : "them");
 		doc_num(f, "locks", (double)old.count);
 		doc_num(f, "oldest_s", (double)old.s[0].value);
 		name_sids(f, &old);
@@ -131,17 +138,19 @@ void doc_check_locks(const struct doc_input *in, struct doc_report *r)
 			   "SID...' (it logs these sessions out too)");
 	}
 	if (noexp.count) {
-		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu locks have no expiry (PHP under "
+		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu lock%s no expiry (PHP under "
 			    "the CLI, or memcached.sess_lock_expire=0 with max_execution_time=0): if "
-			    "their worker dies they stay", (unsigned long long)noexp.count);
+			    "the worker dies it stays", (unsigned long long)noexp.count,
+			    noexp.count == 1 ? " has" : "s have");
 		doc_num(f, "locks", (double)noexp.count);
 		name_sids(f, &noexp);
 		doc_advise(f, "set memcached.sess_lock_expire; if they outlive their request, 'memcsess "
 			   "expire --locks SID...' deletes them");
 	}
 	if (gone.count) {
-		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu locks belong to sessions that are "
-			    "gone", (unsigned long long)gone.count);
+		f = doc_add(r, "stuck-lock", DOC_WARNING, -1, "%llu lock%s to %s that %s gone",
+			    (unsigned long long)gone.count, gone.count == 1 ? " belongs" : "s belong",
+			    gone.count == 1 ? "a session" : "sessions", gone.count == 1 ? "is" : "are");
 		doc_num(f, "locks", (double)gone.count);
 		name_sids(f, &gone);
 		doc_advise(f, "'memcsess expire --locks SID...' deletes the lock keys left behind");
@@ -177,11 +186,12 @@ void doc_check_expiry(const struct doc_input *in, struct doc_report *r)
 		doc_num(f, "session_lifetime", (double)life);
 	}
 	if (d->long_expiry.count) {
-		f = doc_add(r, "long-expiry", DOC_WARNING, -1, "%llu sessions live longer than 30 days "
+		f = doc_add(r, "long-expiry", DOC_WARNING, -1, "%llu session%s longer than 30 days "
 			    "(the longest %lld s more): memcached reads a lifetime over 30 days as a "
 			    "unix time, so a client that sends it in seconds stores sessions already "
 			    "expired, and these hold memory for a month",
-			    (unsigned long long)d->long_expiry.count, (long long)d->long_expiry.s[0].value);
+			    (unsigned long long)d->long_expiry.count, d->long_expiry.count == 1 ? " lives" : "s live",
+			    (long long)d->long_expiry.s[0].value);
 		doc_num(f, "sessions", (double)d->long_expiry.count);
 		doc_num(f, "longest_ttl", (double)d->long_expiry.s[0].value);
 		name_sids(f, &d->long_expiry);
@@ -243,11 +253,12 @@ void doc_check_size(const struct doc_input *in, struct doc_report *r)
 	if (d->near_limit.count) {
 		const struct doc_sid *top = &d->near_limit.s[0];
 		int64_t max = d->srv[top->server].item_size_max;
-		struct doc_finding *f = doc_add(r, "near-item-limit", DOC_WARNING, -1, "%llu sessions "
-			"are within 10%% of the server's item size limit (the largest %lld B of %lld B, "
+		struct doc_finding *f = doc_add(r, "near-item-limit", DOC_WARNING, -1, "%llu session%s "
+			"within 10%% of the server's item size limit (the largest %lld B of %lld B, "
 			"memcached -I): a write that grows them is refused, and the user's changes are "
 			"lost (php-memcached reports it with the message \"SUCCESS\")",
-			(unsigned long long)d->near_limit.count, (long long)top->value, (long long)max);
+			(unsigned long long)d->near_limit.count, d->near_limit.count == 1 ? " is" : "s are",
+			(long long)top->value, (long long)max);
 		doc_num(f, "sessions", (double)d->near_limit.count);
 		doc_num(f, "largest_item", (double)top->value);
 		doc_num(f, "item_size_max", (double)max);
