@@ -69,6 +69,7 @@ check_eq "--nagios with a critical finding: exit 2" 2 $?
 check "--nagios names the check" grep -q "^MEMCSESS DOCTOR CRITICAL - 1 critical, 0 warning: stuck-lock |" "$TMP/nag"
 "$MEMCSESS" -s "$POOL" expire --yes --locks deadworker00000000000000000001 >/dev/null 2>&1
 # A lock that expires but whose session is gone (a new session's worker killed).
+rm -f "$TMP/php-lock.out"	# php_leave_lock waits for "started" in it
 php_leave_lock "$POOL" goneworker00000000000000000001 -d memcached.sess_lock_expire=600
 doctor --json >"$TMP/json"
 check_eq "a lock whose session is gone: a warning naming it" "goneworker00000000000000000001" \
