@@ -71,6 +71,8 @@ static void try_order(const struct pool *p, int replicas, const struct doc_place
 	for (size_t d = 0; d < 3; d++) {
 		if (same && dists[d] == p->dist)
 			continue;	/* the configured placement itself */
+		if (!same && dists[d] != DIST_MODULA)
+			continue;	/* ketama hashes the names: the order changes nothing */
 		char *spec;
 		size_t got = explains(p, replicas, sample, n, dists[d], order, &spec);
 		best->tried++;

@@ -1,5 +1,6 @@
 /* doctor_placement.h: which placement explains where misplaced sessions sit: the other
- * distributions (ketama, ketama_weighted, modula) and other orders of the same servers. */
+ * distributions (ketama, ketama_weighted, modula) and, for modula (ketama places by the servers'
+ * names, whatever their order), other orders of the same servers. */
 #ifndef MEMCSESS_DOCTOR_PLACEMENT_H
 #define MEMCSESS_DOCTOR_PLACEMENT_H
 
