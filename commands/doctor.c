@@ -19,7 +19,7 @@ static const struct cmd_opt doctor_opts[] = {
 	{ NULL, 0, 0, 0 },
 };
 
-#define DEFAULT_LOCK_AGE 60	/* seconds: PHP's default lock wait is about 15 s (retries) */
+#define DEFAULT_LOCK_AGE 60	/* seconds: no PHP request should hold a lock that long */
 
 /* Nagios plugin exit codes. */
 enum { NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN };
