@@ -29,6 +29,19 @@ static const char *server_name(const struct cmd_ctx *ctx, const struct doc_findi
 	return f->server >= 0 ? ctx->pool.servers[f->server].name : NULL;
 }
 
+/* A JSON string of s; bytes that are no UTF-8 (a server's garbage quoted in a message) are
+ * written escaped. */
+static json_t *json_text(const char *s)
+{
+	if (utf8_valid(s, strlen(s)))
+		return json_string(s);
+	struct buf b = BUF_INIT;
+	buf_add_escaped(&b, s, strlen(s));
+	json_t *j = json_string(b.ptr ? b.ptr : "");
+	buf_release(&b);
+	return j;
+}
+
 /* A figure's number in JSON: an integer when it is one. */
 static json_t *json_figure(double v)
 {
@@ -49,6 +62,21 @@ static void figures_text(const struct doc_finding *f, struct buf *b)
 	}
 }
 
+/* s for a terminal: as it is when it is UTF-8 without control bytes, else escaped (a server's
+ * garbage quoted in a message). Returns new. */
+static char *clean(const char *s)
+{
+	size_t n = strlen(s);
+	int plain = utf8_valid(s, n);
+	for (size_t i = 0; plain && i < n; i++)
+		plain = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+	if (plain)
+		return xstrdup(s);
+	struct buf b = BUF_INIT;
+	buf_add_escaped(&b, s, n);
+	return buf_detach(&b, NULL);
+}
+
 static void print_people(const struct cmd_ctx *ctx, const struct doc_report *r)
 {
 	static const char *const titles[] = { "OK", "INFO", "WARNING", "CRITICAL" };
@@ -63,7 +91,9 @@ static void print_people(const struct cmd_ctx *ctx, const struct doc_report *r)
 			if (!head++)
 				printf("%s%s\n", sev == DOC_CRITICAL ? "" : "\n", titles[sev]);
 			const char *s = server_name(ctx, f);
-			printf("  %s%s%s: %s\n", f->check, s ? " " : "", s ? s : "", f->message);
+			char *m = clean(f->message);
+			printf("  %s%s%s: %s\n", f->check, s ? " " : "", s ? s : "", m);
+			free(m);
 			if (sev == DOC_OK)
 				continue;
 			struct buf b = BUF_INIT;
@@ -87,12 +117,12 @@ static void print_json(const struct cmd_ctx *ctx, const struct doc_report *r)
 		json_t *figs = json_object();
 		for (size_t k = 0; k < f->n_figs; k++)
 			json_object_set_new(figs, f->figs[k].name, f->figs[k].str ?
-					    json_string(f->figs[k].str) : json_figure(f->figs[k].num));
-		json_t *o = json_pack("{s:s,s:s,s:b,s:o,s:s,s:o,s:o}", "check", f->check,
+					    json_text(f->figs[k].str) : json_figure(f->figs[k].num));
+		json_t *o = json_pack("{s:s,s:s,s:b,s:o,s:o,s:o,s:o}", "check", f->check,
 			"severity", f->sev == DOC_OK ? "info" : doc_severity_name(f->sev),
-			"ok", f->sev == DOC_OK, "server", s ? json_string(s) : json_null(),
-			"message", f->message, "advice", f->advice ? json_string(f->advice) : json_null(),
-			"figures", figs);
+			"ok", f->sev == DOC_OK, "server", s ? json_text(s) : json_null(),
+			"message", json_text(f->message), "advice", f->advice ? json_text(f->advice) :
+			json_null(), "figures", figs);
 		char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		puts(line);
 		free(line);

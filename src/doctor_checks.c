@@ -218,7 +218,8 @@ static int server_memory(const struct doc_input *in, size_t i, struct doc_report
 	uint64_t used = s->malloced > s->bytes ? s->malloced : s->bytes;
 	double head = used >= s->limit_maxbytes ? 0 :
 		      (double)(s->limit_maxbytes - used) / (double)s->limit_maxbytes;
-	double rate = s->dt > 0 && s->bytes_after > s->bytes ? (double)(s->bytes_after - s->bytes) / s->dt : 0;
+	double rate = s->dt >= DOC_RATE_MIN_S && s->bytes_after > s->bytes ?
+		      (double)(s->bytes_after - s->bytes) / s->dt : 0;
 	double full_in = rate > 0 && head > 0 ? (double)(s->limit_maxbytes - used) / rate : -1;
 	int full = head < DOC_MEMORY_LOW, stuck = s->slab_reassign == 0 || s->slab_automove == 0;
 	struct buf b = BUF_INIT;

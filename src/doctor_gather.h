@@ -16,6 +16,7 @@
 #define DOC_LIFETIMES 4096	/* lifetimes kept to estimate the usual one */
 #define DOC_LOCKS 1000		/* lock keys kept */
 #define DOC_VARS 4096		/* --deep: distinct top-level session variables counted */
+#define DOC_RATE_MIN_S 0.5	/* samples closer than this give no memory growth rate */
 
 struct doc_opts {
 	int deep;		/* read values: the largest sessions and variables */
@@ -55,7 +56,7 @@ struct doc_srv {
 	/* stats settings; -1 where the server did not say */
 	int64_t item_size_max, udpport, dump_enabled, slab_reassign, slab_automove, auth;
 	int watch;		/* 1 allowed, 0 refused (-W), -1 unknown */
-	/* stats, at the start and after the walk (at least a second apart) */
+	/* stats, at the start and after the walk */
 	uint64_t limit_maxbytes, bytes, malloced, evictions, curr_items;
 	uint64_t bytes_after, evictions_after;
 	double dt;		/* seconds between the two samples; 0 no second sample */

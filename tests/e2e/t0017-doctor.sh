@@ -153,10 +153,17 @@ check "memory: full and evicting" [ "$(fig "$TMP/json" memory warning evictions)
 mc_start_var U -U 0 || exit 1
 kill "$U_PID"; wait "$U_PID" 2>/dev/null
 udp=$(free_port)
-mc_start_var U -U "$udp" -X || exit 1
+mc_start_var U -U "$udp" -X -W || exit 1
 "$MEMCSESS" -s "127.0.0.1:$U" doctor --json >"$TMP/json"
 check_eq "exposure warns of the UDP port" "$udp" "$(fig "$TMP/json" exposure warning udpport)"
 check_eq "listing warns that dumps are disabled (-X)" 0 "$(fig "$TMP/json" listing warning dump_enabled)"
+check_eq "and notes that watch is refused (-W)" 0 "$(fig "$TMP/json" listing info watch_enabled)"
+
+# A server answering garbage counts as not answering, with what it said.
+fake_start G garbage || exit 1
+"$MEMCSESS" -s "127.0.0.1:$G" doctor --json >"$TMP/json"
+check_eq "a server answering garbage: exit 3 (no server answers)" 3 $?
+check "unreachable says what it answered" grep -q '"check":"unreachable","severity":"critical".*version: server replied' "$TMP/json"
 
 # A server stopped; then every server.
 kill "$B_PID"; wait "$B_PID" 2>/dev/null

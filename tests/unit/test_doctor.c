@@ -280,6 +280,41 @@ static void test_eviction_exposure(void)
 	pool_release(&p);
 }
 
+static void test_reach(void)
+{
+	struct pool p;
+	char *cause = NULL;
+	pool_init(&p, "10.0.0.1:11211,10.0.0.2:11211,10.0.0.3:11211", DIST_KETAMA, NULL, 2000, &cause);
+	struct doc_opts o = { .lock_age = 60 };
+	struct doc_srv srv[3];
+	memset(srv, 0, sizeof(srv));
+	struct doc_data d = { .n = 3, .srv = srv, .reached = 2 };
+	srv[0] = (struct doc_srv){ .reached = 1, .rtt_ms = 80 };
+	srv[1] = (struct doc_srv){ .reached = 1, .rtt_ms = 1500 };
+	srv[2] = (struct doc_srv){ .reached = 0, .error = (char *)"connection refused" };
+	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_report r = { 0 };
+	doc_check_reach(&in, &r);
+	const struct doc_finding *f = find(&r, "unreachable", DOC_CRITICAL);
+	unit_check(f && f->server == 2 && strstr(f->message, "connection refused"),
+		   "a server not answering: critical, with why");
+	f = find(&r, "slow", DOC_WARNING);
+	unit_check(f && f->server == 0 && num(f, "rtt_ms") == 80, "80 ms round trips: slow, a warning");
+	f = find(&r, "slow", DOC_CRITICAL);
+	unit_check(f && f->server == 1, "1500 ms, past half the 2 s timeout: critical");
+	unit_check(r.n == 3, "nothing else (no healthy line for either check)");
+	doc_report_release(&r);
+	srv[0].rtt_ms = srv[1].rtt_ms = 0.2;
+	srv[2] = (struct doc_srv){ .reached = 1, .rtt_ms = 0.3 };
+	d.reached = 3;
+	doc_check_reach(&in, &r);
+	unit_check(r.n == 2 && r.f[0].sev == DOC_OK && r.f[1].sev == DOC_OK &&
+		   num(&r.f[1], "rtt_ms.10.0.0.3:11211") == 0.3, "all fast: two healthy lines, "
+		   "with each round trip");
+	doc_report_release(&r);
+	pool_release(&p);
+}
+
 static void test_stats_raw(void)
 {
 	struct stats_raw r = { 0 };
@@ -311,6 +346,7 @@ int main(void)
 	test_placement();
 	test_locks();
 	test_eviction_exposure();
+	test_reach();
 	test_stats_raw();
 	return unit_done();
 }
