@@ -14,6 +14,8 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_POOL = 3,		/* no server could be reached, or the pool is misconfigured */
 	EXIT_IO = 4,		/* writing the output failed (disk full, closed pipe) */
+	EXIT_WARNING = 5,	/* doctor: the worst finding is a warning */
+	EXIT_CRITICAL = 6,	/* doctor: the worst finding is critical */
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -83,6 +85,7 @@ extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_shell_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_doctor_entry;
 /* Every command, in the order usage lists them; ends with NULL (main.c). */
 extern const struct cmd_entry *const cmd_table[];
 /* The options every command takes, before or after its name; ends with { NULL } (main.c). */

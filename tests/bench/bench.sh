@@ -253,6 +253,11 @@ one_run() {
 	expect_count "memcsess list --fast" "$(($(wc -l <"$TMP/list") - 1))" "$N"
 	record listfast_s "$SECS"
 	local listfast_s=$SECS
+	# doctor without --deep walks the keys as list --fast does (exit 5/6: it found something)
+	stopwatch "$MEMCSESS" -s "$SRC" doctor >"$TMP/doctor" 2>"$TMP/err" ||
+		{ local rc=$?; [ "$rc" -eq 5 ] || [ "$rc" -eq 6 ]; } || peer_failed "memcsess doctor"
+	record doctor_s "$SECS"
+	ratio doctor_x "$listfast_s" "$SECS"
 	stopwatch mctool keys >"$TMP/mctool" 2>"$TMP/err" || peer_failed "memcached-tool keys"
 	record mctool_keys_s "$SECS"
 	record found_mctool "$(grep -c "^key=$PREFIX" "$TMP/mctool")"
@@ -399,6 +404,9 @@ table() {
 	row "2 list --fast (sid, TTL, idle, size)" "$(secs "$(m listfast_s)")" \
 		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
 		"$(xcell listfast_x)" "<= memcached-tool" "$(yes_if "$(m listfast_x) >= 1")"
+	row "2 doctor (no values: metadump, stats)" "$(secs "$(m doctor_s)")" \
+		"memcsess list --fast" "$(secs "$(m listfast_s)")" \
+		"$(xcell doctor_x)" "about list --fast" "$(yes_if "$(m doctor_x) >= 0.8")"
 	row "2 list (also reads every value: handler, preview)" "$(secs "$(m list_s)")" \
 		"memcached-tool keys, servers in turn" "$(secs "$(m mctool_keys_s)")" \
 		"$(xcell list_x)" - -

@@ -113,7 +113,7 @@ d
 help
 help use" --keep-going
 check "an unknown command is named, with where to look" has "$TMP/err" "^memcsess: unknown command 'clear' (help lists the commands)$"
-check "an ambiguous one with the commands it could be" has "$TMP/err" "^memcsess: ambiguous command 'd': dump, decode$"
+check "an ambiguous one with the commands it could be" has "$TMP/err" "^memcsess: ambiguous command 'd': dump, decode, doctor$"
 check "without the command line's usage" not has "$TMP/err" "^usage: memcsess"
 check "help lists the commands and the shell's own" \
 	bash -c "grep -q '^  inspect ' '$TMP/out' && grep -q '^  use HOST:PORT' '$TMP/out'"

@@ -1,0 +1,29 @@
+/* doctor.c: running every check (see doctor.h). */
+#include "doctor.h"
+#include "doctor_checks.h"
+#include "doctor_placement.h"
+#include "doctor_sessions.h"
+
+int doctor_run(const struct pool *p, const struct doc_opts *o, struct doc_report *r,
+	       size_t *reached, char **cause)
+{
+	static void (*const checks[])(const struct doc_input *, struct doc_report *) = {
+		doc_check_reach, doc_check_version, doc_check_listing, doc_check_placement,
+		doc_check_locks, doc_check_expiry, doc_check_size, doc_check_eviction,
+		doc_check_memory, doc_check_replicas, doc_check_exposure,
+	};
+	struct doc_data d;
+	struct doc_alt alt;
+	if (doc_gather(p, o, &d, cause) < 0)
+		return -1;
+	*reached = d.reached;
+	int have_alt = doc_placement_explain(p, o->replicas, d.sample, d.n_sample, &alt) == 0;
+	struct doc_input in = { p, o, &d, have_alt ? &alt : NULL };
+	/* with no server answering only the reach check has anything to say */
+	for (size_t i = 0; i < (d.reached ? sizeof(checks) / sizeof(checks[0]) : 1); i++)
+		checks[i](&in, r);
+	if (have_alt)
+		doc_alt_release(&alt);
+	doc_data_release(&d);
+	return 0;
+}
