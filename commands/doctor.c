@@ -1,7 +1,7 @@
 /* doctor.c: memcsess doctor: what is wrong with the session pool, for people (grouped by
  * severity), as JSON Lines, or as a Nagios/Icinga plugin. */
 #include "commands.h"
-#include "doctor.h"
+#include "doctor/doctor.h"
 #include "util.h"
 
 #include <jansson.h>

@@ -1,5 +1,6 @@
-/* stats_raw.c: stats replies as name/value pairs (see stats_raw.h). */
+/* stats_raw.c: stats replies kept whole as name/value pairs, parsed by stats_reply.c. */
 #include "mc/stats_raw.h"
+#include "mc/stats_reply.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +8,16 @@
 
 int stats_raw_line(struct stats_raw *r, const char *line, size_t len, char **cause)
 {
-	if (len == 3 && memcmp(line, "END", 3) == 0)
-		return 0;
-	const char *sp = len > 5 ? memchr(line + 5, ' ', len - 5) : NULL;
-	if (len <= 5 || memcmp(line, "STAT ", 5) != 0 || !sp || sp == line + 5) {
-		*cause = xasprintf("stats: server replied '%.*s'", (int)(len > 160 ? 160 : len), line);
-		return -1;
-	}
+	struct stats_pair pair;
+	enum stats_line k = stats_reply_line(line, len, &pair, cause);
+	if (k != STATS_STAT)
+		return k == STATS_END ? 0 : -1;
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->kv = xrealloc(r->kv, r->cap * sizeof(*r->kv));
 	}
-	r->kv[r->n].name = xstrndup(line + 5, (size_t)(sp - line - 5));
-	r->kv[r->n].value = xstrndup(sp + 1, len - (size_t)(sp + 1 - line));
+	r->kv[r->n].name = xstrndup(pair.name, pair.name_len);
+	r->kv[r->n].value = xstrndup(pair.value, pair.value_len);
 	r->n++;
 	return 1;
 }

@@ -1,7 +1,7 @@
 /* stats_raw.h: any "stats" reply ("stats", "stats settings", "stats items", "stats slabs") kept
  * whole as name/value pairs, for the checks that read statistics memcsess top does not show. */
-#ifndef MEMCSESS_STATS_RAW_H
-#define MEMCSESS_STATS_RAW_H
+#ifndef MEMCSESS_MC_STATS_RAW_H
+#define MEMCSESS_MC_STATS_RAW_H
 
 #include <stdint.h>
 #include <stddef.h>
@@ -17,8 +17,8 @@ struct stats_raw {
 	size_t n, cap;
 };
 
-/* Takes one reply line (without \r\n). Returns 1 for a STAT line (kept), 0 for END, -1 for
- * anything else with *cause (new) quoting the line. */
+/* Takes one reply line (without \r\n) through stats_reply_line. Returns 1 for a STAT line
+ * (kept), 0 for END, -1 for anything else with *cause (new). */
 int stats_raw_line(struct stats_raw *r, const char *line, size_t len, char **cause);
 /* Sends "stats <group>" ("stats" when group is NULL) on c and keeps the reply in r (appended).
  * Returns 0, or -1 with *cause (new) naming the server. */

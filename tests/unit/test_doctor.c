@@ -3,14 +3,15 @@
  * lengths, the placement that explains misplaced sessions, the lock, eviction and exposure
  * checks on hand-made data, and stats replies kept as pairs. */
 #include "unit.h"
-#include "doctor_checks.h"
-#include "doctor_gather.h"
-#include "doctor_net.h"
-#include "doctor_placement.h"
-#include "doctor_sessions.h"
-#include "doctor_size.h"
+#include "doctor/checks.h"
+#include "doctor/gather.h"
+#include "doctor/net.h"
+#include "doctor/placement.h"
+#include "doctor/sessions.h"
+#include "doctor/size.h"
 #include "mc/stats_raw.h"
 #include "php/handlers.h"
+#include "php/unserialize.h"
 
 #include <stdio.h>
 #include <stdlib.h>

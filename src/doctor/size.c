@@ -1,5 +1,5 @@
-/* doctor_size.c: serialize() lengths (see doctor_size.h). */
-#include "doctor_size.h"
+/* doctor/size.c: serialize() lengths (see size.h). */
+#include "doctor/size.h"
 
 #include <stdio.h>
 #include <string.h>

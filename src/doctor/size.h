@@ -1,4 +1,4 @@
-/* doctor_size.h: how many bytes PHP's serialize() writes for a decoded value, to weigh session
+/* doctor/size.h: how many bytes PHP's serialize() writes for a decoded value, to weigh session
  * variables against each other whatever handler stored them. */
 #ifndef MEMCSESS_DOCTOR_SIZE_H
 #define MEMCSESS_DOCTOR_SIZE_H

@@ -1,4 +1,4 @@
-/* doctor_finding.h: what memcsess doctor reports: findings, each a check's verdict on the pool
+/* doctor/finding.h: what memcsess doctor reports: findings, each a check's verdict on the pool
  * or on one server, with its evidence in figures and what to do. */
 #ifndef MEMCSESS_DOCTOR_FINDING_H
 #define MEMCSESS_DOCTOR_FINDING_H

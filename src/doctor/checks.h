@@ -1,12 +1,12 @@
-/* doctor_checks.h: memcsess doctor's checks of the servers (the sessions' are in
- * doctor_sessions.h): each judges what doc_gather learned and adds its
+/* doctor/checks.h: memcsess doctor's checks of the servers (the sessions' are in
+ * sessions.h): each judges what doc_gather learned and adds its
  * findings (one DOC_OK finding when it saw nothing wrong). No I/O. */
 #ifndef MEMCSESS_DOCTOR_CHECKS_H
 #define MEMCSESS_DOCTOR_CHECKS_H
 
-#include "doctor_finding.h"
-#include "doctor_gather.h"
-#include "doctor_placement.h"
+#include "doctor/finding.h"
+#include "doctor/gather.h"
+#include "doctor/placement.h"
 #include "mc/pool.h"
 
 #define DOC_SLOW_MS 50.0		/* a round trip past this is slow (warning) */

@@ -1,4 +1,4 @@
-/* doctor_net.h: where an address sits (loopback, private network, public internet), for the
+/* doctor/net.h: where an address sits (loopback, private network, public internet), for the
  * exposure check. Only the address memcsess itself reaches a server on can be judged. */
 #ifndef MEMCSESS_DOCTOR_NET_H
 #define MEMCSESS_DOCTOR_NET_H

@@ -1,5 +1,5 @@
-/* doctor_finding.c: the findings list (see doctor_finding.h). */
-#include "doctor_finding.h"
+/* doctor/finding.c: the findings list (see finding.h). */
+#include "doctor/finding.h"
 #include "util.h"
 
 #include <stdarg.h>

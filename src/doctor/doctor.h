@@ -1,12 +1,12 @@
-/* doctor.h: memcsess doctor: what is wrong with a session pool and what to do about it. Asks
- * every server (doctor_gather.c), walks the keys once without values unless deep, and runs
- * every check (doctor_checks.c, doctor_sessions.c) into a list of findings. */
+/* doctor/doctor.h: memcsess doctor: what is wrong with a session pool and what to do about it. Asks
+ * every server (gather.c), walks the keys once without values unless deep, and runs
+ * every check (checks.c, sessions.c) into a list of findings. */
 #ifndef MEMCSESS_DOCTOR_H
 #define MEMCSESS_DOCTOR_H
 
 #include <stddef.h>
-#include "doctor_finding.h"
-#include "doctor_gather.h"
+#include "doctor/finding.h"
+#include "doctor/gather.h"
 #include "mc/pool.h"
 
 /* Runs every check on p. Returns 0 with the findings appended to r and *reached the servers

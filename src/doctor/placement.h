@@ -1,11 +1,11 @@
-/* doctor_placement.h: which placement explains where misplaced sessions sit: the other
+/* doctor/placement.h: which placement explains where misplaced sessions sit: the other
  * distributions (ketama, ketama_weighted, modula) and, for modula (ketama places by the servers'
  * names, whatever their order), other orders of the same servers. */
 #ifndef MEMCSESS_DOCTOR_PLACEMENT_H
 #define MEMCSESS_DOCTOR_PLACEMENT_H
 
 #include <stddef.h>
-#include "doctor_gather.h"
+#include "doctor/gather.h"
 #include "mc/pool.h"
 
 #define DOC_ALL_ORDERS 4	/* up to this many servers every order is tried */

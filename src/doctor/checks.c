@@ -1,5 +1,5 @@
-/* doctor_checks.c: the servers' checks (see doctor_checks.h). */
-#include "doctor_checks.h"
+/* doctor/checks.c: the servers' checks (see checks.h). */
+#include "doctor/checks.h"
 #include "util.h"
 
 #include <stdio.h>

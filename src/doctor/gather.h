@@ -1,4 +1,4 @@
-/* doctor_gather.h: what memcsess doctor learns of a pool before judging it: each server's
+/* doctor/gather.h: what memcsess doctor learns of a pool before judging it: each server's
  * statistics and settings (stats, stats settings, stats items, stats slabs), its round-trip time
  * and address, and one key walk (lru_crawler metadump, no values unless deep) summarised. */
 #ifndef MEMCSESS_DOCTOR_GATHER_H
@@ -6,7 +6,7 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include "doctor_net.h"
+#include "doctor/net.h"
 #include "mc/metadump.h"
 #include "mc/pool.h"
 

@@ -1,5 +1,5 @@
-/* doctor_sessions.c: the sessions' checks (see doctor_sessions.h). */
-#include "doctor_sessions.h"
+/* doctor/sessions.c: the sessions' checks (see sessions.h). */
+#include "doctor/sessions.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -1,8 +1,8 @@
-/* doctor.c: running every check (see doctor.h). */
-#include "doctor.h"
-#include "doctor_checks.h"
-#include "doctor_placement.h"
-#include "doctor_sessions.h"
+/* doctor/doctor.c: running every check (see doctor.h). */
+#include "doctor/doctor.h"
+#include "doctor/checks.h"
+#include "doctor/placement.h"
+#include "doctor/sessions.h"
 
 int doctor_run(const struct pool *p, const struct doc_opts *o, struct doc_report *r,
 	       size_t *reached, char **cause)

@@ -1,5 +1,5 @@
-/* doctor_placement.c: trying other placements (see doctor_placement.h). */
-#include "doctor_placement.h"
+/* doctor/placement.c: trying other placements (see placement.h). */
+#include "doctor/placement.h"
 #include "util.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
-/* doctor_gather.c: asking the servers and walking the pool for memcsess doctor (see
- * doctor_gather.h). */
-#include "doctor_gather.h"
-#include "doctor_size.h"
+/* doctor/gather.c: asking the servers and walking the pool for memcsess doctor (see
+ * gather.h). */
+#include "doctor/gather.h"
+#include "doctor/size.h"
 #include "mc/conn.h"
 #include "mc/limit.h"
 #include "mc/meta.h"

@@ -1,5 +1,5 @@
-/* doctor_net.c: address scopes (see doctor_net.h). */
-#include "doctor_net.h"
+/* doctor/net.c: address scopes (see net.h). */
+#include "doctor/net.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
