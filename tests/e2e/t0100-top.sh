@@ -503,7 +503,13 @@ n_first=$("$MEMCSESS" -s "$POOL" list | awk -v s="$first_srv" '$2 == s' | wc -l)
 keys merge Enter
 check_pane merge "Enter opens the list of that server's $n_first sessions" "^$n_first shown of [0-9]+; .*; server $first_srv;"
 pane merge
-check_eq "... every row on $first_srv" "$n_first" "$(awk -v s="$first_srv" '$1 ~ /^[a-z][0-9a-z]+$/ && $2 == s' "$TMP/pane.merge" | wc -l)"
+# PHP's random ids may give the server more sessions than the 40-row pane holds: then the
+# screen is full of its rows.
+rows_on=$(awk -v s="$first_srv" '$1 ~ /^[a-z][0-9a-z]+$/ && $2 == s' "$TMP/pane.merge" | wc -l)
+rows_all=$(awk '$1 ~ /^[a-z][0-9a-z]+$/ && $2 ~ /:[0-9]+$/' "$TMP/pane.merge" | wc -l)
+check_eq "... every row is on $first_srv" "$rows_all" "$rows_on"
+check "... all $n_first of them shown, or the screen full of them ($rows_on rows)" \
+	test "$rows_on" -eq "$n_first" -o \( "$rows_on" -lt "$n_first" -a "$rows_on" -ge 30 \)
 keys merge q
 check_pane merge "q quits" "^EXIT=0"
 
