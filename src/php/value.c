@@ -55,7 +55,8 @@ void pv_free(struct pv *v)
 	}
 	free(v->items);
 	free(v->class_name);
-	if (v->type == PV_STRING || v->type == PV_CUSTOM || v->type == PV_ENUM)
+	if (v->type == PV_STRING || v->type == PV_CUSTOM || v->type == PV_ENUM ||
+	    v->type == PV_ARRAY)
 		free(v->u.str.ptr);
 	free(v);
 }

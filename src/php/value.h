@@ -11,7 +11,7 @@ enum pv_type {
 	PV_INT,
 	PV_FLOAT,
 	PV_STRING,
-	PV_ARRAY,	/* items: keys are PV_INT or PV_STRING */
+	PV_ARRAY,	/* items: keys are PV_INT or PV_STRING; u.str: see below */
 	PV_OBJECT,	/* class_name + items: keys are PV_STRING property names */
 	PV_CUSTOM,	/* C:Class:len:{payload} (Serializable): class_name + str */
 	PV_ENUM,	/* E:len:"Class:Case": class_name + str (case name) */
@@ -42,7 +42,9 @@ struct pv {
 		struct {
 			char *ptr;	/* owned, NUL-terminated after len bytes */
 			size_t len;
-		} str;
+		} str;		/* PV_ARRAY: the bytes after a php_serialize session's
+				 * array, which PHP ignores (kept to write them back), or
+				 * NULL */
 	} u;
 	char *class_name;		/* PV_OBJECT, PV_CUSTOM, PV_ENUM; owned */
 	struct pv_entry *items;		/* PV_ARRAY, PV_OBJECT; owned */
