@@ -41,6 +41,8 @@ struct pv_entry *pv_append(struct pv *c, struct pv *key, struct pv *value)
 	e->value = value;
 	e->vis = PV_PUBLIC;
 	e->decl_class = NULL;
+	e->igb_skipped = 0;
+	e->int_key = 0;
 	return e;
 }
 

@@ -5,6 +5,7 @@
  * is a failure: CI has it. */
 #include "codec/base64.h"
 #include "php/handlers.h"
+#include "php/session_encode.h"
 #include "unit.h"
 
 #include <jansson.h>
@@ -14,7 +15,7 @@
 /* A case line's fields, read as text: jansson refuses some lines (a NUL in an object key, as
  * PHP's json_encode writes a private property of an incomplete class). */
 struct fcase {
-	char *id, *handler, *session_b64;
+	char *id, *handler, *session_b64, *variant;
 	char *expect;		/* the raw JSON text of "expect", or NULL */
 	int must_error;
 };
@@ -43,8 +44,9 @@ static int fcase_parse(const char *line, struct fcase *c)
 	c->id = member_string(line, head, "id");
 	c->handler = member_string(line, head, "handler");
 	c->session_b64 = member_string(line, head, "session_b64");
+	c->variant = member_string(line, head, "variant");
 	c->must_error = memmem(line, head, "\"must_error\":", 13) != NULL;
-	return c->id && c->handler && c->session_b64 ? 0 : -1;
+	return c->id && c->handler && c->session_b64 && c->variant ? 0 : -1;
 }
 
 static void fcase_release(struct fcase *c)
@@ -52,6 +54,7 @@ static void fcase_release(struct fcase *c)
 	free(c->id);
 	free(c->handler);
 	free(c->session_b64);
+	free(c->variant);
 	free(c->expect);
 }
 
@@ -116,6 +119,50 @@ static int check_case(const struct fcase *c)
 	return ok;
 }
 
+/* Encodes the decoded case again. A reser case's session is PHP's own serialize() (or
+ * igbinary_serialize()) of the value: the bytes must come back exactly. Other variants hold
+ * strings PHP did not write (their reference numbers, duplicate keys and int property names
+ * PHP would rewrite, knowing the classes): what is written must decode to the same JSON. */
+static void check_encode(const struct fcase *c)
+{
+	struct buf sess = BUF_INIT, want = BUF_INIT, out = BUF_INIT;
+	enum sess_handler h;
+	char *cause = NULL;
+	int exact = strcmp(c->variant, "reser") == 0;
+	sess_handler_parse(c->handler, &h);
+	base64_decode(c->session_b64, strlen(c->session_b64), &sess);
+	struct pv *v = sess_decode(sess.ptr, sess.len, h, NULL, NULL);
+	int ok = v && sess_encode(v, h, &out, &cause) == 0;
+	if (ok && exact) {
+		buf_add(&want, sess.ptr, sess.len);
+		ok = out.len == want.len && memcmp(out.ptr, want.ptr, want.len) == 0;
+	} else if (ok) {
+		struct pv *again = sess_decode(out.ptr, out.len, h, NULL, NULL);
+		pv_write_json(&want, v);
+		struct buf got = BUF_INIT;
+		if (again)
+			pv_write_json(&got, again);
+		ok = again && got.len == want.len && memcmp(got.ptr, want.ptr, want.len) == 0;
+		buf_release(&got);
+		pv_free(again);
+	}
+	if (!unit_check(ok, "fidelity %s: encodes %s", c->id,
+			exact ? "to php's own bytes" : "to the same value")) {
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		buf_add_escaped(&a, want.ptr, want.len);
+		buf_add_escaped(&b, out.ptr ? out.ptr : "", out.len);
+		printf("# want %.500s\n# got  %.500s %s\n", a.ptr, b.ptr ? b.ptr : "",
+		       cause ? cause : "");
+		buf_release(&a);
+		buf_release(&b);
+	}
+	free(cause);
+	pv_free(v);
+	buf_release(&sess);
+	buf_release(&want);
+	buf_release(&out);
+}
+
 int main(int argc, char **argv)
 {
 	const char *golden = argc > 1 ? argv[1] : "tests/golden";
@@ -123,14 +170,26 @@ int main(int argc, char **argv)
 	FILE *f = fopen(path, "r");
 	unit_check(f != NULL, "fidelity corpus %s is there", path);
 	char *line = NULL;
-	size_t cap = 0, cases = 0;
+	size_t cap = 0, cases = 0, n_ok = 0, encoded = 0;
+	struct fcase *all = NULL;
 	while (f && getline(&line, &cap, f) > 0) {
-		struct fcase c;
+		all = xrealloc(all, (n_ok + 1) * sizeof(*all));
 		cases++;
-		if (unit_check(fcase_parse(line, &c) == 0, "fidelity line %zu reads", cases))
-			check_case(&c);
-		fcase_release(&c);
+		if (unit_check(fcase_parse(line, &all[n_ok]) == 0, "fidelity line %zu reads", cases))
+			check_case(&all[n_ok++]);
+		else
+			fcase_release(&all[n_ok]);
 	}
+	for (size_t i = 0; i < n_ok; i++) {
+		if (!all[i].must_error) {
+			check_encode(&all[i]);
+			encoded++;
+		}
+	}
+	unit_check(encoded >= 400, "fidelity: %zu cases encoded again", encoded);
+	for (size_t i = 0; i < n_ok; i++)
+		fcase_release(&all[i]);
+	free(all);
 	unit_check(cases >= 492, "fidelity: %zu cases read (492 expected)", cases);
 	free(line);
 	free(path);
