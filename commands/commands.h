@@ -80,6 +80,8 @@ extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_expire_entry;
 extern const struct cmd_entry cmd_load_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_unset_entry;
 extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_shell_entry;
 extern const struct cmd_entry cmd_top_entry;

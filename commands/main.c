@@ -22,6 +22,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_expire_entry,
 	&cmd_load_entry,
+	&cmd_set_entry,
+	&cmd_unset_entry,
 	&cmd_migrate_entry,
 	&cmd_shell_entry,
 	&cmd_top_entry,
