@@ -4,6 +4,7 @@
 #include "php/handlers.h"
 #include "php/serialize.h"
 #include "php/session_encode.h"
+#include "php/value_edit_text.h"
 #include "unit.h"
 
 #include <math.h>
@@ -36,6 +37,31 @@ static int round_trip(const char *bytes, size_t len, enum sess_handler h, const 
 	return ok;
 }
 
+/* Decodes, writes the edit text, reads it back and encodes: the bytes must come back. */
+static int edit_round_trip(const char *bytes, size_t len, enum sess_handler h, const char *what)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	char *cause = NULL;
+	struct pv *v = sess_decode(bytes, len, h, NULL, NULL);
+	if (v)
+		pv_edit_write(v, &text);
+	struct pv *back = v ? pv_edit_read(text.ptr, text.len, h, &cause) : NULL;
+	if (back && v->u.str.len) {	/* the trailing bytes are kept apart from the text */
+		back->u.str.ptr = xstrndup(v->u.str.ptr, v->u.str.len);
+		back->u.str.len = v->u.str.len;
+	}
+	int ok = back && sess_encode(back, h, &out, &cause) == 0 && out.len == len &&
+		 memcmp(out.ptr ? out.ptr : "", bytes, len) == 0;
+	if (!ok)
+		printf("# %s: %s\n# text %.400s\n", what, cause ? cause : "bytes differ", text.ptr);
+	free(cause);
+	pv_free(v);
+	pv_free(back);
+	buf_release(&text);
+	buf_release(&out);
+	return ok;
+}
+
 static void test_golden(const char *dir)
 {
 	static const char *const handlers[] = { "php_binary", "php_serialize", "php", "igbinary" };
@@ -53,6 +79,8 @@ static void test_golden(const char *dir)
 				files++;
 				unit_check(round_trip(bytes, len, h, path), "encode %s-%s gives the "
 					   "stored bytes", handlers[hi], cases[ci]);
+				unit_check(edit_round_trip(bytes, len, h, path), "edit text of %s-%s "
+					   "gives the stored bytes", handlers[hi], cases[ci]);
 			}
 			free(bytes);
 			free(path);

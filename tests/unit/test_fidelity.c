@@ -6,6 +6,7 @@
 #include "codec/base64.h"
 #include "php/handlers.h"
 #include "php/session_encode.h"
+#include "php/value_edit_text.h"
 #include "unit.h"
 
 #include <jansson.h>
@@ -136,6 +137,15 @@ static void check_encode(const struct fcase *c)
 	if (ok && exact) {
 		buf_add(&want, sess.ptr, sess.len);
 		ok = out.len == want.len && memcmp(out.ptr, want.ptr, want.len) == 0;
+		/* and through the edit text */
+		struct buf text = BUF_INIT;
+		pv_edit_write(v, &text);
+		struct pv *back = pv_edit_read(text.ptr, text.len, h, &cause);
+		buf_reset(&out);
+		ok = ok && back && sess_encode(back, h, &out, &cause) == 0 && out.len == want.len &&
+		     memcmp(out.ptr, want.ptr, want.len) == 0;
+		pv_free(back);
+		buf_release(&text);
 	} else if (ok) {
 		struct pv *again = sess_decode(out.ptr, out.len, h, NULL, NULL);
 		pv_write_json(&want, v);
