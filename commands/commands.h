@@ -82,6 +82,7 @@ extern const struct cmd_entry cmd_expire_entry;
 extern const struct cmd_entry cmd_load_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_unset_entry;
+extern const struct cmd_entry cmd_edit_entry;
 extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_shell_entry;
 extern const struct cmd_entry cmd_top_entry;

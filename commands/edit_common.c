@@ -70,10 +70,25 @@ int edit_run_change(struct cmd_ctx *ctx, const struct edit_cmd *ec, const char *
 {
 	struct sess_change c;
 	char *cause = NULL;
-	memset(&c, 0, sizeof(c));
-	c.dry_run = ec->dry_run;
-	c.pause_ms = ec->pause_ms;
-	enum sess_change_status st = sess_change_run(&ctx->pool, sid, &ec->o, fn, arg, &c, &cause);
+	enum sess_change_status st = edit_change(ctx, ec, sid, fn, arg, &c, &cause);
+	return edit_report(ec, sid, st, &c, cause);
+}
+
+enum sess_change_status edit_change(struct cmd_ctx *ctx, const struct edit_cmd *ec,
+				    const char *sid, sess_change_fn fn, void *arg,
+				    struct sess_change *c, char **cause)
+{
+	memset(c, 0, sizeof(*c));
+	c->dry_run = ec->dry_run;
+	c->pause_ms = ec->pause_ms;
+	*cause = NULL;
+	return sess_change_run(&ctx->pool, sid, &ec->o, fn, arg, c, cause);
+}
+
+int edit_report(const struct edit_cmd *ec, const char *sid, enum sess_change_status st,
+		struct sess_change *cp, char *cause)
+{
+	struct sess_change c = *cp;
 	if (c.diff.len)
 		fwrite(c.diff.ptr, 1, c.diff.len, stdout);
 	int ret = EXIT_OK;

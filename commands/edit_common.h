@@ -21,6 +21,14 @@ struct edit_cmd {
 int edit_options(const struct cmd_args *a, const char *name, struct edit_cmd *ec);
 /* Checks a session id; returns 0 or EXIT_USAGE (after a message). */
 int edit_check_sid(const struct cmd_ctx *ctx, const struct edit_cmd *ec, const char *sid);
+/* Runs fn on session sid (sess_change_run with the command's options); c and *cause are
+ * for edit_report. */
+enum sess_change_status edit_change(struct cmd_ctx *ctx, const struct edit_cmd *ec,
+				    const char *sid, sess_change_fn fn, void *arg,
+				    struct sess_change *c, char **cause);
+/* Prints the diff and what happened, frees cause and c's contents; returns an exit code. */
+int edit_report(const struct edit_cmd *ec, const char *sid, enum sess_change_status st,
+		struct sess_change *c, char *cause);
 /* Runs fn on session sid, prints the diff and what happened; returns an exit code. */
 int edit_run_change(struct cmd_ctx *ctx, const struct edit_cmd *ec, const char *sid,
 		    sess_change_fn fn, void *arg);

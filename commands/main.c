@@ -24,6 +24,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_load_entry,
 	&cmd_set_entry,
 	&cmd_unset_entry,
+	&cmd_edit_entry,
 	&cmd_migrate_entry,
 	&cmd_shell_entry,
 	&cmd_top_entry,
