@@ -179,7 +179,7 @@ const struct cmd_entry cmd_edit_entry = {
 	.name = "edit",
 	.usage = "[--dry-run] [--ttl DURATION] [--force] [--replicas N] [--handler H] SID",
 	.summary = "edit a session in $VISUAL/$EDITOR, written back as PHP would (CAS, PHP's lock)",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
 	.run = edit_run,
 };

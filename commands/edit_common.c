@@ -55,9 +55,14 @@ int edit_options(const struct cmd_args *a, const char *name, struct edit_cmd *ec
 	return 0;
 }
 
-int edit_check_sid(const struct cmd_ctx *ctx, const struct edit_cmd *ec, const char *sid)
+int edit_check_sid(const struct cmd_ctx *ctx, struct edit_cmd *ec, const char *sid)
 {
 	size_t n = strlen(sid);
+	struct decode_opts d;
+	cmd_decode_opts(ctx, ec->o.handler, 1, &d);
+	ec->o.scheme = d.scheme;
+	ec->o.cipher = d.cipher;
+	ec->o.keys = d.keys;
 	if (n == 0 || ctx->pool.prefix_len + n + 5 > 250 || strpbrk(sid, " \t\r\n")) {
 		cmd_error("%s: '%s' is not a usable session id", ec->name, sid);
 		return EXIT_USAGE;

@@ -19,8 +19,9 @@ struct edit_cmd {
 
 /* Reads the options; returns 0 or an exit code (after a message). */
 int edit_options(const struct cmd_args *a, const char *name, struct edit_cmd *ec);
-/* Checks a session id; returns 0 or EXIT_USAGE (after a message). */
-int edit_check_sid(const struct cmd_ctx *ctx, const struct edit_cmd *ec, const char *sid);
+/* Checks a session id and takes the decryption settings (keys, --scheme, --cipher) from ctx;
+ * returns 0 or EXIT_USAGE (after a message). */
+int edit_check_sid(const struct cmd_ctx *ctx, struct edit_cmd *ec, const char *sid);
 /* Runs fn on session sid (sess_change_run with the command's options); c and *cause are
  * for edit_report. */
 enum sess_change_status edit_change(struct cmd_ctx *ctx, const struct edit_cmd *ec,

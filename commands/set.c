@@ -134,7 +134,7 @@ const struct cmd_entry cmd_set_entry = {
 	.usage = "[--dry-run] [--ttl DURATION] [--force] [--replicas N] [--handler H] SID "
 		 "PATH=JSON...",
 	.summary = "set values inside a session, written back as PHP would (CAS, PHP's lock)",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
 	.run = set_run,
 };

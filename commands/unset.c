@@ -57,7 +57,7 @@ const struct cmd_entry cmd_unset_entry = {
 	.name = "unset",
 	.usage = "[--dry-run] [--ttl DURATION] [--force] [--replicas N] [--handler H] SID PATH...",
 	.summary = "remove values from a session, written back as PHP would (CAS, PHP's lock)",
-	.needs = NEED_POOL,
+	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
 	.run = unset_run,
 };

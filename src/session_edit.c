@@ -1,6 +1,7 @@
 /* session_edit.c: one session read, changed and written back safely (see session_edit.h). */
 #include "session_edit.h"
 #include "codec/compress_write.h"
+#include "codec/crypto_seal.h"
 #include "mc/cas_write.h"
 #include "mc/conn.h"
 #include "mc/limit.h"
@@ -8,6 +9,8 @@
 #include "mc/store.h"
 #include "php/session_encode.h"
 
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,41 +41,116 @@ static int read_lock(struct sess_edit *e, char **cause)
 	return 0;
 }
 
-/* Decodes e->stored into e->root for editing. */
+/* A wrong key can pass the padding check of the openssl scheme: its plaintext is no session. */
+static int accept_session(const char *plain, size_t n, void *arg)
+{
+	const struct sess_edit_opts *o = arg;
+	return sess_check(plain, n, o->handler, NULL, NULL) == 0;
+}
+
+/* Laravel serialize()s what it encrypts: the session string inside s:N:"...";. Unwraps it in
+ * place; returns 1 when it did. */
+static int unwrap_serialized(struct buf *plain)
+{
+	struct decode_error err;
+	size_t pos = 0;
+	if (plain->len < 4 || memcmp(plain->ptr, "s:", 2) != 0)
+		return 0;
+	struct phpser *p = phpser_new(plain->ptr, plain->len);
+	struct pv *v = phpser_value(p, &pos, &err);
+	phpser_free(p);
+	int ok = v && v->type == PV_STRING && pos == plain->len;
+	if (ok) {
+		memmove(plain->ptr, v->u.str.ptr, v->u.str.len);
+		OPENSSL_cleanse(plain->ptr + v->u.str.len, plain->len - v->u.str.len);
+		plain->len = v->u.str.len;
+		plain->ptr[plain->len] = '\0';
+		OPENSSL_cleanse(v->u.str.ptr, v->u.str.len);
+	}
+	pv_free(v);
+	return ok;
+}
+
+/* Opens a value encrypted as a whole into plain (*p, *n then name it); 0 when it is not
+ * encrypted or opened, -1 with *cause. */
+static int open_whole(struct sess_edit *e, const struct sess_edit_opts *o, const char **p,
+		      size_t *n, struct buf *plain, char **cause)
+{
+	struct crypt_envelope env;
+	char *why = NULL;
+	int index = 0;
+	if (o->scheme == CRYPT_NONE || *n == 0)
+		return 0;
+	int r = crypt_parse(*p, *n, o->scheme, o->cipher, 1, &env, &why);
+	if (r == 0) {
+		crypt_envelope_release(&env);
+		return 0;
+	}
+	e->scheme = env.scheme;
+	if (r > 0 && (!o->keys || !o->keys->n))
+		*cause = xasprintf("session %s is encrypted (%s) and no key was given (--key-file "
+				   "or MEMCSESS_KEY): it cannot be edited", e->sid,
+				   crypt_scheme_name(env.scheme));
+	else if (r > 0 && crypt_open(&env, o->keys, env.scheme == CRYPT_OPENSSL ? accept_session :
+				     NULL, (void *)o, plain, &index, &why) == 0)
+		r = 0;
+	else
+		*cause = xasprintf("session %s is encrypted (%s) and cannot be opened: %s", e->sid,
+				   crypt_scheme_name(env.scheme), why ? why : "no key fits");
+	snprintf(e->cipher, sizeof(e->cipher), "%s", env.cipher);
+	crypt_envelope_release(&env);
+	free(why);
+	if (r)
+		return -1;
+	e->crypt_key = &o->keys->keys[index - 1];
+	if (e->scheme == CRYPT_LARAVEL)
+		e->wrapped = unwrap_serialized(plain);
+	*p = plain->ptr;
+	*n = plain->len;
+	return 0;
+}
+
+/* Decodes e->stored into e->root for editing: decompressed, opened when encrypted as a whole;
+ * strings inside stay as stored (an encrypted one too). */
 static int decode_stored(struct sess_edit *e, const struct sess_edit_opts *o, char **cause)
 {
-	struct decode_opts d = { o->handler, CRYPT_NONE, NULL, NULL };
-	struct decode_info info;
-	struct decode_opts probe = { o->handler, CRYPT_AUTO, NULL, NULL };
-	struct pv *v = session_decode_value(e->stored.ptr ? e->stored.ptr : "", e->stored.len,
-					    e->flags, &probe, &info);
-	pv_free(v);
-	if (info.status == DECODE_ENCRYPTED || info.scheme != CRYPT_NONE) {
-		*cause = xasprintf("session %s is encrypted as a whole (%s): memcsess cannot "
-				   "write it back encrypted; nothing changed", e->sid,
-				   crypt_scheme_name(info.scheme));
-		return -1;
-	}
-	e->root = session_decode_value(e->stored.ptr ? e->stored.ptr : "", e->stored.len,
-				       e->flags, &d, &info);
-	e->compression = info.compression;
-	e->handler = info.handler;
-	if (!e->root) {
-		struct buf why = BUF_INIT;
-		session_describe(&info, &why);
-		*cause = xasprintf("session %s: %s", e->sid, why.ptr ? why.ptr : "cannot decode");
-		buf_release(&why);
-		return -1;
-	}
-	if (e->handler == SESS_EMPTY) {
-		if (o->handler == SESS_UNKNOWN) {
-			*cause = xasprintf("session %s is empty: say its handler with --handler",
-					   e->sid);
-			return -1;
+	struct buf unz = BUF_INIT, plain = BUF_INIT;
+	struct decode_error err;
+	const char *p = e->stored.ptr ? e->stored.ptr : "";
+	size_t n = e->stored.len;
+	int rc = -1;
+	char *why = NULL;
+	e->compression = compress_kind_of(e->flags);
+	if (e->compression != COMPRESS_NONE) {
+		if (compress_unwrap(e->compression, p, n, &unz, &why) < 0) {
+			*cause = xasprintf("session %s: %s", e->sid, why);
+			goto out;
 		}
+		p = unz.ptr;
+		n = unz.len;
+	}
+	if (open_whole(e, o, &p, &n, &plain, cause) < 0)
+		goto out;
+	e->root = sess_decode(p, n, o->handler, &e->handler, &err);
+	if (!e->root) {
+		*cause = xasprintf("session %s: cannot decode as %s at byte %zu: %s", e->sid,
+				   sess_handler_name(e->handler), err.offset, err.msg);
+		goto out;
+	}
+	rc = 0;
+	if (e->handler == SESS_EMPTY && o->handler == SESS_UNKNOWN) {
+		*cause = xasprintf("session %s is empty: say its handler with --handler", e->sid);
+		rc = -1;
+	} else if (e->handler == SESS_EMPTY) {
 		e->handler = o->handler;
 	}
-	return 0;
+out:
+	free(why);
+	if (plain.ptr)
+		OPENSSL_cleanse(plain.ptr, plain.cap);
+	buf_release(&plain);
+	buf_release(&unz);
+	return rc;
 }
 
 int sess_edit_read(struct sess_edit *e, const struct pool *p, const char *sid,
@@ -116,13 +194,32 @@ void sess_edit_release(struct sess_edit *e)
 
 int sess_edit_encode(struct sess_edit *e, struct buf *value, uint32_t *flags, char **cause)
 {
-	struct buf plain = BUF_INIT;
+	struct buf plain = BUF_INIT, sealed = BUF_INIT;
 	int rc = sess_encode(e->root, e->handler, &plain, cause);
+	const struct buf *out = &plain;
 	*flags = e->flags;
+	if (rc == 0 && e->scheme != CRYPT_NONE) {
+		struct buf wrap = BUF_INIT;
+		if (e->wrapped) {	/* as Laravel's encrypt() serialize()s */
+			buf_printf(&wrap, "s:%zu:\"", plain.len);
+			buf_add(&wrap, plain.ptr ? plain.ptr : "", plain.len);
+			buf_adds(&wrap, "\";");
+		}
+		const struct buf *in = e->wrapped ? &wrap : &plain;
+		rc = crypt_seal(e->scheme, e->cipher, e->crypt_key, in->ptr ? in->ptr : "", in->len,
+				&sealed, cause);
+		if (wrap.ptr)
+			OPENSSL_cleanse(wrap.ptr, wrap.cap);
+		buf_release(&wrap);
+		out = &sealed;
+	}
 	if (rc == 0)
-		rc = compress_as_php(e->compression, plain.ptr ? plain.ptr : "", plain.len, flags,
+		rc = compress_as_php(e->compression, out->ptr ? out->ptr : "", out->len, flags,
 				     value, cause);
+	if (plain.ptr)
+		OPENSSL_cleanse(plain.ptr, plain.cap);
 	buf_release(&plain);
+	buf_release(&sealed);
 	return rc;
 }
 

@@ -18,6 +18,10 @@ struct sess_edit_opts {
 	int force;			/* write even while PHP holds the session's lock */
 	int64_t ttl;			/* new TTL in seconds (0 never), or -1 to keep */
 	int64_t lock_ttl;		/* how long memcsess's own lock may live, seconds */
+	/* a session encrypted as a whole is opened and sealed again with its key */
+	enum crypt_scheme scheme;	/* CRYPT_AUTO: detect; CRYPT_NONE: take bytes as they are */
+	const char *cipher;		/* NULL: the scheme's default */
+	const struct keyring *keys;	/* NULL or empty: an encrypted session is refused */
 };
 
 struct sess_edit {
@@ -35,6 +39,10 @@ struct sess_edit {
 	int locked;			/* PHP's lock was held when read */
 	int64_t lock_age;		/* seconds since it was taken (-1 unknown) */
 	struct pv *root;		/* the decoded variables; owned */
+	enum crypt_scheme scheme;	/* how the whole value was encrypted, CRYPT_NONE if not */
+	char cipher[48];
+	const struct crypt_key *crypt_key;	/* the key that opened it; not owned */
+	int wrapped;			/* laravel: the plaintext was serialize()d once more */
 };
 
 enum sess_write_status {
