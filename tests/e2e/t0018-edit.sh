@@ -13,6 +13,20 @@ P=memc.sess.key.
 
 raw() { "$MEMCSESS" -s "$1" inspect --raw "$2"; }
 
+# Every session PHP writes, decoded and encoded again, gives its stored bytes: an edit that
+# changes nothing says "no change" only when the encoding equals the stored bytes.
+mc_start_var R || exit 1
+for h in php php_binary php_serialize igbinary; do
+	{ php_write "127.0.0.1:$R" "$h" 4 rich; php_write "127.0.0.1:$R" "$h" 4 edge
+	  php_write "127.0.0.1:$R" "$h" 2 simple; } >"$TMP/rt.$h" || not_ok "$h: PHP could not write"
+	n=0
+	for sid in $(cut -d'"' -f4 "$TMP/rt.$h"); do
+		EDITOR=true "$MEMCSESS" -s "127.0.0.1:$R" edit --dry-run "$sid" 2>&1 |
+			grep -q "^$sid: no change, nothing written" && n=$((n + 1))
+	done
+	check_eq "$h: all 10 sessions PHP wrote encode back to their stored bytes" 10 "$n"
+done
+
 for h in php php_binary php_serialize igbinary; do
 	php_write "$POOL" "$h" 3 edge >"$TMP/$h.exp" || not_ok "$h: PHP could not write sessions"
 	sid=$(head -1 "$TMP/$h.exp" | cut -d'"' -f4)
