@@ -209,6 +209,9 @@ static int decode_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	if (!v)
 		return EXIT_PARTIAL;
+	if (d.trailing)
+		cmd_error("decode: %s: warning: %zu byte%s after the array, which PHP ignores", path,
+			  d.trailing, d.trailing == 1 ? "" : "s");
 	if (json) {
 		struct buf out = BUF_INIT;
 		pv_write_json(&out, v);

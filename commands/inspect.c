@@ -193,6 +193,9 @@ static int print_data(const struct sess_rec *r, const struct decode_opts *o)
 	struct pv *v = session_decode(r, o, &d);
 	printf("handler      %s\n", session_handler(&d));
 	print_crypto(&d);
+	if (d.trailing)
+		printf("warning      %zu byte%s after the array, which PHP ignores\n", d.trailing,
+		       d.trailing == 1 ? "" : "s");
 	if (!v) {
 		if (d.status == DECODE_FAILED)
 			printf("data         cannot decode at byte %zu: %s\n", d.err.offset, d.err.msg);

@@ -260,6 +260,8 @@ struct pv *session_decode_value(const char *value, size_t len, uint32_t flags,
 	info_init(info);
 	if (open_stages(&w, flags, &value, &len) == 0) {
 		v = sess_decode(value, len, w.o->handler, &info->handler, &info->err);
+		if (v)
+			info->trailing = v->type == PV_ARRAY ? v->u.str.len : 0;
 		if (!v)
 			info->status = DECODE_FAILED;
 		else if (w.o->scheme != CRYPT_NONE)
@@ -283,6 +285,7 @@ int session_write_json(const char *value, size_t len, uint32_t flags,
 		if (!wrote && !v) {
 			info->status = DECODE_FAILED;
 		} else if (v) {
+			info->trailing = v->type == PV_ARRAY ? v->u.str.len : 0;
 			if (w.o->scheme != CRYPT_NONE)
 				walk(&w, v);
 			pv_write_json(out, v);

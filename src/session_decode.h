@@ -39,6 +39,8 @@ struct decode_info {
 	size_t inner_decrypted;
 	size_t inner_failed;
 	char inner_error[200];		/* the first failure: "path: message" */
+	size_t trailing;		/* php_serialize: bytes after the array, which PHP
+					 * ignores (a warning, not a failure) */
 };
 
 /* Decodes r's value (r->flags tell the compression when r->have_meta). Decrypted string values

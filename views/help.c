@@ -46,6 +46,8 @@ static const char *const help_lines[] = {
 	"  + * -           unfold everything / fold everything",
 	"  / n             find text / find the next match",
 	"  x Delete t      expire / touch this session, after confirmation",
+	"  e               edit this session in $VISUAL/$EDITOR (as memcsess edit;",
+	"                  the screen comes back after Enter)",
 	"  R F5            fetch the session again",
 	"",
 	"Actions are disabled with --readonly. A confirmation shows what will happen;",

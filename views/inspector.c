@@ -689,6 +689,15 @@ static unsigned inspect_key(struct top *t, void *st, int ch)
 		break;
 	case 'x': case KEY_DC: act(t, s, 1); break;
 	case 't': act(t, s, 0); break;
+	case 'e':
+		if (s->f) {
+			char *sid = xstrdup(s->f->sid);
+			size_t server = s->f->server;
+			view_edit_session(t, sid);
+			refetch(t, s, sid, server);
+			free(sid);
+		}
+		break;
 	default: return TOP_IGNORED;
 	}
 	return TOP_REDRAW;

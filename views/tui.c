@@ -226,6 +226,22 @@ static int screen_start(struct top *t)
 	return 0;
 }
 
+void top_outside(struct top *t, void (*fn)(struct top *t, void *arg), void *arg)
+{
+	char c;
+	def_prog_mode();
+	endwin();
+	stderr_release();
+	fn(t, arg);
+	fputs("-- press Enter to go back to memcsess top --", stdout);
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n' && c != '\r')
+		;
+	stderr_capture();
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+}
+
 /* Follows a terminal resize. */
 static void resize(void)
 {

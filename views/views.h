@@ -98,6 +98,12 @@ int tui_run(struct top *t, long iterations);
 void top_open(struct top *t, enum view_id id);
 void top_status(struct top *t, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Runs fn with the terminal given back (curses suspended, stderr shown), asks for Enter,
+ * then resumes curses; the loop redraws everything. */
+void top_outside(struct top *t, void (*fn)(struct top *t, void *arg), void *arg);
+
+/* edit.c: the inspector's edit key: session sid in the editor, outside curses. */
+void view_edit_session(struct top *t, const char *sid);
 
 /* prompt.c */
 void prompt_ask(struct top *t, int yesno, prompt_fn done, void *arg, const char *fmt, ...)

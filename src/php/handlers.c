@@ -1,6 +1,7 @@
 /* handlers.c: session values of every serialize handler, as ext/session/session.c writes
  * them, decoded into a pv tree (see handlers.h). */
 #include "php/handlers.h"
+#include "util.h"
 #include "php/igbinary.h"
 #include "php/unserialize.h"
 #include "php/value.h"
@@ -56,6 +57,7 @@ struct vars {
 	int check;		/* build nothing (sess_check, sess_detect) */
 	struct pv *root;	/* not check: the PV_ARRAY of name => value; owned */
 	int control_names;	/* a name holds a byte below 0x20 */
+	int trailing;		/* php_serialize: bytes after the array (PHP ignores them) */
 };
 
 static struct phpser *vars_parser(const struct vars *s, const char *buf, size_t len)
@@ -67,6 +69,7 @@ static void vars_begin(struct vars *s)
 {
 	s->root = s->check ? NULL : pv_new(PV_ARRAY);
 	s->control_names = 0;
+	s->trailing = 0;
 }
 
 /* Adds the variable name => v; v NULL is an undefined variable, read as NULL. Notes a name
@@ -138,7 +141,8 @@ static int decode_php_binary(const char *buf, size_t len, struct vars *s,
 	return rc;
 }
 
-/* serialize($_SESSION): one array that must fill the whole value. */
+/* serialize($_SESSION): one array. PHP's decoder ignores bytes after it; they are kept in the
+ * root's u.str. */
 static int decode_php_serialize(const char *buf, size_t len, struct vars *s,
 				struct decode_error *err)
 {
@@ -154,11 +158,10 @@ static int decode_php_serialize(const char *buf, size_t len, struct vars *s,
 		fail(err, 0, "php_serialize data is not an array");
 		return -1;
 	}
-	if (pos != len) {
-		snprintf(err->msg, sizeof(err->msg), "%zu bytes of trailing data after the array",
-			 len - pos);
-		err->offset = pos;
-		return -1;
+	s->trailing = pos != len;
+	if (s->trailing && !s->check) {
+		v->u.str.ptr = xstrndup(buf + pos, len - pos);
+		v->u.str.len = len - pos;
 	}
 	return 0;
 }
@@ -184,6 +187,7 @@ static int decode_with(const char *buf, size_t len, enum sess_handler h, struct 
 	int rc = -1;
 	s->root = NULL;
 	s->control_names = 0;
+	s->trailing = 0;
 	if (len == 0) {
 		vars_begin(s);
 		return 0;
@@ -210,13 +214,15 @@ int sess_is_igbinary(const char *buf, size_t len)
 }
 
 /* Tries each text handler; keeps the first that reads the whole value, or else the
- * error of the one that got furthest. A php reading whose names hold control bytes is
- * kept only when php_binary does not read the bytes too. */
+ * error of the one that got furthest. A php reading whose names hold control bytes, or a
+ * php_serialize reading that leaves bytes after the array, is kept only when no later
+ * handler reads the bytes in full. */
 static int decode_guess(const char *buf, size_t len, struct vars *s, enum sess_handler *used,
 			struct decode_error *err)
 {
 	static const enum sess_handler order[] = { SESS_PHP_SERIALIZE, SESS_PHP, SESS_PHP_BINARY };
-	struct vars php = { .check = s->check };
+	struct vars php = { .check = s->check };	/* a doubtful reading, kept for last */
+	enum sess_handler php_used = SESS_PHP;
 	int have_php = 0, have_err = 0;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct decode_error e = { 0, "" };
@@ -224,8 +230,10 @@ static int decode_guess(const char *buf, size_t len, struct vars *s, enum sess_h
 		if (order[i] == SESS_PHP_SERIALIZE && (len < 2 || memcmp(buf, "a:", 2) != 0))
 			continue;
 		int rc = decode_with(buf, len, order[i], &v, &e);
-		if (rc == 0 && order[i] == SESS_PHP && v.control_names) {
+		if (rc == 0 && !have_php && (v.trailing || (order[i] == SESS_PHP &&
+							    v.control_names))) {
 			php = v;
+			php_used = order[i];
 			have_php = 1;
 			continue;
 		}
@@ -244,7 +252,7 @@ static int decode_guess(const char *buf, size_t len, struct vars *s, enum sess_h
 	if (!have_php)
 		return -1;
 	*s = php;
-	*used = SESS_PHP;
+	*used = php_used;
 	return 0;
 }
 

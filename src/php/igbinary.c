@@ -209,7 +209,7 @@ static int read_count(struct igb *d, unsigned t, size_t start, uint64_t *n)
 }
 
 /* Reads an entry key: 1 for a null key (a skipped entry, no value follows), 0, or -1. */
-static int read_key(struct igb *d, int prop, struct pv **key)
+static int read_key(struct igb *d, int prop, struct pv **key, int *int_key)
 {
 	size_t start = d->pos;
 	struct igb_str s;
@@ -221,6 +221,7 @@ static int read_key(struct igb *d, int prop, struct pv **key)
 	unsigned t = d->buf[d->pos++];
 	if (t == IGB_NULL)
 		return 1;
+	*int_key = igb_is_long(t);
 	if (igb_is_long(t)) {
 		if (read_long(d, t, start, &i) < 0)
 			return -1;
@@ -275,13 +276,17 @@ static void unmangle(struct pv_entry *e)
 static int read_entries(struct igb *d, struct pv *c, uint64_t n)
 {
 	int prop = c->type == PV_OBJECT;
+	unsigned skipped = 0;	/* null keys since the last entry, kept to write them back */
 	for (uint64_t i = 0; i < n; i++) {
 		struct pv *key = NULL;
-		int r = read_key(d, prop, &key);
+		int int_key = 0;
+		int r = read_key(d, prop, &key, &int_key);
 		if (r < 0)
 			return -1;
-		if (r > 0)
+		if (r > 0) {
+			skipped++;
 			continue;
+		}
 		struct pv *value = decode_value(d, 0);
 		if (!value) {
 			pv_build_drop(&d->b, key);
@@ -290,7 +295,14 @@ static int read_entries(struct igb *d, struct pv *c, uint64_t n)
 		struct pv_entry *e = pv_build_append(&d->b, c, key, value);
 		if (e && prop && key->type == PV_STRING)
 			unmangle(e);
+		if (e) {
+			e->igb_skipped = (unsigned short)skipped;
+			e->int_key = (unsigned char)(prop && int_key);
+		}
+		skipped = 0;
 	}
+	if (prop && !d->b.check)
+		c->u.i = skipped;
 	return 0;
 }
 
@@ -438,6 +450,8 @@ static struct pv *decode_wrapped(struct igb *d, size_t start)
 	 * one now. */
 	if (v->type != PV_REF && d->n_refs == refs_before)
 		add_ref(d, v);
+	if (!d->b.check && v->type != PV_REF)
+		v->php_ref = 1;
 	return v;
 }
 

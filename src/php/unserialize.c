@@ -494,6 +494,7 @@ static int read_elements(struct phpser *p, size_t *pos, struct pv *c, size_t cou
 			fail(err, *pos, "%s count %zu but only %zu elements", what, count, i);
 			goto out;
 		}
+		int int_key = *pos < p->end && p->buf[*pos] == 'i';
 		struct pv *k = parse_key(p, pos, c->type != PV_ARRAY, err);
 		if (!k)
 			goto out;
@@ -505,6 +506,8 @@ static int read_elements(struct phpser *p, size_t *pos, struct pv *c, size_t cou
 		struct pv_entry *e = pv_build_append(&p->b, c, k, v);
 		if (e && c->type == PV_OBJECT)
 			unmangle(e);
+		if (e && c->type == PV_OBJECT)
+			e->int_key = (unsigned char)int_key;
 	}
 	if (*pos < p->end && (p->buf[*pos] == 'i' || p->buf[*pos] == 's'))
 		fail(err, *pos, "%s count %zu but more elements follow", what, count);

@@ -41,6 +41,8 @@ struct pv_entry *pv_append(struct pv *c, struct pv *key, struct pv *value)
 	e->value = value;
 	e->vis = PV_PUBLIC;
 	e->decl_class = NULL;
+	e->igb_skipped = 0;
+	e->int_key = 0;
 	return e;
 }
 
@@ -55,7 +57,8 @@ void pv_free(struct pv *v)
 	}
 	free(v->items);
 	free(v->class_name);
-	if (v->type == PV_STRING || v->type == PV_CUSTOM || v->type == PV_ENUM)
+	if (v->type == PV_STRING || v->type == PV_CUSTOM || v->type == PV_ENUM ||
+	    v->type == PV_ARRAY)
 		free(v->u.str.ptr);
 	free(v);
 }

@@ -11,8 +11,9 @@ enum pv_type {
 	PV_INT,
 	PV_FLOAT,
 	PV_STRING,
-	PV_ARRAY,	/* items: keys are PV_INT or PV_STRING */
-	PV_OBJECT,	/* class_name + items: keys are PV_STRING property names */
+	PV_ARRAY,	/* items: keys are PV_INT or PV_STRING; u.str: see below */
+	PV_OBJECT,	/* class_name + items: keys are PV_STRING property names; u.i: igbinary
+			 * null-key entries written after the last item */
 	PV_CUSTOM,	/* C:Class:len:{payload} (Serializable): class_name + str */
 	PV_ENUM,	/* E:len:"Class:Case": class_name + str (case name) */
 	PV_REF,		/* R: (hard reference) or r: (object reference) to an earlier value */
@@ -26,6 +27,8 @@ struct pv_entry {
 	struct pv *key;		/* owned */
 	struct pv *value;	/* owned */
 	enum pv_vis vis;	/* objects: from the mangled name (\0*\0x, \0Class\0x) */
+	unsigned short igb_skipped;	/* igbinary: null-key entries written before this one */
+	unsigned char int_key;	/* objects: the name was written as an integer (__serialize) */
 	char *decl_class;	/* private properties: the declaring class; else NULL; owned */
 };
 
@@ -33,8 +36,9 @@ struct pv {
 	enum pv_type type;
 	unsigned shared;	/* number of PV_REF nodes pointing here */
 	unsigned slot;		/* unserialize()'s 1-based variable number (0: none) */
-	unsigned short decrypted;	/* the crypto layer's scheme when it decrypted this value */
-	unsigned short encrypted;	/* its scheme when this string is an envelope left closed */
+	unsigned char decrypted;	/* the crypto layer's scheme when it decrypted this value */
+	unsigned char encrypted;	/* its scheme when this string is an envelope left closed */
+	unsigned char php_ref;		/* igbinary: written as a PHP reference (&, type 0x25) */
 	union {
 		int b;
 		int64_t i;
@@ -42,7 +46,9 @@ struct pv {
 		struct {
 			char *ptr;	/* owned, NUL-terminated after len bytes */
 			size_t len;
-		} str;
+		} str;		/* PV_ARRAY: the bytes after a php_serialize session's
+				 * array, which PHP ignores (kept to write them back), or
+				 * NULL */
 	} u;
 	char *class_name;		/* PV_OBJECT, PV_CUSTOM, PV_ENUM; owned */
 	struct pv_entry *items;		/* PV_ARRAY, PV_OBJECT; owned */

@@ -2,6 +2,7 @@
  * and tree output. Expected JSON comes from real PHP 8.2 (see each table); trees and error
  * offsets are memcsess's own and were reviewed by hand. */
 #include "php/handlers.h"
+#include "session_decode.h"
 #include "unit.h"
 #include "php/unserialize.h"
 #include "php/value.h"
@@ -596,9 +597,11 @@ static const struct handler_row {
 	/* The root array takes slot 1. */
 	{ SESS_PHP_SERIALIZE, B("a:2:{s:1:\"a\";O:8:\"stdClass\":0:{}s:1:\"b\";r:2;}"),
 	  "{\"a\":{\"__class\":\"stdClass\"},\"b\":{\"__class\":\"stdClass\"}}", 0, NULL },
-	/* PHP 8 would set $_SESSION to 1 and ignore trailing bytes; memcsess refuses both. */
+	/* PHP 8 would set $_SESSION to 1; memcsess refuses it. Bytes after the array PHP
+	 * ignores, and so does memcsess (keeping them: test_trailing). */
 	{ SESS_PHP_SERIALIZE, B("i:1;"), NULL, 0, "php_serialize data is not an array" },
-	{ SESS_PHP_SERIALIZE, B("a:0:{}x"), NULL, 6, "1 bytes of trailing data after the array" },
+	{ SESS_PHP_SERIALIZE, B("a:0:{}x"), "[]", 0, NULL },
+	{ SESS_PHP_SERIALIZE, B("a:1:{s:1:\"a\";i:1;}}junk|"), "{\"a\":1}", 0, NULL },
 	{ SESS_PHP_SERIALIZE, B("a:0:{"), NULL, 5, "expected '}' but found end of data" },
 	/* An empty value is an empty session under every handler. */
 	{ SESS_PHP, B(""), "[]", 0, NULL },
@@ -654,6 +657,9 @@ static const struct detect_row {
 	{ B("\001ai:1;\001bs:5:\"ab"), SESS_PHP_BINARY, NULL, 10 },
 	{ B("a|i:1;b|s:5:\"ab"), SESS_PHP, NULL, 10 },
 	{ B("zzz"), SESS_PHP, NULL, 0 },
+	/* Bytes after the array: php_serialize, unless another handler reads them all. */
+	{ B("a:1:{s:1:\"a\";i:1;}x"), SESS_PHP_SERIALIZE, "{\"a\":1}", 0 },
+	{ B("a:0:{}|i:1;"), SESS_PHP, "{\"a:0:{}\":1}", 0 },
 };
 
 static void test_detect(void)
@@ -673,6 +679,23 @@ static void test_detect(void)
 			   err.offset, v ? "decoded" : err.msg);
 		pv_free(v);
 	}
+}
+
+/* Bytes after a php_serialize array are kept in the root and named by session_decode. */
+static void test_trailing(void)
+{
+	static const char in[] = "a:1:{s:1:\"a\";i:1;}}x\0y";
+	size_t len = sizeof(in) - 1;
+	struct decode_info d;
+	struct pv *v = session_decode_value(in, len, 0, NULL, &d);
+	unit_check(v && v->u.str.len == 4 && memcmp(v->u.str.ptr, "}x\0y", 4) == 0 &&
+		   d.trailing == 4 && d.status == DECODE_OK && !session_failed(&d),
+		   "php_serialize trailing bytes kept and named");
+	pv_free(v);
+	struct buf out = BUF_INIT;
+	unit_check(session_write_json(in, len, 0, NULL, &d, &out) && d.trailing == 4 &&
+		   strcmp(out.ptr, "{\"a\":1}") == 0, "php_serialize trailing bytes: json path");
+	buf_release(&out);
 }
 
 static void test_handler_names(void)
@@ -1043,6 +1066,7 @@ int main(void)
 	test_depth();
 	test_handlers();
 	test_detect();
+	test_trailing();
 	test_handler_names();
 	test_json();
 	test_json_shadowed();
