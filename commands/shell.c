@@ -2,13 +2,13 @@
  * completion), or a runbook read line by line when standard input is not a terminal. Every
  * line goes through cmd_dispatch with the same context, so the pool is set up once. */
 #include "shell.h"
+#include "signals.h"
 #include "tokenize.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +33,6 @@ static int shell_running;
 /* set and use run "shell --OPTION VALUE" through the dispatcher, so that common options are
  * checked and applied exactly as on the command line; the nested shell then does nothing. */
 static int applying_option;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 void strlist_add(struct strlist *l, const char *s)
 {
@@ -296,31 +290,19 @@ static int run_command(struct shell *sh, int argc, char **argv)
 
 /* Arms Ctrl-C to set interrupted (unless the shell was started with SIGINT ignored), without
  * SA_RESTART: a wait for input stops too (a command reading the terminal, decode or a y/N
- * question; a runbook waiting on a pipe). The action it replaces goes to *old. */
-static void catch_sigint(const struct shell *sh, struct sigaction *old)
+ * question; a runbook waiting on a pipe). */
+static void catch_sigint(const struct shell *sh, struct signals *old)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	if (!sh->sigint_ignored)
-		sigaction(SIGINT, &sa, old);
-}
-
-static void restore_sigint(const struct shell *sh, const struct sigaction *old)
-{
-	if (!sh->sigint_ignored)
-		sigaction(SIGINT, old, NULL);
+	signals_take(old, sh->sigint_ignored ? 0 : SIGNALS_INT, &interrupted);
 }
 
 /* Runs a command with Ctrl-C armed to cancel it (only while it runs). */
 static int run_guarded(struct shell *sh, int argc, char **argv)
 {
-	struct sigaction old;
+	struct signals old;
 	catch_sigint(sh, &old);
 	int ret = run_command(sh, argc, argv);
-	restore_sigint(sh, &old);
+	signals_give_back(&old);
 	if (interrupted) {
 		cmd_error("interrupted");
 		ret = EXIT_INTERRUPTED;
@@ -862,7 +844,7 @@ static int shell_runbook(struct shell *sh)
 	size_t cap = 0;
 	long lineno = 0, first_line = 0, failed = 0;
 	int status = EXIT_OK, stopped = 0;
-	struct sigaction old;
+	struct signals old;
 	catch_sigint(sh, &old);
 	while (!sh->quit && !stopped && !interrupted && getline(&line, &cap, book) >= 0) {
 		lineno++;
@@ -879,7 +861,7 @@ static int shell_runbook(struct shell *sh)
 			cmd_error("stopped at line %ld (exit status %d): %s", lineno, ret, line);
 	}
 	int cut = stopped ? -1 : runbook_interrupted(lineno);
-	restore_sigint(sh, &old);
+	signals_give_back(&old);
 	if (cut >= 0 && !failed)
 		status = cut;
 	if (failed && !stopped)
@@ -901,7 +883,7 @@ static void shell_release(struct shell *sh)
 static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct shell sh;
-	struct sigaction old;
+	struct signals prompt_sigs;
 	memset(&sh, 0, sizeof(sh));
 	sh.ctx = ctx;
 	for (size_t i = 0; i < a->n_opts; i++)
@@ -917,8 +899,7 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		return EXIT_USAGE;
 	}
 	shell_running = 1;
-	sigaction(SIGINT, NULL, &old);
-	sh.sigint_ignored = old.sa_handler == SIG_IGN;
+	sh.sigint_ignored = signals_ignored(SIGINT);
 	volatile sig_atomic_t *cancel = ctx->cancel;
 	ctx->cancel = &interrupted;
 	ctx->keep_conns = 1;
@@ -927,11 +908,10 @@ static int shell_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	conn_cancel_on(&interrupted);
 	remember_servers(&sh, ctx->servers);
 	int interactive = isatty(STDIN_FILENO);
-	if (interactive && !sh.sigint_ignored)
-		signal(SIGINT, SIG_IGN);
+	/* at the prompt SIGINT is ignored: only libedit's own handler, while it reads, drops the line */
+	signals_take(&prompt_sigs, interactive && !sh.sigint_ignored ? SIGNALS_INT : 0, NULL);
 	int ret = interactive ? shell_interactive(&sh) : shell_runbook(&sh);
-	if (interactive && !sh.sigint_ignored)
-		sigaction(SIGINT, &old, NULL);
+	signals_give_back(&prompt_sigs);
 	ctx->cancel = cancel;
 	ctx->keep_conns = 0;
 	if (ctx->have_pool)
