@@ -6,11 +6,11 @@
 #include "mc/scan.h"
 #include "mc/stats.h"
 #include "mc/store.h"
+#include "signals.h"
 #include "util.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +59,8 @@ struct migrate {
 	uint64_t in_size;	/* its bytes still to read when the run began */
 };
 
+/* Set by Ctrl-C or SIGTERM while sessions are copied. */
 static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 /* Prints one session that needs attention. */
 static void on_report(const char *sid, size_t n, enum copy_event ev, const char *what, void *arg)
@@ -523,14 +518,11 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	m.cp.report_arg = &m;
 	m.progress = isatty(2);
 	m.started = stats_now();
-	interrupted = 0;
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	struct signals sigs;
+	signals_take(&sigs, SIGNALS_INT | SIGNALS_TERM, &interrupted);
 	ret = m.sids ? from_sids(&m) : m.input ? from_lines(&m) : from_pool(&m);
 	copier_flush(&m.cp);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	signals_give_back(&sigs);
 	show_progress(&m, 1);
 	print_summary(&m);
 	ret = outcome(&m, ret);

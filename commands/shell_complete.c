@@ -2,7 +2,8 @@
  * so every command is known), the option names of the command being typed, session ids (from
  * the last list and a look-up on the pool), server addresses, the values an option takes and
  * file names (after > and >>, and where a command or option takes a FILE). */
-#include "shell.h"
+#include "shell_complete.h"
+#include "shell_builtins.h"
 #include "mc/scan.h"
 #include "tokenize.h"
 #include "util.h"
