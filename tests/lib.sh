@@ -104,6 +104,9 @@ tmux_start() {
 	SOCK=$TMP/tmux.sock
 	tm() { tmux -S "$SOCK" "$@"; }
 	trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+	# A session that lasts the whole test: tmux ends its server when its last session ends,
+	# and a test's next new-session could then find it shutting down.
+	tm new-session -d -s keep -x 80 -y 24 "sleep 86400"
 }
 
 # php_write SERVERS HANDLER COUNT [MODE [PHP -d options...]]: real PHP writes COUNT sessions
