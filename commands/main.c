@@ -25,6 +25,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_migrate_entry,
 	&cmd_shell_entry,
 	&cmd_top_entry,
+	&cmd_watch_entry,
 	NULL,
 };
 
