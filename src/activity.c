@@ -87,7 +87,6 @@ struct activity *activity_new(const struct act_opts *o)
 	struct activity *a = xcalloc(1, sizeof(*a));
 	a->o = *o;
 	a->srv = xcalloc(o->pool->n, sizeof(*a->srv));
-	a->locks = xcalloc(LOCK_CAP, sizeof(*a->locks));
 	a->prefix = o->pool->prefix;
 	a->prefix_len = o->pool->prefix_len;
 	return a;
@@ -191,6 +190,10 @@ static struct alock *lock_get(struct activity *a, size_t server, const char *sid
 {
 	uint32_t h = hash_sid(server, sid, n);
 	int found;
+	if (!a->locks && !create)
+		return NULL;
+	if (!a->locks)	/* on first use: most watches of a quiet pool never need it */
+		a->locks = xcalloc(LOCK_CAP, sizeof(*a->locks));
 	struct alock *l = lock_slot(a, server, h, sid, &found);
 	if (found || !create)
 		return found ? l : NULL;
@@ -446,7 +449,7 @@ static void conn_event(struct activity *a, size_t i, const struct wl *ln)
 	struct aconn *c = conn_get(a, i, ln->cfd);
 	if (!c)
 		return;
-	if (ln->type == WL_CONN_CLOSE && c->wait_hash) {
+	if (ln->type == WL_CONN_CLOSE && c->wait_hash && a->locks) {
 		int found;
 		struct alock *l = lock_slot(a, i, c->wait_hash, NULL, &found);
 		int k = found ? waiter_find(l, ln->cfd) : -1;
@@ -593,6 +596,8 @@ void activity_tick(struct activity *a, double now)
 
 void activity_finish(struct activity *a, double now)
 {
+	if (!a->locks)
+		return;
 	for (size_t i = 0; i < LOCK_CAP; i++) {
 		struct alock *l = &a->locks[i];
 		while (l->used && l->nwait)

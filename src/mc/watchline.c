@@ -219,7 +219,7 @@ static void wl_clear(struct wl *out)
 int wl_parse(const char *line, size_t len, struct wl *out)
 {
 	wl_clear(out);
-	if (len > 9 && memcmp(line, "skipped=", 8) == 0) {
+	if (len > 8 && memcmp(line, "skipped=", 8) == 0) {
 		out->type = WL_SKIPPED;
 		return num_u64(line + 8, len - 8, &out->skipped);
 	}
