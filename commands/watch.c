@@ -209,6 +209,16 @@ static void print_sid(const char *s)
 	}
 }
 
+/* text without a leading "server NAME: " (the line names the server already). */
+static const char *strip_server(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(text, "server ", 7) == 0 && strncmp(text + 7, name, n) == 0 &&
+	    strncmp(text + 7 + n, ": ", 2) == 0)
+		return text + 9 + n;
+	return text;
+}
+
 static void print_text(const struct watcher *w, const struct act_event *e)
 {
 	const struct pool *p = &w->ctx->pool;
@@ -260,7 +270,7 @@ static void print_text(const struct watcher *w, const struct act_event *e)
 		       (unsigned long long)e->skipped);
 		break;
 	case ACT_SERVER:
-		printf(": %s", e->text ? e->text : "");
+		printf(": %s", strip_server(e->text ? e->text : "", p->servers[e->server].name));
 		break;
 	default:
 		break;
@@ -502,8 +512,10 @@ static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	for (size_t i = 0; i < ctx->pool.n; i++) {
 		if (w.srv[i].on)
 			continue;
-		cmd_error("server %s: not watched: %s", ctx->pool.servers[i].name,
-			  w.srv[i].text[0] ? w.srv[i].text : "no answer yet");
+		if (w.srv[i].text[0])	/* the text names the server */
+			cmd_error("%s (not watched)", w.srv[i].text);
+		else
+			cmd_error("server %s: not watched: no answer yet", ctx->pool.servers[i].name);
 		ret = EXIT_PARTIAL;
 	}
 	if (activity_overflow(act))

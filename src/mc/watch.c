@@ -111,6 +111,28 @@ void watch_streams(const char *version, int mutations, char *out, size_t cap,
 		 *with_mutations ? " mutations" : "");
 }
 
+/* 1 when the server answers a binary-protocol version request on a connection of its own: a
+ * server that leaves a text command unanswered that way speaks only the binary protocol
+ * (memcached -S, SASL). */
+static int speaks_binary(const struct wsrv *s)
+{
+	struct conn c;
+	char *cause = NULL;
+	unsigned char req[24] = { 0x80, 0x0b }, got[24];
+	if (conn_open(&c, &s->s, s->w->o.timeout_ms, &cause) < 0) {
+		free(cause);
+		return 0;
+	}
+	conn_queue(&c, req, sizeof(req));
+	int ok = conn_flush(&c, &cause) == 0;
+	struct pollfd pf = { .fd = c.fd, .events = POLLIN };
+	ok = ok && poll(&pf, 1, s->w->o.timeout_ms) > 0 && recv(c.fd, got, 1, 0) == 1 &&
+	     got[0] == 0x81;
+	free(cause);
+	conn_close(&c);
+	return ok;
+}
+
 /* Sends version, then watch; returns 0 watching, -1 with *cause (*permanent set when trying
  * again cannot help). */
 static int handshake(struct wsrv *s, struct conn *c, int *permanent, int *mutations,
@@ -120,11 +142,12 @@ static int handshake(struct wsrv *s, struct conn *c, int *permanent, int *mutati
 	size_t len;
 	*permanent = 0;
 	if (conn_command(c, "version", cause) < 0 || conn_readline(c, &line, &len, cause) < 0) {
-		*permanent = *cause && strstr(*cause, "without a reply") != NULL;
+		*permanent = *cause && (strstr(*cause, "without a reply") ||
+					(!c->got_reply && speaks_binary(s)));
 		if (*permanent) {
 			free(*cause);
-			*cause = xasprintf("server %s: closed the connection at a text command: no "
-					   "text protocol, so no watch (a SASL server, memcached -S)",
+			*cause = xasprintf("server %s: no text protocol, so no watch command (a SASL "
+					   "server, memcached -S, speaks only the binary protocol)",
 					   s->s.name);
 		}
 		return -1;
