@@ -529,7 +529,9 @@ static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
 	.usage = "[--json] [--events KINDS] [--duration S] [--summary S] [--lock-slow S] "
-		 "[--mutations] [GLOB]",
+		 "[--mutations] [GLOB]\n"
+		 "  --mutations also watches stores, but memcached older than 1.6.42 CRASHES when a\n"
+		 "  binary-protocol set fails (a session over -I, out of memory): see memcsess(1)",
 	.summary = "live session events from memcached's log stream: reads, writes, lock waits, "
 		   "evictions, misplaced clients",
 	.needs = NEED_POOL,

@@ -197,6 +197,8 @@ check "the summary ends the output" grep -q "summary (final)" "$TMP/w7"
 "$MEMCSESS" -s "127.0.0.1:$A" watch --events bogus >/dev/null 2>"$TMP/err"
 check_eq "an unknown kind is a usage error" 2 $?
 check "and is named" grep -q "unknown kind 'bogus'" "$TMP/err"
+"$MEMCSESS" watch --help >"$TMP/help"
+check "--help names the crash --mutations risks" grep -q "mutations.*1.6.42 CRASHES" <(tr '\n' ' ' <"$TMP/help")
 echo "watch --duration 1" | "$MEMCSESS" -s "127.0.0.1:$A" shell >"$TMP/sh" 2>&1
 check "the shell runs watch" grep -q "summary (final)" "$TMP/sh"
 exit 0
