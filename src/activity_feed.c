@@ -87,7 +87,8 @@ static void describe(const struct feed *f, const struct act_event *e, char *out,
 		snprintf(out, cap, "%s, %lld bytes", e->status, (long long)e->size);
 		break;
 	case ACT_MISPLACED:
-		snprintf(out, cap, "%s%s; PHP uses %s", e->status, e->lock ? " (lock)" : "",
+		snprintf(out, cap, "%s%s; PHP uses %s", e->status,
+			 e->lock && strcmp(e->status, "lock") != 0 ? " (lock)" : "",
 			 f->pool->servers[e->home].name);
 		break;
 	case ACT_SKIPPED:

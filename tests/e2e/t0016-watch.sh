@@ -194,6 +194,17 @@ check_eq "a quiet pool: exit 0" 0 $?
 check "people's lines name the server and the streams" \
 	grep -q "127.0.0.1:$A server watching: watching (fetchers evictions connevents)" "$TMP/w7"
 check "the summary ends the output" grep -q "summary (final)" "$TMP/w7"
+"$MEMCSESS" -s "127.0.0.1:$A" watch --summary 0.5 --duration 2.5 'keep*' >"$TMP/w8" 2>&1 &
+WPID=$!
+sleep 0.5
+"${PHPS[@]}" -d "session.save_path=127.0.0.1:$A" -r 'ini_set("session.use_cookies", "0");
+	foreach (["keep1", "drop1"] as $s) { session_id($s); session_start(); $_SESSION["a"] = 1;
+		session_write_close(); }' >/dev/null 2>&1
+wait $WPID
+check "GLOB keeps the sessions it matches" grep -q "read sid=keep1 client=127.0.0.1:[0-9]* missing" "$TMP/w8"
+check_eq "and only them" 0 "$(grep -c 'sid=drop1' "$TMP/w8")"
+check "--summary prints summaries meanwhile" test "$(grep -c ' summary$' "$TMP/w8")" -ge 3
+check "summaries count per kind per server" grep -q "^  127.0.0.1:$A: read=1 write=0 new=1 lock=1 " "$TMP/w8"
 "$MEMCSESS" -s "127.0.0.1:$A" watch --events bogus >/dev/null 2>"$TMP/err"
 check_eq "an unknown kind is a usage error" 2 $?
 check "and is named" grep -q "unknown kind 'bogus'" "$TMP/err"

@@ -41,20 +41,16 @@ check_pane "a opens the activity screen" "^Activity \\(memcached watch\\)"
 check_pane "both servers are watched" "127.0.0.1:$S  watching"
 check_pane "the first is watched too" "127.0.0.1:$A  watching"
 
-# evictions: the 2 MB server alone, sessions written past its memory
-"${PHPS[@]}" -d "session.save_path=127.0.0.1:$S" -r 'ini_set("session.use_cookies", "0");
-	for ($i = 0; $i < 3000; $i++) { session_id("fill$i"); session_start();
+# evictions: sessions written past the 2 MB server's memory (through the whole pool, so that
+# none is misplaced)
+"${PHPS[@]}" -d "session.save_path=$POOL" -r 'ini_set("session.use_cookies", "0");
+	for ($i = 0; $i < 4000; $i++) { session_id("fill$i"); session_start();
 		$_SESSION["pad"] = str_repeat("p", 2000); session_write_close(); }' >/dev/null 2>&1
 check_pane "evictions with TTL left are listed" "eviction +127.0.0.1:$S sid fill[0-9]+ .*TTL left [0-9]+m"
 check_pane "the eviction rate line counts them" "^  eviction +[0-9.]+/s +[1-9]"
 
-# contention on a sid kept on A: PHP's lock there
-sid=$(for i in $(seq 200); do echo "held$i"; done |
-	php -r '$m = new Memcached(); $m->setOption(Memcached::OPT_LIBKETAMA_COMPATIBLE, true);
-		foreach (explode(",", $argv[1]) as $s) { [$h, $p] = explode(":", $s); $m->addServer($h, (int)$p); }
-		while (($l = fgets(STDIN)) !== false) { $l = trim($l);
-			if ($m->getServerByKey($l)["port"] == $argv[2] && $m->getServerByKey("lock.$l")["port"] == $argv[2]) { echo "$l\n"; exit; } }' "$POOL" "$A")
-[ -n "$sid" ] || { not_ok "a sid kept on the first server"; sid=held1; }
+# contention: one request holds the lock two seconds, another waits on it
+sid=contended1
 "${PHPS[@]}" -d "session.save_path=$POOL" -r 'ini_set("session.use_cookies", "0");
 	session_id($argv[1]); session_start(); $_SESSION["n"] = 1; echo "started\n"; sleep(2);' \
 	"$sid" >"$TMP/php1.out" &
@@ -66,7 +62,7 @@ for i in $(seq 100); do grep -q started "$TMP/php1.out" && break; sleep 0.05; do
 P2=$!
 wait $P1 $P2
 check_pane "the contention is listed with its sid and holder" \
-	"contention +127.0.0.1:$A sid $sid 127.0.0.1:[0-9]+ +(acquired|waiting): held by 127.0.0.1:[0-9]+"
+	"contention +127.0.0.1:[0-9]+ sid $sid 127.0.0.1:[0-9]+ +(acquired|waiting): held by 127.0.0.1:[0-9]+"
 check_pane "the contention has a rate line" "^  contention +[0-9.]+/s +[1-9]"
 
 # Enter on the contention (among the newest events; the evictions came before it)
