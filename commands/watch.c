@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "activity.h"
 #include "mc/watch.h"
+#include "php/handlers.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -130,71 +131,113 @@ static json_t *jstr(const char *s)
 	return j;
 }
 
-static void put_num(json_t *o, const char *k, int64_t v)
+/* Event lines are written without building a jansson tree (there may be tens of thousands a
+ * second), byte for byte as json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) would write them. */
+static void jkey(struct buf *b, const char *k)
 {
-	json_object_set_new(o, k, v < 0 ? json_null() : json_integer(v));
+	buf_addc(b, b->len ? ',' : '{');
+	json_write_string(b, k, strlen(k));
+	buf_addc(b, ':');
 }
 
-static void print_json(const struct watcher *w, const struct act_event *e)
+static void jtext(struct buf *b, const char *k, const char *v)
 {
-	const struct pool *p = &w->ctx->pool;
-	char t[40];
-	fmt_stamp(e->time, t, sizeof(t));
-	json_t *o = json_object();
-	json_object_set_new(o, "time", json_string(t));
-	json_object_set_new(o, "server", json_string(p->servers[e->server].name));
-	json_object_set_new(o, "client", e->client[0] ? json_string(e->client) : json_null());
-	json_object_set_new(o, "event", json_string(act_kind_name(e->kind)));
-	json_object_set_new(o, "sid", e->sid[0] ? jstr(e->sid) : json_null());
-	if (e->status)
-		json_object_set_new(o, "status", json_string(e->status));
-	if (e->inferred)
-		json_object_set_new(o, "inferred", json_true());
+	jkey(b, k);
+	if (!v || !*v)
+		buf_adds(b, "null");
+	else if (json_write_utf8(b, v, strlen(v)) < 0) {
+		json_t *j = jstr(v);	/* bytes past 0x7e as %XX */
+		json_write_string(b, json_string_value(j), strlen(json_string_value(j)));
+		json_decref(j);
+	}
+}
+
+static void jnum(struct buf *b, const char *k, int64_t v, int null_below_zero)
+{
+	jkey(b, k);
+	if (null_below_zero && v < 0)
+		buf_adds(b, "null");
+	else
+		json_write_int(b, v);
+}
+
+static void jbool(struct buf *b, const char *k, int v)
+{
+	jkey(b, k);
+	buf_adds(b, v ? "true" : "false");
+}
+
+static void jreal(struct buf *b, const char *k, double v)
+{
+	jkey(b, k);
+	json_write_float(b, v);
+}
+
+static void jtime(struct buf *b, const char *k, double t)
+{
+	char s[40];
+	fmt_stamp(t, s, sizeof(s));
+	jtext(b, k, t > 0 ? s : NULL);
+}
+
+static void json_details(struct buf *b, const struct pool *p, const struct act_event *e)
+{
 	switch (e->kind) {
 	case ACT_READ: case ACT_WRITE: case ACT_NEW: case ACT_REFUSED:
-		put_num(o, "size", e->size);
+		jnum(b, "size", e->size, 1);
 		if (e->kind != ACT_READ && e->kind != ACT_REFUSED)
-			put_num(o, "ttl", e->ttl);
+			jnum(b, "ttl", e->ttl, 1);
 		break;
 	case ACT_CONTENTION:
-		json_object_set_new(o, "holder", e->holder[0] ? json_string(e->holder) : json_null());
-		if (e->since > 0) {
-			fmt_stamp(e->since, t, sizeof(t));
-			json_object_set_new(o, "since", json_string(t));
-		} else {
-			json_object_set_new(o, "since", json_null());
-		}
-		json_object_set_new(o, "waited", json_real(e->waited));
-		json_object_set_new(o, "retries", json_integer(e->retries));
+		jtext(b, "holder", e->holder);
+		jtime(b, "since", e->since);
+		jreal(b, "waited", e->waited);
+		jnum(b, "retries", e->retries, 0);
 		break;
 	case ACT_LOCK_HELD:
-		fmt_stamp(e->since, t, sizeof(t));
-		json_object_set_new(o, "since", json_string(t));
-		json_object_set_new(o, "held", json_real(e->held));
+		jtime(b, "since", e->since);
+		jreal(b, "held", e->held);
 		break;
 	case ACT_EVICTION:
-		json_object_set_new(o, "lock", json_boolean(e->lock));
-		json_object_set_new(o, "ttl", json_integer(e->ttl));
-		put_num(o, "idle", e->idle);
-		put_num(o, "size", e->size);
-		json_object_set_new(o, "fetched", json_boolean(e->fetched));
+		jbool(b, "lock", e->lock);
+		jnum(b, "ttl", e->ttl, 0);
+		jnum(b, "idle", e->idle, 1);
+		jnum(b, "size", e->size, 1);
+		jbool(b, "fetched", e->fetched);
 		break;
 	case ACT_MISPLACED:
-		json_object_set_new(o, "lock", json_boolean(e->lock));
-		json_object_set_new(o, "home", json_string(p->servers[e->home].name));
+		jbool(b, "lock", e->lock);
+		jtext(b, "home", p->servers[e->home].name);
 		break;
 	case ACT_SKIPPED:
-		json_object_set_new(o, "skipped", json_integer((json_int_t)e->skipped));
+		jnum(b, "skipped", (int64_t)e->skipped, 0);
 		break;
 	case ACT_SERVER:
-		json_object_set_new(o, "text", json_string(e->text ? e->text : ""));
+		jkey(b, "text");
+		json_write_string(b, e->text ? e->text : "", e->text ? strlen(e->text) : 0);
 		break;
 	default:
 		break;
 	}
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(o);
+}
+
+static void print_json(const struct watcher *w, const struct act_event *e)
+{
+	static struct buf b;
+	const struct pool *p = &w->ctx->pool;
+	buf_reset(&b);	/* the first jkey opens the object */
+	jtime(&b, "time", e->time);
+	jtext(&b, "server", p->servers[e->server].name);
+	jtext(&b, "client", e->client);
+	jtext(&b, "event", act_kind_name(e->kind));
+	jtext(&b, "sid", e->sid);
+	if (e->status)
+		jtext(&b, "status", e->status);
+	if (e->inferred)
+		jbool(&b, "inferred", 1);
+	json_details(&b, p, e);
+	buf_adds(&b, "}\n");
+	fwrite(b.ptr, 1, b.len, stdout);
 }
 
 /* The sid for people: bytes past 0x7e and controls as %XX. */
