@@ -152,7 +152,7 @@ static int handshake(struct wsrv *s, struct conn *c, int *permanent, int *mutati
 		}
 		return -1;
 	}
-	if (conn_explain_auth(c, cause)) {
+	if ((len < 8 || memcmp(line, "VERSION ", 8) != 0) && conn_explain_auth(c, cause)) {
 		*permanent = 1;
 		return -1;
 	}
@@ -297,10 +297,13 @@ static void *run(void *arg)
 		struct conn c;
 		char *cause = NULL, streams[128];
 		int permanent = 0, mutations = 0, watching = 0, opened = 0;
-		if (conn_open(&c, &s->s, w->o.timeout_ms, &cause) < 0)
-			report(s, WATCH_DOWN, 0, 0, cause);
-		else
+		if (conn_open(&c, &s->s, w->o.timeout_ms, &cause) < 0) {
+			/* a wrong login does not get better by trying again */
+			permanent = strstr(cause, "authentication failed") != NULL;
+			report(s, permanent ? WATCH_REFUSED : WATCH_DOWN, permanent, 0, cause);
+		} else {
 			opened = 1;
+		}
 		if (opened && handshake(s, &c, &permanent, &mutations, streams, sizeof(streams),
 					&cause) < 0) {
 			report(s, WATCH_REFUSED, permanent, 0, cause);

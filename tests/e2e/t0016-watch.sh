@@ -188,6 +188,27 @@ check_eq "the restarted server is watched again" 2 \
 check "and its events come again" grep -q "\"server\":\"127.0.0.1:$R\".*\"sid\":\"after1\"" "$TMP/w6"
 check_eq "exit 0: every server is watched at the end" 0 "$rc"
 
+# --- memcached -Y: the watch connection logs in like every other
+printf 'ops:s3cret-pw\n' >"$TMP/authfile"
+chmod 644 "$TMP/authfile"
+chmod 755 "$TMP"
+printf 's3cret-pw\n' >"$TMP/pw"
+printf 'wrong\n' >"$TMP/badpw"
+mc_start_var Y -Y "$TMP/authfile" || exit 1
+"$MEMCSESS" -s "127.0.0.1:$Y" watch --duration 0.5 >"$TMP/w9" 2>"$TMP/w9.err"
+check_eq "-Y without a login: exit 1" 1 $?
+check "and the server is named as wanting one" \
+	grep -q "server 127.0.0.1:$Y: authentication required" "$TMP/w9.err"
+"$MEMCSESS" -s "127.0.0.1:$Y" --username ops --password-file "$TMP/pw" watch --duration 0.5 \
+	>"$TMP/w9" 2>"$TMP/w9.err"
+check_eq "-Y with the login: watched, exit 0" 0 $?
+check "the watch is on" grep -q "127.0.0.1:$Y server watching: watching" "$TMP/w9"
+"$MEMCSESS" -s "127.0.0.1:$Y" --username ops --password-file "$TMP/badpw" watch --duration 3 \
+	>"$TMP/w9" 2>"$TMP/w9.err"
+check_eq "-Y with a wrong password: exit 1" 1 $?
+check_eq "a wrong password is tried once (not again with backoff)" 1 \
+	"$(grep -c "authentication failed for user 'ops'" "$TMP/w9")"
+
 # --- people's lines, options, the shell
 "$MEMCSESS" -s "127.0.0.1:$A" watch --duration 0.5 >"$TMP/w7" 2>&1
 check_eq "a quiet pool: exit 0" 0 $?
