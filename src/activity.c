@@ -519,6 +519,10 @@ void activity_line(struct activity *a, size_t i, const struct wl *ln)
 		conn_event(a, i, ln);
 		return;
 	case WL_SKIPPED:
+		/* a connection may have closed and its descriptor been reused unseen: clients
+		 * become unknown rather than guessed */
+		if (a->srv[i].conns)
+			memset(a->srv[i].conns, 0, a->srv[i].n_conns * sizeof(*a->srv[i].conns));
 		event_init(&e, ACT_SKIPPED, ln->ts, i);
 		e.skipped = ln->skipped;
 		a->o.emit(&e, a->o.arg);

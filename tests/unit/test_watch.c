@@ -183,6 +183,12 @@ static const struct {
 	  "read s1 10.0.0.1:5000 found\n"
 	  "write s1 10.0.0.1:5000 -\n"
 	  "refused s1 10.0.0.1:5000 too_large\n" },
+	{ "after skipped lines, clients are unknown (a descriptor may have been reused)", 0,
+	  "0|ts=1.0 gid=1 type=conn_new rip=10.0.0.1 rport=5000 cfd=9\n"
+	  "0|skipped=3\n"
+	  "0|ts=1.1 gid=5 type=item_get " K "s1 status=found cfd=9 size=9\n",
+	  "skipped - ? -\n"
+	  "read s1 ? found\n" },
 	{ "evictions of a session and a lock; keys of others are not sessions", 0,
 	  "0|ts=1.1 gid=2 type=eviction " K "s3 fetch=yes ttl=1000 la=30 clsid=1 size=9\n"
 	  "0|ts=1.1 gid=3 type=eviction " K "lock.s3 fetch=no ttl=-1 la=2 clsid=1 size=1\n"
