@@ -404,16 +404,6 @@ static void print_summary(const struct watcher *w, int final)
 	top_text("evictions", &w->evictions);
 }
 
-static const char *state_name(enum watch_state s)
-{
-	switch (s) {
-	case WATCH_ON: return "watching";
-	case WATCH_REFUSED: return "refused";
-	case WATCH_LOST: return "lost";
-	default: return "down";
-	}
-}
-
 /* Parses --events a,b,c into bits; -1 after a message. */
 static int parse_kinds(const char *s, unsigned *out)
 {
@@ -468,18 +458,16 @@ static int watch_options(struct watcher *w, const struct cmd_args *a)
 }
 
 /* Hands one item to the engine; returns 1 when every server is refused for good. */
-static int take_item(struct watcher *w, struct activity *act, const struct watch_item *it)
+static int take_item(struct watcher *w, struct activity *act, const struct watch_item *it,
+		     double now)
 {
-	if (!it->is_state) {
-		activity_line(act, it->server, &it->line);
+	activity_item(act, it, now);
+	if (!it->is_state)
 		return 0;
-	}
 	struct srvstat *s = &w->srv[it->server];
 	s->on = it->st.state == WATCH_ON;
 	s->permanent = it->st.permanent;
 	snprintf(s->text, sizeof(s->text), "%s", it->st.text);
-	activity_server(act, it->server, now_wall(), state_name(it->st.state), it->st.mutations,
-			it->st.text);
 	for (size_t i = 0; i < w->ctx->pool.n; i++)
 		if (!w->srv[i].permanent)
 			return 0;
@@ -503,9 +491,9 @@ static void watch_loop(struct watcher *w, struct watch *wt, struct activity *act
 		if (w->duration > 0 && now - start >= w->duration)
 			break;
 		size_t n = watch_take(wt, items, TAKE, 100);
-		for (size_t i = 0; i < n && !all_refused; i++)
-			all_refused = take_item(w, act, &items[i]);
 		now = now_wall();
+		for (size_t i = 0; i < n && !all_refused; i++)
+			all_refused = take_item(w, act, &items[i], now);
 		if (now >= next_tick) {
 			activity_tick(act, now);
 			next_tick = now + 0.25;

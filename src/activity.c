@@ -559,6 +559,15 @@ void activity_server(struct activity *a, size_t i, double now, const char *statu
 	a->o.emit(&e, a->o.arg);
 }
 
+void activity_item(struct activity *a, const struct watch_item *it, double now)
+{
+	if (it->is_state)
+		activity_server(a, it->server, now, watch_state_name(it->st.state),
+				it->st.mutations, it->st.text);
+	else
+		activity_line(a, it->server, &it->line);
+}
+
 void activity_tick(struct activity *a, double now)
 {
 	if (a->o.lock_slow <= 0 || a->n_locks == 0)

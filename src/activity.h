@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mc/pool.h"
+#include "mc/watch.h"
 #include "mc/watchline.h"
 
 enum act_kind {
@@ -59,6 +60,8 @@ void activity_line(struct activity *a, size_t server, const struct wl *l);
  * whether its stream holds them. Emits a server event. */
 void activity_server(struct activity *a, size_t server, double now, const char *status,
 		     int mutations, const char *text);
+/* One item of the watch (mc/watch.c): a log line, or a server's state change at now. */
+void activity_item(struct activity *a, const struct watch_item *it, double now);
 /* Time passes: reports locks held and waits longer than lock_slow (once each). */
 void activity_tick(struct activity *a, double now);
 /* The end: reports the waits still going on. */

@@ -129,16 +129,6 @@ static void on_event(const struct act_event *e, void *arg)
 	describe(f, e, r->detail, sizeof(r->detail));
 }
 
-static const char *state_name(enum watch_state s)
-{
-	switch (s) {
-	case WATCH_ON: return "watching";
-	case WATCH_REFUSED: return "refused";
-	case WATCH_LOST: return "lost";
-	default: return "down";
-	}
-}
-
 static void *run(void *arg)
 {
 	struct feed *f = arg;
@@ -149,14 +139,8 @@ static void *run(void *arg)
 		pthread_mutex_lock(&f->mu);
 		double now = wall();
 		advance(f, now);
-		for (size_t i = 0; i < n; i++) {
-			const struct watch_item *it = &items[i];
-			if (it->is_state)
-				activity_server(f->act, it->server, now, state_name(it->st.state),
-						it->st.mutations, it->st.text);
-			else
-				activity_line(f->act, it->server, &it->line);
-		}
+		for (size_t i = 0; i < n; i++)
+			activity_item(f->act, &items[i], now);
 		if (now >= next_tick) {
 			activity_tick(f->act, now);
 			next_tick = now + 0.25;

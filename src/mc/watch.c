@@ -89,6 +89,16 @@ static int stopping(struct watch *w)
 	return s;
 }
 
+const char *watch_state_name(enum watch_state s)
+{
+	switch (s) {
+	case WATCH_ON: return "watching";
+	case WATCH_REFUSED: return "refused";
+	case WATCH_LOST: return "lost";
+	default: return "down";
+	}
+}
+
 /* Compares "1.6.18" with major.minor.patch: <0, 0, >0. */
 static int version_cmp(const char *v, int ma, int mi, int pa)
 {

@@ -44,6 +44,8 @@ size_t watch_take(struct watch *w, struct watch_item *out, size_t max, int timeo
 unsigned long watch_bad_lines(struct watch *w);
 /* Stops every thread and frees w. */
 void watch_free(struct watch *w);
+/* "watching", "refused", "lost", "down". */
+const char *watch_state_name(enum watch_state s);
 /* The streams to ask a server of this version for ("1.6.18"); mutations as in watch_opts.
  * Writes into out (cap bytes); sets *with_mutations. */
 void watch_streams(const char *version, int mutations, char *out, size_t cap,
