@@ -181,6 +181,9 @@ for i in $(seq 40); do grep -q '"sid":"after1"' "$TMP/w6" && break; sleep 0.05; 
 kill $WPID; wait $WPID
 rc=$?
 check "the lost server is named" grep -q "\"server\":\"127.0.0.1:$R\".*\"event\":\"server\".*\"status\":\"lost\"" "$TMP/w6"
+# (when it fails, the watch's output is shown)
+grep -q "\"server\":\"127.0.0.1:$A\".*\"sid\":\"during1\"" "$TMP/w6" ||
+	sed 's/^/#   /' "$TMP/w6" "$TMP/w6.err"
 check "the other server kept streaming meanwhile" \
 	grep -q "\"server\":\"127.0.0.1:$A\".*\"sid\":\"during1\"" "$TMP/w6"
 check_eq "the restarted server is watched again" 2 \
