@@ -168,6 +168,8 @@ kill "$R_PID"; wait "$R_PID" 2>/dev/null
 for i in $(seq 60); do grep -q "\"server\":\"127.0.0.1:$R\".*\"status\":\"lost\"" "$TMP/w6" && break; sleep 0.05; done
 "${PHPS[@]}" -d "session.save_path=127.0.0.1:$A" -r 'ini_set("session.use_cookies", "0");
 	session_id("during1"); session_start(); $_SESSION["a"] = 1;' >/dev/null 2>&1
+# memcached's logger thread sleeps up to a second when idle: its lines may come that late
+for i in $(seq 60); do grep -q '"sid":"during1"' "$TMP/w6" && break; sleep 0.05; done
 user=(); [ "$(id -u)" -eq 0 ] && user=(-u nobody)
 memcached "${user[@]}" -l 127.0.0.1 -p "$R" -U 0 -m 64 >"$TMP/mc-r2.log" 2>&1 &
 MC_PIDS+=($!)
@@ -181,9 +183,6 @@ for i in $(seq 40); do grep -q '"sid":"after1"' "$TMP/w6" && break; sleep 0.05; 
 kill $WPID; wait $WPID
 rc=$?
 check "the lost server is named" grep -q "\"server\":\"127.0.0.1:$R\".*\"event\":\"server\".*\"status\":\"lost\"" "$TMP/w6"
-# (when it fails, the watch's output is shown)
-grep -q "\"server\":\"127.0.0.1:$A\".*\"sid\":\"during1\"" "$TMP/w6" ||
-	sed 's/^/#   /' "$TMP/w6" "$TMP/w6.err"
 check "the other server kept streaming meanwhile" \
 	grep -q "\"server\":\"127.0.0.1:$A\".*\"sid\":\"during1\"" "$TMP/w6"
 check_eq "the restarted server is watched again" 2 \
