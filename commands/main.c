@@ -29,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_shell_entry,
 	&cmd_top_entry,
 	&cmd_doctor_entry,
+	&cmd_watch_entry,
 	NULL,
 };
 

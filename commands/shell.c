@@ -24,7 +24,7 @@ static int shell_running;
 static void shell_release(struct shell *sh)
 {
 	shell_prompt_close(sh);
-	watch_release(&sh->watch);
+	shell_watch_release(&sh->watch);
 	strlist_clear(&sh->listing);
 	strlist_clear(&sh->servers_seen);
 }

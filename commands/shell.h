@@ -17,7 +17,7 @@ struct shell {
 				 * started: it is left so */
 	volatile sig_atomic_t interrupted;	/* Ctrl-C while a command or runbook ran; the
 						 * context's cancel flag points here */
-	struct watch watch;
+	struct shell_watch watch;
 	struct strlist listing;	/* session ids printed by the last list (for completion) */
 	struct strlist servers_seen;	/* every server of every pool used (for completion) */
 	EditLine *el;

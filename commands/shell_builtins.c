@@ -61,14 +61,14 @@ static int builtin_servers(struct shell *sh, int argc, char **argv)
 		return ret;
 	if (sh->ctx->sasl)
 		return sasl_servers(sh->ctx);
-	watch_check(&sh->watch, sh->ctx);
-	watch_start(&sh->watch, sh->ctx, 0);
-	const struct watch *w = &sh->watch;
+	shell_watch_check(&sh->watch, sh->ctx);
+	shell_watch_start(&sh->watch, sh->ctx, 0);
+	const struct shell_watch *w = &sh->watch;
 	size_t down = 0;
 	for (size_t i = 0; i < w->pool.n; i++) {
 		const char *name = w->pool.servers[i].name;
 		if (w->why[i])
-			printf("server        %s  down: %s\n", name, watch_reason(w->why[i], name));
+			printf("server        %s  down: %s\n", name, shell_watch_reason(w->why[i], name));
 		else
 			printf("server        %s  up\n", name);
 		down += w->why[i] != NULL;
@@ -112,7 +112,7 @@ static int builtin_use(struct shell *sh, int argc, char **argv)
 	}
 	if (ret == 0 && (ret = cmd_pool(sh->ctx)) == 0) {
 		strlist_add_servers(&sh->servers_seen, spec.ptr);
-		watch_start(&sh->watch, sh->ctx, 1);
+		shell_watch_start(&sh->watch, sh->ctx, 1);
 	}
 	buf_release(&spec);
 	return ret;

@@ -118,10 +118,10 @@ static int run_command(struct shell *sh, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (e && (e->needs & NEED_POOL))
-		watch_check(&sh->watch, sh->ctx);
+		shell_watch_check(&sh->watch, sh->ctx);
 	int ret = dispatch(sh, e, argc, argv);
 	if (sh->ctx->have_pool)
-		watch_start(&sh->watch, sh->ctx, 0);
+		shell_watch_start(&sh->watch, sh->ctx, 0);
 	return ret;
 }
 

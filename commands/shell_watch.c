@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-const char *watch_reason(const char *cause, const char *name)
+const char *shell_watch_reason(const char *cause, const char *name)
 {
 	size_t n = strlen(name);
 	if (strncmp(cause, "server ", 7) == 0 && strncmp(cause + 7, name, n) == 0 &&
@@ -19,7 +19,7 @@ const char *watch_reason(const char *cause, const char *name)
 }
 
 /* Connects the watch to server i, keeping why it failed. Returns 0 or -1. */
-static int watch_connect(struct watch *w, size_t i, int timeout_ms)
+static int watch_connect(struct shell_watch *w, size_t i, int timeout_ms)
 {
 	char *cause = NULL;
 	free(w->why[i]);
@@ -30,7 +30,7 @@ static int watch_connect(struct watch *w, size_t i, int timeout_ms)
 	return -1;
 }
 
-void watch_release(struct watch *w)
+void shell_watch_release(struct shell_watch *w)
 {
 	if (!w->servers)
 		return;
@@ -51,12 +51,12 @@ static int watch_timeout(const struct cmd_ctx *ctx)
 	return ctx->timeout_ms < 1000 ? ctx->timeout_ms : 1000;
 }
 
-void watch_start(struct watch *w, struct cmd_ctx *ctx, int report)
+void shell_watch_start(struct shell_watch *w, struct cmd_ctx *ctx, int report)
 {
 	char *cause = NULL;
 	if (w->servers && strcmp(w->servers, ctx->servers) == 0)
 		return;
-	watch_release(w);
+	shell_watch_release(w);
 	if (ctx->sasl)	/* SASL servers speak only the binary protocol: no text-protocol watch */
 		return;
 	if (pool_init(&w->pool, ctx->servers, ctx->dist, ctx->prefix, ctx->timeout_ms, &cause) < 0) {
@@ -86,7 +86,7 @@ static int watch_lost(const struct conn *c)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
-void watch_check(struct watch *w, const struct cmd_ctx *ctx)
+void shell_watch_check(struct shell_watch *w, const struct cmd_ctx *ctx)
 {
 	if (!w->servers || strcmp(w->servers, ctx->servers) != 0)
 		return;
@@ -101,6 +101,6 @@ void watch_check(struct watch *w, const struct cmd_ctx *ctx)
 				  "server %s answers again; reconnected", name);
 		else if (was_up)
 			cmd_error("server %s went away; cannot reconnect: %s", name,
-				  watch_reason(w->why[i], name));
+				  shell_watch_reason(w->why[i], name));
 	}
 }

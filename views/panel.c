@@ -518,6 +518,7 @@ static unsigned panel_key(struct top *t, void *st, int ch)
 	case '<': case ',': sort_step(p, -1); break;
 	case 'r': p->reverse = !p->reverse; break;
 	case 'c': poller_count_now(t->poller); top_status(t, 0, "counting sessions now"); break;
+	case 'a': top_open(t, VIEW_ACTIVITY); break;
 	case '\n': case '\r': case KEY_ENTER: case 'l':
 		t->list_server = p->sel < n ? (long)p->order[p->sel] : -1;
 		t->list_server_set = 1;

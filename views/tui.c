@@ -48,6 +48,7 @@ static SCREEN *screen;
 static const struct view *const views[VIEW_COUNT] = {
 	[VIEW_PANEL] = &view_panel, [VIEW_SESSIONS] = &view_sessions,
 	[VIEW_INSPECT] = &view_inspect, [VIEW_HELP] = &view_help,
+	[VIEW_ACTIVITY] = &view_activity,
 };
 
 /* Wakes the loop (from any thread or a signal handler). */
@@ -314,12 +315,14 @@ static void draw_title(struct top *t)
 }
 
 static const char *const hints[VIEW_COUNT] = {
-	[VIEW_PANEL] = "q quit  ? help  Enter/Tab sessions  </> sort  r reverse  c count now",
+	[VIEW_PANEL] = "q quit  ? help  Enter/Tab sessions  </> sort  r reverse  c count now  "
+		       "a activity",
 	[VIEW_SESSIONS] = "q quit  ? help  Enter inspect  / filter  s sort  x expire  t touch  "
 			  "Space mark  Esc back",
 	[VIEW_INSPECT] = "q quit  ? help  Enter fold  +/- all  / find  x expire  t touch  "
 			 "R reload  Esc back",
 	[VIEW_HELP] = "Up Down PgUp PgDn scroll  any other key: back",
+	[VIEW_ACTIVITY] = "q quit  ? help  Up Down move  Enter inspect the session  Esc back",
 };
 
 static void draw_foot(struct top *t)

@@ -30,8 +30,8 @@ struct view {
 	void (*click)(struct top *t, void *st, int y);	/* selects the line at row y; may be NULL */
 };
 
-enum view_id { VIEW_PANEL, VIEW_SESSIONS, VIEW_INSPECT, VIEW_HELP, VIEW_COUNT };
-extern const struct view view_panel, view_sessions, view_inspect, view_help;
+enum view_id { VIEW_PANEL, VIEW_SESSIONS, VIEW_INSPECT, VIEW_HELP, VIEW_ACTIVITY, VIEW_COUNT };
+extern const struct view view_panel, view_sessions, view_inspect, view_help, view_activity;
 
 /* The one-line prompt at the bottom: free text, or a yes/no confirmation. done is called
  * once with ok 0 (cancelled) or 1; it owns arg. */

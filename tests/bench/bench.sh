@@ -17,6 +17,7 @@ RUNS=${BENCH_RUNS:-3}
 TOP_SECS=${BENCH_TOP_SECONDS:-60}
 OUT=${BENCH_DIR:-build/bench}
 RAWREAD=${RAWREAD:-$ROOT/build/bench/rawread}
+WATCHPARSE=${WATCHPARSE:-$ROOT/build/bench/watchparse}
 MCTOOL=/usr/share/memcached/scripts/memcached-tool
 PREFIX=memc.sess.key.
 SAMPLE=10000		# keys fetched with memccat, one get each
@@ -36,7 +37,7 @@ expect_count() { [ "$2" -eq "$3" ] || fail "$1: $2 sessions, expected $3"; }
 case $N in '' | *[!0-9]*) fail "BENCH_SESSIONS must be a number" ;; esac
 case $RUNS in '' | *[!0-9]* | 0) fail "BENCH_RUNS must be a number above 0" ;; esac
 [ "$N" -ge 10000 ] || fail "BENCH_SESSIONS must be at least 10000"
-for t in "$MEMCSESS" "$RAWREAD" "$MCTOOL" /usr/bin/time; do
+for t in "$MEMCSESS" "$RAWREAD" "$WATCHPARSE" "$MCTOOL" /usr/bin/time; do
 	[ -x "$t" ] || fail "$t is missing (run make bench)"
 done
 for t in memcached memcdump memccat php perl; do
@@ -376,6 +377,12 @@ SECS=$TOP_SECS bash scripts/top-cpu.sh "$MEMCSESS" --readonly >"$TMP/top" 2>"$TM
 TOP_PCT=$(sed -n 's/^cpu: \([0-9.]*\)%.*/\1/p' "$TMP/top")
 [ -n "$TOP_PCT" ] || fail "scripts/top-cpu.sh printed no figure: $(cat "$TMP/top")"
 
+say "watch: memcached log lines parsed and turned into events on one core (watchparse)"
+for r in $(seq "$RUNS"); do
+	"$WATCHPARSE" >"$TMP/wp" 2>"$TMP/err" || peer_failed watchparse
+	record watch_lps "$(sed -n 's|^lines/s ||p' "$TMP/wp")"
+done
+
 # The table: rows of tab-separated cells, lined up by column(1).
 m() { median "$1"; }
 secs() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.3f s" : "%.1f s"), v }'; }
@@ -462,6 +469,8 @@ table() {
 		row "8 $what linear" "cost per session at $N: $(printf '%.2f' "$(awk -v a="$cost" -v b="$ref" 'BEGIN { print a / b }')")x the cost at $REF" \
 			- - - "<= 1.5x" "$(yes_if "$cost <= 1.5 * $ref")"
 	done
+	row "10 watch: log lines parsed + classified, per CPU second" "$(rate "$(m watch_lps)")" \
+		- - - ">= 1000000/s" "$(yes_if "$(m watch_lps) >= 1000000")"
 	row "9 keys: list --fast vs limit" "$(secs "$(m listfast_s)")" \
 		"raw metadump hash, servers in parallel" "$(secs "$(m raw_metadump_s)")" \
 		"$(times "$(m raw_metadump_x)") (share of the limit)" - -

@@ -1,0 +1,54 @@
+/* watch.h: memcached's log stream (the `watch` command) from every server of a pool, each on a
+ * connection and thread of its own, parsed, and handed to one reader through a bounded queue.
+ * A lost connection is opened again with backoff; a refusal is reported, never hidden. */
+#ifndef MEMCSESS_WATCH_H
+#define MEMCSESS_WATCH_H
+
+#include <stddef.h>
+#include "mc/pool.h"
+#include "mc/watchline.h"
+
+struct watch_opts {
+	int timeout_ms;		/* connect and hand-shake bound */
+	int mutations;		/* 1: ask for `mutations` everywhere (--mutations); 0: only from
+				 * memcached >= 1.6.42 (older ones crash on a failed binary set) */
+	double backoff_max;	/* longest wait between two attempts, seconds */
+};
+
+enum watch_state {
+	WATCH_ON,		/* watching; text names the streams */
+	WATCH_REFUSED,		/* the server refused the watch (text says why) */
+	WATCH_LOST,		/* the watch connection broke */
+	WATCH_DOWN,		/* no connection could be made */
+};
+
+struct watch_item {
+	size_t server;
+	int is_state;		/* 1: a state change (st), 0: a log line (line) */
+	struct {
+		enum watch_state state;
+		int permanent;	/* 1: no further attempt will be made (-W, SASL, login) */
+		int mutations;	/* WATCH_ON: mutations are watched */
+		char text[232];
+	} st;
+	struct wl line;
+};
+
+struct watch;
+
+/* Starts watching every server of p (p must outlive the watch). Returns new. */
+struct watch *watch_start(const struct pool *p, const struct watch_opts *o);
+/* Takes up to max items into out, waiting up to timeout_ms for the first; returns how many. */
+size_t watch_take(struct watch *w, struct watch_item *out, size_t max, int timeout_ms);
+/* Lines that could not be parsed, so far. */
+unsigned long watch_bad_lines(struct watch *w);
+/* Stops every thread and frees w. */
+void watch_free(struct watch *w);
+/* "watching", "refused", "lost", "down". */
+const char *watch_state_name(enum watch_state s);
+/* The streams to ask a server of this version for ("1.6.18"); mutations as in watch_opts.
+ * Writes into out (cap bytes); sets *with_mutations. */
+void watch_streams(const char *version, int mutations, char *out, size_t cap,
+		   int *with_mutations);
+
+#endif
