@@ -211,7 +211,7 @@ static void test_locks(void)
 	struct doc_data d = { .n = 1 };
 	struct doc_lock locks[8];
 	d.locks_list = locks;
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_locks(&in, &r);
 	unit_check(r.n == 1 && r.f[0].sev == DOC_OK, "no locks: one healthy line");
@@ -259,7 +259,7 @@ static void test_eviction_exposure(void)
 	srv[1].auth = 1;
 	srv[1].udpport = 11211;
 	snprintf(srv[0].addr, sizeof(srv[0].addr), "203.0.113.7");
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_eviction(&in, &r);
 	const struct doc_finding *f = find(&r, "early-eviction", DOC_WARNING);
@@ -293,7 +293,7 @@ static void test_reach(void)
 	srv[0] = (struct doc_srv){ .reached = 1, .rtt_ms = 80 };
 	srv[1] = (struct doc_srv){ .reached = 1, .rtt_ms = 1500 };
 	srv[2] = (struct doc_srv){ .reached = 0, .error = (char *)"connection refused" };
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_reach(&in, &r);
 	const struct doc_finding *f = find(&r, "unreachable", DOC_CRITICAL);
