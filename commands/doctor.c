@@ -2,6 +2,7 @@
  * severity), as JSON Lines, or as a Nagios/Icinga plugin. */
 #include "commands.h"
 #include "doctor/doctor.h"
+#include "signals.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -9,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_JSON = 1, O_NAGIOS, O_DEEP, O_LOCK_AGE, O_REPLICAS };
+enum { O_JSON = 1, O_NAGIOS, O_DEEP, O_LOCK_AGE, O_REPLICAS, O_SAMPLE };
 static const struct cmd_opt doctor_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "nagios", 0, 0, O_NAGIOS },
 	{ "deep", 0, 0, O_DEEP },
 	{ "lock-age", 0, 1, O_LOCK_AGE },
 	{ "replicas", 0, 1, O_REPLICAS },
+	{ "sample", 0, 1, O_SAMPLE },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -173,6 +175,14 @@ static int doctor_options(const struct cmd_args *a, struct doc_opts *o, int *jso
 			}
 			o->lock_age = (int64_t)secs;
 			break;
+		case O_SAMPLE:
+			if (parse_duration(arg, &secs) < 0 || secs <= 0 || secs > 86400) {
+				cmd_error("--sample: expected a duration up to a day (30, 30s, 5m), got "
+					  "'%s'", arg);
+				return EXIT_USAGE;
+			}
+			o->sample = secs;
+			break;
 		case O_REPLICAS:
 			if (cmd_parse_count("replicas", arg, &n) < 0)
 				return EXIT_USAGE;
@@ -209,7 +219,19 @@ static int doctor_run_cmd(struct cmd_ctx *ctx, const struct cmd_args *a)
 	struct doc_report r = { 0 };
 	size_t reached = 0;
 	char *cause = NULL;
-	if (doctor_run(&ctx->pool, &o, &r, &reached, &cause) < 0) {
+	/* with --sample, Ctrl-C ends the sample and the report is still given; run alone (not
+	 * from the shell, which has its flag armed), doctor takes the signals for that */
+	volatile sig_atomic_t interrupted = 0;
+	struct signals sg;
+	int took = o.sample > 0 && !o.cancel;
+	if (took) {
+		signals_take(&sg, SIGNALS_INT | SIGNALS_TERM, &interrupted);
+		o.cancel = &interrupted;
+	}
+	int failed = doctor_run(&ctx->pool, &o, &r, &reached, &cause) < 0;
+	if (took)
+		signals_give_back(&sg);
+	if (failed) {
 		if (nagios)
 			printf("MEMCSESS DOCTOR UNKNOWN - %s\n", cause);
 		else
@@ -217,7 +239,7 @@ static int doctor_run_cmd(struct cmd_ctx *ctx, const struct cmd_args *a)
 		free(cause);
 		return nagios ? NAGIOS_UNKNOWN : EXIT_USAGE;
 	}
-	if (ctx->cancel && *ctx->cancel) {
+	if (o.cancel && *o.cancel) {
 		doc_report_release(&r);
 		return nagios ? NAGIOS_UNKNOWN : EXIT_INTERRUPTED;
 	}
@@ -235,7 +257,8 @@ static int doctor_run_cmd(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
-	.usage = "[--json | --nagios] [--deep] [--lock-age DURATION] [--replicas N]",
+	.usage = "[--json | --nagios] [--deep] [--lock-age DURATION] [--replicas N] "
+		 "[--sample S]",
 	.summary = "what is wrong with the session pool, and what to do about it",
 	.needs = NEED_POOL,
 	.opts = doctor_opts,

@@ -2,7 +2,8 @@
  * stream (src/mc/watch.c) turned into session events (src/activity.c). */
 #include "commands.h"
 #include "activity.h"
-#include "mc/watch.h"
+#include "activity_run.h"
+#include "activity_top.h"
 #include "php/handlers.h"
 #include "util.h"
 #include "php/json_escape.h"
@@ -26,20 +27,9 @@ static const struct cmd_opt watch_opts[] = {
 	{ NULL, 0, 0, 0 },
 };
 
-#define TOP_CAP 64		/* sids followed for the summary's top lists (space-saving) */
 #define TOP_SHOW 5
-#define TAKE 512
-
-struct top {
-	char sid[TOP_CAP][WL_KEY_MAX + 1];
-	unsigned long count[TOP_CAP];
-	size_t n;
-};
 
 struct srvstat {
-	int on;			/* watching now */
-	int permanent;		/* refused for good */
-	char text[232];		/* last state's message */
 	unsigned long count[ACT_KINDS];
 };
 
@@ -51,7 +41,9 @@ struct watcher {
 	int mutations;
 	const char *glob;
 	struct srvstat *srv;
-	struct top contention, evictions;
+	struct act_run *run;
+	struct act_top contention, evictions;
+	double next_summary;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -60,13 +52,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-}
-
-static double now_wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* "2026-12-07T15:21:15.123456Z" */
@@ -80,38 +65,6 @@ static void fmt_stamp(double t, char *out, size_t cap)
 	char day[24];
 	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, cap, "%.19s.%06uZ", day, us % 1000000u);
-}
-
-/* Counts sid in t (space-saving: a new sid takes the place of the least counted). */
-static void top_add(struct top *t, const char *sid)
-{
-	size_t min = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->sid[i], sid) == 0) {
-			t->count[i]++;
-			return;
-		}
-		if (t->count[i] < t->count[min])
-			min = i;
-	}
-	size_t i = t->n < TOP_CAP ? t->n++ : min;
-	snprintf(t->sid[i], sizeof(t->sid[i]), "%s", sid);
-	t->count[i] = i == min && t->n == TOP_CAP ? t->count[i] + 1 : 1;
-}
-
-/* Index of the k-th most counted (k < t->n), by selection. */
-static size_t top_nth(const struct top *t, size_t k, size_t *order)
-{
-	for (size_t i = 0; i < t->n; i++)
-		order[i] = i;
-	for (size_t i = 0; i <= k; i++)
-		for (size_t j = i + 1; j < t->n; j++)
-			if (t->count[order[j]] > t->count[order[i]]) {
-				size_t tmp = order[i];
-				order[i] = order[j];
-				order[j] = tmp;
-			}
-	return order[k];
 }
 
 /* A string for JSON: as it is when valid UTF-8, else with %XX for bytes past 0x7e. */
@@ -330,9 +283,9 @@ static void on_event(const struct act_event *e, void *arg)
 	struct watcher *w = arg;
 	w->srv[e->server].count[e->kind]++;
 	if (e->kind == ACT_CONTENTION && strcmp(e->status, "waiting") != 0)
-		top_add(&w->contention, e->sid);
+		act_top_add(&w->contention, e->sid);
 	if (e->kind == ACT_EVICTION && !e->lock)
-		top_add(&w->evictions, e->sid);
+		act_top_add(&w->evictions, e->sid);
 	if (!(w->kinds & (1u << e->kind)))
 		return;
 	if (w->json)
@@ -341,30 +294,30 @@ static void on_event(const struct act_event *e, void *arg)
 		print_text(w, e);
 }
 
-static json_t *top_json(const struct top *t)
+static json_t *top_json(const struct act_top *t)
 {
 	json_t *a = json_array();
-	size_t order[TOP_CAP];
+	size_t order[ACT_TOP_CAP];
 	for (size_t k = 0; k < t->n && k < TOP_SHOW; k++) {
-		size_t i = top_nth(t, k, order);
+		size_t i = act_top_nth(t, k, order);
 		json_t *o = json_object();
-		json_object_set_new(o, "sid", jstr(t->sid[i]));
+		json_object_set_new(o, "sid", jstr(t->s[i]));
 		json_object_set_new(o, "count", json_integer((json_int_t)t->count[i]));
 		json_array_append_new(a, o);
 	}
 	return a;
 }
 
-static void top_text(const char *what, const struct top *t)
+static void top_text(const char *what, const struct act_top *t)
 {
-	size_t order[TOP_CAP];
+	size_t order[ACT_TOP_CAP];
 	printf("  top sids by %s:", what);
 	if (!t->n)
 		printf(" none");
 	for (size_t k = 0; k < t->n && k < TOP_SHOW; k++) {
-		size_t i = top_nth(t, k, order);
+		size_t i = act_top_nth(t, k, order);
 		putchar(' ');
-		print_sid(t->sid[i]);
+		print_sid(t->s[i]);
 		printf(" (%lu)", t->count[i]);
 	}
 	putchar('\n');
@@ -374,14 +327,15 @@ static void print_summary(const struct watcher *w, int final)
 {
 	const struct pool *p = &w->ctx->pool;
 	char t[40];
-	fmt_stamp(now_wall(), t, sizeof(t));
+	fmt_stamp(act_run_now(), t, sizeof(t));
 	if (w->json) {
 		json_t *o = json_object(), *s = json_object();
 		json_object_set_new(o, "time", json_string(t));
 		json_object_set_new(o, "event", json_string(final ? "summary-final" : "summary"));
 		for (size_t i = 0; i < p->n; i++) {
 			json_t *c = json_object();
-			json_object_set_new(c, "watching", json_boolean(w->srv[i].on));
+			json_object_set_new(c, "watching",
+					    json_boolean(act_run_server(w->run, i)->on));
 			for (int k = 0; k < ACT_KINDS; k++)
 				json_object_set_new(c, act_kind_name(k),
 						    json_integer((json_int_t)w->srv[i].count[k]));
@@ -397,7 +351,8 @@ static void print_summary(const struct watcher *w, int final)
 	}
 	printf("%s summary%s\n", t, final ? " (final)" : "");
 	for (size_t i = 0; i < p->n; i++) {
-		printf("  %s%s:", p->servers[i].name, w->srv[i].on ? "" : " (not watched)");
+		printf("  %s%s:", p->servers[i].name,
+		       act_run_server(w->run, i)->on ? "" : " (not watched)");
 		for (int k = 0; k < ACT_KINDS; k++)
 			printf(" %s=%lu", act_kind_name(k), w->srv[i].count[k]);
 		putchar('\n');
@@ -459,54 +414,21 @@ static int watch_options(struct watcher *w, const struct cmd_args *a)
 	return 0;
 }
 
-/* Hands one item to the engine; returns 1 when every server is refused for good. */
-static int take_item(struct watcher *w, struct activity *act, const struct watch_item *it,
-		     double now)
-{
-	activity_item(act, it, now);
-	if (!it->is_state)
-		return 0;
-	struct srvstat *s = &w->srv[it->server];
-	s->on = it->st.state == WATCH_ON;
-	s->permanent = it->st.permanent;
-	snprintf(s->text, sizeof(s->text), "%s", it->st.text);
-	for (size_t i = 0; i < w->ctx->pool.n; i++)
-		if (!w->srv[i].permanent)
-			return 0;
-	return 1;
-}
-
 static int stopped(const struct watcher *w)
 {
 	return stop_flag || (w->ctx->cancel && *w->ctx->cancel);
 }
 
-/* The loop: items to events until --duration, a signal, or nothing left to watch. */
-static void watch_loop(struct watcher *w, struct watch *wt, struct activity *act)
+/* After each batch of the loop: summaries, output; 1 to stop. */
+static int watch_pass(void *arg, double now)
 {
-	struct watch_item *items = xmalloc(TAKE * sizeof(*items));
-	double start = now_wall(), next_tick = start + 0.25;
-	double next_summary = w->summary > 0 ? start + w->summary : 0;
-	int all_refused = 0;
-	while (!stopped(w) && !all_refused && !cmd_output_failed()) {
-		double now = now_wall();
-		if (w->duration > 0 && now - start >= w->duration)
-			break;
-		size_t n = watch_take(wt, items, TAKE, 100);
-		now = now_wall();
-		for (size_t i = 0; i < n && !all_refused; i++)
-			all_refused = take_item(w, act, &items[i], now);
-		if (now >= next_tick) {
-			activity_tick(act, now);
-			next_tick = now + 0.25;
-		}
-		if (next_summary && now >= next_summary) {
-			print_summary(w, 0);
-			next_summary = now + w->summary;
-		}
-		fflush(stdout);
+	struct watcher *w = arg;
+	if (w->next_summary && now >= w->next_summary) {
+		print_summary(w, 0);
+		w->next_summary = now + w->summary;
 	}
-	free(items);
+	fflush(stdout);
+	return stopped(w) || cmd_output_failed();
 }
 
 static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
@@ -523,38 +445,38 @@ static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		return EXIT_PARTIAL;
 	}
 	w.srv = xcalloc(ctx->pool.n, sizeof(*w.srv));
-	struct act_opts ao = { .pool = &ctx->pool, .lock_slow = w.lock_slow, .glob = w.glob,
-			       .emit = on_event, .arg = &w };
-	struct activity *act = activity_new(&ao);
-	struct watch_opts wo = { .timeout_ms = ctx->timeout_ms, .mutations = w.mutations,
-				 .backoff_max = 5 };
+	struct act_run_opts ro = { .timeout_ms = ctx->timeout_ms, .mutations = w.mutations,
+				   .lock_slow = w.lock_slow, .glob = w.glob, .emit = on_event,
+				   .arg = &w };
 	stop_flag = 0;
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	struct watch *wt = watch_start(&ctx->pool, &wo);
-	watch_loop(&w, wt, act);
-	watch_free(wt);
+	w.run = act_run_start(&ctx->pool, &ro);
+	w.next_summary = w.summary > 0 ? act_run_now() + w.summary : 0;
+	if (!stopped(&w))
+		act_run_loop(w.run, w.duration, watch_pass, &w);
+	act_run_stop(w.run);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	activity_finish(act, now_wall());
 	print_summary(&w, 1);
 	fflush(stdout);
 	ret = EXIT_OK;
 	for (size_t i = 0; i < ctx->pool.n; i++) {
-		if (w.srv[i].on)
+		const struct act_srv_state *st = act_run_server(w.run, i);
+		if (st->on)
 			continue;
-		if (w.srv[i].text[0])	/* the text names the server */
-			cmd_error("%s (not watched)", w.srv[i].text);
+		if (st->text[0])	/* the text names the server */
+			cmd_error("%s (not watched)", st->text);
 		else
 			cmd_error("server %s: not watched: no answer yet", ctx->pool.servers[i].name);
 		ret = EXIT_PARTIAL;
 	}
-	if (activity_overflow(act))
+	if (act_run_overflow(w.run))
 		cmd_error("warning: %lu locks were not followed (more than memcsess keeps open)",
-			  activity_overflow(act));
-	activity_free(act);
+			  act_run_overflow(w.run));
+	act_run_free(w.run);
 	free(w.srv);
 	return cmd_output_failed() ? EXIT_IO : ret;
 }

@@ -14,12 +14,15 @@
 #define DOC_MEMORY_LOW 0.10		/* headroom under this share of -m: full */
 #define DOC_FULL_SOON 3600.0		/* full within this many seconds at the current rate */
 
+struct doc_sample;
+
 /* What the checks are given. */
 struct doc_input {
 	const struct pool *p;
 	const struct doc_opts *o;
 	struct doc_data *d;
 	const struct doc_alt *alt;	/* the best other placement, or NULL */
+	const struct doc_sample *sample;	/* --sample: what the watch saw, or NULL */
 };
 
 /* The version check's verdict on one version string: DOC_OK, or the severity and *why

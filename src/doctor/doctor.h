@@ -1,6 +1,7 @@
 /* doctor/doctor.h: memcsess doctor: what is wrong with a session pool and what to do about it. Asks
  * every server (gather.c), walks the keys once without values unless deep, and runs
- * every check (checks.c, sessions.c) into a list of findings. */
+ * every check (checks.c, sessions.c) into a list of findings; with o->sample, watches the pool
+ * that long (sample.c) and adds the sampled checks (sample_checks.c). */
 #ifndef MEMCSESS_DOCTOR_H
 #define MEMCSESS_DOCTOR_H
 

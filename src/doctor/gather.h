@@ -22,7 +22,9 @@ struct doc_opts {
 	int deep;		/* read values: the largest sessions and variables */
 	int64_t lock_age;	/* seconds after which a held lock is stuck */
 	int replicas;		/* memcached.sess_number_of_replicas to expect, compare copies */
-	volatile sig_atomic_t *cancel;
+	double sample;		/* seconds to watch the pool for (sample.c); 0 none */
+	volatile sig_atomic_t *cancel;	/* set: stop; during the sample it ends the sample
+					 * only, and is cleared */
 };
 
 /* One sid named as an example, with the figure it is named for. */

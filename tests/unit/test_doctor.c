@@ -1,12 +1,14 @@
 /* test_doctor.c: memcsess doctor's pure logic: address scopes (IPv4, IPv6, mapped, unix) and the
  * exposure rule on them, version verdicts, kept examples, serialize() sizes against PHP's
  * lengths, the placement that explains misplaced sessions, the lock, eviction and exposure
- * checks on hand-made data, and stats replies kept as pairs. */
+ * checks on hand-made data, the sampled checks' thresholds, and stats replies kept as pairs. */
 #include "unit.h"
 #include "doctor/checks.h"
 #include "doctor/gather.h"
 #include "doctor/net.h"
 #include "doctor/placement.h"
+#include "doctor/sample.h"
+#include "doctor/sample_checks.h"
 #include "doctor/sessions.h"
 #include "doctor/size.h"
 #include "mc/stats_raw.h"
@@ -211,7 +213,7 @@ static void test_locks(void)
 	struct doc_data d = { .n = 1 };
 	struct doc_lock locks[8];
 	d.locks_list = locks;
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_locks(&in, &r);
 	unit_check(r.n == 1 && r.f[0].sev == DOC_OK, "no locks: one healthy line");
@@ -259,7 +261,7 @@ static void test_eviction_exposure(void)
 	srv[1].auth = 1;
 	srv[1].udpport = 11211;
 	snprintf(srv[0].addr, sizeof(srv[0].addr), "203.0.113.7");
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_eviction(&in, &r);
 	const struct doc_finding *f = find(&r, "early-eviction", DOC_WARNING);
@@ -293,7 +295,7 @@ static void test_reach(void)
 	srv[0] = (struct doc_srv){ .reached = 1, .rtt_ms = 80 };
 	srv[1] = (struct doc_srv){ .reached = 1, .rtt_ms = 1500 };
 	srv[2] = (struct doc_srv){ .reached = 0, .error = (char *)"connection refused" };
-	struct doc_input in = { &p, &o, &d, NULL };
+	struct doc_input in = { &p, &o, &d, NULL, NULL };
 	struct doc_report r = { 0 };
 	doc_check_reach(&in, &r);
 	const struct doc_finding *f = find(&r, "unreachable", DOC_CRITICAL);
@@ -312,6 +314,98 @@ static void test_reach(void)
 	unit_check(r.n == 2 && r.f[0].sev == DOC_OK && r.f[1].sev == DOC_OK &&
 		   num(&r.f[1], "rtt_ms.10.0.0.3:11211") == 0.3, "all fast: two healthy lines, "
 		   "with each round trip");
+	doc_report_release(&r);
+	pool_release(&p);
+}
+
+/* A sample of 10 s on two servers, both watched, 100 session reads and writes. */
+static void sample_init(struct doc_sample *s, struct doc_sample_srv *srv)
+{
+	memset(s, 0, sizeof(*s));
+	memset(srv, 0, 2 * sizeof(*srv));
+	s->n = 2;
+	s->srv = srv;
+	s->secs = s->ran = 10;
+	s->accesses = 100;
+	srv[0].watched = srv[0].on = srv[1].watched = srv[1].on = 1;
+}
+
+/* The severity of check after doc_check_sample on s (-1: no such finding). */
+static int sampled(const struct doc_input *in, const char *check, struct doc_report *r)
+{
+	doc_report_release(r);
+	doc_check_sample(in, r);
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].check, check) == 0)
+			return (int)r->f[i].sev;
+	return -1;
+}
+
+static void test_sample(void)
+{
+	struct pool p;
+	char *cause = NULL;
+	pool_init(&p, "10.0.0.1:11211,10.0.0.2:11211", DIST_KETAMA, NULL, 100, &cause);
+	struct doc_opts o = { .lock_age = 60 };
+	struct doc_srv dsrv[2] = { { .reached = 1 }, { .reached = 1 } };
+	struct doc_data d = { .n = 2, .srv = dsrv, .reached = 2 };
+	struct doc_sample s;
+	struct doc_sample_srv srv[2];
+	sample_init(&s, srv);
+	struct doc_input in = { &p, &o, &d, NULL, &s };
+	struct doc_report r = { 0 };
+	doc_check_sample(&in, &r);
+	unit_check(r.n == 7 && doc_worst(&r) == DOC_OK, "a quiet sample: 7 healthy lines (%zu)", r.n);
+	static const struct {
+		uint64_t waits, gave_up;
+		double longest;
+		int sev;
+	} waits[] = {
+		{ 1, 0, 2.0, DOC_INFO }, { 9, 0, 4.9, DOC_INFO }, { 10, 0, 1.0, DOC_WARNING },
+		{ 1, 0, 5.0, DOC_WARNING }, { 1, 1, 0.5, DOC_WARNING },
+	};
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		s.waits = s.srv[1].waits = waits[i].waits;
+		s.gave_up = waits[i].gave_up;
+		s.longest_wait = waits[i].longest;
+		act_top_add(&s.wait_sids, "busy1");
+		int sev = sampled(&in, "contention", &r);
+		unit_check(sev == waits[i].sev, "%llu waits in 10 s, up to %.1f s, %llu gave up: %s",
+			   (unsigned long long)waits[i].waits, waits[i].longest,
+			   (unsigned long long)waits[i].gave_up, doc_severity_name((enum doc_severity)sev));
+	}
+	unit_check(strstr(r.f[2].message, "most on: busy1 (5)") &&
+		   num(&r.f[2], "rate_per_s.10.0.0.2:11211") == 0.1 &&
+		   doc_figure(&r.f[2], "rate_per_s.10.0.0.1:11211") == NULL,
+		   "contention names the sid and the server's rate, only where there were waits");
+	sample_init(&s, srv);
+	s.evicted_live = 1;
+	s.ttl_left_min = s.ttl_left_max = 1200;
+	s.ttl_left_sum = 1200;
+	unit_check(sampled(&in, "live-eviction", &r) == DOC_WARNING, "one live eviction: a warning");
+	s.misplaced = 10;
+	unit_check(sampled(&in, "misplaced-client", &r) == DOC_WARNING, "10%% misplaced: a warning");
+	s.misplaced = 51;
+	act_top_add(&s.misplaced_clients, "10.1.0.5:40000");
+	act_top_add(&s.misplaced_clients, "10.1.0.5:40001");
+	act_top_add(&s.misplaced_clients, "10.1.0.6:40000");
+	unit_check(sampled(&in, "misplaced-client", &r) == DOC_CRITICAL, "51%% misplaced: critical");
+	const struct doc_finding *f = find(&r, "misplaced-client", DOC_CRITICAL);
+	unit_check(f && strcmp(doc_figure(f, "hosts")->str, "10.1.0.5, 10.1.0.6") == 0,
+		   "the clients' hosts, each once");
+	sample_init(&s, srv);
+	srv[1].watched = srv[1].on = 0;
+	snprintf(srv[1].text, sizeof(srv[1].text), "server 10.0.0.2:11211: watch refused: x");
+	unit_check(sampled(&in, "not-sampled", &r) == DOC_WARNING, "a server not watched: a warning");
+	f = find(&r, "not-sampled", DOC_WARNING);
+	unit_check(f && f->server == 1 && strcmp(doc_figure(f, "reason")->str, "watch refused: x") == 0,
+		   "naming it, with the reason without its name again");
+	dsrv[1].reached = 0;
+	unit_check(sampled(&in, "not-sampled", &r) == DOC_OK, "an unreachable server is not also not-sampled");
+	s.skipped = 5;
+	unit_check(sampled(&in, "sample-loss", &r) == DOC_INFO, "lines lost: info");
+	s.refused_too_large = 1;
+	unit_check(sampled(&in, "refused-write", &r) == DOC_WARNING, "a refused write: a warning");
 	doc_report_release(&r);
 	pool_release(&p);
 }
@@ -348,6 +442,7 @@ int main(void)
 	test_locks();
 	test_eviction_exposure();
 	test_reach();
+	test_sample();
 	test_stats_raw();
 	return unit_done();
 }
