@@ -1,39 +1,28 @@
-/* activity_feed.c: the watch (mc/watch.c) and its events (activity.c) on a thread, kept in
+/* activity_feed.c: the watch engine's loop (activity_run.c) on a thread, its events kept in
  * bounded rings for a screen. */
 #include "activity_feed.h"
-#include "mc/watch.h"
+#include "activity_run.h"
 #include "util.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#define TAKE 256
 
 struct feed {
 	const struct pool *pool;
 	struct feed_opts o;
-	struct watch *watch;
-	struct activity *act;
+	struct act_run *run;
 	pthread_t th;
 	int started;
 	pthread_mutex_t mu;
 	int stop;
-	unsigned long gen;
+	unsigned long gen, woke;	/* news so far; news the screen was woken for */
 	struct feed_srv *srv;
 	long second;		/* the wall-clock second of the last bucket */
 	struct feed_event ring[FEED_RECENT];
 	size_t ring_next, ring_n;
 };
-
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Moves every server's buckets on to the current second (under the lock). */
 static void advance(struct feed *f, double now)
@@ -102,20 +91,9 @@ static void describe(const struct feed *f, const struct act_event *e, char *out,
 	}
 }
 
-/* activity.c's callback: count, and keep the notable ones (under the lock). */
-static void on_event(const struct act_event *e, void *arg)
+/* Keeps e among the last notable events (under the lock). */
+static void keep_recent(struct feed *f, const struct act_event *e)
 {
-	struct feed *f = arg;
-	struct feed_srv *s = &f->srv[e->server];
-	s->hist[e->kind][FEED_HIST - 1]++;
-	s->total[e->kind]++;
-	if (e->kind == ACT_SERVER) {
-		s->watching = e->status && strcmp(e->status, "watching") == 0;
-		snprintf(s->state, sizeof(s->state), "%s", e->text ? e->text : "");
-	}
-	f->gen++;
-	if (!notable(e))
-		return;
 	struct feed_event *r = &f->ring[f->ring_next];
 	f->ring_next = (f->ring_next + 1) % FEED_RECENT;
 	if (f->ring_n < FEED_RECENT)
@@ -129,30 +107,44 @@ static void on_event(const struct act_event *e, void *arg)
 	describe(f, e, r->detail, sizeof(r->detail));
 }
 
+/* activity.c's callback, on the feed's thread: count, and keep the notable ones. */
+static void on_event(const struct act_event *e, void *arg)
+{
+	struct feed *f = arg;
+	pthread_mutex_lock(&f->mu);
+	advance(f, act_run_now());
+	struct feed_srv *s = &f->srv[e->server];
+	s->hist[e->kind][FEED_HIST - 1]++;
+	s->total[e->kind]++;
+	if (e->kind == ACT_SERVER) {
+		s->watching = e->status && strcmp(e->status, "watching") == 0;
+		snprintf(s->state, sizeof(s->state), "%s", e->text ? e->text : "");
+	}
+	f->gen++;
+	if (notable(e))
+		keep_recent(f, e);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* After each batch of the loop: the buckets move on, the screen is woken for news, and the
+ * loop ends once feed_free asks. */
+static int on_pass(void *arg, double now)
+{
+	struct feed *f = arg;
+	pthread_mutex_lock(&f->mu);
+	advance(f, now);
+	int stop = f->stop, news = f->gen != f->woke;
+	f->woke = f->gen;
+	pthread_mutex_unlock(&f->mu);
+	if (news && !stop && f->o.wake)
+		f->o.wake(f->o.wake_arg);
+	return stop;
+}
+
 static void *run(void *arg)
 {
 	struct feed *f = arg;
-	struct watch_item *items = xmalloc(TAKE * sizeof(*items));
-	double next_tick = 0;
-	for (;;) {
-		size_t n = watch_take(f->watch, items, TAKE, 200);
-		pthread_mutex_lock(&f->mu);
-		double now = wall();
-		advance(f, now);
-		for (size_t i = 0; i < n; i++)
-			activity_item(f->act, &items[i], now);
-		if (now >= next_tick) {
-			activity_tick(f->act, now);
-			next_tick = now + 0.25;
-		}
-		int stop = f->stop;
-		pthread_mutex_unlock(&f->mu);
-		if (stop)
-			break;
-		if (n && f->o.wake)
-			f->o.wake(f->o.wake_arg);
-	}
-	free(items);
+	act_run_loop(f->run, 0, on_pass, f);
 	return NULL;
 }
 
@@ -162,12 +154,11 @@ struct feed *feed_start(const struct pool *p, const struct feed_opts *o)
 	f->pool = p;
 	f->o = *o;
 	f->srv = xcalloc(p->n, sizeof(*f->srv));
-	f->second = (long)wall();
+	f->second = (long)act_run_now();
 	pthread_mutex_init(&f->mu, NULL);
-	struct act_opts ao = { .pool = p, .lock_slow = o->lock_slow, .emit = on_event, .arg = f };
-	f->act = activity_new(&ao);
-	struct watch_opts wo = { .timeout_ms = o->timeout_ms, .mutations = 0, .backoff_max = 5 };
-	f->watch = watch_start(p, &wo);
+	struct act_run_opts ro = { .timeout_ms = o->timeout_ms, .mutations = 0,
+				   .lock_slow = o->lock_slow, .emit = on_event, .arg = f };
+	f->run = act_run_start(p, &ro);
 	f->started = pthread_create(&f->th, NULL, run, f) == 0;
 	return f;
 }
@@ -176,7 +167,7 @@ size_t feed_snapshot(struct feed *f, struct feed_srv *srv, struct feed_event *re
 		     unsigned long *gen)
 {
 	pthread_mutex_lock(&f->mu);
-	advance(f, wall());
+	advance(f, act_run_now());
 	memcpy(srv, f->srv, f->pool->n * sizeof(*srv));
 	size_t n = f->ring_n;
 	for (size_t k = 0; k < n; k++)
@@ -195,8 +186,7 @@ void feed_free(struct feed *f)
 	pthread_mutex_unlock(&f->mu);
 	if (f->started)
 		pthread_join(f->th, NULL);
-	watch_free(f->watch);
-	activity_free(f->act);
+	act_run_free(f->run);
 	pthread_mutex_destroy(&f->mu);
 	free(f->srv);
 	free(f);
