@@ -1,8 +1,10 @@
 /* act.c: the actions on sessions (expire, touch): asked for, confirmed with a sentence naming
  * what will happen, then run on a background thread so a slow server never freezes the
- * screen. Each outcome is also written to stderr (shown after the console ends). */
+ * screen. They are memcsess expire's (src/expire.c): every copy of each session, on every
+ * server, and the same messages: the summary on the status line, it and each failure on
+ * stderr (shown after the console ends). */
 #include "views.h"
-#include "mc/actions.h"
+#include "expire.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -10,35 +12,40 @@
 #include <string.h>
 
 struct act_job {
-	const struct pool *pool;
 	int deleting;		/* expire; else touch */
 	int64_t ttl;
-	char **sids;
-	size_t *servers;
+	char **sids;		/* distinct, sorted */
 	size_t n;
-	int *outcome;		/* per session: 1 done, 0 not found, -1 failed */
-	char **cause;
+	struct expire x;	/* the run: every copy and what became of it */
+	char **errs;		/* the failures, as memcsess expire words them */
+	size_t n_errs;
 	void (*wake)(void *);
 	void *wake_arg;
 	pthread_t tid;
 	int done;		/* atomic */
 };
 
-/* Copies the targets into a new job (not started). */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Copies the sessions of the targets (each once) into a new job (not started). */
 static struct act_job *job_new(struct top *t, const struct act_target *tg, size_t n, int del)
 {
 	struct act_job *j = xcalloc(1, sizeof(*j));
-	j->pool = t->pool;
 	j->deleting = del;
-	j->n = n;
-	j->sids = xcalloc(n, sizeof(*j->sids));
-	j->servers = xcalloc(n, sizeof(*j->servers));
-	j->outcome = xcalloc(n, sizeof(*j->outcome));
-	j->cause = xcalloc(n, sizeof(*j->cause));
-	for (size_t i = 0; i < n; i++) {
+	j->sids = xcalloc(n ? n : 1, sizeof(*j->sids));
+	for (size_t i = 0; i < n; i++)
 		j->sids[i] = xstrdup(tg[i].sid);
-		j->servers[i] = tg[i].server;
+	qsort(j->sids, n, sizeof(*j->sids), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (j->n && strcmp(j->sids[j->n - 1], j->sids[i]) == 0)
+			free(j->sids[i]);
+		else
+			j->sids[j->n++] = j->sids[i];
 	}
+	expire_init(&j->x, t->pool);
 	j->wake = t->wake;
 	j->wake_arg = t->wake_arg;
 	return j;
@@ -46,31 +53,43 @@ static struct act_job *job_new(struct top *t, const struct act_target *tg, size_
 
 static void job_free(struct act_job *j)
 {
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; i < j->n; i++)
 		free(j->sids[i]);
-		free(j->cause[i]);
-	}
+	for (size_t i = 0; i < j->n_errs; i++)
+		free(j->errs[i]);
 	free(j->sids);
-	free(j->servers);
-	free(j->outcome);
-	free(j->cause);
+	free(j->errs);
+	expire_release(&j->x);
 	free(j);
 }
 
+/* Keeps a failure of the run (on the job's thread). */
+static void on_note(void *arg, enum expire_note kind, const char *text)
+{
+	struct act_job *j = arg;
+	if (kind != EXPIRE_ERROR)
+		return;
+	j->errs = xrealloc(j->errs, (j->n_errs + 1) * sizeof(*j->errs));
+	j->errs[j->n_errs++] = xstrdup(text);
+}
+
+/* What memcsess expire [--ttl] SID... does, on the job's thread. */
 static void *job_run(void *arg)
 {
 	struct act_job *j = arg;
-	struct buf key = BUF_INIT;
+	j->x.touch = !j->deleting;
+	j->x.ttl = j->ttl;
+	j->x.note = on_note;
+	j->x.note_arg = j;
 	for (size_t i = 0; i < j->n; i++) {
-		buf_reset(&key);
-		buf_printf(&key, "%s%s", j->pool->prefix, j->sids[i]);
-		if (j->deleting)
-			j->outcome[i] = sess_delete(j->pool, j->servers[i], key.ptr, key.len, &j->cause[i]);
-		else
-			j->outcome[i] = sess_touch(j->pool, j->servers[i], key.ptr, key.len, j->ttl,
-						   &j->cause[i]);
+		char *cause = NULL;
+		if (expire_add_sid(&j->x, j->sids[i], &cause) < 0) {
+			on_note(j, EXPIRE_ERROR, cause);
+			j->x.failed++;
+			free(cause);
+		}
 	}
-	buf_release(&key);
+	expire_run(&j->x);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	if (j->wake)
 		j->wake(j->wake_arg);
@@ -90,17 +109,16 @@ static void job_start(struct top *t, struct act_job *j)
 
 #define NAMED_MAX 5	/* marked sessions named one by one in a confirmation */
 
-/* "session SID on SERVER" or "3 marked sessions (SID on SERVER, ...)" into out. */
-static void describe(const struct top *t, const struct act_job *j, struct buf *out)
+/* "every copy of session SID" or "every copy of 3 marked sessions (SID, ...)" into out. */
+static void describe(const struct act_job *j, struct buf *out)
 {
 	if (j->n == 1) {
-		buf_printf(out, "session %s on %s", j->sids[0], t->pool->servers[j->servers[0]].name);
+		buf_printf(out, "every copy of session %s", j->sids[0]);
 		return;
 	}
-	buf_printf(out, "%zu marked sessions (", j->n);
+	buf_printf(out, "every copy of %zu marked sessions (", j->n);
 	for (size_t i = 0; i < j->n && i < NAMED_MAX; i++)
-		buf_printf(out, "%s%s on %s", i ? ", " : "", j->sids[i],
-			   t->pool->servers[j->servers[i]].name);
+		buf_printf(out, "%s%s", i ? ", " : "", j->sids[i]);
 	if (j->n > NAMED_MAX)
 		buf_printf(out, " and %zu more", j->n - NAMED_MAX);
 	buf_addc(out, ')');
@@ -142,9 +160,9 @@ void act_expire(struct top *t, const struct act_target *targets, size_t n)
 		return;
 	struct act_job *j = job_new(t, targets, n, 1);
 	struct buf what = BUF_INIT;
-	describe(t, j, &what);
+	describe(j, &what);
 	prompt_ask(t, 1, confirmed, j, "Expire (delete) %s? PHP will start an empty session "
-		   "for %s. [y/N] ", what.ptr, n == 1 ? "this id" : "these ids");
+		   "for %s. [y/N] ", what.ptr, j->n == 1 ? "this id" : "these ids");
 	buf_release(&what);
 }
 
@@ -168,7 +186,7 @@ static void got_ttl(struct top *t, int ok, const char *text, void *arg)
 	fmt_duration(ttl ? ttl : -1, dur, sizeof(dur));
 	fmt_time(ttl ? (int64_t)time(NULL) + ttl : -1, when, sizeof(when));
 	struct buf what = BUF_INIT;
-	describe(t, j, &what);
+	describe(j, &what);
 	if (ttl)
 		prompt_ask(t, 1, confirmed, j, "Set the TTL of %s to %s (expires %s)? [y/N] ",
 			   what.ptr, dur, when);
@@ -183,7 +201,7 @@ void act_touch(struct top *t, const struct act_target *targets, size_t n)
 		return;
 	struct act_job *j = job_new(t, targets, n, 0);
 	struct buf what = BUF_INIT;
-	describe(t, j, &what);
+	describe(j, &what);
 	prompt_ask(t, 0, got_ttl, j, "New TTL for %s (seconds, 30m, 2h; 0 never expires): ",
 		   what.ptr);
 	buf_release(&what);
@@ -198,44 +216,32 @@ static void results_release(struct top *t)
 	t->n_results = 0;
 }
 
-/* Publishes the outcomes of j as results, on stderr, and on the status line. */
+/* Publishes what became of every copy as results, the failures and the summary on stderr (as
+ * memcsess expire words them), and the summary on the status line with the first failure. */
 static void report(struct top *t, struct act_job *j)
 {
-	size_t ok = 0, gone = 0, failed = 0;
-	const char *verb = j->deleting ? "expired" : "touched";
+	const struct expire *x = &j->x;
 	results_release(t);
-	t->results = xcalloc(j->n, sizeof(*t->results));
-	for (size_t i = 0; i < j->n; i++) {
-		const char *srv = t->pool->servers[j->servers[i]].name;
+	t->results = xcalloc(x->n ? x->n : 1, sizeof(*t->results));
+	for (size_t i = 0; i < x->n; i++) {
+		const struct expire_copy *c = &x->c[i];
 		struct act_result *r = &t->results[t->n_results++];
-		r->sid = xstrdup(j->sids[i]);
-		r->server = j->servers[i];
-		r->deleted = j->deleting && j->outcome[i] >= 0;
-		r->touched = !j->deleting && j->outcome[i] == 1;
-		r->exp = j->ttl ? (int64_t)time(NULL) + j->ttl : -1;
-		if (j->outcome[i] == 1) {
-			ok++;
-			fprintf(stderr, "memcsess: %s session %s on %s\n", verb, j->sids[i], srv);
-		} else if (j->outcome[i] == 0) {
-			gone++;
-			fprintf(stderr, "memcsess: session %s not found on %s\n", j->sids[i], srv);
-		} else {
-			failed++;
-			fprintf(stderr, "memcsess: %s\n", j->cause[i]);
-		}
+		r->sid = xstrdup(c->key + c->sid_off);
+		r->server = c->server;
+		r->deleted = j->deleting && (c->state == EXPIRE_DONE || c->state == EXPIRE_GONE);
+		r->touched = !j->deleting && c->state == EXPIRE_DONE;
+		r->exp = x->exp;
 	}
 	t->results_gen++;
-	if (j->n == 1 && ok)
-		top_status(t, 0, "%s session %s on %s", verb, j->sids[0],
-			   t->pool->servers[j->servers[0]].name);
-	else if (j->n == 1 && gone)
-		top_status(t, 1, "session %s was not found on %s (already gone)", j->sids[0],
-			   t->pool->servers[j->servers[0]].name);
-	else if (j->n == 1)
-		top_status(t, 1, "%s", j->cause[0]);
+	for (size_t i = 0; i < j->n_errs; i++)
+		fprintf(stderr, "memcsess: %s\n", j->errs[i]);
+	char *sum = expire_summary(x);
+	fprintf(stderr, "%s\n", sum);
+	if (j->n_errs)
+		top_status(t, 1, "%s; %s", sum, j->errs[0]);
 	else
-		top_status(t, failed > 0, "%s %zu sessions, %zu not found, %zu failed", verb, ok,
-			   gone, failed);
+		top_status(t, x->failed > 0, "%s", sum);
+	free(sum);
 }
 
 int act_update(struct top *t)
