@@ -34,12 +34,21 @@ CMDS = $(wildcard commands/*.c)
 VIEWS = $(wildcard views/*.c)
 UNIT = $(wildcard tests/unit/test_*.c)
 
+# What --version says after the version: the commit (git checkout, else GIT_HASH=..., else
+# "unknown") and the build date, from SOURCE_DATE_EPOCH when set (dpkg-buildpackage sets it from
+# debian/changelog) so that a build is reproducible; else the commit's date; else today.
+GIT_HASH ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff-index --quiet HEAD -- 2>/dev/null || { git rev-parse HEAD >/dev/null 2>&1 && echo -dirty; })
+BUILD_DATE ?= $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || \
+	date +%s)} +%Y-%m-%d)
+BUILD_INFO = $(BUILD)/build_info.h
+
 LIB = $(BUILD)/libmemcsess.a
 SRC_O = $(SRC:%.c=$(BUILD)/%.o)
 APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench
+.PHONY: FORCE all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench
 all: $(BIN)
 
 # V=1 shows the whole compiler command lines.
@@ -49,6 +58,17 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h commands/*.h views/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC    $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CC_TUNE) $(PKG_CFLAGS) -c $< -o $@
+
+# Rewritten only when what it says changes, so that main.c is compiled again only then.
+$(BUILD_INFO): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf '#define MEMCSESS_BUILD "git %s, built %s"\n' '$(GIT_HASH)' '$(BUILD_DATE)' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/commands/main.o: $(BUILD_INFO)
+$(BUILD)/commands/main.o: ALL_CFLAGS += -I$(BUILD)
+
+FORCE:
 
 $(LIB): $(SRC_O)
 	$(Q)rm -f $@

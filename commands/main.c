@@ -1,5 +1,7 @@
 /* main.c: the command table, option parsing shared by every command, and main(). */
+#include "build_info.h"
 #include "commands.h"
+#include "complete_spec.h"
 #include "mc/conn.h"
 #include "mc/scan.h"
 #include "util.h"
@@ -512,7 +514,7 @@ static int leading_options(struct cmd_ctx *ctx, int argc, char **argv, int *firs
 			return -1;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("memcsess %s\n", MEMCSESS_VERSION);
+			printf("memcsess %s (%s)\n", MEMCSESS_VERSION, MEMCSESS_BUILD);
 			return -1;
 		}
 		const struct cmd_opt *o = NULL;
@@ -578,6 +580,8 @@ int main(int argc, char **argv)
 	} else if (ret == 0 && first >= argc) {
 		usage(stderr);
 		ret = EXIT_USAGE;
+	} else if (ret == 0 && strcmp(argv[first], COMPLETE_SPEC_COMMAND) == 0) {
+		ret = complete_spec_write(stdout) ? EXIT_IO : EXIT_OK;
 	} else if (ret == 0) {
 		bulk_output(argv[first]);
 		ret = cmd_dispatch(&ctx, argc - first, argv + first);
