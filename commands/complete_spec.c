@@ -5,7 +5,7 @@
  *   command NAME OPERANDS SUMMARY...
  *   option SCOPE --LONG -S|- KIND [WORD...]
  *
- * SCOPE is a command's name, "-" for the options every command takes, or "top" for those
+ * SCOPE is a command's name, "-" for the options every command takes, or "." for those
  * only before a command (--version); KIND is opt_arg_name's word, and a choice or a list is
  * followed by its words. */
 #include "complete_spec.h"
@@ -38,7 +38,7 @@ int complete_spec_write(FILE *out)
 	for (size_t i = 0; cmd_table[i]; i++)
 		fprintf(out, "command %s %s %s\n", cmd_table[i]->name,
 			opt_arg_name(cmd_table[i]->operands), cmd_table[i]->summary);
-	write_opts(out, "top", top);
+	write_opts(out, ".", top);
 	write_opts(out, "-", common_opts);
 	for (size_t i = 0; cmd_table[i]; i++)
 		write_opts(out, cmd_table[i]->name, cmd_table[i]->opts);
