@@ -198,9 +198,9 @@ zsh_specs() {
 			[ "$short" = - ] || { sq "$short"; echo; }
 			continue
 		fi
-		action="_memcsess_value $kind $words"
-		sq "$long=:${long#--}:${action% }"; echo
-		[ "$short" = - ] || { sq "$short+:${long#--}:${action% }"; echo; }
+		action="_memcsess_value $kind $words"	# in {}: run as written, no options added
+		sq "$long=:${long#--}:{${action% }}"; echo
+		[ "$short" = - ] || { sq "$short+:${long#--}:{${action% }}"; echo; }
 	done <"$spec"
 }
 
@@ -229,7 +229,7 @@ zsh_specs() {
 		printf '		_arguments -s -S $_memcsess_common'
 		zsh_specs "$c" | while read -r s; do printf ' \\\n\t\t\t%s' "$s"; done
 		if [ "${operands[i]}" != none ]; then
-			printf ' \\\n\t\t\t%s' "$(sq "*:${operands[i]}:_memcsess_value ${operands[i]}")"
+			printf ' \\\n\t\t\t%s' "$(sq "*:${operands[i]}:{_memcsess_value ${operands[i]}}")"
 		fi
 		echo
 		echo "		;;"
