@@ -1,10 +1,11 @@
 #!/bin/sh
 # build-deb.sh: make deb. Copies the checkout's files (tracked, and new ones git does not
 # ignore) to build/deb/src, runs dpkg-buildpackage -us -uc -b there, so that the checkout stays
-# as git has it, and lintian on the result. The package lands in build/deb/.
+# as git has it, and lintian on the result. The package lands in build/deb/, or in DEB_OUT
+# (an absolute path; the tests build there).
 set -eu
 top=$(pwd)
-out=$top/build/deb
+out=${DEB_OUT:-$top/build/deb}
 for tool in dpkg-buildpackage dh; do
 	command -v "$tool" >/dev/null || {
 		echo "make deb: $tool is missing: run make deps (as root) or apt-get install" \
