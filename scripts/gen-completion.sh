@@ -146,7 +146,16 @@ _memcsess() {
 			[[ $cmd ]] || return
 			continue
 		fi
+		if [[ $w == --*=* ]]; then	# --servers=a:1 (bash-completion joins it)
+			kind=$(_memcsess_value "" "${w%%=*}")
+			[[ $kind && $kind != none ]] && lookup+=("$w")
+			continue
+		fi
 		kind=$(_memcsess_value "$cmd" "$w")
+		if [[ $kind == none && $(_memcsess_value "" "$w") == none && $w != -h &&
+			$w != --help ]]; then
+			lookup+=("$w")	# a common flag: --sasl
+		fi
 		[[ $kind && $kind != none ]] || continue
 		if [[ ${words[i + 1]-} == = ]]; then
 			((i++))

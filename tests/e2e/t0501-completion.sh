@@ -75,6 +75,8 @@ check_eq "bash: a sid for --sid" "$sid" "$(bcomp list --sid "${sid:0:12}")"
 unset MEMCSESS_SERVERS
 check_eq "bash: a sid from the pool given with --servers" "$sid" \
 	"$(bcomp --servers "$POOL" inspect "${sid:0:12}")"
+check_eq "bash: a sid from the pool given with --servers=" "$sid" \
+	"$(bcomp --servers = "$POOL" --app php inspect "${sid:0:12}")"
 check_eq "bash: no sid from another pool" "" \
 	"$(bcomp --servers "127.0.0.1:$A" --prefix other. inspect "${sid:0:12}")"
 # a server that accepts and never answers (stopped): Tab gives up within its bound
