@@ -56,6 +56,12 @@ check "the packaged bash completion is the build's" \
 check "the packaged zsh completion is a compdef" \
 	sh -c "head -1 '$root/usr/share/zsh/vendor-completions/_memcsess' | grep -qx '#compdef memcsess'"
 
+make -s -C "$top" install DESTDIR="$TMP/inst" PREFIX=/usr >"$TMP/install.out" 2>&1
+check "make install puts the bash completion under share/bash-completion/completions" \
+	grep -q '^complete -F _memcsess memcsess' "$TMP/inst/usr/share/bash-completion/completions/memcsess"
+check "make install puts the zsh completion under share/zsh/vendor-completions" \
+	test -s "$TMP/inst/usr/share/zsh/vendor-completions/_memcsess"
+
 lintian --fail-on error "$TMP"/deb/memcsess_*.changes >"$TMP/lintian.out" 2>&1
 check "lintian finds no error" test $? -eq 0
 check "lintian has nothing to say (warnings fixed or overridden)" \
