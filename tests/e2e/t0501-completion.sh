@@ -67,7 +67,7 @@ check_eq "bash: a file for --key-file" "$(lines dump-one.jsonl dump-two.jsonl)" 
 	"$(bcomp list --key-file dump-)"
 check_eq "bash: no value offered for a number" "" "$(bcomp list --limit '')"
 export MEMCSESS_SERVERS=$POOL
-check_eq "bash: servers from MEMCSESS_SERVERS" "$(lines "127.0.0.1:$A" "127.0.0.1:$B")" \
+check_eq "bash: servers from MEMCSESS_SERVERS" "$(lines "127.0.0.1:$A" "127.0.0.1:$B" | sort)" \
 	"$(bcomp --servers 127.0.0.1: | sed "s/^/127.0.0.1:/")"
 check_eq "bash: a sid from the pool (MEMCSESS_SERVERS)" "$sid" "$(bcomp inspect "${sid:0:12}")"
 check_eq "bash: every sid for an empty word" "$(cat "$TMP/sids")" "$(bcomp expire '')"
