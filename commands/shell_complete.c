@@ -234,7 +234,7 @@ static void add_values(struct shell *sh, struct completion *c, enum opt_arg a)
 	}
 }
 
-/* A command's arguments: options, option values, and session ids where its usage has them. */
+/* A command's arguments: options, option values, and its operands, as its tables say. */
 static void add_command_args(struct shell *sh, struct completion *c, const struct cmd_entry *e,
 			     char **words, size_t n)
 {

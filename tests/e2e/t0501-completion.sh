@@ -29,6 +29,29 @@ check "__complete-spec: every command of the usage" test "$(grep -c '^command ' 
 	"$("$MEMCSESS" --help | sed -n '/^commands:/,/^$/p' | grep -c '^  [a-z]')"
 check "usage does not show __complete-spec" not_grep __complete "$("$MEMCSESS" --help)"
 
+# every word the completions offer for a choice is one memcsess accepts (its parsers are the
+# truth; the words come from commands/opt_arg.c): a bad one is a usage error, exit 2
+bad=
+n=0
+while read -r what scope long short kind words; do
+	[ "$what" = option ] && { [ "$kind" = choice ] || [ "$kind" = list ]; } || continue
+	case $scope in
+	-) cmd=(list x) ;;
+	list | dump | inspect) cmd=("$scope" x) ;;
+	decode) cmd=(decode /dev/null) ;;
+	watch) cmd=(watch --duration 0.3) ;;
+	*) continue ;;
+	esac
+	for w in $words; do
+		timeout 10 "$MEMCSESS" -s 127.0.0.1:1 --timeout 0.2 --prefix p. "${cmd[0]}" "$long" \
+			"$w" "${cmd[@]:1}" </dev/null >/dev/null 2>&1
+		[ $? -ne 2 ] || bad+=" $long=$w"
+		n=$((n + 1))
+	done
+done <"$TMP/spec"
+check_eq "memcsess accepts all $n words of the choices" "" "$bad"
+check "the check above tried every choice option" test "$n" -ge 20
+
 bash "$top/scripts/gen-completion.sh" "$MEMCSESS" "$TMP/comp"
 check "the generator writes both scripts" test -s "$TMP/comp/memcsess.bash" -a \
 	-s "$TMP/comp/_memcsess"
