@@ -13,7 +13,7 @@ for tool in dpkg-buildpackage dh; do
 		exit 1
 	}
 done
-rm -rf "$out"
+rm -rf "$out/src" "$out"/memcsess[_-]*
 mkdir -p "$out/src"
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	GIT_HASH=$(git rev-parse --short=12 HEAD)

@@ -116,12 +116,17 @@ if command -v zsh >/dev/null; then
 	mkdir -p "$TMP/zfunc" "$TMP/bin"
 	ln -s "$MEMCSESS" "$TMP/bin/memcsess"
 	cp "$TMP/comp/_memcsess" "$TMP/zfunc/_memcsess"
+	# sourced outside a completion, the script defines its functions and then calls
+	# _arguments, which says only that it is not in a completion
 	ZDOTDIR=$TMP zsh -fc "fpath=('$TMP/zfunc' \$fpath); autoload -U compinit; \
-		compinit -u -d '$TMP/zcompdump'; source '$TMP/comp/_memcsess' 2>&1 | \
-		grep -v 'command not found: _arguments\|_arguments:'; \
-		[[ \${_comps[memcsess]} == _memcsess ]]" >"$TMP/zsh.out" 2>&1
-	check "zsh: compinit takes _memcsess for memcsess" test $? -eq 0
+		compinit -u -d '$TMP/zcompdump'; source '$TMP/comp/_memcsess' 2>'$TMP/zsrc.err'; \
+		(( \$+functions[_memcsess_value] )) && [[ \${_comps[memcsess]} == _memcsess ]]" \
+		>"$TMP/zsh.out" 2>&1
+	check "zsh: compinit takes _memcsess for memcsess, sourcing defines its functions" \
+		test $? -eq 0
 	check "zsh: loading says nothing" test ! -s "$TMP/zsh.out"
+	check_eq "zsh: sourcing says nothing else" "" \
+		"$(grep -v 'can only be called from completion function' "$TMP/zsrc.err")"
 	check "zsh: the script parses (zsh -n)" zsh -n "$TMP/comp/_memcsess"
 	# a real completion through zpty: the line typed, Tab, and what the widget inserts
 	cat >"$TMP/zpty.zsh" <<EOS
