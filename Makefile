@@ -7,7 +7,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wwrite-strings -Werror
 CFLAGS ?= -O2 -g
 VERSION = 0.1.0
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMEMCSESS_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) -I. -Isrc -pthread
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DMEMCSESS_VERSION=\"$(VERSION)\" $(WARN) $(CPPFLAGS) $(CFLAGS) -I. -Isrc -pthread
 LDLIBS_ALL = -pthread -lm
 # gcc zeroes structs of 64 to 512 bytes with `rep stos`, slow to start, and a dump zeroes several
 # for every session; a loop of stores instead, where $(CC) takes the option (gcc on x86; the
@@ -34,13 +34,30 @@ CMDS = $(wildcard commands/*.c)
 VIEWS = $(wildcard views/*.c)
 UNIT = $(wildcard tests/unit/test_*.c)
 
+# What --version says after the version: the commit (git checkout, else GIT_HASH=..., else
+# "unknown") and the build date, from SOURCE_DATE_EPOCH when set (dpkg-buildpackage sets it from
+# debian/changelog) so that a build is reproducible; else the commit's date; else today.
+GIT_HASH ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff-index --quiet HEAD -- 2>/dev/null || { git rev-parse HEAD >/dev/null 2>&1 && echo -dirty; })
+BUILD_DATE ?= $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || \
+	date +%s)} +%Y-%m-%d)
+BUILD_INFO = $(BUILD)/build_info.h
+
 LIB = $(BUILD)/libmemcsess.a
 SRC_O = $(SRC:%.c=$(BUILD)/%.o)
 APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench
-all: $(BIN)
+.PHONY: FORCE all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench \
+	completion deb
+all: $(BIN) completion
+
+# bash and zsh completions, made from the binary's own tables (memcsess __complete-spec).
+COMPLETION = build/completion/memcsess.bash build/completion/_memcsess
+completion: $(COMPLETION)
+$(COMPLETION) &: $(BIN) scripts/gen-completion.sh
+	@$(if $(V),,echo "  GEN   build/completion")
+	$(Q)bash scripts/gen-completion.sh ./$(BIN) build/completion
 
 # V=1 shows the whole compiler command lines.
 Q = $(if $(V),,@)
@@ -49,6 +66,17 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h commands/*.h views/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC    $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CC_TUNE) $(PKG_CFLAGS) -c $< -o $@
+
+# Rewritten only when what it says changes, so that main.c is compiled again only then.
+$(BUILD_INFO): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf '#define MEMCSESS_BUILD "git %s, built %s"\n' '$(GIT_HASH)' '$(BUILD_DATE)' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/commands/main.o: $(BUILD_INFO)
+$(BUILD)/commands/main.o: ALL_CFLAGS += -I$(BUILD)
+
+FORCE:
 
 $(LIB): $(SRC_O)
 	$(Q)rm -f $@
@@ -139,10 +167,20 @@ bench: deps
 	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) \
 		WATCHPARSE=$(abspath $(WATCHPARSE)) bash tests/bench/bench.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(BIN) $(COMPLETION)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/memcsess
 	install -m 644 man/memcsess.1 $(DESTDIR)$(PREFIX)/share/man/man1/memcsess.1
+	install -m 644 build/completion/memcsess.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memcsess
+	install -m 644 build/completion/_memcsess $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_memcsess
+
+# The Debian package, build/deb/memcsess_<version>_<arch>.deb: dpkg-buildpackage in a copy of
+# the tracked files (build/deb/src), so the checkout stays as git has it.
+deb:
+	@sh scripts/build-deb.sh
 
 clean:
 	rm -rf build memcsess

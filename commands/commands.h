@@ -5,6 +5,7 @@
 #include <signal.h>
 #include "app.h"
 #include "mc/pool.h"
+#include "opt_arg.h"
 #include "session_decode.h"
 
 /* Exit codes (man/memcsess.1, EXIT STATUS). */
@@ -26,7 +27,7 @@ enum {
 struct cmd_opt {
 	const char *name;	/* long name, without -- */
 	int short_name;		/* 0 for none */
-	int has_arg;		/* 0 flag, 1 takes a value */
+	enum opt_arg has_arg;	/* ARG_NONE: a flag; else the kind of value it takes */
 	int key;		/* what the command switches on */
 };
 
@@ -73,6 +74,7 @@ struct cmd_entry {
 	const char *summary;
 	unsigned needs;
 	const struct cmd_opt *opts;	/* ends with { NULL } */
+	enum opt_arg operands;		/* what its operands are, for completion (ARG_NONE: none) */
 	int (*run)(struct cmd_ctx *ctx, const struct cmd_args *args);
 };
 

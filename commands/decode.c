@@ -22,8 +22,8 @@ static const struct cmd_opt decode_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "lines", 0, 0, O_LINES },
 	{ "stats", 0, 0, O_STATS },
-	{ "handler", 0, 1, O_HANDLER },
-	{ "flags", 0, 1, O_FLAGS },
+	{ "handler", 0, ARG_HANDLER, O_HANDLER },
+	{ "flags", 0, ARG_NUMBER, O_FLAGS },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -235,5 +235,6 @@ const struct cmd_entry cmd_decode_entry = {
 	.summary = "decode a stored session value (or every value of dump lines) from a file or stdin",
 	.needs = NEED_KEY,
 	.opts = decode_opts,
+	.operands = ARG_FILE,
 	.run = decode_run,
 };

@@ -15,9 +15,9 @@ static const struct cmd_opt doctor_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "nagios", 0, 0, O_NAGIOS },
 	{ "deep", 0, 0, O_DEEP },
-	{ "lock-age", 0, 1, O_LOCK_AGE },
-	{ "replicas", 0, 1, O_REPLICAS },
-	{ "sample", 0, 1, O_SAMPLE },
+	{ "lock-age", 0, ARG_DURATION, O_LOCK_AGE },
+	{ "replicas", 0, ARG_NUMBER, O_REPLICAS },
+	{ "sample", 0, ARG_DURATION, O_SAMPLE },
 	{ NULL, 0, 0, 0 },
 };
 

@@ -17,8 +17,8 @@
 
 enum { O_SID = 1, O_HANDLER, O_NO_DATA, O_NO_VALUE, O_DECRYPT, O_STATS };
 static const struct cmd_opt dump_opts[] = {
-	{ "sid", 0, 1, O_SID },
-	{ "handler", 0, 1, O_HANDLER },
+	{ "sid", 0, ARG_SID, O_SID },
+	{ "handler", 0, ARG_HANDLER, O_HANDLER },
 	{ "no-data", 0, 0, O_NO_DATA },
 	{ "no-value", 0, 0, O_NO_VALUE },
 	{ "decrypt", 0, 0, O_DECRYPT },
@@ -211,5 +211,6 @@ const struct cmd_entry cmd_dump_entry = {
 	.summary = "write every session as JSON Lines on standard output",
 	.needs = NEED_POOL,
 	.opts = dump_opts,
+	.operands = ARG_SID,
 	.run = dump_run,
 };

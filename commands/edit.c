@@ -68,5 +68,6 @@ const struct cmd_entry cmd_edit_entry = {
 	.summary = "edit a session in $VISUAL/$EDITOR, written back as PHP would (CAS, PHP's lock)",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
+	.operands = ARG_SID,
 	.run = edit_run,
 };

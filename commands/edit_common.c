@@ -7,10 +7,10 @@
 
 const struct cmd_opt edit_opts[] = {
 	{ "dry-run", 'n', 0, EO_DRY_RUN },
-	{ "ttl", 0, 1, EO_TTL },
+	{ "ttl", 0, ARG_DURATION, EO_TTL },
 	{ "force", 'f', 0, EO_FORCE },
-	{ "replicas", 0, 1, EO_REPLICAS },
-	{ "handler", 0, 1, EO_HANDLER },
+	{ "replicas", 0, ARG_NUMBER, EO_REPLICAS },
+	{ "handler", 0, ARG_HANDLER, EO_HANDLER },
 	{ NULL, 0, 0, 0 },
 };
 

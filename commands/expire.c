@@ -16,12 +16,12 @@
 
 enum { O_WHERE = 1, O_IDLE_OVER, O_TTL_UNDER, O_SID, O_ALL, O_TTL, O_DRY_RUN, O_YES, O_LOCKS };
 static const struct cmd_opt expire_opts[] = {
-	{ "where", 'w', 1, O_WHERE },
-	{ "idle-over", 0, 1, O_IDLE_OVER },
-	{ "ttl-under", 0, 1, O_TTL_UNDER },
-	{ "sid", 0, 1, O_SID },
+	{ "where", 'w', ARG_TEXT, O_WHERE },
+	{ "idle-over", 0, ARG_DURATION, O_IDLE_OVER },
+	{ "ttl-under", 0, ARG_DURATION, O_TTL_UNDER },
+	{ "sid", 0, ARG_SID, O_SID },
 	{ "all", 0, 0, O_ALL },
-	{ "ttl", 0, 1, O_TTL },
+	{ "ttl", 0, ARG_DURATION, O_TTL },
 	{ "dry-run", 'n', 0, O_DRY_RUN },
 	{ "yes", 'y', 0, O_YES },
 	{ "locks", 0, 0, O_LOCKS },
@@ -223,5 +223,6 @@ const struct cmd_entry cmd_expire_entry = {
 	.summary = "log sessions out (delete them) or set a new TTL, by sid or by what they hold",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = expire_opts,
+	.operands = ARG_SID,
 	.run = expire_cmd_run,
 };

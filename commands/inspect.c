@@ -19,7 +19,7 @@ enum { O_JSON = 1, O_RAW, O_HANDLER };
 static const struct cmd_opt inspect_opts[] = {
 	{ "json", 'j', 0, O_JSON },
 	{ "raw", 0, 0, O_RAW },
-	{ "handler", 0, 1, O_HANDLER },
+	{ "handler", 0, ARG_HANDLER, O_HANDLER },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -311,5 +311,6 @@ const struct cmd_entry cmd_inspect_entry = {
 	.summary = "show one session: where it lives, its metadata and its decoded data",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = inspect_opts,
+	.operands = ARG_SID,
 	.run = inspect_run,
 };

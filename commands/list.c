@@ -15,9 +15,9 @@
 enum { O_JSON = 1, O_SORT, O_LIMIT, O_SID, O_REVERSE, O_FAST, O_LOCKS, O_DETECT };
 static const struct cmd_opt list_opts[] = {
 	{ "json", 'j', 0, O_JSON },
-	{ "sort", 0, 1, O_SORT },
-	{ "limit", 'n', 1, O_LIMIT },
-	{ "sid", 0, 1, O_SID },
+	{ "sort", 0, ARG_SORT, O_SORT },
+	{ "limit", 'n', ARG_NUMBER, O_LIMIT },
+	{ "sid", 0, ARG_SID, O_SID },
 	{ "reverse", 'r', 0, O_REVERSE },
 	{ "fast", 0, 0, O_FAST },
 	{ "locks", 0, 0, O_LOCKS },
@@ -303,12 +303,11 @@ static void print_sorted(struct list_state *st)
 
 static int parse_sort(const char *s, enum sort_key *k)
 {
-	static const char *const names[] = { "", "sid", "server", "size", "ttl", "idle" };
-	for (size_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*k = (enum sort_key)i;
-			return 0;
-		}
+	int i = opt_arg_choice(ARG_SORT, s, strlen(s));	/* the words in SORT_SID's order */
+	if (i >= 0) {
+		*k = (enum sort_key)(SORT_SID + i);
+		return 0;
+	}
 	cmd_error("--sort: expected sid, server, size, ttl or idle, got '%s'", s);
 	return -1;
 }
@@ -511,5 +510,6 @@ const struct cmd_entry cmd_list_entry = {
 	.summary = "list the sessions in the pool, one a line",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = list_opts,
+	.operands = ARG_SID,
 	.run = list_run,
 };

@@ -12,7 +12,7 @@
 enum { O_OVERWRITE = 1, O_DRY_RUN, O_REPLICAS };
 static const struct cmd_opt load_opts[] = {
 	{ "overwrite", 0, 0, O_OVERWRITE },
-	{ "replicas", 0, 1, O_REPLICAS },
+	{ "replicas", 0, ARG_NUMBER, O_REPLICAS },
 	{ "dry-run", 'n', 0, O_DRY_RUN },
 	{ NULL, 0, 0, 0 },
 };
@@ -113,5 +113,6 @@ const struct cmd_entry cmd_load_entry = {
 	.summary = "write sessions from dump lines into the pool, exactly as dumped",
 	.needs = NEED_POOL,
 	.opts = load_opts,
+	.operands = ARG_FILE,
 	.run = load_run,
 };

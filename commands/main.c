@@ -1,5 +1,7 @@
 /* main.c: the command table, option parsing shared by every command, and main(). */
+#include "build_info.h"
 #include "commands.h"
+#include "complete_spec.h"
 #include "mc/conn.h"
 #include "mc/scan.h"
 #include "util.h"
@@ -38,17 +40,17 @@ enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP, OPT_KEY_
        OPT_SCHEME, OPT_CIPHER, OPT_APP };
 enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE, OPT_SASL };
 const struct cmd_opt common_opts[] = {
-	{ "servers", 's', 1, OPT_SERVERS },
-	{ "prefix", 0, 1, OPT_PREFIX },
-	{ "distribution", 0, 1, OPT_DIST },
-	{ "timeout", 0, 1, OPT_TIMEOUT },
+	{ "servers", 's', ARG_SERVERS, OPT_SERVERS },
+	{ "prefix", 0, ARG_TEXT, OPT_PREFIX },
+	{ "distribution", 0, ARG_DIST, OPT_DIST },
+	{ "timeout", 0, ARG_DURATION, OPT_TIMEOUT },
 	{ "help", 'h', 0, OPT_HELP },
-	{ "key-file", 0, 1, OPT_KEY_FILE },
-	{ "scheme", 0, 1, OPT_SCHEME },
-	{ "cipher", 0, 1, OPT_CIPHER },
-	{ "app", 0, 1, OPT_APP },
-	{ "username", 0, 1, OPT_USERNAME },
-	{ "password-file", 0, 1, OPT_PASSWORD_FILE },
+	{ "key-file", 0, ARG_FILE, OPT_KEY_FILE },
+	{ "scheme", 0, ARG_SCHEME, OPT_SCHEME },
+	{ "cipher", 0, ARG_TEXT, OPT_CIPHER },
+	{ "app", 0, ARG_APP, OPT_APP },
+	{ "username", 0, ARG_TEXT, OPT_USERNAME },
+	{ "password-file", 0, ARG_FILE, OPT_PASSWORD_FILE },
 	{ "sasl", 0, 0, OPT_SASL },
 	{ NULL, 0, 0, 0 },
 };
@@ -503,8 +505,8 @@ int cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 /* Splits the common options that stand before the command name. */
 static int leading_options(struct cmd_ctx *ctx, int argc, char **argv, int *first)
 {
-	static const struct cmd_entry top = { "memcsess", "<command> [options]",
-		"Show and handle PHP sessions in a memcached pool.", 0, NULL, NULL };
+	static const struct cmd_entry top = { .name = "memcsess", .usage = "<command> [options]",
+		.summary = "Show and handle PHP sessions in a memcached pool." };
 	int i = 1;
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -512,7 +514,7 @@ static int leading_options(struct cmd_ctx *ctx, int argc, char **argv, int *firs
 			return -1;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("memcsess %s\n", MEMCSESS_VERSION);
+			printf("memcsess %s (%s)\n", MEMCSESS_VERSION, MEMCSESS_BUILD);
 			return -1;
 		}
 		const struct cmd_opt *o = NULL;
@@ -578,6 +580,8 @@ int main(int argc, char **argv)
 	} else if (ret == 0 && first >= argc) {
 		usage(stderr);
 		ret = EXIT_USAGE;
+	} else if (ret == 0 && strcmp(argv[first], COMPLETE_SPEC_COMMAND) == 0) {
+		ret = complete_spec_write(stdout) ? EXIT_IO : EXIT_OK;
 	} else if (ret == 0) {
 		bulk_output(argv[first]);
 		ret = cmd_dispatch(&ctx, argc - first, argv + first);

@@ -136,5 +136,6 @@ const struct cmd_entry cmd_set_entry = {
 	.summary = "set values inside a session, written back as PHP would (CAS, PHP's lock)",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
+	.operands = ARG_SID,
 	.run = set_run,
 };

@@ -1,7 +1,8 @@
 /* shell_complete.c: Tab in memcsess shell. Completes command names (from the command table,
  * so every command is known), the option names of the command being typed, session ids (from
  * the last list and a look-up on the pool), server addresses, the values an option takes and
- * file names (after > and >>, and where a command or option takes a FILE). */
+ * file names (after > and >>, and where a command or option takes a FILE); what an option or
+ * a command's operands take is in their tables (opt_arg.h). */
 #include "shell_complete.h"
 #include "shell_builtins.h"
 #include "mc/scan.h"
@@ -22,12 +23,6 @@
 #define LOOKUP_TIMEOUT_MS 500	/* per server */
 #define LOOKUP_DEADLINE_MS 1500	/* for the whole look-up: a Tab never hangs */
 #define LIST_MAX 100		/* candidates listed at most */
-
-static const char *const dist_names[] = { "ketama", "ketama_weighted", "modula", NULL };
-static const char *const app_names[] = { "php", "laravel", "symfony", NULL };
-static const char *const scheme_names[] = { "auto", "openssl", "laravel", "none", NULL };
-static const char *const handler_names[] = { "php", "php_binary", "php_serialize", "igbinary",
-					     NULL };
 
 /* The word being completed and what it could become. */
 struct completion {
@@ -213,59 +208,33 @@ static const struct cmd_opt *find_opt(const struct cmd_entry *e, const char *wor
 	return NULL;
 }
 
-/* What e's usage writes after --name ("sid|server|size|ttl|idle", "FILE|-"); returns new, or
- * NULL. */
-static char *usage_value(const struct cmd_entry *e, const char *name)
+/* Candidates for a value of kind a (an option's, or a command's operand), where the shell
+ * knows them: opt_arg.c's table, the same one the bash and zsh completions are made from. */
+static void add_values(struct shell *sh, struct completion *c, enum opt_arg a)
 {
-	char *opt = xasprintf("--%s ", name);
-	const char *at = e ? strstr(e->usage, opt) : NULL;
-	free(opt);
-	if (!at)
-		return NULL;
-	at += strlen(name) + 3;
-	return xstrndup(at, strcspn(at, " ]"));
-}
-
-/* The alternatives of a usage value ("sid|server|size") that are words, not placeholders. */
-static void add_alternatives(struct completion *c, const char *value)
-{
-	while (*value) {
-		size_t n = strcspn(value, "|");
-		char *alt = xstrndup(value, n);
-		if (n > 1 && alt[0] >= 'a' && alt[0] <= 'z')
-			add_if(c, alt);
-		free(alt);
-		value += n + (value[n] == '|');
+	const char *comma = strrchr(c->base, ',');
+	switch (a) {
+	case ARG_SERVERS:
+		add_servers(sh, c);
+		break;
+	case ARG_SID:
+		add_sids(sh, c);
+		break;
+	case ARG_FILE:
+		add_files(c);
+		break;
+	case ARG_EVENTS:	/* several, comma-separated: the part after the last comma */
+		c->base = comma ? comma + 1 : c->base;
+		add_names(c, opt_arg_choices(a));
+		break;
+	default:
+		if (opt_arg_choices(a))
+			add_names(c, opt_arg_choices(a));
+		break;
 	}
 }
 
-/* Candidates for the value of option o of command e (NULL for set), where the shell knows
- * them: the common options', or what e's usage lists. */
-static void add_values(struct shell *sh, struct completion *c, const struct cmd_entry *e,
-		       const struct cmd_opt *o)
-{
-	static const char *const server_opts[] = { "servers", "from", "to", NULL };
-	static const struct { const char *name; const char *const *values; } named[] = {
-		{ "distribution", dist_names }, { "app", app_names }, { "scheme", scheme_names },
-		{ "handler", handler_names },
-	};
-	char *value = usage_value(e, o->name);
-	for (size_t i = 0; server_opts[i]; i++)
-		if (strcmp(o->name, server_opts[i]) == 0)
-			add_servers(sh, c);
-	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
-		if (strcmp(o->name, named[i].name) == 0)
-			add_names(c, named[i].values);
-	if (strcmp(o->name, "sid") == 0)
-		add_sids(sh, c);
-	else if (strstr(o->name, "file") || (value && strstr(value, "FILE")))
-		add_files(c);
-	else if (value && strchr(value, '|'))
-		add_alternatives(c, value);
-	free(value);
-}
-
-/* A command's arguments: options, option values, and session ids where its usage has them. */
+/* A command's arguments: options, option values, and its operands, as its tables say. */
 static void add_command_args(struct shell *sh, struct completion *c, const struct cmd_entry *e,
 			     char **words, size_t n)
 {
@@ -276,7 +245,7 @@ static void add_command_args(struct shell *sh, struct completion *c, const struc
 		free(name);
 		c->base = eq + 1;
 		if (o && o->has_arg)
-			add_values(sh, c, e, o);
+			add_values(sh, c, o->has_arg);
 		return;
 	}
 	if (c->base[0] == '-') {
@@ -286,11 +255,9 @@ static void add_command_args(struct shell *sh, struct completion *c, const struc
 	}
 	const struct cmd_opt *prev = n > 1 ? find_opt(e, words[n - 1]) : NULL;
 	if (prev && prev->has_arg)
-		add_values(sh, c, e, prev);
-	else if (strstr(e->usage, "sid") || strstr(e->usage, "SID"))
-		add_sids(sh, c);
-	else if (strstr(e->usage, "FILE"))
-		add_files(c);
+		add_values(sh, c, prev->has_arg);
+	else
+		add_values(sh, c, e->operands);
 }
 
 /* The common options that take a value, by name: what set accepts. */
@@ -311,7 +278,7 @@ static void add_builtin_args(struct shell *sh, struct completion *c, char **word
 	else if (strcmp(words[0], "set") == 0 && n == 1)
 		add_settings(c);
 	else if (strcmp(words[0], "set") == 0 && n == 2 && shell_setting(words[1]))
-		add_values(sh, c, NULL, shell_setting(words[1]));
+		add_values(sh, c, shell_setting(words[1])->has_arg);
 }
 
 /* Fills c for the word being typed: the last token of t, or a new word after it. */

@@ -16,11 +16,11 @@
 
 enum { O_DELAY = 1, O_ITERATIONS, O_ONCE, O_READONLY, O_COUNT, O_MOUSE };
 static const struct cmd_opt top_opts[] = {
-	{ "delay", 'd', 1, O_DELAY },
-	{ "iterations", 'n', 1, O_ITERATIONS },
+	{ "delay", 'd', ARG_DURATION, O_DELAY },
+	{ "iterations", 'n', ARG_NUMBER, O_ITERATIONS },
 	{ "once", 0, 0, O_ONCE },
 	{ "readonly", 0, 0, O_READONLY },
-	{ "count-interval", 0, 1, O_COUNT },
+	{ "count-interval", 0, ARG_DURATION, O_COUNT },
 	{ "mouse", 0, 0, O_MOUSE },
 	{ NULL, 0, 0, 0 },
 };

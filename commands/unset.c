@@ -59,5 +59,6 @@ const struct cmd_entry cmd_unset_entry = {
 	.summary = "remove values from a session, written back as PHP would (CAS, PHP's lock)",
 	.needs = NEED_POOL | NEED_KEY,
 	.opts = edit_opts,
+	.operands = ARG_SID,
 	.run = unset_run,
 };

@@ -19,10 +19,10 @@
 enum { O_JSON = 1, O_EVENTS, O_DURATION, O_SUMMARY, O_LOCK_SLOW, O_MUTATIONS };
 static const struct cmd_opt watch_opts[] = {
 	{ "json", 0, 0, O_JSON },
-	{ "events", 'e', 1, O_EVENTS },
-	{ "duration", 0, 1, O_DURATION },
-	{ "summary", 0, 1, O_SUMMARY },
-	{ "lock-slow", 0, 1, O_LOCK_SLOW },
+	{ "events", 'e', ARG_EVENTS, O_EVENTS },
+	{ "duration", 0, ARG_DURATION, O_DURATION },
+	{ "summary", 0, ARG_DURATION, O_SUMMARY },
+	{ "lock-slow", 0, ARG_DURATION, O_LOCK_SLOW },
 	{ "mutations", 0, 0, O_MUTATIONS },
 	{ NULL, 0, 0, 0 },
 };
@@ -491,5 +491,6 @@ const struct cmd_entry cmd_watch_entry = {
 		   "evictions, misplaced clients",
 	.needs = NEED_POOL,
 	.opts = watch_opts,
+	.operands = ARG_SID,
 	.run = watch_run,
 };

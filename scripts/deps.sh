@@ -5,7 +5,8 @@
 set -u
 PKGS="build-essential pkg-config clang time libmemcached-dev libjansson-dev libncurses-dev
 libedit-dev libssl-dev zlib1g-dev memcached libmemcached-tools php-cli php-memcached
-php-igbinary tmux sasl2-bin libclang-rt-14-dev valgrind"
+php-igbinary tmux sasl2-bin libclang-rt-14-dev valgrind debhelper dpkg-dev devscripts fakeroot
+lintian man-db bash-completion zsh"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
