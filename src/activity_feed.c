@@ -107,8 +107,16 @@ static void on_event(const struct act_event *e, void *arg)
 {
 	struct feed *f = arg;
 	struct feed_srv *s = &f->srv[e->server];
+	if (f->o.skip && f->o.skip(e, f->o.skip_arg))
+		return;
 	s->hist[e->kind][FEED_HIST - 1]++;
 	s->total[e->kind]++;
+	if (e->kind == ACT_CONTENTION && e->status && strcmp(e->status, "waiting") != 0)
+		s->waits++;
+	if (e->kind == ACT_EVICTION && !e->lock && e->ttl != 0)
+		s->evicted_live++;
+	if (e->kind == ACT_SKIPPED)
+		s->lost += (unsigned long)e->skipped;
 	if (e->kind == ACT_SERVER) {
 		s->watching = e->status && strcmp(e->status, "watching") == 0;
 		snprintf(s->state, sizeof(s->state), "%s", e->text ? e->text : "");
@@ -166,7 +174,8 @@ struct feed *feed_start(const struct pool *p, const struct feed_opts *o)
 	pthread_mutex_init(&f->mu, NULL);
 	struct act_opts ao = { .pool = p, .lock_slow = o->lock_slow, .emit = on_event, .arg = f };
 	f->act = activity_new(&ao);
-	struct watch_opts wo = { .timeout_ms = o->timeout_ms, .mutations = 0, .backoff_max = 5 };
+	struct watch_opts wo = { .timeout_ms = o->timeout_ms, .mutations = o->mutations,
+				 .backoff_max = 5 };
 	f->watch = watch_start(p, &wo);
 	f->started = pthread_create(&f->th, NULL, run, f) == 0;
 	return f;
