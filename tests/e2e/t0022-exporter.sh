@@ -99,6 +99,22 @@ check_eq "Prometheus's API gives the session count PHP wrote" $N \
 	"$(wait_for 30 $N prom_query 'sum(memcsess_sessions)')"
 check_eq "Prometheus scraped the exporter as up" 1 "$(wait_for 10 1 prom_query 'up{job="memcsess"}')"
 
+# the Grafana dashboard's queries: each one valid PromQL, on families the exporter serves
+php -r '$d = json_decode(file_get_contents($argv[1]), true);
+	foreach ($d["panels"] as $p) foreach ($p["targets"] as $t) echo $t["expr"], "\n";' \
+	"$TESTS_DIR/../contrib/grafana-dashboard.json" | sed 's/\$server/.*/g' >"$TMP/exprs"
+bad=0
+while read -r e; do
+	st=$(php -r '$j = json_decode(@file_get_contents("http://127.0.0.1:" . $argv[1] .
+		"/api/v1/query?query=" . rawurlencode($argv[2])), true); echo $j["status"] ?? "";' "$PROM" "$e")
+	[ "$st" = success ] || { echo "# dashboard query refused: $e"; bad=1; }
+	for name in $(grep -o 'memcsess_[a-z_]*' <<<"$e" | sed 's/_bucket$//'); do
+		grep -q "^# TYPE $name " "$TMP/scrape" || { echo "# dashboard names $name, not served"; bad=1; }
+	done
+done <"$TMP/exprs"
+check "the dashboard's $(wc -l <"$TMP/exprs") queries are valid and name served families" \
+	test $bad = 0 -a "$(wc -l <"$TMP/exprs")" -ge 10
+
 php_write "$POOL" php $M >"$TMP/w2" || not_ok "php wrote more sessions"
 check_eq "after PHP writes more, the API gives the new count" $((N + M)) \
 	"$(wait_for 30 $((N + M)) prom_query 'sum(memcsess_sessions)')"
