@@ -92,6 +92,7 @@ extern const struct cmd_entry cmd_shell_entry;
 extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_watch_entry;
+extern const struct cmd_entry cmd_exporter_entry;
 /* Every command, in the order usage lists them; ends with NULL (main.c). */
 extern const struct cmd_entry *const cmd_table[];
 /* The options every command takes, before or after its name; ends with { NULL } (main.c). */

@@ -32,6 +32,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_top_entry,
 	&cmd_doctor_entry,
 	&cmd_watch_entry,
+	&cmd_exporter_entry,
 	NULL,
 };
 

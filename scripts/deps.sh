@@ -6,7 +6,7 @@ set -u
 PKGS="build-essential pkg-config clang time libmemcached-dev libjansson-dev libncurses-dev
 libedit-dev libssl-dev zlib1g-dev memcached libmemcached-tools php-cli php-memcached
 php-igbinary tmux sasl2-bin libclang-rt-14-dev valgrind debhelper dpkg-dev devscripts fakeroot
-lintian man-db bash-completion zsh"
+lintian man-db bash-completion zsh libmicrohttpd-dev prometheus"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
@@ -23,5 +23,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2 || exit 1
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1
-# The Debian package starts a memcached on 11211 where init scripts run; tests use their own ports.
+# The Debian packages start a memcached on 11211 and a prometheus on 9090 where init scripts run;
+# tests use their own ports (and their own prometheus, config and storage).
 exit 0

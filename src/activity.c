@@ -23,6 +23,7 @@ struct aconn {
 	uint32_t sid_hash;		/* the session this connection read last */
 	uint8_t read_state;
 	uint32_t wait_hash;		/* the lock it waits on; 0 none */
+	uint64_t gid;			/* the conn_new or conn_close line that set it; 0 none */
 };
 
 struct asrv {
@@ -449,6 +450,10 @@ static void conn_event(struct activity *a, size_t i, const struct wl *ln)
 	struct aconn *c = conn_get(a, i, ln->cfd);
 	if (!c)
 		return;
+	/* Worker threads log apart: the close of the connection that had this descriptor before
+	 * (or its open) can come after the open of the next one. gid orders them. */
+	if (ln->gid && c->gid > ln->gid)
+		return;
 	if (ln->type == WL_CONN_CLOSE && c->wait_hash && a->locks) {
 		int found;
 		struct alock *l = lock_slot(a, i, c->wait_hash, NULL, &found);
@@ -459,6 +464,7 @@ static void conn_event(struct activity *a, size_t i, const struct wl *ln)
 		}
 	}
 	memset(c, 0, sizeof(*c));
+	c->gid = ln->gid;
 	if (ln->type == WL_CONN_NEW) {
 		if (strchr(ln->rip, ':'))
 			snprintf(c->client, sizeof(c->client), "[%s]:%u", ln->rip, ln->rport);

@@ -111,11 +111,19 @@ static void keep_recent(struct feed *f, const struct act_event *e)
 static void on_event(const struct act_event *e, void *arg)
 {
 	struct feed *f = arg;
+	if (f->o.skip && f->o.skip(e, f->o.skip_arg))
+		return;
 	pthread_mutex_lock(&f->mu);
 	advance(f, act_run_now());
 	struct feed_srv *s = &f->srv[e->server];
 	s->hist[e->kind][FEED_HIST - 1]++;
 	s->total[e->kind]++;
+	if (e->kind == ACT_CONTENTION && e->status && strcmp(e->status, "waiting") != 0)
+		s->waits++;
+	if (e->kind == ACT_EVICTION && !e->lock && e->ttl != 0)
+		s->evicted_live++;
+	if (e->kind == ACT_SKIPPED)
+		s->lost += (unsigned long)e->skipped;
 	if (e->kind == ACT_SERVER) {
 		s->watching = e->status && strcmp(e->status, "watching") == 0;
 		snprintf(s->state, sizeof(s->state), "%s", e->text ? e->text : "");
@@ -156,7 +164,7 @@ struct feed *feed_start(const struct pool *p, const struct feed_opts *o)
 	f->srv = xcalloc(p->n, sizeof(*f->srv));
 	f->second = (long)act_run_now();
 	pthread_mutex_init(&f->mu, NULL);
-	struct act_run_opts ro = { .timeout_ms = o->timeout_ms, .mutations = 0,
+	struct act_run_opts ro = { .timeout_ms = o->timeout_ms, .mutations = o->mutations,
 				   .lock_slow = o->lock_slow, .emit = on_event, .arg = f };
 	f->run = act_run_start(p, &ro);
 	f->started = pthread_create(&f->th, NULL, run, f) == 0;

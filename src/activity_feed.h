@@ -18,6 +18,9 @@ struct feed_srv {
 	double hist[ACT_KINDS][FEED_HIST];	/* events a second, oldest first; the last one is the
 						 * second going on */
 	unsigned long total[ACT_KINDS];
+	unsigned long waits;		/* contention: waits that ended (acquired or gave up) */
+	unsigned long evicted_live;	/* sessions (not locks) evicted with TTL left */
+	unsigned long lost;		/* log lines memcached dropped (skipped events' sum) */
 };
 
 struct feed_event {
@@ -33,6 +36,11 @@ struct feed_event {
 struct feed_opts {
 	int timeout_ms;
 	double lock_slow;
+	int mutations;			/* watch's --mutations (watch_opts.mutations) */
+	/* NULL, or 1 for events to leave out (the exporter's own walk's reads); called from the
+	 * feed's thread */
+	int (*skip)(const struct act_event *e, void *arg);
+	void *skip_arg;
 	void (*wake)(void *arg);	/* called from the feed's thread when there is news */
 	void *wake_arg;
 };

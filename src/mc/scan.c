@@ -152,6 +152,8 @@ static struct conn *lock_conn(struct worker *w, size_t i)
 		w->lockc_state[i] = conn_open(&w->lockc[i], &p->servers[i], p->timeout_ms, &cause)
 					    ? -1 : 1;
 		free(cause);
+		if (w->lockc_state[i] == 1 && w->ctx->o->on_connect)
+			w->ctx->o->on_connect(i, w->lockc[i].fd, w->ctx->arg);
 	}
 	return w->lockc_state[i] == 1 ? &w->lockc[i] : NULL;
 }
@@ -548,6 +550,8 @@ static void *worker_fetch(void *arg)
 	if (ret == 0 && fetching(w->ctx->o)) {
 		ret = conn_open(&w->mg, s, p->timeout_ms, &cause) == 0 ? 0 : -1;
 		w->mg_open = ret == 0;
+		if (ret == 0 && w->ctx->o->on_connect)
+			w->ctx->o->on_connect(w->idx, w->mg.fd, w->ctx->arg);
 		if (ret == 0)
 			ret = fetch_spilled(w, &cause);
 	}

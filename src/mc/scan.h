@@ -43,6 +43,10 @@ struct scan_opts {
 	volatile sig_atomic_t *cancel;	/* stop soon when it becomes non-zero */
 	int parallel;		/* the callback may run in several threads at once (it locks what
 				 * it shares itself): formatting then uses every core */
+	/* NULL, or called with each connection the walk reads values or locks on, once open
+	 * (server index, socket, scan_pool's arg), from that walk's thread: a watcher of the same
+	 * servers can then tell the walk's own requests from the clients'. */
+	void (*on_connect)(size_t server, int fd, void *arg);
 };
 
 struct scan_server {

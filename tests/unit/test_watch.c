@@ -183,6 +183,12 @@ static const struct {
 	  "read s1 10.0.0.1:5000 found\n"
 	  "write s1 10.0.0.1:5000 -\n"
 	  "refused s1 10.0.0.1:5000 too_large\n" },
+	{ "a descriptor reused: the old connection's lines come late, gid puts them first", 0,
+	  "0|ts=1.0 gid=6 type=conn_new rip=10.0.0.2 rport=6000 cfd=9\n"
+	  "0|ts=1.0 gid=4 type=conn_new rip=10.0.0.1 rport=5000 cfd=9\n"
+	  "0|ts=1.0 gid=5 type=conn_close rip=10.0.0.1 rport=5000 reason=normal cfd=9\n"
+	  "0|ts=1.1 gid=7 type=item_get " K "s1 status=found cfd=9 size=9\n",
+	  "read s1 10.0.0.2:6000 found\n" },
 	{ "after skipped lines, clients are unknown (a descriptor may have been reused)", 0,
 	  "0|ts=1.0 gid=1 type=conn_new rip=10.0.0.1 rport=5000 cfd=9\n"
 	  "0|skipped=3\n"
