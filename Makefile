@@ -1,7 +1,7 @@
 # memcsess: see README.md. `make`, `make check`, `make demo`, `make install PREFIX=...`.
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS = libmemcached jansson ncursesw libedit libcrypto zlib
+PKGS = libmemcached jansson ncursesw libedit libssl libcrypto zlib
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wwrite-strings -Werror
