@@ -46,7 +46,7 @@ struct migrate {
 	int move, overwrite, dry_run, fail_fast, json;
 	long replicas;		/* --replicas: PHP's memcached.sess_number_of_replicas */
 	int sasl_from, sasl_to;	/* --sasl (both), --sasl-from, --sasl-to */
-	int tls_from, tls_to;	/* --tls (both), --tls-from, --tls-to */
+	int tls_from, tls_to;	/* --tls (both), unless --tls-from or --tls-to says which */
 	double unknown_ttl;	/* TTL of copies whose remaining TTL cannot be read (SASL source) */
 	int ttl_given, ttl_noted;
 	size_t not_found;	/* --sids: not on the server PHP reads them from */
@@ -405,7 +405,7 @@ static int migrate_check(struct migrate *m, const struct cmd_args *a);
 static int migrate_options(struct migrate *m, const struct cmd_args *a)
 {
 	m->sasl_from = m->sasl_to = m->ctx->sasl;
-	m->tls_from = m->tls_to = m->ctx->tls;
+	int tls_from = 0, tls_to = 0;
 	m->unknown_ttl = 1440;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const char *arg = a->opts[i].arg;
@@ -421,8 +421,8 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 		case O_SIDS: m->sids = arg; break;
 		case O_SASL_FROM: m->sasl_from = 1; break;
 		case O_SASL_TO: m->sasl_to = 1; break;
-		case O_TLS_FROM: m->tls_from = 1; break;
-		case O_TLS_TO: m->tls_to = 1; break;
+		case O_TLS_FROM: tls_from = 1; break;
+		case O_TLS_TO: tls_to = 1; break;
 		case O_REPLICAS:
 			if (cmd_parse_count("replicas", arg, &m->replicas) < 0)
 				return EXIT_USAGE;
@@ -437,6 +437,9 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 			break;
 		}
 	}
+	/* --tls-from or --tls-to name the TLS side(s); without them --tls means both */
+	m->tls_from = tls_from || tls_to ? tls_from : m->ctx->tls;
+	m->tls_to = tls_from || tls_to ? tls_to : m->ctx->tls;
 	return migrate_check(m, a);
 }
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,57 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include "util.h"
+
+/* Where an SSL keeps what its handshake saw (struct seen), made once. */
+static int seen_index = -1;
+static pthread_once_t seen_once = PTHREAD_ONCE_INIT;
+
+/* What a handshake saw, for naming a failure: the end of an expired certificate (0: none), and
+ * whether the server asked for a client certificate we have not got. */
+struct seen {
+	time_t expired_on;
+	int cert_wanted;
+};
+
+static void seen_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	free(ptr);
+}
+
+static void seen_init(void)
+{
+	seen_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, seen_free);
+}
+
+/* What ssl's handshake saw; NULL when it is not ours. */
+static struct seen *seen_of(const SSL *ssl)
+{
+	return seen_index >= 0 ? SSL_get_ex_data(ssl, seen_index) : NULL;
+}
+
+/* Keeps the end of an expired server certificate for the message. */
+static int on_verify(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct seen *s = ssl ? seen_of(ssl) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+	struct tm tm;
+	if (!ok && s && cert && X509_STORE_CTX_get_error(x) == X509_V_ERR_CERT_HAS_EXPIRED &&
+	    ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
+		s->expired_on = timegm(&tm);
+	return ok;
+}
+
+/* Notes that the server asked for a client certificate when none is set. */
+static int on_cert_request(SSL *ssl, void *arg)
+{
+	(void)arg;
+	struct seen *s = seen_of(ssl);
+	if (s && !SSL_get_certificate(ssl))
+		s->cert_wanted = 1;
+	return 1;
+}
 
 /* The first error OpenSSL queued, as text (new), and the queue emptied. */
 static char *openssl_reason(const char *fallback)
@@ -80,7 +132,9 @@ struct tls_conf *tls_conf_new(const struct tls_opts *o, char **cause)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
+	pthread_once(&seen_once, seen_init);
+	SSL_CTX_set_verify(ctx, o->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, on_verify);
+	SSL_CTX_set_cert_cb(ctx, on_cert_request, NULL);
 	/* reads take whatever the socket has, several records at once */
 	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_default_read_buffer_len(ctx, 64 * 1024);
@@ -134,6 +188,8 @@ SSL *tls_client(const struct tls_conf *t, int fd, const char *host, char **cause
 {
 	const char *name = t->servername ? t->servername : host;
 	SSL *ssl = SSL_new(t->ctx);
+	if (ssl)
+		SSL_set_ex_data(ssl, seen_index, xcalloc(1, sizeof(struct seen)));
 	if (!ssl || SSL_set_fd(ssl, fd) != 1) {
 		SSL_free(ssl);
 		*cause = openssl_reason("cannot set up TLS");
@@ -161,7 +217,10 @@ SSL *tls_client(const struct tls_conf *t, int fd, const char *host, char **cause
 static char *peer_not_after(SSL *ssl)
 {
 	time_t t;
-	if (tls_peer_expiry(ssl, &t) < 0)
+	struct seen *s = seen_of(ssl);
+	if (s && s->expired_on)
+		t = s->expired_on;
+	else if (tls_peer_expiry(ssl, &t) < 0)
 		return NULL;
 	struct tm tm;
 	char date[64];
@@ -239,6 +298,16 @@ char *tls_why(SSL *ssl, int err, int handshake)
 		return v;
 	}
 	unsigned long e = ERR_peek_error();
+	struct seen *seen = seen_of(ssl);
+	if (seen && seen->cert_wanted) {
+		char *why = err == SSL_ERROR_SYSCALL && !e && errno ? xstrdup(strerror(errno)) :
+			    openssl_reason("connection closed");
+		char *m = xasprintf("the server wants a client certificate (memcached "
+				    "ssl_verify_mode): give --tls-cert FILE and --tls-key FILE (%s)",
+				    why);
+		free(why);
+		return m;
+	}
 	if (err == SSL_ERROR_SYSCALL && !e)
 		return xasprintf("%s", errno ? strerror(errno) : "connection closed by the server");
 	if (err == SSL_ERROR_ZERO_RETURN ||
