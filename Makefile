@@ -39,7 +39,7 @@ SRC_O = $(SRC:%.c=$(BUILD)/%.o)
 APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench
+.PHONY: all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench bench-tls
 all: $(BIN)
 
 # V=1 shows the whole compiler command lines.
@@ -138,6 +138,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(RAWREAD) $(WATCHPARSE)
 	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) \
 		WATCHPARSE=$(abspath $(WATCHPARSE)) bash tests/bench/bench.sh
+	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
+
+# dump and migrate over TLS beside plaintext on one memcached -Z (issue 20); part of bench.
+# BENCH_TLS_SESSIONS=N (100000), BENCH_RUNS=N.
+bench-tls: deps
+	@$(MAKE) --no-print-directory all
+	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -306,6 +306,7 @@ static int conn_login(struct conn *c, const struct pool_server *s, char **cause)
 	conn_queue(c, " ", 1);
 	conn_queue(c, s->password, strlen(s->password));
 	conn_queue(c, "\r\n", 2);
+	conn_mark(c);
 	int r = conn_flush(c, cause);
 	OPENSSL_cleanse(c->out.ptr, c->out.cap);
 	if (r < 0)
@@ -483,6 +484,7 @@ void conn_close(struct conn *c)
 	c->fd = -1;
 	buf_release(&c->in);
 	buf_release(&c->out);
+	buf_release(&c->marks);
 	c->in_off = 0;
 }
 
@@ -502,18 +504,52 @@ void conn_queue(struct conn *c, const void *p, size_t n)
 	buf_add(&c->out, p, n);
 }
 
-int conn_flush(struct conn *c, char **cause)
+void conn_mark(struct conn *c)
 {
-	size_t off = 0;
-	while (off < c->out.len) {
+	if (c->ssl)
+		buf_add(&c->marks, &c->out.len, sizeof(c->out.len));
+}
+
+/* Sends out[off, end) whole; returns 0 or -1 with *cause. */
+static int send_range(struct conn *c, size_t off, size_t end, char **cause)
+{
+	while (off < end) {
 		short want = POLLOUT;
-		long w = io_write(c, c->out.ptr + off, c->out.len - off, &want, cause);
+		long w = io_write(c, c->out.ptr + off, end - off, &want, cause);
 		if (w > 0)
 			off += (size_t)w;
 		else if (w == IO_ERR || wait_fd(c, want, "sending", cause) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+#define TLS_RECORD 16384	/* the most a TLS record carries */
+
+/* Where the TLS write starting at off ends: the furthest request end within one record, else
+ * the first request end (a request larger than a record: its last record ends with it). */
+static size_t record_end(const struct conn *c, size_t off, size_t *k)
+{
+	const size_t *mark = (const size_t *)(void *)c->marks.ptr;
+	size_t n = c->marks.len / sizeof(size_t), end = 0;
+	while (*k < n && mark[*k] <= off)
+		(*k)++;
+	while (*k < n && (mark[*k] - off <= TLS_RECORD || !end))
+		end = mark[(*k)++];
+	return end ? end : c->out.len;
+}
+
+int conn_flush(struct conn *c, char **cause)
+{
+	size_t off = 0, k = 0;
+	while (off < c->out.len) {
+		size_t end = c->ssl ? record_end(c, off, &k) : c->out.len;
+		if (send_range(c, off, end, cause) < 0)
+			return -1;
+		off = end;
+	}
 	buf_reset(&c->out);
+	buf_reset(&c->marks);
 	return 0;
 }
 

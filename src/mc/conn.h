@@ -21,6 +21,7 @@ struct conn {
 	struct buf in;		/* bytes received and not yet consumed start at in_off */
 	size_t in_off;
 	struct buf out;		/* queued requests, sent by conn_flush */
+	struct buf marks;	/* TLS: offsets in out where a request ends (size_t each) */
 	int got_reply;		/* the server has sent something on this connection */
 	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
 	int wrong_protocol;	/* the error said: plaintext to a TLS server */
@@ -45,6 +46,11 @@ void conn_keep_end(struct pool *p);
 void conn_cancel_on(volatile sig_atomic_t *flag);
 /* Queues bytes for conn_flush. */
 void conn_queue(struct conn *c, const void *p, size_t n);
+/* Marks the end of a request in what is queued. Over TLS, conn_flush packs whole requests
+ * into records and ends a record where a request with a value ends: memcached (1.6) reads a
+ * value that spans records straight from the TLS session, and stalls on what the same
+ * record holds after it. */
+void conn_mark(struct conn *c);
 /* Sends everything queued. Returns 0 or -1 with *cause. */
 int conn_flush(struct conn *c, char **cause);
 /* Reads one line; *line points into the connection's buffer (valid until the next read),
