@@ -118,6 +118,16 @@ php_read "127.0.0.1:$S_PLAIN" "$TMP/exp" "PHP reads every session back on the TL
 check_eq "migrate with --tls (both sides) fails on the plaintext side (exit 1)" 1 $?
 check "naming it" grep -q "server 127.0.0.1:$D: TLS handshake: wrong version number" "$TMP/err"
 
+# Sessions larger than a TLS record: memcached 1.6 stalls when a record holds more after a value
+# that began in an earlier record (memcsess ends a record with each value).
+php_write "127.0.0.1:$D" php 6 large >"$TMP/exp-large"
+check_eq "PHP wrote large sessions" 6 "$(count_keys "$D" memc.sess.key.)"
+"$MEMCSESS" --tls-ca "$C/ca.pem" --timeout 3 migrate --from "127.0.0.1:$D" --to "$T" --tls-to --move >"$TMP/out" 2>"$TMP/err"
+check_eq "migrate --tls-to of sessions over 16 KB exits 0" 0 $?
+php_read "127.0.0.1:$S_PLAIN" "$TMP/exp-large" "PHP reads every large session copied over TLS"
+"$MEMCSESS" -s "$T" "${TLS[@]}" dump --sid 't0*' >"$TMP/dump-all" 2>"$TMP/err"
+check_eq "dump over TLS of large and small sessions: all of them" 46 "$(wc -l <"$TMP/dump-all")"
+
 ## Errors: named, and never longer than --timeout.
 # err_case NAME EXIT PATTERN ARGS...: memcsess ARGS list fails with EXIT, PATTERN in its error, in
 # under 3 s (--timeout 1).
