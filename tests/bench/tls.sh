@@ -1,9 +1,9 @@
 #!/bin/bash
 # make bench (issue 20): dump and migrate over TLS beside plaintext, on the same memcached -Z
 # (its TLS listener and its notls: listener) holding the same sessions, which real PHP writes
-# through the notls: one. Prints the median rate of BENCH_RUNS runs each way and TLS's share of
-# the plaintext rate (goal: at least 80%). migrate copies between two such servers, both sides
-# plaintext or both TLS. Every exit status and count is checked.
+# through the notls: one. Prints the median and the best rate of BENCH_RUNS runs each way and
+# TLS's share of the plaintext rate (goal: at least 80%). migrate copies between two such
+# servers, both sides plaintext or both TLS. Every exit status and count is checked.
 # Environment: BENCH_TLS_SESSIONS (100000), BENCH_RUNS (3), MEMCSESS (./memcsess).
 set -u
 cd "$(dirname "$0")/../.."
@@ -77,12 +77,16 @@ for r in $(seq "$RUNS"); do
 		--to "127.0.0.1:$DST" >>"$TMP/migrate.tls"
 	copied migrate
 done
+best() { sort -g | tail -1; }
+# On a busy machine the best run of each says more of the protocols than the median.
 {
-	printf '%-34s %12s %12s %8s\n' "$N sessions, median of $RUNS" "plaintext/s" "TLS/s" "TLS"
+	printf '%-46s %12s %12s %6s\n' "$N sessions, $RUNS runs" "plaintext/s" "TLS/s" "TLS"
 	for w in dump migrate; do
-		p=$(median <"$TMP/$w.plain")
-		t=$(median <"$TMP/$w.tls")
-		printf '%-34s %12s %12s %7.0f%%\n' "$w (memcached -Z, both listeners)" "$p" "$t" \
-			"$(awk -v a="$t" -v b="$p" 'BEGIN { print 100 * a / b }')"
+		for how in median best; do
+			p=$($how <"$TMP/$w.plain")
+			t=$($how <"$TMP/$w.tls")
+			printf '%-46s %12s %12s %5.0f%%\n' "$w, $how (memcached -Z, both listeners)" \
+				"$p" "$t" "$(awk -v a="$t" -v b="$p" 'BEGIN { print 100 * a / b }')"
+		done
 	done
 } | tee "${BENCH_DIR:-build/bench}/tls-results.txt"
