@@ -86,10 +86,13 @@ php_read "127.0.0.1:$S_PLAIN" "$TMP/exp" "PHP reads every session load wrote ove
 "$MEMCSESS" -s "$T" "${TLS[@]}" top --once >"$TMP/out" 2>"$TMP/err"
 check_eq "top --once over TLS exits 0" 0 $?
 check "and shows the server with its sessions" grep -q "$T" "$TMP/out"
-printf 'list --json\ninspect %s\n' "$sid" | "$MEMCSESS" -s "$T" "${TLS[@]}" shell >"$TMP/out" 2>"$TMP/err"
+printf 'list --json\ninspect %s\nservers\n' "$sid" | "$MEMCSESS" -s "$T" "${TLS[@]}" shell >"$TMP/out" 2>"$TMP/err"
 check_eq "a shell runbook over TLS exits 0" 0 $?
 check_eq "its list sees every session" 40 "$(grep -c '"sid":"t0' "$TMP/out")"
 check "its inspect shows the session" grep -q "user_id: int" "$TMP/out"
+check "its servers shows the server up and the TLS settings" \
+	grep -qx "tls           $C/ca.pem" "$TMP/out"
+check "with the server up over TLS" grep -q "server        $T  up" "$TMP/out"
 check_eq "and the shell's watch of the servers says nothing" "" "$(cat "$TMP/err")"
 "$MEMCSESS" -s "$T" "${TLS[@]}" watch --json --duration 2 >"$TMP/out" 2>"$TMP/err" &
 wpid=$!
