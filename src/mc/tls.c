@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,10 +80,24 @@ static char *openssl_reason(const char *fallback)
 	return xstrdup(text);
 }
 
+/* 0 when path can be read, else -1 with *cause naming it and opt. */
+static int readable(const char *opt, const char *path, char **cause)
+{
+	FILE *f = fopen(path, "r");
+	if (f) {
+		fclose(f);
+		return 0;
+	}
+	*cause = xasprintf("%s %s: %s", opt, path, strerror(errno));
+	return -1;
+}
+
 /* Loads the client certificate and key into ctx. */
 static int load_client_cert(SSL_CTX *ctx, const struct tls_opts *o, char **cause)
 {
 	const char *key = o->key ? o->key : o->cert;
+	if (readable("--tls-cert", o->cert, cause) < 0 || readable("--tls-key", key, cause) < 0)
+		return -1;
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1) {
 		char *why = openssl_reason("cannot read");
 		*cause = xasprintf("--tls-cert %s: %s", o->cert, why);
@@ -116,6 +131,8 @@ static int load_trust(SSL_CTX *ctx, const struct tls_opts *o, char **cause)
 		free(why);
 		return -1;
 	}
+	if (readable("--tls-ca", o->ca, cause) < 0)
+		return -1;
 	if (SSL_CTX_load_verify_locations(ctx, o->ca, NULL) == 1)
 		return 0;
 	char *why = openssl_reason("cannot read");
