@@ -52,7 +52,10 @@ rate() {
 	local what=$1 t0=$EPOCHREALTIME
 	shift
 	"$@" >"$TMP/out" 2>"$TMP/err" || fail "$what failed: $(tail -3 "$TMP/err")"
-	awk -v a="$t0" -v b="$EPOCHREALTIME" -v n="$N" 'BEGIN { printf "%.0f\n", n / (b - a) }'
+	local r
+	r=$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v n="$N" 'BEGIN { printf "%.0f", n / (b - a) }')
+	say "$what: $r sessions/s"
+	echo "$r"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 flush_dst() { [ "$(mc_cmd "$DPLAIN" flush_all | tr -d '\r')" = OK ] || fail "flush_all failed"; }
