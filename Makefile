@@ -1,7 +1,7 @@
 # memcsess: see README.md. `make`, `make check`, `make demo`, `make install PREFIX=...`.
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS = libmemcached jansson ncursesw libedit libcrypto zlib libmicrohttpd
+PKGS = libmemcached jansson ncursesw libedit libssl libcrypto zlib libmicrohttpd
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wwrite-strings -Werror
@@ -49,7 +49,7 @@ APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: FORCE all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench \
-	completion deb
+	bench-tls completion deb
 all: $(BIN) completion
 
 # bash and zsh completions, made from the binary's own tables (memcsess __complete-spec).
@@ -166,6 +166,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(RAWREAD) $(WATCHPARSE)
 	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) \
 		WATCHPARSE=$(abspath $(WATCHPARSE)) bash tests/bench/bench.sh
+	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
+
+# dump and migrate over TLS beside plaintext on one memcached -Z (issue 20); part of bench.
+# BENCH_TLS_SESSIONS=N (100000), BENCH_RUNS=N.
+bench-tls: deps
+	@$(MAKE) --no-print-directory all
+	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
 
 install: $(BIN) $(COMPLETION)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -66,6 +66,12 @@ struct cmd_ctx {
 	char *password_file;	/* owned */
 	char *password;		/* owned; loaded by cmd_auth, wiped by cmd_ctx_release */
 	int sasl;		/* --sasl: the servers want SASL over the binary protocol (-S) */
+	/* TLS (memcached -Z): --tls, --tls-ca, --tls-cert, --tls-key, --tls-servername,
+	 * --tls-insecure; the strings owned */
+	int tls;
+	char *tls_ca, *tls_cert, *tls_key, *tls_servername;
+	int tls_insecure;
+	struct tls_conf *tls_conf;	/* one reference, made by cmd_tls; NULL until then */
 };
 
 struct cmd_entry {
@@ -124,7 +130,10 @@ int cmd_keys(struct cmd_ctx *ctx, int required);
 int cmd_auth(struct cmd_ctx *ctx);
 /* Gives pool p the context's login (cmd_auth) and, with sasl, the binary protocol with SASL,
  * which needs --username. Returns 0 or an exit code (after a message). */
-int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl);
+int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl, int tls);
+/* Sets up the TLS settings from the --tls-* options once (warning about --tls-insecure and a
+ * key file others can read). Returns 0 or an exit code (after a message). */
+int cmd_tls(struct cmd_ctx *ctx);
 /* Decoding options from the context: handler h, --scheme, --cipher, and the keys when loaded
  * and decrypt is set. The result points into ctx. */
 void cmd_decode_opts(const struct cmd_ctx *ctx, enum sess_handler h, int decrypt,

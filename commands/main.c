@@ -4,6 +4,7 @@
 #include "complete_spec.h"
 #include "mc/conn.h"
 #include "mc/scan.h"
+#include "mc/tls.h"
 #include "util.h"
 
 #include <errno.h>
@@ -40,6 +41,8 @@ const struct cmd_entry *const cmd_table[] = {
 enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP, OPT_KEY_FILE,
        OPT_SCHEME, OPT_CIPHER, OPT_APP };
 enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE, OPT_SASL };
+enum { OPT_TLS = -170, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVERNAME,
+       OPT_TLS_INSECURE };
 const struct cmd_opt common_opts[] = {
 	{ "servers", 's', ARG_SERVERS, OPT_SERVERS },
 	{ "prefix", 0, ARG_TEXT, OPT_PREFIX },
@@ -53,6 +56,12 @@ const struct cmd_opt common_opts[] = {
 	{ "username", 0, ARG_TEXT, OPT_USERNAME },
 	{ "password-file", 0, ARG_FILE, OPT_PASSWORD_FILE },
 	{ "sasl", 0, 0, OPT_SASL },
+	{ "tls", 0, 0, OPT_TLS },
+	{ "tls-ca", 0, 1, OPT_TLS_CA },
+	{ "tls-cert", 0, 1, OPT_TLS_CERT },
+	{ "tls-key", 0, 1, OPT_TLS_KEY },
+	{ "tls-servername", 0, 1, OPT_TLS_SERVERNAME },
+	{ "tls-insecure", 0, 0, OPT_TLS_INSECURE },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -114,6 +123,11 @@ void cmd_ctx_release(struct cmd_ctx *ctx)
 	if (ctx->password)
 		OPENSSL_cleanse(ctx->password, strlen(ctx->password));
 	free(ctx->password);
+	free(ctx->tls_ca);
+	free(ctx->tls_cert);
+	free(ctx->tls_key);
+	free(ctx->tls_servername);
+	tls_conf_unref(ctx->tls_conf);
 	memset(ctx, 0, sizeof(*ctx));
 }
 
@@ -187,10 +201,32 @@ int cmd_pool(struct cmd_ctx *ctx)
 	ctx->pool.hash_prefix = app_hashes_prefix(ctx->app);
 	if (ctx->keep_conns)
 		conn_keep(&ctx->pool);
-	return cmd_pool_auth(ctx, &ctx->pool, ctx->sasl);
+	return cmd_pool_auth(ctx, &ctx->pool, ctx->sasl, ctx->tls);
 }
 
-int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl)
+int cmd_tls(struct cmd_ctx *ctx)
+{
+	if (ctx->tls_conf)
+		return 0;
+	struct tls_opts o = { .ca = ctx->tls_ca, .cert = ctx->tls_cert, .key = ctx->tls_key,
+			      .servername = ctx->tls_servername, .insecure = ctx->tls_insecure };
+	const char *key = o.key ? o.key : o.cert;
+	char *cause = NULL;
+	if (ctx->tls_insecure)
+		cmd_error("warning: --tls-insecure: the servers' certificates are not checked: "
+			  "anyone on the way can read and change the sessions");
+	if (key && tls_key_exposed(key))
+		cmd_error("warning: --tls-key %s can be read by its group or others (chmod 600 %s)",
+			  key, key);
+	ctx->tls_conf = tls_conf_new(&o, &cause);
+	if (ctx->tls_conf)
+		return 0;
+	cmd_error("%s", cause);
+	free(cause);
+	return EXIT_USAGE;
+}
+
+int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl, int tls)
 {
 	int twice = pool_named_twice(p);
 	if (twice >= 0)
@@ -202,9 +238,17 @@ int cmd_pool_auth(struct cmd_ctx *ctx, struct pool *p, int sasl)
 			  "MEMCSESS_PASSWORD");
 		return EXIT_USAGE;
 	}
+	if (sasl && tls) {
+		cmd_error("--tls with --sasl: SASL goes through libmemcached's binary protocol, which "
+			  "has no TLS (memcsess speaks TLS on the text protocol only)");
+		return EXIT_USAGE;
+	}
 	int ret = cmd_auth(ctx);
+	if (!ret && tls)
+		ret = cmd_tls(ctx);
 	if (ret)
 		return ret;
+	pool_set_tls(p, tls ? ctx->tls_conf : NULL);
 	pool_set_auth(p, ctx->username, ctx->password);
 	p->sasl = sasl;
 	return 0;
@@ -312,7 +356,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: memcsess [--servers LIST] [--prefix P] [--distribution D] "
 		     "[--timeout S]\n                [--app php|laravel|symfony] [--key-file PATH] "
 		     "[--scheme S] [--cipher C]\n                [--username U] [--password-file F] "
-		     "[--sasl]\n                <command> [options]\n\ncommands:\n");
+		     "[--sasl]\n                [--tls] [--tls-ca F] [--tls-cert F] [--tls-key F] "
+		     "[--tls-servername N] [--tls-insecure]\n                <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; cmd_table[i]; i++)
 		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
 	fprintf(out, "\nSee memcsess(1) or 'memcsess <command> --help'.\n");
@@ -380,6 +425,24 @@ static int crypto_option(struct cmd_ctx *ctx, int key, const char *arg)
 }
 
 /* Applies a common option to ctx; returns 0 or an exit code. */
+/* Sets one of the --tls options; the settings are made again on the next use. */
+static void tls_option(struct cmd_ctx *ctx, int key, const char *arg)
+{
+	char **s = key == OPT_TLS_CA ? &ctx->tls_ca : key == OPT_TLS_CERT ? &ctx->tls_cert :
+		   key == OPT_TLS_KEY ? &ctx->tls_key :
+		   key == OPT_TLS_SERVERNAME ? &ctx->tls_servername : NULL;
+	if (s) {
+		free(*s);
+		*s = xstrdup(arg);
+	}
+	if (key == OPT_TLS)
+		ctx->tls = 1;
+	if (key == OPT_TLS_INSECURE)
+		ctx->tls_insecure = 1;
+	tls_conf_unref(ctx->tls_conf);	/* the pools that use it keep their reference */
+	ctx->tls_conf = NULL;
+}
+
 static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key, const char *arg)
 {
 	double secs;
@@ -421,6 +484,14 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 		break;
 	case OPT_SASL:
 		ctx->sasl = 1;
+		break;
+	case OPT_TLS:
+	case OPT_TLS_INSECURE:
+	case OPT_TLS_CA:
+	case OPT_TLS_CERT:
+	case OPT_TLS_KEY:
+	case OPT_TLS_SERVERNAME:
+		tls_option(ctx, key, arg);
 		break;
 	default:
 		if (crypto_option(ctx, key, arg))

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 enum { O_FROM = 1, O_TO, O_MOVE, O_OVERWRITE, O_DRY_RUN, O_FAIL_FAST, O_JSON, O_SID, O_SIDS,
-       O_TTL, O_SASL_FROM, O_SASL_TO, O_REPLICAS };
+       O_TTL, O_SASL_FROM, O_SASL_TO, O_REPLICAS, O_TLS_FROM, O_TLS_TO };
 static const struct cmd_opt migrate_opts[] = {
 	{ "from", 0, ARG_SERVERS, O_FROM },
 	{ "to", 0, ARG_SERVERS, O_TO },
@@ -34,6 +34,8 @@ static const struct cmd_opt migrate_opts[] = {
 	{ "replicas", 0, ARG_NUMBER, O_REPLICAS },
 	{ "sasl-from", 0, 0, O_SASL_FROM },
 	{ "sasl-to", 0, 0, O_SASL_TO },
+	{ "tls-from", 0, 0, O_TLS_FROM },
+	{ "tls-to", 0, 0, O_TLS_TO },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -44,6 +46,7 @@ struct migrate {
 	int move, overwrite, dry_run, fail_fast, json;
 	long replicas;		/* --replicas: PHP's memcached.sess_number_of_replicas */
 	int sasl_from, sasl_to;	/* --sasl (both), --sasl-from, --sasl-to */
+	int tls_from, tls_to;	/* --tls (both), unless --tls-from or --tls-to says which */
 	double unknown_ttl;	/* TTL of copies whose remaining TTL cannot be read (SASL source) */
 	int ttl_given, ttl_noted;
 	size_t not_found;	/* --sids: not on the server PHP reads them from */
@@ -402,6 +405,7 @@ static int migrate_check(struct migrate *m, const struct cmd_args *a);
 static int migrate_options(struct migrate *m, const struct cmd_args *a)
 {
 	m->sasl_from = m->sasl_to = m->ctx->sasl;
+	int tls_from = 0, tls_to = 0;
 	m->unknown_ttl = 1440;
 	for (size_t i = 0; i < a->n_opts; i++) {
 		const char *arg = a->opts[i].arg;
@@ -417,6 +421,8 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 		case O_SIDS: m->sids = arg; break;
 		case O_SASL_FROM: m->sasl_from = 1; break;
 		case O_SASL_TO: m->sasl_to = 1; break;
+		case O_TLS_FROM: tls_from = 1; break;
+		case O_TLS_TO: tls_to = 1; break;
 		case O_REPLICAS:
 			if (cmd_parse_count("replicas", arg, &m->replicas) < 0)
 				return EXIT_USAGE;
@@ -431,6 +437,9 @@ static int migrate_options(struct migrate *m, const struct cmd_args *a)
 			break;
 		}
 	}
+	/* --tls-from or --tls-to name the TLS side(s); without them --tls means both */
+	m->tls_from = tls_from || tls_to ? tls_from : m->ctx->tls;
+	m->tls_to = tls_from || tls_to ? tls_to : m->ctx->tls;
 	return migrate_check(m, a);
 }
 
@@ -469,7 +478,7 @@ static int migrate_check(struct migrate *m, const struct cmd_args *a)
 /* Sets up one pool with the context's prefix, distribution, timeout and login (with sasl, over
  * the binary protocol). */
 static int open_pool(struct migrate *m, struct pool *p, const char *spec, const char *what,
-		     int sasl)
+		     int sasl, int tls)
 {
 	char *cause = NULL;
 	if (pool_init(p, spec, m->ctx->dist, m->ctx->prefix, m->ctx->timeout_ms, &cause) < 0) {
@@ -477,7 +486,7 @@ static int open_pool(struct migrate *m, struct pool *p, const char *spec, const 
 		free(cause);
 		return EXIT_USAGE;
 	}
-	int ret = cmd_pool_auth(m->ctx, p, sasl);
+	int ret = cmd_pool_auth(m->ctx, p, sasl, tls);
 	if (ret)
 		pool_release(p);
 	return ret;
@@ -503,9 +512,9 @@ static int migrate_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
 	int ret = migrate_options(&m, a);
-	if (!ret && m.from && (ret = open_pool(&m, &m.src, m.from, "--from", m.sasl_from)) == 0)
+	if (!ret && m.from && (ret = open_pool(&m, &m.src, m.from, "--from", m.sasl_from, m.tls_from)) == 0)
 		m.have_src = 1;
-	if (!ret && (ret = open_pool(&m, &m.dst, m.to, "--to", m.sasl_to)) == 0)
+	if (!ret && (ret = open_pool(&m, &m.dst, m.to, "--to", m.sasl_to, m.tls_to)) == 0)
 		m.have_dst = 1;
 	if (ret)
 		goto out;
@@ -538,7 +547,7 @@ out:
 const struct cmd_entry cmd_migrate_entry = {
 	.name = "migrate",
 	.usage = "--to POOL [--from POOL] [--move] [--overwrite] [--dry-run] [--fail-fast] "
-		 "[--json] [--sid GLOB | --sids FILE|-] [--sasl-from] [--sasl-to] [--ttl DURATION] "
+		 "[--json] [--sid GLOB | --sids FILE|-] [--sasl-from] [--sasl-to] [--tls-from] [--tls-to] [--ttl DURATION] "
 		 "[--replicas N] [FILE|-]",
 	.summary = "copy or move sessions to the servers PHP will read them from in a pool",
 	.needs = 0,

@@ -41,6 +41,10 @@ static void print_settings(const struct cmd_ctx *ctx)
 	printf("timeout       %gs\n", ctx->timeout_ms / 1000.0);
 	if (ctx->sasl)
 		printf("sasl          %s (binary protocol)\n", ctx->username);
+	if (ctx->tls)
+		printf("tls           %s%s%s\n", ctx->tls_insecure ? "insecure (no verification)" :
+		       ctx->tls_ca ? ctx->tls_ca : "system CAs", ctx->tls_cert ? ", client cert " : "",
+		       ctx->tls_cert ? ctx->tls_cert : "");
 }
 
 /* servers with --sasl: the servers are not watched (binary protocol only). */

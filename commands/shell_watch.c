@@ -65,6 +65,8 @@ void shell_watch_start(struct shell_watch *w, struct cmd_ctx *ctx, int report)
 	}
 	if (cmd_auth(ctx) == 0)	/* the watch connections log in like the commands' own */
 		pool_set_auth(&w->pool, ctx->username, ctx->password);
+	if (ctx->tls && cmd_tls(ctx) == 0)	/* and speak TLS like them */
+		pool_set_tls(&w->pool, ctx->tls_conf);
 	w->servers = xstrdup(ctx->servers);
 	w->conns = xcalloc(w->pool.n, sizeof(*w->conns));
 	w->why = xcalloc(w->pool.n, sizeof(*w->why));
@@ -75,17 +77,6 @@ void shell_watch_start(struct shell_watch *w, struct cmd_ctx *ctx, int report)
 	}
 }
 
-/* 1 when the server closed our idle connection: it went away or restarted. */
-static int watch_lost(const struct conn *c)
-{
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	char byte;
-	if (poll(&pfd, 1, 0) <= 0)
-		return 0;
-	ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
-}
-
 void shell_watch_check(struct shell_watch *w, const struct cmd_ctx *ctx)
 {
 	if (!w->servers || strcmp(w->servers, ctx->servers) != 0)
@@ -93,7 +84,7 @@ void shell_watch_check(struct shell_watch *w, const struct cmd_ctx *ctx)
 	for (size_t i = 0; i < w->pool.n; i++) {
 		const char *name = w->pool.servers[i].name;
 		int was_up = w->conns[i].fd >= 0;
-		if (was_up && !watch_lost(&w->conns[i]))
+		if (was_up && !conn_lost(&w->conns[i]))
 			continue;
 		conn_close(&w->conns[i]);
 		if (watch_connect(w, i, watch_timeout(ctx)) == 0)

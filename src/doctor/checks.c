@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Known problems by version, the worst first within each bound. */
 static const struct {
@@ -323,4 +324,48 @@ void doc_check_exposure(const struct doc_input *in, struct doc_report *r)
 			"login, no UDP (judged on the addresses memcsess uses: %s; another interface of "
 			"the same server may still be open)", seen.ptr);
 	buf_release(&seen);
+}
+
+/* The date of unix time t, as "2027-01-31". */
+static void day_text(int64_t t, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, cap, "%Y-%m-%d", &tm);
+}
+
+void doc_check_certificate(const struct doc_input *in, struct doc_report *r)
+{
+	size_t tls = 0, bad = 0;
+	int64_t first = 0, now = in->d->now ? in->d->now : (int64_t)time(NULL);
+	for (size_t i = 0; i < in->d->n; i++) {
+		const struct doc_srv *s = &in->d->srv[i];
+		if (!s->reached || !s->cert_not_after)
+			continue;
+		tls++;
+		if (!first || s->cert_not_after < first)
+			first = s->cert_not_after;
+		int64_t left = s->cert_not_after - now;
+		if (left >= DOC_CERT_SOON)
+			continue;
+		char day[32];
+		day_text(s->cert_not_after, day, sizeof(day));
+		struct doc_finding *f = left < 0 ?
+			doc_add(r, "certificate", DOC_CRITICAL, (int)i, "the server's TLS certificate "
+				"expired on %s: clients that check it cannot connect", day) :
+			doc_add(r, "certificate", DOC_WARNING, (int)i, "the server's TLS certificate "
+				"expires on %s, in %lld days", day, (long long)(left / 86400));
+		doc_str(f, "not_after", "%s", day);
+		doc_num(f, "days_left", (double)(left / 86400));
+		doc_advise(f, "renew the certificate (memcached -o ssl_chain_cert) and have memcached "
+			   "load it again (restart, or 'refresh_certs')");
+		bad++;
+	}
+	if (tls && !bad) {
+		char day[32];
+		day_text(first, day, sizeof(day));
+		doc_add(r, "certificate", DOC_OK, -1, "every server's TLS certificate is valid for "
+			"over %d days (the first ends on %s)", DOC_CERT_SOON / 86400, day);
+	}
 }

@@ -13,6 +13,7 @@
 #define DOC_LONG_TTL (30 * 86400)	/* memcached reads larger relative TTLs as unix times */
 #define DOC_MEMORY_LOW 0.10		/* headroom under this share of -m: full */
 #define DOC_FULL_SOON 3600.0		/* full within this many seconds at the current rate */
+#define DOC_CERT_SOON (30 * 86400)	/* a TLS certificate ending within this: warning */
 
 struct doc_sample;
 
@@ -38,5 +39,7 @@ void doc_check_listing(const struct doc_input *in, struct doc_report *r);
 void doc_check_eviction(const struct doc_input *in, struct doc_report *r);
 void doc_check_memory(const struct doc_input *in, struct doc_report *r);
 void doc_check_exposure(const struct doc_input *in, struct doc_report *r);
+/* With TLS: a certificate past its end or within DOC_CERT_SOON of it. */
+void doc_check_certificate(const struct doc_input *in, struct doc_report *r);
 
 #endif

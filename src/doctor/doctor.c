@@ -15,7 +15,8 @@ int doctor_run(const struct pool *p, const struct doc_opts *o, struct doc_report
 	static void (*const checks[])(const struct doc_input *, struct doc_report *) = {
 		doc_check_reach, doc_check_version, doc_check_listing, doc_check_placement,
 		doc_check_locks, doc_check_expiry, doc_check_size, doc_check_eviction,
-		doc_check_memory, doc_check_replicas, doc_check_exposure, doc_check_sample,
+		doc_check_memory, doc_check_replicas, doc_check_exposure, doc_check_certificate,
+		doc_check_sample,
 	};
 	struct doc_data d;
 	struct doc_alt alt;

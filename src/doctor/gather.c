@@ -8,6 +8,7 @@
 #include "mc/scan.h"
 #include "mc/stats.h"
 #include "mc/stats_raw.h"
+#include "mc/tls.h"
 #include "php/value.h"
 #include "session_decode.h"
 #include "util.h"
@@ -194,6 +195,9 @@ static int probe(const struct pool *p, size_t i, struct doc_srv *s)
 	if (conn_open(&c, &p->servers[i], p->timeout_ms, &cause) < 0)
 		goto out;
 	s->scope = p->servers[i].socket ? NET_LOCAL : net_scope_peer(c.fd, s->addr, sizeof(s->addr));
+	time_t not_after;
+	if (c.ssl && tls_peer_expiry(c.ssl, &not_after) == 0)
+		s->cert_not_after = not_after;
 	if ((s->rtt_ms = round_trip(&c, &cause)) < 0 || stats_raw_fetch(&c, NULL, &st, &cause) < 0)
 		goto out;
 	const char *v = stats_raw_get(&st, "version");

@@ -58,6 +58,7 @@ struct doc_srv {
 	/* stats settings; -1 where the server did not say */
 	int64_t item_size_max, udpport, dump_enabled, slab_reassign, slab_automove, auth;
 	int watch;		/* 1 allowed, 0 refused (-W), -1 unknown */
+	int64_t cert_not_after;	/* TLS: unix time its certificate expires; 0 plaintext */
 	/* stats, at the start and after the walk */
 	uint64_t limit_maxbytes, bytes, malloced, evictions, curr_items;
 	uint64_t bytes_after, evictions_after;

@@ -35,6 +35,7 @@ int cas_set(struct conn *c, const char *key, size_t key_len, const char *value, 
 	conn_queue(c, tail, strlen(tail));
 	conn_queue(c, value, len);
 	conn_queue(c, "\r\n", 2);
+	conn_mark(c);
 	const char *line;
 	size_t n;
 	if (reply(c, &line, &n, cause) < 0)

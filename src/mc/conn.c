@@ -1,5 +1,6 @@
-/* conn.c: a buffered socket with poll()-bounded waits (see conn.h). */
+/* conn.c: a buffered socket, plaintext or TLS, with poll()-bounded waits (see conn.h). */
 #include "mc/conn.h"
+#include "mc/tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #define CANCEL_CHECK_MS 100
 
@@ -132,6 +135,146 @@ static int open_tcp(struct conn *c, const char *host, const char *port, char **c
 	return ret;
 }
 
+/* What one read or write did, besides moving bytes (> 0). */
+enum { IO_ERR = -1, IO_WAIT = 0, IO_EOF = -2 };
+
+/* Names a failed TLS call on c (r its return): IO_WAIT with *want set when it only has to wait,
+ * IO_EOF when the server closed the connection, else IO_ERR with *cause. */
+static long tls_fail(struct conn *c, int r, short *want, int handshake, char **cause)
+{
+	int err = SSL_get_error(c->ssl, r);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		*want = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		return IO_WAIT;
+	}
+	if (!handshake && (err == SSL_ERROR_ZERO_RETURN ||
+			   ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		ERR_clear_error();
+		return IO_EOF;
+	}
+	char *why = tls_why(c->ssl, err, handshake);
+	*cause = xasprintf("server %s: TLS%s: %s", c->name, handshake ? " handshake" : "", why);
+	free(why);
+	return IO_ERR;
+}
+
+/* Reads what is there into p without waiting: bytes read, IO_WAIT (wait for *want), IO_EOF or
+ * IO_ERR with *cause. */
+static long io_read(struct conn *c, void *p, size_t n, short *want, char **cause)
+{
+	if (c->ssl) {
+		size_t got = 0;
+		ERR_clear_error();
+		int r = SSL_read_ex(c->ssl, p, n, &got);
+		return r == 1 ? (long)got : tls_fail(c, r, want, 0, cause);
+	}
+	for (;;) {
+		ssize_t r = recv(c->fd, p, n, 0);
+		if (r > 0)
+			return (long)r;
+		if (r == 0)
+			return IO_EOF;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*want = POLLIN;
+			return IO_WAIT;
+		}
+		*cause = xasprintf("server %s: recv: %s", c->name, strerror(errno));
+		return IO_ERR;
+	}
+}
+
+/* Writes what it can of p without waiting: bytes written, IO_WAIT (wait for *want) or IO_ERR
+ * with *cause. */
+static long io_write(struct conn *c, const void *p, size_t n, short *want, char **cause)
+{
+	if (c->ssl) {
+		size_t put = 0;
+		ERR_clear_error();
+		int r = SSL_write_ex(c->ssl, p, n, &put);
+		long f = r == 1 ? (long)put : tls_fail(c, r, want, 0, cause);
+		if (f == IO_EOF)
+			*cause = xasprintf("server %s: connection closed by server", c->name);
+		return f == IO_EOF ? IO_ERR : f;
+	}
+	for (;;) {
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (w >= 0)
+			return w > 0 ? (long)w : IO_WAIT;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*want = POLLOUT;
+			return IO_WAIT;
+		}
+		*cause = xasprintf("server %s: send: %s", c->name, strerror(errno));
+		return IO_ERR;
+	}
+}
+
+/* Makes c, connected to s, a TLS connection: the handshake, each wait bounded by the timeout. */
+static int tls_start(struct conn *c, const struct pool_server *s, char **cause)
+{
+	char *why = NULL;
+	c->ssl = tls_client(s->tls, c->fd, s->host, &why);
+	if (!c->ssl) {
+		*cause = xasprintf("server %s: TLS: %s", c->name, why);
+		free(why);
+		return -1;
+	}
+	for (;;) {
+		ERR_clear_error();
+		int r = SSL_connect(c->ssl);
+		if (r == 1)
+			return 0;
+		short want = POLLIN;
+		if (tls_fail(c, r, &want, 1, cause) != IO_WAIT)
+			return -1;
+		if (wait_fd(c, want, "in the TLS handshake (no TLS reply: is this the server's TLS "
+			    "port?)", cause) < 0)
+			return -1;
+	}
+}
+
+/* 1 when the server s answers a TLS handshake: a fresh connection to it, verifying nothing. */
+static int speaks_tls(const struct pool_server *s, int timeout_ms)
+{
+	struct conn p;
+	char *cause = NULL;
+	memset(&p, 0, sizeof(p));
+	p.fd = -1;
+	p.name = s->name;
+	p.timeout_ms = timeout_ms;
+	struct tls_opts o = { .insecure = 1 };
+	struct tls_conf *t = tls_conf_new(&o, &cause);
+	struct pool_server probe = { .name = s->name, .host = s->host, .port = s->port, .tls = t };
+	int yes = t && open_tcp(&p, s->host, s->port, &cause) == 0 &&
+		  tls_start(&p, &probe, &cause) == 0;
+	if (!yes && p.ssl)	/* an alert is TLS too (a client certificate is wanted) */
+		yes = cause && strstr(cause, " alert ") != NULL;
+	ERR_clear_error();
+	free(cause);
+	if (p.ssl)
+		SSL_free(p.ssl);
+	if (p.fd >= 0)
+		close(p.fd);
+	tls_conf_unref(t);
+	return yes;
+}
+
+/* When plaintext connection c got nothing from its server but a close, and the server speaks
+ * TLS, replaces *cause with a message saying so. */
+static void explain_tls(struct conn *c, char **cause)
+{
+	if (c->ssl || c->got_reply || !c->server || !c->server->host ||
+	    !speaks_tls(c->server, c->timeout_ms))
+		return;
+	free(*cause);
+	*cause = xasprintf("server %s: the server speaks TLS: add --tls", c->name);
+	c->wrong_protocol = 1;
+}
+
 /* Logs in with memcached's text-protocol authentication (-Y): a set whose value is
  * "<user> <password>". A server that answers a no-op without asking is not sent the password. */
 static int conn_login(struct conn *c, const struct pool_server *s, char **cause)
@@ -142,7 +285,7 @@ static int conn_login(struct conn *c, const struct pool_server *s, char **cause)
 		goto fail;
 	if (conn_readline(c, &line, &len, cause) < 0) {
 		char *why = *cause;
-		*cause = xasprintf("%s%s", why, c->got_reply ? "" : " (no reply to a text-protocol "
+		*cause = xasprintf("%s%s", why, c->got_reply || c->wrong_protocol ? "" : " (no reply to a text-protocol "
 				   "command: a server with SASL, memcached -S, speaks only the binary "
 				   "protocol: memcsess cannot list keys there)");
 		free(why);
@@ -163,6 +306,7 @@ static int conn_login(struct conn *c, const struct pool_server *s, char **cause)
 	conn_queue(c, " ", 1);
 	conn_queue(c, s->password, strlen(s->password));
 	conn_queue(c, "\r\n", 2);
+	conn_mark(c);
 	int r = conn_flush(c, cause);
 	OPENSSL_cleanse(c->out.ptr, c->out.cap);
 	if (r < 0)
@@ -183,14 +327,29 @@ fail:
 
 #define KEPT_PER_SERVER 4
 
-/* The connections a pool keeps: KEPT_PER_SERVER slots a server, -1 when empty. The scan's
- * threads open and park at once, hence the lock. */
+/* A kept connection: its socket (-1: an empty slot) and TLS session, if any. */
+struct kept {
+	int fd;
+	SSL *ssl;
+};
+
+/* The connections a pool keeps: KEPT_PER_SERVER slots a server. The scan's threads open and
+ * park at once, hence the lock. */
 struct conn_cache {
 	pthread_mutex_t lock;
 	const struct pool_server *servers;
 	size_t n;
-	int *fds;
+	struct kept *fds;
 };
+
+/* Closes a connection's socket and frees its TLS session. */
+static void close_socket(int fd, SSL *ssl)
+{
+	if (ssl)
+		SSL_free(ssl);
+	if (fd >= 0)
+		close(fd);
+}
 
 void conn_keep(struct pool *p)
 {
@@ -202,7 +361,7 @@ void conn_keep(struct pool *p)
 	cc->n = p->n;
 	cc->fds = xcalloc(p->n * KEPT_PER_SERVER, sizeof(*cc->fds));
 	for (size_t i = 0; i < p->n * KEPT_PER_SERVER; i++)
-		cc->fds[i] = -1;
+		cc->fds[i] = (struct kept){ .fd = -1 };
 	for (size_t i = 0; i < p->n; i++)
 		p->servers[i].idle = cc;
 	p->idle = cc;
@@ -215,8 +374,7 @@ void conn_keep_end(struct pool *p)
 	if (!cc)
 		return;
 	for (size_t i = 0; i < cc->n * KEPT_PER_SERVER; i++)
-		if (cc->fds[i] >= 0)
-			close(cc->fds[i]);
+		close_socket(cc->fds[i].fd, cc->fds[i].ssl);
 	for (size_t i = 0; i < p->n; i++)
 		p->servers[i].idle = NULL;
 	pthread_mutex_destroy(&cc->lock);
@@ -227,32 +385,33 @@ void conn_keep_end(struct pool *p)
 }
 
 /* The slots of server s in cc. */
-static int *kept_slots(struct conn_cache *cc, const struct pool_server *s)
+static struct kept *kept_slots(struct conn_cache *cc, const struct pool_server *s)
 {
 	return cc->fds + (size_t)(s - cc->servers) * KEPT_PER_SERVER;
 }
 
-/* Takes a kept connection of server s out of cc; returns its fd, or -1. */
-static int kept_pop(struct conn_cache *cc, const struct pool_server *s)
+/* Takes a kept connection of server s out of cc (fd -1: none). */
+static struct kept kept_pop(struct conn_cache *cc, const struct pool_server *s)
 {
-	int *slot = kept_slots(cc, s), fd = -1;
+	struct kept *slot = kept_slots(cc, s), got = { .fd = -1 };
 	pthread_mutex_lock(&cc->lock);
-	for (int k = 0; k < KEPT_PER_SERVER && fd < 0; k++) {
-		fd = slot[k];
-		slot[k] = -1;
+	for (int k = 0; k < KEPT_PER_SERVER && got.fd < 0; k++) {
+		got = slot[k];
+		slot[k] = (struct kept){ .fd = -1 };
 	}
 	pthread_mutex_unlock(&cc->lock);
-	return fd;
+	return got;
 }
 
-/* Keeps fd for server s; returns 0, or -1 when its slots are full. */
-static int kept_push(struct conn_cache *cc, const struct pool_server *s, int fd)
+/* Keeps c's socket for server s; returns 0, or -1 when its slots are full. */
+static int kept_push(struct conn_cache *cc, const struct pool_server *s, const struct conn *c)
 {
-	int *slot = kept_slots(cc, s), ret = -1;
+	struct kept *slot = kept_slots(cc, s);
+	int ret = -1;
 	pthread_mutex_lock(&cc->lock);
 	for (int k = 0; k < KEPT_PER_SERVER && ret < 0; k++) {
-		if (slot[k] < 0) {
-			slot[k] = fd;
+		if (slot[k].fd < 0) {
+			slot[k] = (struct kept){ .fd = c->fd, .ssl = c->ssl };
 			ret = 0;
 		}
 	}
@@ -260,18 +419,38 @@ static int kept_push(struct conn_cache *cc, const struct pool_server *s, int fd)
 	return ret;
 }
 
-/* A kept connection to s that the server has not closed meanwhile (restarted, idle timeout),
- * or -1. Anything readable on an idle connection means it cannot be used: it is closed. */
-static int kept_take(const struct pool_server *s)
+/* 1 when an idle connection has nothing to read: the server has not closed it, nor sent what
+ * nobody asked for. TLS may carry records of its own (TLS 1.3 session tickets): those are read
+ * and dropped. */
+static int idle_clean(int fd, SSL *ssl)
 {
-	int fd;
-	while (s->idle && (fd = kept_pop(s->idle, s)) >= 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, 0) == 0)
-			return fd;
-		close(fd);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) == 0)
+		return 1;
+	if (!ssl)
+		return 0;
+	char byte;
+	size_t got;
+	ERR_clear_error();
+	if (SSL_peek_ex(ssl, &byte, 1, &got) == 1)
+		return 0;
+	int err = SSL_get_error(ssl, 0);
+	ERR_clear_error();
+	return err == SSL_ERROR_WANT_READ;
+}
+
+/* A kept connection to s that the server has not closed meanwhile (restarted, idle timeout),
+ * fd -1 when none. Anything readable on an idle connection means it cannot be used: it is
+ * closed. */
+static struct kept kept_take(const struct pool_server *s)
+{
+	struct kept k = { .fd = -1 };
+	while (s->idle && (k = kept_pop(s->idle, s)).fd >= 0) {
+		if (idle_clean(k.fd, k.ssl))
+			return k;
+		close_socket(k.fd, k.ssl);
 	}
-	return -1;
+	return (struct kept){ .fd = -1 };
 }
 
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
@@ -280,12 +459,19 @@ int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char 
 	c->name = s->name;
 	c->timeout_ms = timeout_ms;
 	c->server = s;
-	c->fd = kept_take(s);
+	struct kept k = kept_take(s);
+	c->fd = k.fd;
+	c->ssl = k.ssl;
 	if (c->fd >= 0) {
 		c->got_reply = 1;
 		return 0;
 	}
 	int r = s->socket ? open_unix(c, s->socket, cause) : open_tcp(c, s->host, s->port, cause);
+	/* memcached speaks TLS on TCP listeners only: a unix socket stays plaintext */
+	if (r == 0 && s->tls && !s->socket && tls_start(c, s, cause) < 0) {
+		conn_close(c);
+		return -1;
+	}
 	if (r == 0 && s->username && s->password)
 		r = conn_login(c, s, cause);
 	return r;
@@ -293,11 +479,12 @@ int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char 
 
 void conn_close(struct conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	close_socket(c->fd, c->ssl);
+	c->ssl = NULL;
 	c->fd = -1;
 	buf_release(&c->in);
 	buf_release(&c->out);
+	buf_release(&c->marks);
 	c->in_off = 0;
 }
 
@@ -305,8 +492,10 @@ void conn_park(struct conn *c)
 {
 	const struct pool_server *s = c->server;
 	if (c->fd >= 0 && s && s->idle && c->in_off == c->in.len && c->out.len == 0 &&
-	    !c->unauthenticated && kept_push(s->idle, s, c->fd) == 0)
+	    !c->unauthenticated && kept_push(s->idle, s, c) == 0) {
 		c->fd = -1;	/* kept */
+		c->ssl = NULL;
+	}
 	conn_close(c);
 }
 
@@ -315,27 +504,68 @@ void conn_queue(struct conn *c, const void *p, size_t n)
 	buf_add(&c->out, p, n);
 }
 
+void conn_mark(struct conn *c)
+{
+	if (c->ssl)
+		buf_add(&c->marks, &c->out.len, sizeof(c->out.len));
+}
+
+/* Sends out[off, end) whole; returns 0 or -1 with *cause. */
+static int send_range(struct conn *c, size_t off, size_t end, char **cause)
+{
+	while (off < end) {
+		short want = POLLOUT;
+		long w = io_write(c, c->out.ptr + off, end - off, &want, cause);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w == IO_ERR || wait_fd(c, want, "sending", cause) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+#define TLS_RECORD 16384	/* the most a TLS record carries */
+
+/* Where the TLS write starting at off ends: the furthest request end within one record, else
+ * the first request end (a request larger than a record: its last record ends with it). */
+static size_t record_end(const struct conn *c, size_t off, size_t *k)
+{
+	const size_t *mark = (const size_t *)(void *)c->marks.ptr;
+	size_t n = c->marks.len / sizeof(size_t), end = 0;
+	while (*k < n && mark[*k] <= off)
+		(*k)++;
+	while (*k < n && (mark[*k] - off <= TLS_RECORD || !end))
+		end = mark[(*k)++];
+	return end ? end : c->out.len;
+}
+
 int conn_flush(struct conn *c, char **cause)
 {
-	size_t off = 0;
+	size_t off = 0, k = 0;
 	while (off < c->out.len) {
-		ssize_t w = send(c->fd, c->out.ptr + off, c->out.len - off, MSG_NOSIGNAL);
-		if (w > 0) {
-			off += (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(c, POLLOUT, "sending", cause) < 0)
-				return -1;
-			continue;
-		}
-		*cause = xasprintf("server %s: send: %s", c->name, strerror(errno));
-		return -1;
+		size_t end = c->ssl ? record_end(c, off, &k) : c->out.len;
+		if (send_range(c, off, end, cause) < 0)
+			return -1;
+		off = end;
 	}
 	buf_reset(&c->out);
+	buf_reset(&c->marks);
 	return 0;
+}
+
+/* After a TLS read, takes the records OpenSSL already holds too, while c->in has room: one
+ * fill then brings as much as the socket had, not one 16 KB record. */
+static void more_records(struct conn *c)
+{
+	while (c->ssl && SSL_has_pending(c->ssl) && c->in.cap - c->in.len > 1) {
+		size_t got = 0;
+		ERR_clear_error();
+		if (SSL_read_ex(c->ssl, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, &got) != 1) {
+			ERR_clear_error();	/* a partial record: the next fill finishes it */
+			return;
+		}
+		c->in.len += got;
+	}
 }
 
 /* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
@@ -351,32 +581,57 @@ static int fill(struct conn *c, char **cause)
 	}
 	buf_grow(&c->in, 65536);
 	for (;;) {
-		ssize_t r = recv(c->fd, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, 0);
+		short want = POLLIN;
+		long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, &want, cause);
 		if (r > 0) {
 			c->got_reply = 1;
 			c->in.len += (size_t)r;
+			more_records(c);
 			c->in.ptr[c->in.len] = '\0';
 			return 0;
 		}
-		if (r == 0 && !c->got_reply) {
+		if (r == IO_WAIT) {
+			if (wait_fd(c, want, "waiting for a reply", cause) < 0)
+				return -1;
+			continue;
+		}
+		if (r == IO_EOF && !c->got_reply)
 			*cause = xasprintf("server %s: connection closed without a reply (a server "
 					   "with SASL, memcached -S, speaks only the binary protocol: "
 					   "memcsess cannot list keys there)", c->name);
-			return -1;
-		}
-		if (r == 0) {
+		else if (r == IO_EOF)
 			*cause = xasprintf("server %s: connection closed by server", c->name);
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			*cause = xasprintf("server %s: recv: %s", c->name, strerror(errno));
-			return -1;
-		}
-		if (wait_fd(c, POLLIN, "waiting for a reply", cause) < 0)
-			return -1;
+		explain_tls(c, cause);
+		return -1;
 	}
+}
+
+int conn_fill(struct conn *c, char **cause)
+{
+	return fill(c, cause);
+}
+
+long conn_recv(struct conn *c, void *p, size_t n, char **cause)
+{
+	short want = POLLIN;
+	long r = io_read(c, p, n, &want, cause);
+	if (r == IO_EOF)
+		*cause = xasprintf("server %s: connection closed by server", c->name);
+	return r == IO_EOF ? -1 : r;
+}
+
+int conn_lost(struct conn *c)
+{
+	if (c->fd < 0)
+		return 1;
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (c->ssl)
+		return !idle_clean(c->fd, c->ssl) && SSL_pending(c->ssl) == 0;
+	char byte;
+	ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)

@@ -1,4 +1,4 @@
-/* conn.h: one plain text-protocol connection to a memcached server, with timeouts.
+/* conn.h: one text-protocol connection to a memcached server, plaintext or TLS, with timeouts.
  * Used for what libmemcached lacks: lru_crawler metadump, meta commands, raw stats. */
 #ifndef MEMCSESS_MC_CONN_H
 #define MEMCSESS_MC_CONN_H
@@ -11,19 +11,25 @@
 #define CONN_MAX_LINE 65536		/* longest response line accepted */
 #define CONN_MAX_VALUE (1024u * 1024u * 1024u)	/* largest value accepted (memcached's -I limit) */
 
+struct ssl_st;
+
 struct conn {
 	int fd;
+	struct ssl_st *ssl;	/* the TLS session on fd (the server's tls), or NULL */
 	int timeout_ms;
 	const char *name;	/* server name for messages; not owned */
 	struct buf in;		/* bytes received and not yet consumed start at in_off */
 	size_t in_off;
 	struct buf out;		/* queued requests, sent by conn_flush */
+	struct buf marks;	/* TLS: offsets in out where a request ends (size_t each) */
 	int got_reply;		/* the server has sent something on this connection */
 	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
+	int wrong_protocol;	/* the error said: plaintext to a TLS server */
 	const struct pool_server *server;	/* where it was opened, for conn_park */
 };
 
-/* Connects to s within timeout_ms, and logs in when s has a username (memcached -Y).
+/* Connects to s within timeout_ms, with a TLS handshake when s has tls (memcached -Z), and logs
+ * in when s has a username (memcached -Y).
  * Returns 0, or -1 with *cause (new) naming the server ("authentication failed ..."). */
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
 void conn_close(struct conn *c);
@@ -40,11 +46,25 @@ void conn_keep_end(struct pool *p);
 void conn_cancel_on(volatile sig_atomic_t *flag);
 /* Queues bytes for conn_flush. */
 void conn_queue(struct conn *c, const void *p, size_t n);
+/* Marks the end of a request in what is queued. Over TLS, conn_flush packs whole requests
+ * into records and ends a record where a request with a value ends: memcached (1.6) reads a
+ * value that spans records straight from the TLS session, and stalls on what the same
+ * record holds after it. */
+void conn_mark(struct conn *c);
 /* Sends everything queued. Returns 0 or -1 with *cause. */
 int conn_flush(struct conn *c, char **cause);
 /* Reads one line; *line points into the connection's buffer (valid until the next read),
  * without the trailing \r\n. Returns 0 or -1 with *cause. */
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
+/* Reads what the server has sent into c->in (at least one byte), waiting at most the timeout.
+ * Returns 0 or -1 with *cause (also when the server closed the connection). */
+int conn_fill(struct conn *c, char **cause);
+/* Reads what is there now into p, without waiting: returns the count (> 0), 0 when nothing
+ * has come (poll c->fd for POLLIN then), or -1 with *cause (closed, error). */
+long conn_recv(struct conn *c, void *p, size_t n, char **cause);
+/* 1 when the server has closed an idle connection (it went away or restarted); 0 when it is
+ * still open. Does not wait. */
+int conn_lost(struct conn *c);
 /* Reads n data bytes followed by \r\n; *data valid until the next read. */
 int conn_readdata(struct conn *c, size_t n, const char **data, char **cause);
 /* When the server has asked for a login (memcached -Y), replaces *cause with a message saying

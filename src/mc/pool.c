@@ -1,5 +1,6 @@
 /* pool.c: server lists and PHP-compatible placement through libmemcached (see pool.h). */
 #include "mc/pool.h"
+#include "mc/tls.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -185,6 +186,7 @@ void pool_release(struct pool *p)
 	}
 	free(p->servers);
 	free(p->prefix);
+	tls_conf_unref(p->tls);
 	if (p->mc)
 		memcached_free(p->mc);
 	memset(p, 0, sizeof(*p));
@@ -196,6 +198,16 @@ void pool_set_auth(struct pool *p, const char *username, const char *password)
 		p->servers[i].username = username;
 		p->servers[i].password = password;
 	}
+}
+
+void pool_set_tls(struct pool *p, struct tls_conf *t)
+{
+	if (t)
+		tls_conf_ref(t);
+	tls_conf_unref(p->tls);
+	p->tls = t;
+	for (size_t i = 0; i < p->n; i++)
+		p->servers[i].tls = t;
 }
 
 size_t pool_home(const struct pool *p, const char *sid, size_t len)

@@ -17,6 +17,7 @@ enum pool_dist {
 };
 
 struct conn_cache;	/* conn.c */
+struct tls_conf;	/* tls.c */
 
 struct pool_server {
 	char *name;		/* exactly as written in the server list, e.g. "10.0.0.1:11211" */
@@ -27,6 +28,7 @@ struct pool_server {
 	const char *username;	/* memcached -Y login, or NULL; not owned (pool_set_auth) */
 	const char *password;	/* not owned; never printed */
 	struct conn_cache *idle;	/* the pool's kept connections (conn_keep), or NULL; not owned */
+	const struct tls_conf *tls;	/* TLS settings (memcached -Z), or NULL: plaintext; not owned */
 };
 
 struct pool {
@@ -44,6 +46,7 @@ struct pool {
 	struct conn_cache *idle;	/* owned: connections kept between uses (conn_keep), or NULL */
 	void (*idle_end)(struct pool *p);	/* set with idle: closes and frees it (conn.c's,
 						 * which pool.c cannot call without a cycle) */
+	struct tls_conf *tls;	/* one reference (pool_set_tls), or NULL: plaintext */
 };
 
 /* Parses a server list "host:port[:weight],/path.sock[:weight],[::1]:port" and sets up hashing.
@@ -66,5 +69,8 @@ void pool_set_timeouts(memcached_st *mc, int timeout_ms);
 /* Makes every connection to the pool's servers log in with memcached's text-protocol
  * authentication (-Y). The strings are not copied: they must outlive the pool. */
 void pool_set_auth(struct pool *p, const char *username, const char *password);
+/* Makes every connection to the pool's servers speak TLS with t (NULL: plaintext again); the
+ * pool takes a reference. The server names, and so placement, stay as given. */
+void pool_set_tls(struct pool *p, struct tls_conf *t);
 
 #endif

@@ -55,6 +55,7 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now, lo
 		conn_queue(c, tail, strlen(tail));
 		conn_queue(c, r->value, r->value_len);
 		conn_queue(c, "\r\n", 2);
+		conn_mark(c);
 		return;
 	case ST_DELETE:
 		b64 = meta_queue_key(c, "md", r->key, r->key_len);
@@ -71,9 +72,11 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now, lo
 		break;
 	case ST_GET:
 		meta_queue_get(c, r->key, r->key_len, 1);
+		conn_mark(c);
 		return;
 	}
 	conn_queue(c, tail, strlen(tail));
+	conn_mark(c);
 }
 
 /* The status a reply line starts with; -1 when it is none of them. */
@@ -355,7 +358,7 @@ static void send_reqs(struct text_store *s, struct store_req *reqs, size_t n, in
 	}
 	for (size_t i = 0; i < ns; i++) {
 		if (quiet && used[i] && s->state[i] && !cause[i])
-			conn_queue(&s->conns[i], "mn\r\n", 4);
+			conn_queue(&s->conns[i], "mn\r\n", 4);	/* flush ends it */
 		if (s->state[i] && !cause[i] && conn_flush(&s->conns[i], &cause[i]) < 0)
 			fail_server(s, reqs, n, i, cause[i]);
 	}

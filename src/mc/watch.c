@@ -128,16 +128,14 @@ static int speaks_binary(const struct wsrv *s)
 {
 	struct conn c;
 	char *cause = NULL;
-	unsigned char req[24] = { 0x80, 0x0b }, got[24];
+	unsigned char req[24] = { 0x80, 0x0b };
 	if (conn_open(&c, &s->s, s->w->o.timeout_ms, &cause) < 0) {
 		free(cause);
 		return 0;
 	}
 	conn_queue(&c, req, sizeof(req));
-	int ok = conn_flush(&c, &cause) == 0;
-	struct pollfd pf = { .fd = c.fd, .events = POLLIN };
-	ok = ok && poll(&pf, 1, s->w->o.timeout_ms) > 0 && recv(c.fd, got, 1, 0) == 1 &&
-	     got[0] == 0x81;
+	int ok = conn_flush(&c, &cause) == 0 && conn_fill(&c, &cause) == 0 &&
+		 (unsigned char)c.in.ptr[c.in_off] == 0x81;
 	free(cause);
 	conn_close(&c);
 	return ok;
@@ -260,6 +258,16 @@ static int stream(struct wsrv *s, struct conn *c, char **cause)
 		b.len -= off;
 		off = 0;
 		buf_grow(&b, READ_CHUNK);
+		long got = conn_recv(c, b.ptr + b.len, b.cap - b.len - 1, cause);
+		if (got > 0) {
+			b.len += (size_t)got;
+			b.ptr[b.len] = '\0';
+			continue;
+		}
+		if (got < 0) {
+			r = -1;
+			break;
+		}
 		struct pollfd pf[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = s->w->wake[0],
 									    .events = POLLIN } };
 		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
@@ -269,21 +277,6 @@ static int stream(struct wsrv *s, struct conn *c, char **cause)
 		}
 		if (pf[1].revents || stopping(s->w))
 			break;
-		if (!pf[0].revents)
-			continue;
-		ssize_t got = recv(c->fd, b.ptr + b.len, b.cap - b.len - 1, 0);
-		if (got > 0) {
-			b.len += (size_t)got;
-			b.ptr[b.len] = '\0';
-			continue;
-		}
-		if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-			continue;
-		*cause = got == 0 ? xasprintf("server %s: watch connection closed by the server",
-					      s->s.name) :
-			 xasprintf("server %s: watch connection: %s", s->s.name, strerror(errno));
-		r = -1;
-		break;
 	}
 	free(batch);
 	buf_release(&b);

@@ -1,5 +1,5 @@
 <?php
-// write.php COUNT [rich|simple|empty|edge]: writes COUNT sessions through PHP's own session
+// write.php COUNT [rich|simple|empty|edge|large]: writes COUNT sessions through PHP's own session
 // handler (the ini settings come from the command line) and prints {"sid","expect"} per session.
 require __DIR__ . '/expect.php';
 
@@ -10,6 +10,10 @@ function fill($i, $mode)
 {
 	$_SESSION['user_id'] = 1000 + $i;
 	if ($mode === 'simple') {
+		return;
+	}
+	if ($mode === 'large') {	/* over a TLS record (16 KB) even compressed */
+		$_SESSION['blob'] = bin2hex(random_bytes(30000));
 		return;
 	}
 	$_SESSION['name'] = "user \"$i\" Ünïcødé ✓ /slash";
