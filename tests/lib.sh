@@ -109,6 +109,35 @@ tmux_start() {
 	tm new-session -d -s keep -x 80 -y 24 "sleep 86400"
 }
 
+# pane NAME: tmux session NAME's screen into $TMP/pane.NAME (wrapped lines joined when
+# PANE_JOIN is set).
+pane() {
+	if [ -n "${PANE_JOIN:-}" ]; then
+		tm capture-pane -p -J -t "$1" >"$TMP/pane.$1"
+	else
+		tm capture-pane -p -t "$1" >"$TMP/pane.$1"
+	fi
+}
+# wait_pane NAME REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded
+# (SECONDS, else $PANE_WAIT, else 10).
+wait_pane() {
+	local i
+	for ((i = 0; i < ${3:-${PANE_WAIT:-10}} * 10; i++)); do
+		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check_pane NAME DESCRIPTION REGEX [SECONDS]: one check, with the screen when it fails.
+check_pane() {
+	if wait_pane "$1" "$3" "${4:-${PANE_WAIT:-10}}"; then
+		ok "$2"
+	else
+		not_ok "$2: no /$3/ on the screen:"
+		sed 's/^/#   /' "$TMP/pane.$1"
+	fi
+}
+
 # php_write SERVERS HANDLER COUNT [MODE [PHP -d options...]]: real PHP writes COUNT sessions
 # through the memcached session handler; prints one JSON line per session:
 # {"sid":..,"expect":..} (see php/write.php).
