@@ -203,3 +203,27 @@ sasl_setup() {
 	chmod 644 "$TMP/sasl/sasldb2"
 	chmod 755 "$TMP" "$TMP/sasl"
 }
+
+# port_of PID MCPORT: the local address:port of process PID's connection to MCPORT.
+port_of() {
+	local i a
+	for i in $(seq 60); do
+		a=$(ss -tnpH "dport = :$2" 2>/dev/null | grep "pid=$1," | awk '{print $4}' | head -1)
+		[ -n "$a" ] && { echo "$a"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+# watchers_hold PORT: a PHP process holds 20 watch connections to PORT (memcached takes no more),
+# for 30 s; its pid in HOLD (killed at exit). Returns once they are all open.
+watchers_hold() {
+	local i
+	php -r '$s = [];
+		for ($i = 0; $i < 20; $i++) { $f = fsockopen("127.0.0.1", (int)$argv[1]);
+			fwrite($f, "watch fetchers\r\n"); $s[] = $f; fgets($f); }
+		echo "holding\n"; sleep(30);' "$1" >"$TMP/hold.out" &
+	: >>"$TMP/hold.out"
+	HOLD=$!
+	MC_PIDS+=($HOLD)
+	for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
+}

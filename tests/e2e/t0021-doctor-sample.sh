@@ -47,17 +47,6 @@ sampling() {
 	done
 	return 1
 }
-# port_of PID MCPORT: the local address:port of process PID's connection to MCPORT.
-port_of() {
-	local i a
-	for i in $(seq 60); do
-		a=$(ss -tnpH "dport = :$2" 2>/dev/null | grep "pid=$1," | awk '{print $4}' | head -1)
-		[ -n "$a" ] && { echo "$a"; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
-
 mc_start_var A || exit 1
 mc_start_var B || exit 1
 POOL="127.0.0.1:$A,127.0.0.1:$B"
@@ -169,14 +158,7 @@ check "the message says users are logged out" \
 # --- servers that cannot be watched: -W, and one with 20 watchers already
 mc_start_var W -W || exit 1
 mc_start_var T || exit 1
-php -r '$s = [];
-	for ($i = 0; $i < 20; $i++) { $f = fsockopen("127.0.0.1", (int)$argv[1]);
-		fwrite($f, "watch fetchers\r\n"); $s[] = $f; fgets($f); }
-	echo "holding\n"; sleep(30);' "$T" >"$TMP/hold.out" &
-: >>"$TMP/hold.out"
-HOLD=$!
-MC_PIDS+=($HOLD)
-for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
+watchers_hold "$T"
 POOLW="127.0.0.1:$A,127.0.0.1:$W,127.0.0.1:$T"
 "$MEMCSESS" -s "$POOLW" doctor --json --sample 1 >"$TMP/json" 2>"$TMP/err"
 check_eq "servers not sampled: exit 5 (warning)" 5 $?
