@@ -227,3 +227,26 @@ watchers_hold() {
 	MC_PIDS+=($HOLD)
 	for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
 }
+
+# Reading memcsess doctor --json output (t0017, t0021):
+# fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY ("bad":
+# warning or critical) in a --json output; "server", "message" and "severity" too. "-" when
+# there is none; "INVALID" when a line is no JSON finding.
+fig() {
+	php -r '
+		foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) {
+			$f = json_decode($l, true);
+			if (!is_array($f) || !isset($f["check"], $f["severity"], $f["message"]) ||
+			    !array_key_exists("server", $f) || !is_array($f["figures"])) { echo "INVALID\n"; exit; }
+			$sev = $argv[3] === "bad" ? in_array($f["severity"], ["warning", "critical"]) :
+			       $f["severity"] === $argv[3] && !$f["ok"];
+			if ($f["check"] === $argv[2] && $sev) {
+				$v = in_array($argv[4], ["server", "message", "severity"]) ? $f[$argv[4]] :
+				     ($f["figures"][$argv[4]] ?? "-");
+				echo is_string($v) ? $v : json_encode($v), "\n"; exit;
+			}
+		}
+		echo "-\n";' "$@"
+}
+# count FILE SEVERITY: findings at SEVERITY (not counting healthy checks).
+count() { grep -c "\"severity\":\"$2\",\"ok\":false" "$1"; }

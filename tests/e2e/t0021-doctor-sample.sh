@@ -10,27 +10,6 @@ command -v ss >/dev/null || { not_ok "ss (iproute2) is installed"; exit 1; }
 PHPS=(php -d session.save_handler=memcached -d memcached.sess_lock_retries=100
       -d memcached.sess_lock_wait_min=100 -d memcached.sess_lock_wait_max=100)
 
-# fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY ("bad":
-# warning or critical) in a --json output; "server", "message" and "severity" too. "-" when
-# there is none; "INVALID" when a line is no JSON finding.
-fig() {
-	php -r '
-		foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) {
-			$f = json_decode($l, true);
-			if (!is_array($f) || !isset($f["check"], $f["severity"], $f["message"]) ||
-			    !array_key_exists("server", $f) || !is_array($f["figures"])) { echo "INVALID\n"; exit; }
-			$sev = $argv[3] === "bad" ? in_array($f["severity"], ["warning", "critical"]) :
-			       $f["severity"] === $argv[3] && !$f["ok"];
-			if ($f["check"] === $argv[2] && $sev) {
-				$v = in_array($argv[4], ["server", "message", "severity"]) ? $f[$argv[4]] :
-				     ($f["figures"][$argv[4]] ?? "-");
-				echo is_string($v) ? $v : json_encode($v), "\n"; exit;
-			}
-		}
-		echo "-\n";' "$@"
-}
-count() { grep -c "\"severity\":\"$2\",\"ok\":false" "$1"; }
-
 # watchers PORT: memcached's count of log watchers.
 watchers() { mc_cmd "$1" stats | sed -n 's/^STAT log_watchers \([0-9]*\).*/\1/p'; }
 # sampling PORT...: waits until every server has had a watcher for 1.5 s on end: doctor's own
