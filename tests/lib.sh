@@ -228,6 +228,24 @@ watchers_hold() {
 	for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
 }
 
+# php_modula POOL PHP...: PHP (the command PHP..., with the memcached session handler) as a web
+# server hashing with modula (memcached.sess_consistent_hash=0, persistent connections) writes
+# the sessions modula0..modula39 through POOL, then keeps its connections 3 s. Returns once they
+# are written; the process's pid in MODULA_PID.
+php_modula() {
+	local pool=$1 i
+	shift
+	"$@" -d "session.save_path=$pool" -d memcached.sess_consistent_hash=0 \
+		-d memcached.sess_persistent=1 -r '
+		ini_set("session.use_cookies", "0");
+		for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
+			session_write_close(); }
+		echo "done\n"; sleep(3);' >"$TMP/php3.out" &
+	: >>"$TMP/php3.out"
+	MODULA_PID=$!
+	for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
+}
+
 # Reading memcsess doctor --json output (t0017, t0021):
 # fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY ("bad":
 # warning or critical) in a --json output; "server", "message" and "severity" too. "-" when

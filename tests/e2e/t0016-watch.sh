@@ -76,20 +76,12 @@ check "--events keeps out the other kinds" \
 mc_start_var B || exit 1
 POOLW=127.0.0.1:$A,127.0.0.1:$B
 watch_bg "$TMP/w3" -s "$POOLW" watch --json --events misplaced,server --duration 60
-"${PHPS[@]}" -d "session.save_path=$POOLW" -d memcached.sess_consistent_hash=0 \
-	-d memcached.sess_persistent=1 -r '
-	ini_set("session.use_cookies", "0");
-	for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
-		session_write_close(); }
-	echo "done\n"; sleep(3);' >"$TMP/php3.out" &
-: >>"$TMP/php3.out"
-P3=$!
-for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
-M1=$(port_of $P3 "$A")
-M2=$(port_of $P3 "$B")
+php_modula "$POOLW" "${PHPS[@]}"
+M1=$(port_of $MODULA_PID "$A")
+M2=$(port_of $MODULA_PID "$B")
 sleep 0.3
 kill $WPID; wait $WPID
-wait $P3
+wait $MODULA_PID
 grep '"event":"misplaced"' "$TMP/w3" >"$TMP/mis"
 check "modula sessions are misplaced" test "$(grep -c . "$TMP/mis")" -ge 5
 check "misplaced names the web server's address and port" \

@@ -49,20 +49,12 @@ check_eq "and nothing on stderr" "" "$(cat "$TMP/err")"
 "$MEMCSESS" -s "$POOL" doctor --json --sample 6 >"$TMP/json" 2>"$TMP/err" &
 D=$!
 sampling "$A" "$B" || not_ok "doctor's watch started on both servers"
-"${PHPS[@]}" -d "session.save_path=$POOL" -d memcached.sess_consistent_hash=0 \
-	-d memcached.sess_persistent=1 -r '
-	ini_set("session.use_cookies", "0");
-	for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
-		session_write_close(); }
-	echo "done\n"; sleep(3);' >"$TMP/php3.out" &
-: >>"$TMP/php3.out"
-P3=$!
-for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
-M1=$(port_of $P3 "$A")
-M2=$(port_of $P3 "$B")
+php_modula "$POOL" "${PHPS[@]}"
+M1=$(port_of $MODULA_PID "$A")
+M2=$(port_of $MODULA_PID "$B")
 wait $D
 rc=$?
-wait $P3
+wait $MODULA_PID
 check "misplaced clients: exit 5 or 6" test "$rc" = 5 -o "$rc" = 6
 check "the PHP process's connections were found" test -n "$M1" -a -n "$M2"
 clients=$(fig "$TMP/json" misplaced-client bad clients)
