@@ -4,6 +4,7 @@
 #include "activity.h"
 #include "activity_run.h"
 #include "activity_top.h"
+#include "mc/watch.h"
 #include "php/handlers.h"
 #include "util.h"
 #include "php/json_escape.h"
@@ -207,15 +208,6 @@ static void print_sid(const char *s)
 	}
 }
 
-/* text without a leading "server NAME: " (the line names the server already). */
-static const char *strip_server(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(text, "server ", 7) == 0 && strncmp(text + 7, name, n) == 0 &&
-	    strncmp(text + 7 + n, ": ", 2) == 0)
-		return text + 9 + n;
-	return text;
-}
 
 static void print_text(const struct watcher *w, const struct act_event *e)
 {
@@ -268,7 +260,7 @@ static void print_text(const struct watcher *w, const struct act_event *e)
 		       (unsigned long long)e->skipped);
 		break;
 	case ACT_SERVER:
-		printf(": %s", strip_server(e->text ? e->text : "", p->servers[e->server].name));
+		printf(": %s", watch_strip_server(e->text ? e->text : "", p->servers[e->server].name));
 		break;
 	default:
 		break;

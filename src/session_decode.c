@@ -58,17 +58,17 @@ static int uncompress_stage(struct work *w, uint32_t flags, const char **p, size
 	return 0;
 }
 
-/* Laravel serialize()s what it encrypts: the session string is inside s:N:"...";. */
-static void unwrap_serialized(struct buf *plain)
+int session_unwrap_serialized(struct buf *plain)
 {
 	struct decode_error e;
 	size_t pos = 0;
 	if (plain->len < 4 || memcmp(plain->ptr, "s:", 2) != 0)
-		return;
+		return 0;
 	struct phpser *p = phpser_new(plain->ptr, plain->len);
 	struct pv *v = phpser_value(p, &pos, &e);
 	phpser_free(p);
-	if (v && v->type == PV_STRING && pos == plain->len) {
+	int ok = v && v->type == PV_STRING && pos == plain->len;
+	if (ok) {
 		memmove(plain->ptr, v->u.str.ptr, v->u.str.len);
 		OPENSSL_cleanse(plain->ptr + v->u.str.len, plain->len - v->u.str.len);
 		plain->len = v->u.str.len;
@@ -76,6 +76,7 @@ static void unwrap_serialized(struct buf *plain)
 		OPENSSL_cleanse(v->u.str.ptr, v->u.str.len);
 	}
 	pv_free(v);
+	return ok;
 }
 
 /* A wrong key can pass the padding check of a MAC-less scheme: its plaintext is no session. */
@@ -120,7 +121,7 @@ static int decrypt_stage(struct work *w, const char **p, size_t *n)
 	if (r)
 		return -1;
 	if (info->scheme == CRYPT_LARAVEL)
-		unwrap_serialized(&w->plain);
+		session_unwrap_serialized(&w->plain);
 	*p = w->plain.ptr;
 	*n = w->plain.len;
 	return 0;

@@ -68,5 +68,9 @@ int session_failed(const struct decode_info *info);
 void session_describe(const struct decode_info *info, struct buf *out);
 /* The handler column: "php", ..., or "encrypted" while the whole value stays encrypted. */
 const char *session_handler(const struct decode_info *info);
+/* Laravel serialize()s what it encrypts: the session string inside s:N:"...";. Unwraps plain
+ * in place (the bytes left over are cleansed); returns 1 when it did, 0 when plain is no such
+ * string. */
+int session_unwrap_serialized(struct buf *plain);
 
 #endif

@@ -49,29 +49,6 @@ static int accept_session(const char *plain, size_t n, void *arg)
 	return sess_check(plain, n, o->handler, NULL, NULL) == 0;
 }
 
-/* Laravel serialize()s what it encrypts: the session string inside s:N:"...";. Unwraps it in
- * place; returns 1 when it did. */
-static int unwrap_serialized(struct buf *plain)
-{
-	struct decode_error err;
-	size_t pos = 0;
-	if (plain->len < 4 || memcmp(plain->ptr, "s:", 2) != 0)
-		return 0;
-	struct phpser *p = phpser_new(plain->ptr, plain->len);
-	struct pv *v = phpser_value(p, &pos, &err);
-	phpser_free(p);
-	int ok = v && v->type == PV_STRING && pos == plain->len;
-	if (ok) {
-		memmove(plain->ptr, v->u.str.ptr, v->u.str.len);
-		OPENSSL_cleanse(plain->ptr + v->u.str.len, plain->len - v->u.str.len);
-		plain->len = v->u.str.len;
-		plain->ptr[plain->len] = '\0';
-		OPENSSL_cleanse(v->u.str.ptr, v->u.str.len);
-	}
-	pv_free(v);
-	return ok;
-}
-
 /* Opens a value encrypted as a whole into plain (*p, *n then name it); 0 when it is not
  * encrypted or opened, -1 with *cause. */
 static int open_whole(struct sess_edit *e, const struct sess_edit_opts *o, const char **p,
@@ -105,7 +82,7 @@ static int open_whole(struct sess_edit *e, const struct sess_edit_opts *o, const
 		return -1;
 	e->crypt_key = &o->keys->keys[index - 1];
 	if (e->scheme == CRYPT_LARAVEL)
-		e->wrapped = unwrap_serialized(plain);
+		e->wrapped = session_unwrap_serialized(plain);
 	*p = plain->ptr;
 	*n = plain->len;
 	return 0;

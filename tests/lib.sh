@@ -109,6 +109,35 @@ tmux_start() {
 	tm new-session -d -s keep -x 80 -y 24 "sleep 86400"
 }
 
+# pane NAME: tmux session NAME's screen into $TMP/pane.NAME (wrapped lines joined when
+# PANE_JOIN is set).
+pane() {
+	if [ -n "${PANE_JOIN:-}" ]; then
+		tm capture-pane -p -J -t "$1" >"$TMP/pane.$1"
+	else
+		tm capture-pane -p -t "$1" >"$TMP/pane.$1"
+	fi
+}
+# wait_pane NAME REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded
+# (SECONDS, else $PANE_WAIT, else 10).
+wait_pane() {
+	local i
+	for ((i = 0; i < ${3:-${PANE_WAIT:-10}} * 10; i++)); do
+		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# check_pane NAME DESCRIPTION REGEX [SECONDS]: one check, with the screen when it fails.
+check_pane() {
+	if wait_pane "$1" "$3" "${4:-${PANE_WAIT:-10}}"; then
+		ok "$2"
+	else
+		not_ok "$2: no /$3/ on the screen:"
+		sed 's/^/#   /' "$TMP/pane.$1"
+	fi
+}
+
 # php_write SERVERS HANDLER COUNT [MODE [PHP -d options...]]: real PHP writes COUNT sessions
 # through the memcached session handler; prints one JSON line per session:
 # {"sid":..,"expect":..} (see php/write.php).
@@ -174,3 +203,68 @@ sasl_setup() {
 	chmod 644 "$TMP/sasl/sasldb2"
 	chmod 755 "$TMP" "$TMP/sasl"
 }
+
+# port_of PID MCPORT: the local address:port of process PID's connection to MCPORT.
+port_of() {
+	local i a
+	for i in $(seq 60); do
+		a=$(ss -tnpH "dport = :$2" 2>/dev/null | grep "pid=$1," | awk '{print $4}' | head -1)
+		[ -n "$a" ] && { echo "$a"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+# watchers_hold PORT: a PHP process holds 20 watch connections to PORT (memcached takes no more),
+# for 30 s; its pid in HOLD (killed at exit). Returns once they are all open.
+watchers_hold() {
+	local i
+	php -r '$s = [];
+		for ($i = 0; $i < 20; $i++) { $f = fsockopen("127.0.0.1", (int)$argv[1]);
+			fwrite($f, "watch fetchers\r\n"); $s[] = $f; fgets($f); }
+		echo "holding\n"; sleep(30);' "$1" >"$TMP/hold.out" &
+	: >>"$TMP/hold.out"
+	HOLD=$!
+	MC_PIDS+=($HOLD)
+	for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
+}
+
+# php_modula POOL PHP...: PHP (the command PHP..., with the memcached session handler) as a web
+# server hashing with modula (memcached.sess_consistent_hash=0, persistent connections) writes
+# the sessions modula0..modula39 through POOL, then keeps its connections 3 s. Returns once they
+# are written; the process's pid in MODULA_PID.
+php_modula() {
+	local pool=$1 i
+	shift
+	"$@" -d "session.save_path=$pool" -d memcached.sess_consistent_hash=0 \
+		-d memcached.sess_persistent=1 -r '
+		ini_set("session.use_cookies", "0");
+		for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
+			session_write_close(); }
+		echo "done\n"; sleep(3);' >"$TMP/php3.out" &
+	: >>"$TMP/php3.out"
+	MODULA_PID=$!
+	for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
+}
+
+# Reading memcsess doctor --json output (t0017, t0021):
+# fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY ("bad":
+# warning or critical) in a --json output; "server", "message" and "severity" too. "-" when
+# there is none; "INVALID" when a line is no JSON finding.
+fig() {
+	php -r '
+		foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) {
+			$f = json_decode($l, true);
+			if (!is_array($f) || !isset($f["check"], $f["severity"], $f["message"]) ||
+			    !array_key_exists("server", $f) || !is_array($f["figures"])) { echo "INVALID\n"; exit; }
+			$sev = $argv[3] === "bad" ? in_array($f["severity"], ["warning", "critical"]) :
+			       $f["severity"] === $argv[3] && !$f["ok"];
+			if ($f["check"] === $argv[2] && $sev) {
+				$v = in_array($argv[4], ["server", "message", "severity"]) ? $f[$argv[4]] :
+				     ($f["figures"][$argv[4]] ?? "-");
+				echo is_string($v) ? $v : json_encode($v), "\n"; exit;
+			}
+		}
+		echo "-\n";' "$@"
+}
+# count FILE SEVERITY: findings at SEVERITY (not counting healthy checks).
+count() { grep -c "\"severity\":\"$2\",\"ok\":false" "$1"; }

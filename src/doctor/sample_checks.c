@@ -1,6 +1,7 @@
 /* doctor/sample_checks.c: the sampled checks (see sample_checks.h). */
 #include "doctor/sample_checks.h"
 #include "doctor/sample.h"
+#include "mc/watch.h"
 #include "util.h"
 
 #include <stddef.h>
@@ -241,15 +242,6 @@ static void check_loss(const struct doc_input *in, struct doc_report *r)
 		   "its watchers read too slowly");
 }
 
-/* text without a leading "server NAME: " (the finding names the server). */
-static const char *strip_server(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-	if (strncmp(text, "server ", 7) == 0 && strncmp(text + 7, name, n) == 0 &&
-	    strncmp(text + 7 + n, ": ", 2) == 0)
-		return text + 9 + n;
-	return text;
-}
 
 /* Servers that answered stats but whose watch was refused, lost or never answered. */
 static void check_not_sampled(const struct doc_input *in, struct doc_report *r)
@@ -261,7 +253,7 @@ static void check_not_sampled(const struct doc_input *in, struct doc_report *r)
 		if (!in->d->srv[i].reached || (v->watched && v->on))
 			continue;	/* an unreachable server is a finding of its own */
 		bad++;
-		const char *why = v->text[0] ? strip_server(v->text, in->p->servers[i].name) :
+		const char *why = v->text[0] ? watch_strip_server(v->text, in->p->servers[i].name) :
 				  "no answer to the watch within the sample";
 		struct doc_finding *f = doc_add(r, "not-sampled", DOC_WARNING, (int)i, "%s%s: its "
 			"contention, evictions, refused writes and misplaced clients are unknown",

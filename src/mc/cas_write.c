@@ -15,6 +15,22 @@ static int reply(struct conn *c, const char **line, size_t *len, char **cause)
 	return 0;
 }
 
+/* Sends cmd (a new string, freed here) and reads its reply line; 0 or -1 with *cause. */
+static int ask(struct conn *c, char *cmd, const char **line, size_t *len, char **cause)
+{
+	conn_queue(c, cmd, strlen(cmd));
+	free(cmd);
+	return reply(c, line, len, cause);
+}
+
+/* Sets *cause for a reply line that verb does not give. */
+static void unexpected(const struct conn *c, const char *key, const char *verb, const char *line,
+		       size_t n, char **cause)
+{
+	*cause = xasprintf("server %s: key %s: unexpected reply to %s: '%.*s'", c->name, key, verb,
+			   (int)(n > 120 ? 120 : n), line);
+}
+
 static int is(const char *line, size_t len, const char *word)
 {
 	size_t n = strlen(word);
@@ -46,43 +62,34 @@ int cas_set(struct conn *c, const char *key, size_t key_len, const char *value, 
 		return CAS_EXISTS;
 	if (is(line, n, "NF"))
 		return CAS_NOT_FOUND;
-	*cause = xasprintf("server %s: key %s: unexpected reply to ms: '%.*s'", c->name, key,
-			   (int)(n > 120 ? 120 : n), line);
+	unexpected(c, key, "ms", line, n, cause);
 	conn_explain_auth(c, cause);
 	return -1;
 }
 
 int cas_lock(struct conn *c, const char *key, int64_t ttl, char **cause)
 {
-	char *cmd = xasprintf("add %s 0 %" PRId64 " 1\r\n1\r\n", key, ttl);
-	conn_queue(c, cmd, strlen(cmd));
-	free(cmd);
 	const char *line;
 	size_t n;
-	if (reply(c, &line, &n, cause) < 0)
+	if (ask(c, xasprintf("add %s 0 %" PRId64 " 1\r\n1\r\n", key, ttl), &line, &n, cause) < 0)
 		return -1;
 	if (is(line, n, "STORED"))
 		return 1;
 	if (is(line, n, "NOT_STORED"))
 		return 0;
-	*cause = xasprintf("server %s: key %s: unexpected reply to add: '%.*s'", c->name, key,
-			   (int)(n > 120 ? 120 : n), line);
+	unexpected(c, key, "add", line, n, cause);
 	conn_explain_auth(c, cause);
 	return -1;
 }
 
 int cas_unlock(struct conn *c, const char *key, char **cause)
 {
-	char *cmd = xasprintf("delete %s\r\n", key);
-	conn_queue(c, cmd, strlen(cmd));
-	free(cmd);
 	const char *line;
 	size_t n;
-	if (reply(c, &line, &n, cause) < 0)
+	if (ask(c, xasprintf("delete %s\r\n", key), &line, &n, cause) < 0)
 		return -1;
 	if (is(line, n, "DELETED") || is(line, n, "NOT_FOUND"))
 		return 0;
-	*cause = xasprintf("server %s: key %s: unexpected reply to delete: '%.*s'", c->name, key,
-			   (int)(n > 120 ? 120 : n), line);
+	unexpected(c, key, "delete", line, n, cause);
 	return -1;
 }

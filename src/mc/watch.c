@@ -99,6 +99,15 @@ const char *watch_state_name(enum watch_state s)
 	}
 }
 
+const char *watch_strip_server(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(text, "server ", 7) == 0 && strncmp(text + 7, name, n) == 0 &&
+	    strncmp(text + 7 + n, ": ", 2) == 0)
+		return text + 9 + n;
+	return text;
+}
+
 /* Compares "1.6.18" with major.minor.patch: <0, 0, >0. */
 static int version_cmp(const char *v, int ma, int mi, int pa)
 {

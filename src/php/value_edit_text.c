@@ -4,6 +4,7 @@
 #include "php/serialize.h"
 #include "php/json_escape.h"
 #include "php/unserialize.h"
+#include "php/value_from_json.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -490,19 +491,10 @@ static struct pv *read_object(struct reader *r, const json_t *j, const char *whe
 
 static struct pv *read_value(struct reader *r, const json_t *j, const char *where)
 {
-	struct pv *v;
 	switch (json_typeof(j)) {
-	case JSON_NULL: return pv_new(PV_NULL);
-	case JSON_TRUE: case JSON_FALSE:
-		v = pv_new(PV_BOOL);
-		v->u.b = json_is_true(j);
-		return v;
-	case JSON_INTEGER: return pv_new_int(json_integer_value(j));
-	case JSON_REAL:
-		v = pv_new(PV_FLOAT);
-		v->u.d = json_real_value(j);
-		return v;
-	case JSON_STRING: return pv_new_string(json_string_value(j), json_string_length(j));
+	case JSON_NULL: case JSON_TRUE: case JSON_FALSE: case JSON_INTEGER: case JSON_REAL:
+	case JSON_STRING:
+		return pv_from_json_scalar(j);
 	case JSON_ARRAY: return read_list(r, j, pv_new(PV_ARRAY), where);
 	case JSON_OBJECT: return read_object(r, j, where);
 	}

@@ -116,7 +116,7 @@ static struct pv *object_value(const json_t *o, char **cause)
 	return v;
 }
 
-static struct pv *from_json(const json_t *j, char **cause)
+struct pv *pv_from_json_scalar(const json_t *j)
 {
 	struct pv *v;
 	switch (json_typeof(j)) {
@@ -131,6 +131,18 @@ static struct pv *from_json(const json_t *j, char **cause)
 		v->u.d = json_real_value(j);
 		return v;
 	case JSON_STRING: return pv_new_string(json_string_value(j), json_string_length(j));
+	case JSON_ARRAY: case JSON_OBJECT: break;
+	}
+	return NULL;
+}
+
+static struct pv *from_json(const json_t *j, char **cause)
+{
+	struct pv *v;
+	switch (json_typeof(j)) {
+	case JSON_NULL: case JSON_TRUE: case JSON_FALSE: case JSON_INTEGER: case JSON_REAL:
+	case JSON_STRING:
+		return pv_from_json_scalar(j);
 	case JSON_ARRAY:
 		v = pv_new(PV_ARRAY);
 		for (size_t i = 0; i < json_array_size(j); i++) {

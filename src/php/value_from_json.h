@@ -6,10 +6,14 @@
 #ifndef MEMCSESS_VALUE_FROM_JSON_H
 #define MEMCSESS_VALUE_FROM_JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include "php/value.h"
 
 /* Parses the JSON text. Returns new, or NULL with *cause (new) naming the line and column. */
 struct pv *pv_from_json_text(const char *text, size_t len, char **cause);
+/* The value of a JSON null, boolean, number or string (returns new); NULL for an array or
+ * object. Shared with the edit text reader (value_edit_text.c). */
+struct pv *pv_from_json_scalar(const json_t *j);
 
 #endif

@@ -28,25 +28,9 @@ run() {
 	tm new-session -d -s "$name" -x 220 -y 60 env MEMCSESS="$MEMCSESS" GO="$go" \
 		bash "$TMP/run.sh" "$@"
 }
-pane() { tm capture-pane -p -J -t "$1" >"$TMP/pane.$1"; }
-# wait_pane NAME REGEX: polls the screen until REGEX (grep -E) shows; bounded (20 s).
-wait_pane() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# check_pane NAME DESCRIPTION REGEX: one check, with the screen when it fails.
-check_pane() {
-	if wait_pane "$1" "$3"; then
-		ok "$2"
-	else
-		not_ok "$2: no /$3/ on the screen:"
-		sed 's/^/#   /' "$TMP/pane.$1"
-	fi
-}
+# The screen helpers of lib.sh (pane, wait_pane, check_pane): wrapped lines joined, waits of 20 s.
+PANE_JOIN=1
+PANE_WAIT=20
 # wait_raw NAME: the summary line can be on the screen before pipe-pane's copy has it; polls
 # (bounded, 10 s) until the raw bytes have it too.
 wait_raw() {

@@ -8,17 +8,6 @@ command -v ss >/dev/null || { not_ok "ss (iproute2) is installed"; exit 1; }
 PHPS=(php -d session.save_handler=memcached -d memcached.sess_lock_retries=100
       -d memcached.sess_lock_wait_min=100 -d memcached.sess_lock_wait_max=100)
 
-# port_of PID MCPORT: the local address:port of process PID's connection to MCPORT.
-port_of() {
-	local i a
-	for i in $(seq 60); do
-		a=$(ss -tnpH "dport = :$2" 2>/dev/null | grep "pid=$1," | awk '{print $4}' | head -1)
-		[ -n "$a" ] && { echo "$a"; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
-
 # watch_bg OUT ARGS...: memcsess watch in the background, output in OUT, pid in WPID; waits
 # until every server of the pool has been reported on (a server event each).
 watch_bg() {
@@ -87,20 +76,12 @@ check "--events keeps out the other kinds" \
 mc_start_var B || exit 1
 POOLW=127.0.0.1:$A,127.0.0.1:$B
 watch_bg "$TMP/w3" -s "$POOLW" watch --json --events misplaced,server --duration 60
-"${PHPS[@]}" -d "session.save_path=$POOLW" -d memcached.sess_consistent_hash=0 \
-	-d memcached.sess_persistent=1 -r '
-	ini_set("session.use_cookies", "0");
-	for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
-		session_write_close(); }
-	echo "done\n"; sleep(3);' >"$TMP/php3.out" &
-: >>"$TMP/php3.out"
-P3=$!
-for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
-M1=$(port_of $P3 "$A")
-M2=$(port_of $P3 "$B")
+php_modula "$POOLW" "${PHPS[@]}"
+M1=$(port_of $MODULA_PID "$A")
+M2=$(port_of $MODULA_PID "$B")
 sleep 0.3
 kill $WPID; wait $WPID
-wait $P3
+wait $MODULA_PID
 grep '"event":"misplaced"' "$TMP/w3" >"$TMP/mis"
 check "modula sessions are misplaced" test "$(grep -c . "$TMP/mis")" -ge 5
 check "misplaced names the web server's address and port" \
@@ -137,14 +118,7 @@ mc_start_var T || exit 1
 mc_start_var W -W || exit 1
 sasl_setup watcher secret || exit 1
 SASL_CONF_PATH=$TMP/sasl mc_start_var Q -S || exit 1
-php -r '$s = [];
-	for ($i = 0; $i < 20; $i++) { $f = fsockopen("127.0.0.1", (int)$argv[1]);
-		fwrite($f, "watch fetchers\r\n"); $s[] = $f; fgets($f); }
-	echo "holding\n"; sleep(30);' "$T" >"$TMP/hold.out" &
-: >>"$TMP/hold.out"
-HOLD=$!
-MC_PIDS+=($HOLD)
-for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
+watchers_hold "$T"
 POOLW=127.0.0.1:$A,127.0.0.1:$T,127.0.0.1:$W,127.0.0.1:$Q
 watch_bg "$TMP/w5" -s "$POOLW" watch --json --duration 3
 "${PHPS[@]}" -d "session.save_path=127.0.0.1:$A" -r 'ini_set("session.use_cookies", "0");

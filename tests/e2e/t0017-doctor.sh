@@ -6,24 +6,6 @@
 # (-X), a server stopped. --json (one finding a line) and --nagios (status line, plugin codes).
 . "$(dirname "$0")/../lib.sh"
 
-# fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY in a
-# --json output ("-" when there is none; "INVALID" when a line is no JSON finding).
-fig() {
-	php -r '
-		foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) {
-			$f = json_decode($l, true);
-			if (!is_array($f) || !isset($f["check"], $f["severity"], $f["message"]) ||
-			    !array_key_exists("server", $f) || !is_array($f["figures"])) { echo "INVALID\n"; exit; }
-			if ($f["check"] === $argv[2] && $f["severity"] === $argv[3] && !$f["ok"]) {
-				$v = $argv[4] === "server" ? $f["server"] : ($argv[4] === "message" ? $f["message"] :
-				     ($f["figures"][$argv[4]] ?? "-"));
-				echo is_string($v) ? $v : json_encode($v), "\n"; exit;
-			}
-		}
-		echo "-\n";' "$@"
-}
-# count FILE SEVERITY: findings at SEVERITY (not counting healthy checks).
-count() { grep -c "\"severity\":\"$2\",\"ok\":false" "$1"; }
 doctor() { "$MEMCSESS" -s "$POOL" doctor "$@"; }
 
 mc_start_var A || exit 1

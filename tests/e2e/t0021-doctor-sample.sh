@@ -10,27 +10,6 @@ command -v ss >/dev/null || { not_ok "ss (iproute2) is installed"; exit 1; }
 PHPS=(php -d session.save_handler=memcached -d memcached.sess_lock_retries=100
       -d memcached.sess_lock_wait_min=100 -d memcached.sess_lock_wait_max=100)
 
-# fig FILE CHECK SEVERITY FIGURE: the figure of the first finding of CHECK at SEVERITY ("bad":
-# warning or critical) in a --json output; "server", "message" and "severity" too. "-" when
-# there is none; "INVALID" when a line is no JSON finding.
-fig() {
-	php -r '
-		foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) {
-			$f = json_decode($l, true);
-			if (!is_array($f) || !isset($f["check"], $f["severity"], $f["message"]) ||
-			    !array_key_exists("server", $f) || !is_array($f["figures"])) { echo "INVALID\n"; exit; }
-			$sev = $argv[3] === "bad" ? in_array($f["severity"], ["warning", "critical"]) :
-			       $f["severity"] === $argv[3] && !$f["ok"];
-			if ($f["check"] === $argv[2] && $sev) {
-				$v = in_array($argv[4], ["server", "message", "severity"]) ? $f[$argv[4]] :
-				     ($f["figures"][$argv[4]] ?? "-");
-				echo is_string($v) ? $v : json_encode($v), "\n"; exit;
-			}
-		}
-		echo "-\n";' "$@"
-}
-count() { grep -c "\"severity\":\"$2\",\"ok\":false" "$1"; }
-
 # watchers PORT: memcached's count of log watchers.
 watchers() { mc_cmd "$1" stats | sed -n 's/^STAT log_watchers \([0-9]*\).*/\1/p'; }
 # sampling PORT...: waits until every server has had a watcher for 1.5 s on end: doctor's own
@@ -47,17 +26,6 @@ sampling() {
 	done
 	return 1
 }
-# port_of PID MCPORT: the local address:port of process PID's connection to MCPORT.
-port_of() {
-	local i a
-	for i in $(seq 60); do
-		a=$(ss -tnpH "dport = :$2" 2>/dev/null | grep "pid=$1," | awk '{print $4}' | head -1)
-		[ -n "$a" ] && { echo "$a"; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
-
 mc_start_var A || exit 1
 mc_start_var B || exit 1
 POOL="127.0.0.1:$A,127.0.0.1:$B"
@@ -81,20 +49,12 @@ check_eq "and nothing on stderr" "" "$(cat "$TMP/err")"
 "$MEMCSESS" -s "$POOL" doctor --json --sample 6 >"$TMP/json" 2>"$TMP/err" &
 D=$!
 sampling "$A" "$B" || not_ok "doctor's watch started on both servers"
-"${PHPS[@]}" -d "session.save_path=$POOL" -d memcached.sess_consistent_hash=0 \
-	-d memcached.sess_persistent=1 -r '
-	ini_set("session.use_cookies", "0");
-	for ($i = 0; $i < 40; $i++) { session_id("modula$i"); session_start(); $_SESSION["i"] = $i;
-		session_write_close(); }
-	echo "done\n"; sleep(3);' >"$TMP/php3.out" &
-: >>"$TMP/php3.out"
-P3=$!
-for i in $(seq 100); do grep -q done "$TMP/php3.out" && break; sleep 0.05; done
-M1=$(port_of $P3 "$A")
-M2=$(port_of $P3 "$B")
+php_modula "$POOL" "${PHPS[@]}"
+M1=$(port_of $MODULA_PID "$A")
+M2=$(port_of $MODULA_PID "$B")
 wait $D
 rc=$?
-wait $P3
+wait $MODULA_PID
 check "misplaced clients: exit 5 or 6" test "$rc" = 5 -o "$rc" = 6
 check "the PHP process's connections were found" test -n "$M1" -a -n "$M2"
 clients=$(fig "$TMP/json" misplaced-client bad clients)
@@ -169,14 +129,7 @@ check "the message says users are logged out" \
 # --- servers that cannot be watched: -W, and one with 20 watchers already
 mc_start_var W -W || exit 1
 mc_start_var T || exit 1
-php -r '$s = [];
-	for ($i = 0; $i < 20; $i++) { $f = fsockopen("127.0.0.1", (int)$argv[1]);
-		fwrite($f, "watch fetchers\r\n"); $s[] = $f; fgets($f); }
-	echo "holding\n"; sleep(30);' "$T" >"$TMP/hold.out" &
-: >>"$TMP/hold.out"
-HOLD=$!
-MC_PIDS+=($HOLD)
-for i in $(seq 100); do grep -q holding "$TMP/hold.out" && break; sleep 0.05; done
+watchers_hold "$T"
 POOLW="127.0.0.1:$A,127.0.0.1:$W,127.0.0.1:$T"
 "$MEMCSESS" -s "$POOLW" doctor --json --sample 1 >"$TMP/json" 2>"$TMP/err"
 check_eq "servers not sampled: exit 5 (warning)" 5 $?

@@ -34,25 +34,6 @@ start_top() {
 		env PIDFILE="$TMP/$name.pid" MEMCSESS="$MEMCSESS" TERM=screen "${envs[@]}" \
 		bash "$TMP/run.sh" -s "$POOL" --timeout "${TOP_TIMEOUT:-0.5}" top "$@"
 }
-pane() { tm capture-pane -p -t "$1" >"$TMP/pane.$1"; }
-# wait_pane NAME REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded.
-wait_pane() {
-	local i
-	for ((i = 0; i < ${3:-10} * 10; i++)); do
-		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# check_pane NAME DESCRIPTION REGEX [SECONDS]: one check, with the screen when it fails.
-check_pane() {
-	if wait_pane "$1" "$3" "${4:-10}"; then
-		ok "$2"
-	else
-		not_ok "$2: no /$3/ on the screen:"
-		sed 's/^/#   /' "$TMP/pane.$1"
-	fi
-}
 # cell FILE ROW HEAD: the right-aligned cell under column HEAD in the line starting with ROW.
 cell() {
 	LC_ALL=C.UTF-8 sed 's/[^ -~]/?/g' "$1" | awk -v row="$2" -v head="$3" '

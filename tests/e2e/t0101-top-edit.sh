@@ -23,23 +23,6 @@ start() {
 	tm new-session -d -s "$name" -x 120 -y 40 env MEMCSESS="$MEMCSESS" TERM=screen \
 		EDITOR="$TMP/ed.sh" LC_ALL=C.UTF-8 "$MEMCSESS" -s "$POOL" top -d 0.5 "$@"
 }
-pane() { tm capture-pane -p -t "$1" >"$TMP/pane.$1"; }
-wait_pane() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		pane "$1" && grep -qE -- "$2" "$TMP/pane.$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check_pane() {
-	if wait_pane "$1" "$3"; then
-		ok "$2"
-	else
-		not_ok "$2: no /$3/ on the screen:"
-		sed 's/^/#   /' "$TMP/pane.$1"
-	fi
-}
 # to_inspector NAME: from the panel to the session's inspector.
 to_inspector() {
 	tm send-keys -t "$1" Tab

@@ -51,31 +51,12 @@ exec sleep 600
 EOF
 tm new-session -d -s top -x 160 -y 40 env MEMCSESS="$MEMCSESS" TERM=screen LC_ALL=C.UTF-8 \
 	bash "$TMP/run.sh" -s "$POOL" --timeout 0.5 top -d 0.5
-pane() { tm capture-pane -p -t top >"$TMP/pane"; }
-# wait_pane REGEX [SECONDS]: polls the screen until REGEX (grep -E) shows; bounded.
-wait_pane() {
-	local i
-	for ((i = 0; i < ${2:-10} * 10; i++)); do
-		pane && grep -qE -- "$1" "$TMP/pane" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# check_pane DESCRIPTION REGEX [SECONDS]: one check, with the screen when it fails.
-check_pane() {
-	if wait_pane "$2" "${3:-10}"; then
-		ok "$1"
-	else
-		not_ok "$1: no /$2/ on the screen:"
-		sed 's/^/#   /' "$TMP/pane"
-	fi
-}
 keys() { tm send-keys -t top "$@"; }
 # wait_rows N REGEX: polls the screen until N lines match REGEX (grep -E); bounded.
 wait_rows() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		pane && [ "$(grep -cE -- "$2" "$TMP/pane")" = "$1" ] && return 0
+		pane top && [ "$(grep -cE -- "$2" "$TMP/pane.top")" = "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -94,24 +75,24 @@ two_ttls() {
 # list SID: the session list filtered to SID, once both copies show.
 list() {
 	keys / "$1" Enter
-	check_pane "the list shows both copies of $1" "^2 shown of [0-9]+; walk done.*sid \*$1\*"
+	check_pane top "the list shows both copies of $1" "^2 shown of [0-9]+; walk done.*sid \*$1\*"
 }
 
-check_pane "top starts on the pool panel" "^SERVER +STATE"
+check_pane top "top starts on the pool panel" "^SERVER +STATE"
 keys Tab
-check_pane "Tab opens the session list" "shown of [0-9]+; walk done"
+check_pane top "Tab opens the session list" "shown of [0-9]+; walk done"
 
 # ---- expire: the selected row, every copy ----
 list trepl0001
 keys x
-check_pane "x asks for confirmation" "\[y/N\]"
+check_pane top "x asks for confirmation" "\[y/N\]"
 check "... naming the session, every copy" \
-	grep -qE "Expire \(delete\) every copy of session trepl0001\? PHP will start an empty session for this id\." "$TMP/pane"
+	grep -qE "Expire \(delete\) every copy of session trepl0001\? PHP will start an empty session for this id\." "$TMP/pane.top"
 keys y
-check_pane "y expires it; the status line says what memcsess expire says" \
+check_pane top "y expires it; the status line says what memcsess expire says" \
 	"expire: 2 matched, 2 expired, 0 already gone, 0 failed"
 check_eq "no copy of trepl0001 is left on any server" 0 "$(copies trepl0001)"
-check_pane "the list drops both rows" "^0 shown of [0-9]+; walk done.*sid \*trepl0001\*"
+check_pane top "the list drops both rows" "^0 shown of [0-9]+; walk done.*sid \*trepl0001\*"
 # A PHP worker reading the session on request after request, spread over 10 seconds (the replica
 # libmemcached reads is chosen from a seed taken each second).
 php -d session.save_handler=memcached -d "session.save_path=$POOL" -d session.use_cookies=0 \
@@ -126,20 +107,20 @@ check_eq "PHP reading either copy starts an empty session on each of 10 requests
 # ---- touch: both rows marked (one session), then one row selected ----
 list trepl0002
 keys Space Space t
-check_pane "t on both marked copies asks for one session's TTL" "New TTL for every copy of session trepl0002 \("
+check_pane top "t on both marked copies asks for one session's TTL" "New TTL for every copy of session trepl0002 \("
 keys 1 0 m Enter
-check_pane "and confirmation naming the new TTL" "Set the TTL of every copy of session trepl0002 to 10m00s \(expires .*\)\? \[y/N\]"
+check_pane top "and confirmation naming the new TTL" "Set the TTL of every copy of session trepl0002 to 10m00s \(expires .*\)\? \[y/N\]"
 keys y
-check_pane "y touches both copies" "expire: 2 matched, 2 touched, 0 already gone, 0 failed"
+check_pane top "y touches both copies" "expire: 2 matched, 2 touched, 0 already gone, 0 failed"
 two_ttls 590 600 trepl0002
 check "memcached has the new TTL on both copies (about 600 s: ${t[*]})" two_ttls 590 600 trepl0002
 check "the list shows the new TTL on both rows" \
 	wait_rows 2 "trepl0002 +127\.0\.0\.1:[0-9]+ +[0-9]+ +(10m00s|9m5[0-9]s) "
 keys u
 keys t
-check_pane "t on the selected row asks for the TTL of every copy" "New TTL for every copy of session trepl0002 \("
+check_pane top "t on the selected row asks for the TTL of every copy" "New TTL for every copy of session trepl0002 \("
 keys 4 0 d Enter
-check_pane "and confirmation naming 40 days" "Set the TTL of every copy of session trepl0002 to 40d"
+check_pane top "and confirmation naming 40 days" "Set the TTL of every copy of session trepl0002 to 40d"
 keys y
 two_ttls $((40 * 86400 - 30)) $((40 * 86400)) trepl0002
 check "past 30 days memcached is given a unix time: both copies have about 40 days left (${t[*]})" \
@@ -155,20 +136,20 @@ done
 stopped=${!v} pidvar=${v}_PID
 kill -STOP "${!pidvar}"
 keys x y
-check_pane "with a server stopped the status line sums up and names the failure" \
+check_pane top "with a server stopped the status line sums up and names the failure" \
 	"expire: 1 matched, 1 expired, 0 already gone, 1 failed; session trepl0003: looking for other copies: server 127\.0\.0\.1:$stopped: timeout" 15
 kill -CONT "${!pidvar}"
-check_pane "the list keeps the row of the copy left there" "^  trepl0003 +127\.0\.0\.1:$stopped "
-check_pane "... and only that one" "^1 shown of [0-9]+; walk done.*sid \*trepl0003\*"
+check_pane top "the list keeps the row of the copy left there" "^  trepl0003 +127\.0\.0\.1:$stopped "
+check_pane top "... and only that one" "^1 shown of [0-9]+; walk done.*sid \*trepl0003\*"
 keys x y
-check_pane "expiring again removes it (the copy PHP reads first is already gone)" \
+check_pane top "expiring again removes it (the copy PHP reads first is already gone)" \
 	"expire: 2 matched, 1 expired, 1 already gone, 0 failed"
 check_eq "no copy of trepl0003 is left" 0 "$(copies trepl0003)"
 
 keys q
-check_pane "q quits with exit code 0" "^EXIT=0"
+check_pane top "q quits with exit code 0" "^EXIT=0"
 check "stderr got the summaries, as memcsess expire writes them" \
-	grep -qx "expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/pane"
+	grep -qx "expire: 2 matched, 2 expired, 0 already gone, 0 failed" "$TMP/pane.top"
 check "... and the failure, named" \
-	grep -q "^memcsess: session trepl0003: looking for other copies: server 127.0.0.1:$stopped: timeout" "$TMP/pane"
+	grep -q "^memcsess: session trepl0003: looking for other copies: server 127.0.0.1:$stopped: timeout" "$TMP/pane.top"
 exit 0
