@@ -157,7 +157,10 @@ int sess_edit_read(struct sess_edit *e, const struct pool *p, const char *sid,
 	e->cas = r.cas;
 	if (read_lock(e, cause) < 0)
 		return -1;
-	return decode_stored(e, o, cause);
+	if (decode_stored(e, o, cause) < 0)
+		return -1;
+	sess_inner_open(&e->inner, e->root, o->scheme, o->cipher, o->keys);
+	return 0;
 }
 
 void sess_edit_release(struct sess_edit *e)
@@ -167,13 +170,17 @@ void sess_edit_release(struct sess_edit *e)
 	buf_release(&e->lock_key);
 	buf_release(&e->stored);
 	pv_free(e->root);
+	sess_inner_release(&e->inner);
 	memset(e, 0, sizeof(*e));
 }
 
 int sess_edit_encode(struct sess_edit *e, struct buf *value, uint32_t *flags, char **cause)
 {
 	struct buf plain = BUF_INIT, sealed = BUF_INIT;
+	if (sess_inner_seal(&e->inner, e->root, cause) < 0)
+		return -1;
 	int rc = sess_encode(e->root, e->handler, &plain, cause);
+	sess_inner_unseal(&e->inner);
 	const struct buf *out = &plain;
 	*flags = e->flags;
 	if (rc == 0 && e->scheme != CRYPT_NONE) {

@@ -9,6 +9,7 @@
 #include "mc/pool.h"
 #include "php/value.h"
 #include "session_decode.h"
+#include "session_inner.h"
 #include "util.h"
 
 struct sess_edit_opts {
@@ -43,6 +44,7 @@ struct sess_edit {
 	char cipher[48];
 	const struct crypt_key *crypt_key;	/* the key that opened it; not owned */
 	int wrapped;			/* laravel: the plaintext was serialize()d once more */
+	struct sess_inner inner;	/* string values encrypted one by one */
 };
 
 enum sess_write_status {
@@ -55,13 +57,14 @@ enum sess_write_status {
 };
 
 /* Reads session sid from the server PHP reads it from and decodes it for editing (strings
- * inside stay as stored, encrypted or not). Returns 0; 1 when there is no such session; -1
+ * inside encrypted one by one are opened with o's keys, else kept as stored). Returns 0; 1 when there is no such session; -1
  * with *cause: a server failed, the value is encrypted as a whole, it does not decode. */
 int sess_edit_read(struct sess_edit *e, const struct pool *p, const char *sid,
 		   const struct sess_edit_opts *o, char **cause);
 void sess_edit_release(struct sess_edit *e);
-/* The bytes and flags to store for e->root: encoded with e->handler, compressed as
- * php-memcached would under the session's flags. Returns 0 or -1 with *cause. */
+/* The bytes and flags to store for e->root: inner encrypted values sealed again, encoded with
+ * e->handler, compressed as php-memcached would under the session's flags. Returns 0 or -1
+ * with *cause (a changed inner value without its key, too). */
 int sess_edit_encode(struct sess_edit *e, struct buf *value, uint32_t *flags, char **cause);
 /* Writes value under PHP's lock with the CAS token read, then to each replica. *cause
  * (new) explains every status but SW_WRITTEN. */

@@ -42,6 +42,7 @@ static const char *const help_lines[] = {
 	"  x Delete        expire (delete) the marked or selected sessions, after",
 	"                  confirmation",
 	"  t               set a new TTL (touch), after confirmation",
+	"  e               edit the selected session (as in the inspector)",
 	"  R F5            walk the pool again",
 	"",
 	"Session inspector",

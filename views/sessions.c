@@ -462,6 +462,17 @@ static void open_selected(struct top *t, struct sessions *s)
 	top_open(t, VIEW_INSPECT);
 }
 
+/* The edit key: the selected session (not the marked ones) in the editor, as the inspector
+ * does it (R walks the pool again to show its new size). */
+static void edit_selected(struct top *t, struct sessions *s)
+{
+	if (s->cur >= s->nview)
+		return;
+	char *sid = xstrdup(s->rows[s->view[s->cur]].sid);
+	view_edit_session(t, sid);
+	free(sid);
+}
+
 static void toggle_mark(struct sessions *s)
 {
 	if (s->cur >= s->nview)
@@ -496,6 +507,7 @@ static unsigned sessions_key(struct top *t, void *st, int ch)
 		break;
 	case 'x': case KEY_DC: act(t, s, 1); break;
 	case 't': act(t, s, 0); break;
+	case 'e': edit_selected(t, s); break;
 	default: return TOP_IGNORED;
 	}
 	if (s->want_rebuild)

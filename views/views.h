@@ -102,7 +102,7 @@ void top_status(struct top *t, int error, const char *fmt, ...)
  * then resumes curses; the loop redraws everything. */
 void top_outside(struct top *t, void (*fn)(struct top *t, void *arg), void *arg);
 
-/* edit.c: the inspector's edit key: session sid in the editor, outside curses. */
+/* edit.c: the edit key (inspector, session list): session sid in the editor, outside curses. */
 void view_edit_session(struct top *t, const char *sid);
 
 /* prompt.c */

@@ -5,6 +5,7 @@
 #include "php/json_escape.h"
 #include "php/unserialize.h"
 #include "php/value_from_json.h"
+#include "codec/crypto.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -181,13 +182,57 @@ static void put_value(struct buf *out, const struct pv *v, struct ids *ids, int 
 	buf_addc(out, '}');
 }
 
+/* Appends a path segment as PATH arguments take it ('\' before '.', '\\' and '"'; control
+ * bytes, which would end the comment line, as '?'). */
+static void put_segment(struct buf *path, const struct pv *key)
+{
+	if (path->len)
+		buf_addc(path, '.');
+	if (key->type == PV_INT) {
+		buf_printf(path, "%" PRId64, key->u.i);
+		return;
+	}
+	for (size_t i = 0; i < key->u.str.len; i++) {
+		char c = key->u.str.ptr[i];
+		if (c == '.' || c == '\\' || c == '"')
+			buf_addc(path, '\\');
+		buf_addc(path, (unsigned char)c < 0x20 || c == 0x7f ? '?' : c);	/* one line */
+	}
+}
+
+/* One comment line for each value the crypto layer opened (sealed again on save) or left
+ * closed (kept as stored), with its path. */
+static void note_crypted(const struct pv *v, struct buf *path, struct buf *out)
+{
+	if (v->decrypted || v->encrypted) {
+		buf_printf(out, "# %s (%s): %s\n", v->decrypted ? "sealed again on save" :
+			   "encrypted, no key: kept as stored, cannot be changed",
+			   crypt_scheme_name(v->decrypted ? v->decrypted : v->encrypted),
+			   path->ptr ? path->ptr : "");
+		return;
+	}
+	if (v->type != PV_ARRAY && v->type != PV_OBJECT)
+		return;
+	for (size_t i = 0; i < v->n_items; i++) {
+		size_t len = path->len;
+		put_segment(path, v->items[i].key);
+		note_crypted(v->items[i].value, path, out);
+		path->len = len;
+		if (path->ptr)
+			path->ptr[len] = '\0';
+	}
+}
+
 void pv_edit_write(const struct pv *root, struct buf *out)
 {
+	struct buf path = BUF_INIT;
 	struct ids ids = { NULL, 0 };
 	buf_adds(out, "# memcsess edit: the session's variables. Ints 5, floats 5.0 (or\n"
 		 "# {\"__float\":\"INF\"}), binary strings {\"__base64\":...}, objects {\"__class\":...}\n"
 		 "# with \"protected:name\" and \"private:Class:name\" properties, enums {\"__case\"},\n"
 		 "# references {\"__ref\":N} to {\"__id\":N,...}. See memcsess(1), EDIT FORM.\n");
+	note_crypted(root, &path, out);
+	buf_release(&path);
 	buf_addc(out, '{');
 	for (size_t i = 0; i < root->n_items; i++) {
 		const struct pv_entry *e = &root->items[i];

@@ -290,3 +290,20 @@ if ($mode === 'whole') {
 	}
 	echo $bad || !$n ? "not ok" : "ok", " - PHP reads back the $n $kind sessions loaded\n";
 }
+if ($mode === 'inner-show') {	// inner-show SID: what an inner session holds, raw and opened
+	ini_set('session.use_cookies', '0');
+	ini_set('session.use_strict_mode', '0');
+	ini_set('session.cache_limiter', '');
+	session_id($argv[2]);
+	session_start(['read_and_close' => true]);
+	$s = $_SESSION;
+	$iv = fn($v) => is_string($v) && str_contains(base64_decode($v), '::')
+		? bin2hex(explode('::', base64_decode($v), 2)[1]) : null;
+	$open = fn($v) => is_string($v) ? oss_decrypt($v, $okey) : null;
+	echo json_encode(['user_id' => $s['user_id'] ?? null, 'has_card' => isset($s['card']),
+		'card_raw' => $s['card'] ?? null, 'card_iv' => $iv($s['card'] ?? null),
+		'card' => $open($s['card'] ?? null), 'ssn_raw' => $s['profile']['ssn'] ?? null,
+		'ssn' => $open($s['profile']['ssn'] ?? null), 'prefs_raw' => $s['prefs'] ?? null,
+		'prefs' => isset($s['prefs']) ? laravel_decrypt($s['prefs'], $lkey) : null],
+		JSON_UNESCAPED_SLASHES), "\n";
+}
