@@ -45,7 +45,18 @@ struct watcher {
 	struct act_run *run;
 	struct act_top contention, evictions;
 	double next_summary;
+	struct buf out;		/* event lines not yet handed to stdout */
 };
+
+#define OUT_FLUSH 65536
+
+/* Hands the event lines kept to stdout: one write for a batch, not one a line. */
+static void out_flush(struct watcher *w)
+{
+	if (w->out.len)
+		fwrite(w->out.ptr, 1, w->out.len, stdout);
+	buf_reset(&w->out);
+}
 
 static volatile sig_atomic_t stop_flag;
 
@@ -55,17 +66,30 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* "2026-12-07T15:21:15.123456Z" */
-static void fmt_stamp(double t, char *out, size_t cap)
+/* "2026-12-07T15:21:15.123456Z" (out: 28 bytes at least); the date and time of the last second
+ * formatted are kept, as events come tens of thousands a second. */
+static void fmt_stamp(double t, char *out)
 {
+	static time_t last = (time_t)-1;
+	static char day[24];
 	time_t s = (time_t)t;
-	struct tm tm;
-	gmtime_r(&s, &tm);
+	if (s != last) {
+		struct tm tm;
+		gmtime_r(&s, &tm);
+		if (!strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm))
+			day[0] = '\0';
+		day[19] = '\0';
+		last = s;
+	}
 	double frac = t - (double)s;
 	unsigned us = frac <= 0 ? 0 : frac >= 0.999999 ? 999999 : (unsigned)(frac * 1e6 + 0.5);
-	char day[24];
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, cap, "%.19s.%06uZ", day, us % 1000000u);
+	us %= 1000000u;
+	size_t n = strlen(day);
+	memcpy(out, day, n);
+	out[n++] = '.';
+	for (int k = 5; k >= 0; k--, us /= 10)
+		out[n + (size_t)k] = (char)('0' + us % 10);
+	memcpy(out + n + 6, "Z", 2);
 }
 
 /* A string for JSON: as it is when valid UTF-8, else with %XX for bytes past 0x7e. */
@@ -132,7 +156,7 @@ static void jreal(struct buf *b, const char *k, double v)
 static void jtime(struct buf *b, const char *k, double t)
 {
 	char s[40];
-	fmt_stamp(t, s, sizeof(s));
+	fmt_stamp(t, s);
 	jtext(b, k, t > 0 ? s : NULL);
 }
 
@@ -177,10 +201,10 @@ static void json_details(struct buf *b, const struct pool *p, const struct act_e
 	}
 }
 
-static void print_json(const struct watcher *w, const struct act_event *e)
+/* One JSON line, appended to out. */
+static void print_json(struct buf *out, const struct pool *p, const struct act_event *e)
 {
 	static struct buf b;
-	const struct pool *p = &w->ctx->pool;
 	buf_reset(&b);	/* the first jkey opens the object */
 	jtime(&b, "time", e->time);
 	jtext(&b, "server", p->servers[e->server].name);
@@ -193,81 +217,109 @@ static void print_json(const struct watcher *w, const struct act_event *e)
 		jbool(&b, "inferred", 1);
 	json_details(&b, p, e);
 	buf_adds(&b, "}\n");
-	fwrite(b.ptr, 1, b.len, stdout);
+	buf_add(out, b.ptr, b.len);
 }
 
 /* The sid for people: bytes past 0x7e and controls as %XX. */
-static void print_sid(const char *s)
+static void add_sid(struct buf *b, const char *s)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c <= 0x20 || c > 0x7e || c == '%')
-			printf("%%%02X", c);
-		else
-			putchar(c);
+		if (c <= 0x20 || c > 0x7e || c == '%') {
+			char x[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_add(b, x, 3);
+		} else {
+			buf_addc(b, (char)c);
+		}
 	}
 }
 
-
-static void print_text(const struct watcher *w, const struct act_event *e)
+static void add_duration(struct buf *b, const char *k, int64_t secs)
 {
-	const struct pool *p = &w->ctx->pool;
-	char t[40], d[32];
-	fmt_stamp(e->time, t, sizeof(t));
-	printf("%s %s %s", t, p->servers[e->server].name, act_kind_name(e->kind));
-	if (e->sid[0]) {
-		printf(" sid=");
-		print_sid(e->sid);
-	}
-	if (e->kind != ACT_SERVER && e->kind != ACT_SKIPPED && e->kind != ACT_EVICTION)
-		printf(" client=%s", e->client[0] ? e->client : "unknown");
-	if (e->status)
-		printf(" %s", e->status);
+	char d[32];
+	fmt_duration(secs, d, sizeof(d));
+	buf_adds(b, k);
+	buf_adds(b, d);
+}
+
+static void add_size(struct buf *b, int64_t size)
+{
+	buf_adds(b, " size=");
+	json_write_int(b, size);
+}
+
+static void text_details(struct buf *b, const struct pool *p, const struct act_event *e)
+{
+	char t[40];
 	switch (e->kind) {
 	case ACT_READ: case ACT_WRITE: case ACT_NEW: case ACT_REFUSED:
 		if (e->size >= 0)
-			printf(" size=%lld", (long long)e->size);
-		if (e->ttl >= 0 && (e->kind == ACT_WRITE || e->kind == ACT_NEW)) {
-			fmt_duration(e->ttl, d, sizeof(d));
-			printf(" ttl=%s", d);
-		}
+			add_size(b, e->size);
+		if (e->ttl >= 0 && (e->kind == ACT_WRITE || e->kind == ACT_NEW))
+			add_duration(b, " ttl=", e->ttl);
 		break;
 	case ACT_CONTENTION:
-		printf(" holder=%s waited=%.2fs retries=%u", e->holder[0] ? e->holder : "unknown",
-		       e->waited, e->retries);
+		buf_printf(b, " holder=%s waited=%.2fs retries=%u",
+			   e->holder[0] ? e->holder : "unknown", e->waited, e->retries);
 		if (e->since > 0) {
-			fmt_stamp(e->since, t, sizeof(t));
-			printf(" since=%s", t);
+			fmt_stamp(e->since, t);
+			buf_printf(b, " since=%s", t);
 		}
 		break;
 	case ACT_LOCK_HELD:
-		printf(" held=%.2fs", e->held);
+		buf_printf(b, " held=%.2fs", e->held);
 		break;
 	case ACT_EVICTION:
-		fmt_duration(e->ttl, d, sizeof(d));
-		printf("%s ttl-left=%s", e->lock ? " lock" : "", d);
-		if (e->idle >= 0) {
-			fmt_duration(e->idle, d, sizeof(d));
-			printf(" idle=%s", d);
-		}
-		printf(" size=%lld%s", (long long)e->size, e->fetched ? "" : " never-read");
+		add_duration(b, e->lock ? " lock ttl-left=" : " ttl-left=", e->ttl);
+		if (e->idle >= 0)
+			add_duration(b, " idle=", e->idle);
+		add_size(b, e->size);
+		if (!e->fetched)
+			buf_adds(b, " never-read");
 		break;
 	case ACT_MISPLACED:
-		printf("%s php-uses=%s", e->lock ? " lock" : "", p->servers[e->home].name);
+		buf_printf(b, "%s php-uses=%s", e->lock ? " lock" : "", p->servers[e->home].name);
 		break;
 	case ACT_SKIPPED:
-		printf(" %llu lines dropped by memcached (the watch fell behind)",
-		       (unsigned long long)e->skipped);
+		buf_printf(b, " %llu lines dropped by memcached (the watch fell behind)",
+			   (unsigned long long)e->skipped);
 		break;
 	case ACT_SERVER:
-		printf(": %s", watch_strip_server(e->text ? e->text : "", p->servers[e->server].name));
+		buf_adds(b, ": ");
+		buf_adds(b, watch_strip_server(e->text ? e->text : "", p->servers[e->server].name));
 		break;
 	default:
 		break;
 	}
+}
+
+/* One line for people. */
+static void print_text(struct buf *b, const struct pool *p, const struct act_event *e)
+{
+	char t[40];
+	fmt_stamp(e->time, t);
+	buf_adds(b, t);
+	buf_addc(b, ' ');
+	buf_adds(b, p->servers[e->server].name);
+	buf_addc(b, ' ');
+	buf_adds(b, act_kind_name(e->kind));
+	if (e->sid[0]) {
+		buf_adds(b, " sid=");
+		add_sid(b, e->sid);
+	}
+	if (e->kind != ACT_SERVER && e->kind != ACT_SKIPPED && e->kind != ACT_EVICTION) {
+		buf_adds(b, " client=");
+		buf_adds(b, e->client[0] ? e->client : "unknown");
+	}
+	if (e->status) {
+		buf_addc(b, ' ');
+		buf_adds(b, e->status);
+	}
+	text_details(b, p, e);
 	if (e->inferred)
-		printf(" (inferred)");
-	putchar('\n');
+		buf_adds(b, " (inferred)");
+	buf_addc(b, '\n');
 }
 
 static void on_event(const struct act_event *e, void *arg)
@@ -281,9 +333,11 @@ static void on_event(const struct act_event *e, void *arg)
 	if (!(w->kinds & (1u << e->kind)))
 		return;
 	if (w->json)
-		print_json(w, e);
+		print_json(&w->out, &w->ctx->pool, e);
 	else
-		print_text(w, e);
+		print_text(&w->out, &w->ctx->pool, e);
+	if (w->out.len >= OUT_FLUSH)
+		out_flush(w);
 }
 
 static json_t *top_json(const struct act_top *t)
@@ -308,9 +362,10 @@ static void top_text(const char *what, const struct act_top *t)
 		printf(" none");
 	for (size_t k = 0; k < t->n && k < TOP_SHOW; k++) {
 		size_t i = act_top_nth(t, k, order);
-		putchar(' ');
-		print_sid(t->s[i]);
-		printf(" (%lu)", t->count[i]);
+		struct buf b = BUF_INIT;
+		add_sid(&b, t->s[i]);
+		printf(" %s (%lu)", b.ptr ? b.ptr : "", t->count[i]);
+		buf_release(&b);
 	}
 	putchar('\n');
 }
@@ -319,7 +374,7 @@ static void print_summary(const struct watcher *w, int final)
 {
 	const struct pool *p = &w->ctx->pool;
 	char t[40];
-	fmt_stamp(act_run_now(), t, sizeof(t));
+	fmt_stamp(act_run_now(), t);
 	if (w->json) {
 		json_t *o = json_object(), *s = json_object();
 		json_object_set_new(o, "time", json_string(t));
@@ -415,6 +470,7 @@ static int stopped(const struct watcher *w)
 static int watch_pass(void *arg, double now)
 {
 	struct watcher *w = arg;
+	out_flush(w);
 	if (w->next_summary && now >= w->next_summary) {
 		print_summary(w, 0);
 		w->next_summary = now + w->summary;
@@ -452,6 +508,7 @@ static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	act_run_stop(w.run);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	out_flush(&w);
 	print_summary(&w, 1);
 	fflush(stdout);
 	ret = EXIT_OK;
@@ -469,6 +526,7 @@ static int watch_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 		cmd_error("warning: %lu locks were not followed (more than memcsess keeps open)",
 			  act_run_overflow(w.run));
 	act_run_free(w.run);
+	buf_release(&w.out);
 	free(w.srv);
 	return cmd_output_failed() ? EXIT_IO : ret;
 }
