@@ -213,22 +213,29 @@ static struct alock *lock_get(struct activity *a, size_t server, const char *sid
 	return l;
 }
 
+/* Reports waiter w of lock l as a contention event at t with status st. */
+static void emit_wait(struct activity *a, const struct alock *l, const struct waiter *w, double t,
+		      const char *st)
+{
+	struct act_event e;
+	event_init(&e, ACT_CONTENTION, t, l->server);
+	e.sid = l->sid;
+	snprintf(e.client, sizeof(e.client), "%s", w->client);
+	snprintf(e.holder, sizeof(e.holder), "%s", l->holder);
+	e.since = l->since;
+	e.waited = t - w->first;
+	e.retries = w->retries;
+	e.inferred = !w->confirmed;
+	e.status = st;
+	a->o.emit(&e, a->o.arg);
+}
+
 /* Reports waiter k of lock l as a contention event with status st, and forgets it. */
 static void waiter_end(struct activity *a, struct alock *l, int k, double t, const char *st)
 {
 	struct waiter *w = &l->w[k];
 	if (!w->tentative || w->retries > 1) {
-		struct act_event e;
-		event_init(&e, ACT_CONTENTION, t, l->server);
-		e.sid = l->sid;
-		snprintf(e.client, sizeof(e.client), "%s", w->client);
-		snprintf(e.holder, sizeof(e.holder), "%s", l->holder);
-		e.since = l->since;
-		e.waited = t - w->first;
-		e.retries = w->retries;
-		e.inferred = !w->confirmed;
-		e.status = st;
-		a->o.emit(&e, a->o.arg);
+		emit_wait(a, l, w, t, st);
 	}
 	struct aconn *c = conn_get(a, l->server, w->cfd);
 	if (c)
@@ -599,16 +606,7 @@ void activity_tick(struct activity *a, double now)
 			    now - w->first <= a->o.lock_slow)
 				continue;
 			w->reported = 1;
-			event_init(&e, ACT_CONTENTION, now, l->server);
-			e.sid = l->sid;
-			snprintf(e.client, sizeof(e.client), "%s", w->client);
-			snprintf(e.holder, sizeof(e.holder), "%s", l->holder);
-			e.since = l->since;
-			e.waited = now - w->first;
-			e.retries = w->retries;
-			e.inferred = !w->confirmed;
-			e.status = "waiting";
-			a->o.emit(&e, a->o.arg);
+			emit_wait(a, l, w, now, "waiting");
 		}
 	}
 }
