@@ -27,6 +27,11 @@ void conn_cancel_on(volatile sig_atomic_t *flag)
 	cancel_flag = flag;
 }
 
+char *conn_timeout_cause(const struct conn *c, const char *what)
+{
+	return xasprintf("server %s: timeout after %d ms while %s", c->name, c->timeout_ms, what);
+}
+
 /* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout, error or
  * cancel (looked at every CANCEL_CHECK_MS while waiting). */
 static int wait_fd(struct conn *c, short events, const char *what, char **cause)
@@ -45,8 +50,7 @@ static int wait_fd(struct conn *c, short events, const char *what, char **cause)
 		if (r == 0 && (left -= slice) > 0)
 			continue;
 		if (r == 0) {
-			*cause = xasprintf("server %s: timeout after %d ms while %s", c->name,
-					   c->timeout_ms, what);
+			*cause = conn_timeout_cause(c, what);
 			return -1;
 		}
 		if (errno != EINTR) {
@@ -568,8 +572,8 @@ static void more_records(struct conn *c)
 	}
 }
 
-/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
-static int fill(struct conn *c, char **cause)
+/* Makes room in c->in for what the next read brings. */
+static void make_room(struct conn *c)
 {
 	if (c->in_off > 0 && c->in_off == c->in.len) {
 		buf_reset(&c->in);
@@ -580,29 +584,55 @@ static int fill(struct conn *c, char **cause)
 		c->in_off = 0;
 	}
 	buf_grow(&c->in, 65536);
+}
+
+/* Names why a read on c ended the connection (r IO_EOF or IO_ERR, *cause set for IO_ERR). */
+static void read_failed(struct conn *c, long r, char **cause)
+{
+	if (r == IO_EOF && !c->got_reply)
+		*cause = xasprintf("server %s: connection closed without a reply (a server "
+				   "with SASL, memcached -S, speaks only the binary protocol: "
+				   "memcsess cannot list keys there)", c->name);
+	else if (r == IO_EOF)
+		*cause = xasprintf("server %s: connection closed by server", c->name);
+	explain_tls(c, cause);
+}
+
+/* One read into c->in without waiting: 1 bytes came, 0 none yet (*want says what to wait
+ * for), -1 with *cause (also on EOF). */
+static int pull(struct conn *c, short *want, char **cause)
+{
+	make_room(c);
+	long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, want, cause);
+	if (r > 0) {
+		c->got_reply = 1;
+		c->in.len += (size_t)r;
+		more_records(c);
+		c->in.ptr[c->in.len] = '\0';
+		return 1;
+	}
+	if (r == IO_WAIT)
+		return 0;
+	read_failed(c, r, cause);
+	return -1;
+}
+
+int conn_pull(struct conn *c, char **cause)
+{
+	short want = POLLIN;
+	return pull(c, &want, cause);
+}
+
+/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
+static int fill(struct conn *c, char **cause)
+{
 	for (;;) {
 		short want = POLLIN;
-		long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, &want, cause);
-		if (r > 0) {
-			c->got_reply = 1;
-			c->in.len += (size_t)r;
-			more_records(c);
-			c->in.ptr[c->in.len] = '\0';
-			return 0;
-		}
-		if (r == IO_WAIT) {
-			if (wait_fd(c, want, "waiting for a reply", cause) < 0)
-				return -1;
-			continue;
-		}
-		if (r == IO_EOF && !c->got_reply)
-			*cause = xasprintf("server %s: connection closed without a reply (a server "
-					   "with SASL, memcached -S, speaks only the binary protocol: "
-					   "memcsess cannot list keys there)", c->name);
-		else if (r == IO_EOF)
-			*cause = xasprintf("server %s: connection closed by server", c->name);
-		explain_tls(c, cause);
-		return -1;
+		int r = pull(c, &want, cause);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
+		if (wait_fd(c, want, "waiting for a reply", cause) < 0)
+			return -1;
 	}
 }
 
@@ -634,34 +664,45 @@ int conn_lost(struct conn *c)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+int conn_readline_now(struct conn *c, const char **line, size_t *len, char **cause)
+{
+	char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
+	size_t avail = c->in.len - c->in_off;
+	char *nl = start ? memchr(start, '\n', avail) : NULL;
+	if (!nl && avail > CONN_MAX_LINE) {
+		*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
+				   CONN_MAX_LINE);
+		return -1;
+	}
+	if (!nl)
+		return 0;
+	size_t n = (size_t)(nl - start);
+	c->in_off += n + 1;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	start[n] = '\0';
+	if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
+		c->unauthenticated = 1;
+	*line = start;
+	*len = n;
+	return 1;
+}
+
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)
 {
-	size_t scanned = 0;
 	for (;;) {
-		char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
-		size_t avail = c->in.len - c->in_off;
-		char *nl = start ? memchr(start + scanned, '\n', avail - scanned) : NULL;
-		if (nl) {
-			size_t n = (size_t)(nl - start);
-			c->in_off += n + 1;
-			if (n > 0 && start[n - 1] == '\r')
-				n--;
-			start[n] = '\0';
-			if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
-				c->unauthenticated = 1;
-			*line = start;
-			*len = n;
-			return 0;
-		}
-		if (avail > CONN_MAX_LINE) {
-			*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
-					   CONN_MAX_LINE);
-			return -1;
-		}
-		scanned = avail;
+		int r = conn_readline_now(c, line, len, cause);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
 		if (fill(c, cause) < 0)
 			return -1;
 	}
+}
+
+int conn_has_line(const struct conn *c)
+{
+	size_t avail = c->in.len - c->in_off;
+	return avail > CONN_MAX_LINE || (avail && memchr(c->in.ptr + c->in_off, '\n', avail));
 }
 
 int conn_readdata(struct conn *c, size_t n, const char **data, char **cause)

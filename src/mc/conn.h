@@ -56,6 +56,17 @@ int conn_flush(struct conn *c, char **cause);
 /* Reads one line; *line points into the connection's buffer (valid until the next read),
  * without the trailing \r\n. Returns 0 or -1 with *cause. */
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
+/* conn_readline without waiting: 1 with the line, 0 when no whole line has come yet (nothing
+ * consumed), -1 with *cause (a line over CONN_MAX_LINE). */
+int conn_readline_now(struct conn *c, const char **line, size_t *len, char **cause);
+/* 1 when conn_readline would not wait: a whole line, or too long a one, is buffered. */
+int conn_has_line(const struct conn *c);
+/* One read of what the server has sent into c->in, without waiting: 1 when bytes came, 0 when
+ * none has (poll c->fd for POLLIN), -1 with *cause (also when the server closed it). After a
+ * 1, call again before polling: TLS may hold more than one read takes. */
+int conn_pull(struct conn *c, char **cause);
+/* "server NAME: timeout after N ms while WHAT" (new), as a wait on c that timed out says. */
+char *conn_timeout_cause(const struct conn *c, const char *what);
 /* Reads what the server has sent into c->in (at least one byte), waiting at most the timeout.
  * Returns 0 or -1 with *cause (also when the server closed the connection). */
 int conn_fill(struct conn *c, char **cause);

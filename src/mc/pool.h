@@ -39,6 +39,7 @@ struct pool {
 	size_t prefix_len;
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
+	int threads;		/* threads for work on every server (scan.c); 0: one a core */
 	int sasl;		/* 1: the servers want SASL over the binary protocol (memcached -S):
 				 * store.c goes through store_binary.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as
