@@ -1,0 +1,53 @@
+#!/bin/bash
+# --threads: a fixed set of threads walks a pool of more servers than threads, each thread
+# several servers at once. Every session comes out whatever the count; the process never holds
+# more threads than asked, even while a stopped server keeps it waiting; bad counts are refused.
+. "$(dirname "$0")/../lib.sh"
+POOL=
+for i in $(seq 12); do
+	mc_start_var P -m 8 -t 1 || exit 1
+	POOL="$POOL${POOL:+,}127.0.0.1:$P"
+	PIDS+=("$P_PID")
+	PORTS+=("$P")
+done
+php_write "$POOL" php 400 simple | cut -d'"' -f4 | sort >"$TMP/sids"
+check_eq "PHP wrote 400 sessions" 400 "$(wc -l <"$TMP/sids")"
+
+for t in 1 3 64 ""; do
+	"$MEMCSESS" -s "$POOL" ${t:+--threads "$t"} dump >"$TMP/out" 2>"$TMP/err"
+	check_eq "dump ${t:+--threads $t }exits 0" 0 $?
+	grep -o '"sid":"[^"]*"' "$TMP/out" | cut -d'"' -f4 | sort >"$TMP/got"
+	check "dump ${t:+--threads $t }gives every session PHP wrote" cmp -s "$TMP/sids" "$TMP/got"
+	"$MEMCSESS" -s "$POOL" ${t:+--threads "$t"} list --json >"$TMP/out" 2>"$TMP/err"
+	grep -o '"sid":"[^"]*"' "$TMP/out" | cut -d'"' -f4 | sort >"$TMP/got"
+	check "list --json ${t:+--threads $t }gives every session PHP wrote" cmp -s "$TMP/sids" "$TMP/got"
+done
+
+# A stopped server holds the walk for the timeout: meanwhile the threads are counted.
+kill -STOP "${PIDS[5]}"
+"$MEMCSESS" -s "$POOL" --threads 2 --timeout 3 dump >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+most=0
+for i in $(seq 40); do
+	n=$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+	[ -n "$n" ] && [ "$n" -gt "$most" ] && most=$n
+	sleep 0.05
+done
+wait "$pid"
+rc=$?
+kill -CONT "${PIDS[5]}"
+check "the walk was still running when counted" test "$most" -gt 0
+check "--threads 2 on 12 servers holds at most 2 threads (saw $most)" test "$most" -le 2
+check_eq "a stopped server among 12 gives exit code 1" 1 "$rc"
+check "its error names it and the timeout" \
+	grep -q "server 127.0.0.1:${PORTS[5]}: timeout after 3000 ms" "$TMP/err"
+onstopped=$(php "$PHP_DIR/where.php" "127.0.0.1:${PORTS[5]}" memc.sess.key. <"$TMP/sids" | wc -l)
+check_eq "every other server's sessions come out" $((400 - onstopped)) \
+	"$(grep -c '"sid":"t0' "$TMP/out")"
+
+for bad in 0 65 x; do
+	"$MEMCSESS" -s "$POOL" --threads "$bad" list >/dev/null 2>"$TMP/err"
+	check_eq "--threads $bad gives exit code 2" 2 $?
+	check "and says what it expected" grep -q "^memcsess: --threads: expected" "$TMP/err"
+done
+exit 0
