@@ -147,6 +147,7 @@ static void rec_classify(struct srv *s, const struct md_item *it, struct sess_re
 	const struct pool *p = s->ctx->pool;
 	memset(r, 0, sizeof(*r));
 	r->server = s->idx;
+	r->worker = s->thr->t;
 	r->key = it->key;
 	r->key_len = it->key_len;
 	scan_classify(p->prefix, p->prefix_len, r);
@@ -809,9 +810,7 @@ static int locks_from_walks(const struct scan_ctx *ctx)
 	return 1;
 }
 
-/* How many threads: the pool's setting, else one a core (at least two), never more than
- * servers. */
-static size_t thread_count(const struct pool *p)
+size_t scan_threads(const struct pool *p)
 {
 	long n = p->threads > 0 ? p->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (p->threads <= 0 && n < 2)
@@ -852,7 +851,7 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 	memset(ts, 0, sizeof(ts));
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.srv = xcalloc_lines(p->n, sizeof(*ctx.srv));
-	ctx.nthreads = thread_count(p);
+	ctx.nthreads = scan_threads(p);
 	memset(out, 0, p->n * sizeof(*out));
 	for (size_t i = 0; i < p->n; i++) {
 		ctx.srv[i].ctx = &ctx;
