@@ -144,11 +144,12 @@ int meta_reply_ready(const struct conn *c)
 	while (off < len && line[off] != ' ')
 		off++;
 	uint64_t n;
-	struct mg_reply scratch = { 0 };
-	if (parse_u64(line + 3, off - 3, &n) != 0 || n > CONN_MAX_VALUE ||
-	    parse_flags(&scratch, line + off, len - off, off))
+	if (parse_u64(line + 3, off - 3, &n) != 0 || n > CONN_MAX_VALUE)
 		return 1;	/* refused without reading on */
-	return avail - (size_t)(nl + 1 - line) >= n + 2;
+	if (avail - (size_t)(nl + 1 - line) >= n + 2)
+		return 1;
+	struct mg_reply scratch = { 0 };	/* bad flags are refused at once too */
+	return parse_flags(&scratch, line + off, len - off, off) != 0;
 }
 
 int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
