@@ -481,8 +481,105 @@ int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char 
 	return r;
 }
 
+/* Connects to c->addr, or the addresses after it, without waiting: 1 connected, 0 under way
+ * (c->fd waits for POLLOUT), -1 with *cause when none is left. */
+static int start_next(struct conn *c, char **cause)
+{
+	for (; c->addr; c->addr = c->addr->ai_next) {
+		free(*cause);
+		*cause = NULL;
+		c->fd = socket(c->addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd < 0) {
+			*cause = xasprintf("server %s: socket: %s", c->name, strerror(errno));
+			continue;
+		}
+		if (connect(c->fd, c->addr->ai_addr, c->addr->ai_addrlen) == 0)
+			return 1;
+		if (errno == EINPROGRESS)
+			return 0;
+		*cause = xasprintf("server %s: connect: %s", c->name, strerror(errno));
+		close(c->fd);
+		c->fd = -1;
+	}
+	return -1;
+}
+
+/* The socket is connected: what conn_open does after connecting (TLS, login). */
+static int opened(struct conn *c, char **cause)
+{
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	freeaddrinfo(c->addrs);
+	c->addrs = NULL;
+	c->addr = NULL;
+	const struct pool_server *s = c->server;
+	if (s->tls && tls_start(c, s, cause) < 0) {
+		conn_close(c);
+		return -1;
+	}
+	if (s->username && s->password && conn_login(c, s, cause) < 0)
+		return -1;
+	return 1;
+}
+
+int conn_open_start(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
+{
+	if (s->socket)		/* a unix socket connects at once or not at all */
+		return conn_open(c, s, timeout_ms, cause) == 0 ? 1 : -1;
+	memset(c, 0, sizeof(*c));
+	c->name = s->name;
+	c->timeout_ms = timeout_ms;
+	c->server = s;
+	c->fd = -1;
+	struct kept k = kept_take(s);
+	if (k.fd >= 0) {
+		c->fd = k.fd;
+		c->ssl = k.ssl;
+		c->got_reply = 1;
+		return 1;
+	}
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	int rc = getaddrinfo(s->host, s->port, &hints, &c->addrs);
+	if (rc != 0) {
+		*cause = xasprintf("server %s: cannot resolve '%s': %s", c->name, s->host,
+				   gai_strerror(rc));
+		c->addrs = NULL;
+		return -1;
+	}
+	c->addr = c->addrs;
+	int r = start_next(c, cause);
+	if (r == 1)
+		return opened(c, cause);
+	if (r < 0)
+		conn_close(c);
+	return r;
+}
+
+int conn_open_finish(struct conn *c, char **cause)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (!err)
+		return opened(c, cause);
+	*cause = xasprintf("server %s: connect: %s", c->name, strerror(err));
+	close(c->fd);
+	c->fd = -1;
+	c->addr = c->addr->ai_next;
+	int r = start_next(c, cause);
+	if (r == 1)
+		return opened(c, cause);
+	if (r < 0)
+		conn_close(c);
+	return r;
+}
+
 void conn_close(struct conn *c)
 {
+	if (c->addrs)
+		freeaddrinfo(c->addrs);
+	c->addrs = NULL;
+	c->addr = NULL;
 	close_socket(c->fd, c->ssl);
 	c->ssl = NULL;
 	c->fd = -1;

@@ -92,6 +92,9 @@ struct srv {
 	int busy_tries;
 	int first_line;		/* the next metadump line is the reply's first */
 	int hot;		/* may have more to read without a poll */
+	int connecting;		/* the connection it waits on is being made (POLLOUT) */
+	int unreachable;	/* a connect failed or timed out, or it went silent (atomic):
+				 * lock look-ups there would only wait */
 	int walk_ret;		/* the walk's outcome: 0, >0 the callback's stop, or -1/-2 with
 				 * walk_cause */
 	char *walk_cause;
@@ -196,6 +199,8 @@ static struct conn *lock_conn(struct srv *s, size_t i)
 {
 	const struct pool *p = s->ctx->pool;
 	struct thr *t = s->thr;
+	if (t->lockc_state[i] == 0 && __atomic_load_n(&s->ctx->srv[i].unreachable, __ATOMIC_RELAXED))
+		t->lockc_state[i] = -1;
 	if (t->lockc_state[i] == 0) {
 		char *cause = NULL;
 		t->lockc_state[i] = conn_open(&t->lockc[i], &p->servers[i], p->timeout_ms, &cause)
@@ -408,8 +413,33 @@ static int send_next(struct srv *s, struct batch *b, char **cause)
 	return conn_flush(&s->mg, cause);
 }
 
-/* Step two: opens the values' connection and sends the first two batches, or ends the server
- * when its walk failed or there is nothing to fetch. */
+/* The values' connection is open: sends the first two batches, or ends the server when there
+ * is nothing to fetch. */
+static void fetch_ready(struct srv *s)
+{
+	char *cause = NULL;
+	int ret = 0;
+	s->connecting = 0;
+	if (s->ctx->o->on_connect)
+		s->ctx->o->on_connect(s->idx, s->mg.fd, s->ctx->arg);
+	ret = spill_rewind(&s->spill, &cause);
+	if (ret == 0) {
+		s->b = xcalloc(2, sizeof(*s->b));
+		s->rd = 0;
+		ret = send_next(s, &s->b[0], &cause);
+	}
+	if (ret == 0 && s->b[0].n == BATCH)
+		ret = send_next(s, &s->b[1], &cause);
+	if (ret == 0 && s->b[0].n > 0) {
+		s->state = SRV_FETCH;
+		s->hot = 1;	/* replies may be in already (TLS) */
+		return;
+	}
+	srv_finish(s, ret, cause);
+}
+
+/* Step two: starts opening the values' connection, or ends the server when its walk failed or
+ * there is nothing to fetch. */
 static void fetch_begin(struct srv *s)
 {
 	const struct pool *p = s->ctx->pool;
@@ -418,27 +448,24 @@ static void fetch_begin(struct srv *s)
 	s->walk_cause = NULL;
 	if (ret == 0 && fetching(s->ctx->o) && cancelled(s->ctx))
 		ret = -2;
-	if (ret == 0 && fetching(s->ctx->o)) {
-		ret = conn_open(&s->mg, &p->servers[s->idx], p->timeout_ms, &cause) == 0 ? 0 : -1;
-		s->mg_open = ret == 0;
-		if (ret == 0 && s->ctx->o->on_connect)
-			s->ctx->o->on_connect(s->idx, s->mg.fd, s->ctx->arg);
-		if (ret == 0)
-			ret = spill_rewind(&s->spill, &cause);
-		if (ret == 0) {
-			s->b = xcalloc(2, sizeof(*s->b));
-			s->rd = 0;
-			ret = send_next(s, &s->b[0], &cause);
-		}
-		if (ret == 0 && s->b[0].n == BATCH)
-			ret = send_next(s, &s->b[1], &cause);
-		if (ret == 0 && s->b[0].n > 0) {
-			s->state = SRV_FETCH;
-			s->hot = 1;	/* replies may be in already (TLS) */
-			return;
-		}
+	if (ret != 0 || !fetching(s->ctx->o)) {
+		srv_finish(s, ret, cause);
+		return;
 	}
-	srv_finish(s, ret, cause);
+	int r = conn_open_start(&s->mg, &p->servers[s->idx], p->timeout_ms, &cause);
+	if (r < 0) {
+		srv_finish(s, -1, cause);
+		return;
+	}
+	s->mg_open = 1;
+	if (r == 1) {
+		fetch_ready(s);
+		return;
+	}
+	s->state = SRV_FETCH;
+	s->connecting = 1;
+	s->hot = 0;
+	s->deadline = now_ms() + p->timeout_ms;
 }
 
 /* The walk ended (ret as walk_ret): next, the values, or (when every walk must end first)
@@ -465,6 +492,7 @@ static void walk_send(struct srv *s)
 {
 	char *cause = NULL;
 	s->retry_at = 0;
+	s->connecting = 0;
 	if (conn_command(&s->md, METADUMP_CMD, &cause) < 0) {
 		walk_done(s, -1, cause);
 		return;
@@ -488,12 +516,21 @@ static void walk_begin(struct srv *s)
 		walk_done(s, -1, cause);
 		return;
 	}
-	if (conn_open(&s->md, &p->servers[s->idx], p->timeout_ms, &cause) < 0) {
+	int r = conn_open_start(&s->md, &p->servers[s->idx], p->timeout_ms, &cause);
+	if (r < 0) {
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
 		walk_done(s, -1, cause);
 		return;
 	}
 	s->md_open = 1;
-	walk_send(s);
+	if (r == 1) {
+		walk_send(s);
+		return;
+	}
+	s->state = SRV_WALK;
+	s->connecting = 1;
+	s->hot = 0;
+	s->deadline = now_ms() + p->timeout_ms;
 }
 
 /* The server refused metadump hash: the older ways (metadump all, cachedump) and the reasons
@@ -693,7 +730,10 @@ static void top_up(struct thr *t)
 static void srv_abort(struct srv *s, int ret)
 {
 	struct conn *c = s->state == SRV_WALK ? &s->md : &s->mg;
-	char *cause = ret == -1 ? conn_timeout_cause(c, "waiting for a reply") : NULL;
+	const char *what = s->connecting ? "connecting" : "waiting for a reply";
+	char *cause = ret == -1 ? conn_timeout_cause(c, what) : NULL;
+	if (ret == -1)
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
 	if (s->state == SRV_WALK)
 		walk_done(s, ret, cause);
 	else
@@ -709,7 +749,7 @@ static int poll_set(struct thr *t, double now)
 		int busy = s->state == SRV_WALK && s->retry_at > 0;
 		double until = (busy ? s->retry_at : s->deadline) - now;
 		t->pfd[i].fd = busy ? -1 : s->state == SRV_WALK ? s->md.fd : s->mg.fd;
-		t->pfd[i].events = POLLIN;
+		t->pfd[i].events = s->connecting ? POLLOUT : POLLIN;
 		t->pfd[i].revents = 0;
 		if (s->hot)
 			until = 0;
@@ -719,12 +759,42 @@ static int poll_set(struct thr *t, double now)
 	return wait <= 0 ? 0 : (int)(wait + 0.999);
 }
 
+/* The connection s waited for is made (or failed, or goes on to the next address). */
+static void srv_connected(struct srv *s)
+{
+	int walk = s->state == SRV_WALK;
+	char *cause = NULL;
+	int r = conn_open_finish(walk ? &s->md : &s->mg, &cause);
+	if (r == 0) {
+		s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+		return;
+	}
+	if (r < 0)
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
+	if (r < 0 && walk) {
+		s->md_open = 0;
+		walk_done(s, -1, cause);
+	} else if (r < 0) {
+		s->mg_open = 0;
+		srv_finish(s, -1, cause);
+	} else if (walk) {
+		walk_send(s);
+	} else {
+		fetch_ready(s);
+	}
+}
+
 /* Gives active server s its turn after a poll. */
 static void srv_turn(struct srv *s, short revents, double now)
 {
 	if (s->state == SRV_WALK && s->retry_at > 0) {
 		if (now >= s->retry_at)
 			walk_send(s);
+	} else if (s->connecting) {
+		if (revents)
+			srv_connected(s);
+		else if (now >= s->deadline)
+			srv_abort(s, -1);
 	} else if (revents || s->hot) {
 		if (s->state == SRV_WALK)
 			walk_step(s);
