@@ -7,6 +7,9 @@
 
 #define POOL_DEFAULT_SERVERS "127.0.0.1:11211"
 #define POOL_DEFAULT_PREFIX "memc.sess.key."
+/* libmemcached 1.1 asserts (hosts.cc, MEMCACHED_CONTINUUM_SIZE) on a ketama ring of more
+ * servers than this; PHP aborts the same way. */
+#define POOL_KETAMA_MAX 100
 #define POOL_DEFAULT_TIMEOUT_MS 2000
 
 /* How PHP picks a server (memcached.sess_consistent_hash and _type). */

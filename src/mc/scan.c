@@ -571,9 +571,12 @@ static int walk_line(struct srv *s, const char *line, size_t len)
 	} else if (first && strstr(cause, "'BUSY") && s->busy_tries++ < 50) {
 		free(cause);	/* another crawl runs: ask again in a while */
 		s->retry_at = now_ms() + 100;
-	} else if (first) {
+	} else if (first && metadump_refused(line, len)) {
 		free(cause);
 		walk_old_ways(s);
+	} else if (first) {
+		free(cause);
+		walk_done(s, -1, metadump_unexpected(&s->md, METADUMP_CMD, line, len));
 	} else {
 		char *inner = cause;
 		cause = xasprintf("server %s: %s: %s", s->md.name, METADUMP_CMD, inner);

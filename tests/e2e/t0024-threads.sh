@@ -64,6 +64,17 @@ grep -o '"sid":"[^"]*"' "$TMP/out" | cut -d'"' -f4 | sort >"$TMP/got"
 check "every other server's sessions come out" cmp -s "$TMP/sids" "$TMP/got"
 echo "# three unconnectable servers, one thread: $ms ms"
 
+# Past 100 servers libmemcached (and PHP with it) aborts on a ketama ring: refused, named.
+BIG=$(for i in $(seq 101); do printf '127.0.0.1:%d,' "$((40000 + i))"; done)
+"$MEMCSESS" -s "${BIG%,}" --timeout 0.2 list >/dev/null 2>"$TMP/err"
+check_eq "101 servers with ketama give exit code 2 (no abort)" 2 $?
+check "the error says why and what to give" grep -q "101 servers with consistent hashing (ketama): libmemcached.*--distribution modula" "$TMP/err"
+"$MEMCSESS" -s "${BIG%,}" --distribution ketama_weighted --timeout 0.2 list >/dev/null 2>&1
+check_eq "and with ketama_weighted" 2 $?
+"$MEMCSESS" -s "${BIG%,}" --distribution modula --timeout 0.2 list --fast >/dev/null 2>"$TMP/err"
+check "101 servers with modula are walked (each named when down)" \
+	test "$(grep -c 'connect: Connection refused' "$TMP/err")" -eq 101
+
 for bad in 0 65 x; do
 	"$MEMCSESS" -s "$POOL" --threads "$bad" list >/dev/null 2>"$TMP/err"
 	check_eq "--threads $bad gives exit code 2" 2 $?
