@@ -52,6 +52,7 @@ struct cmd_ctx {
 	char *prefix;		/* owned */
 	enum pool_dist dist;
 	int timeout_ms;
+	int threads;		/* --threads: threads for work on every server; 0 default */
 	volatile sig_atomic_t *cancel;
 	/* decryption and framework layout (--key-file, --scheme, --cipher, --app) */
 	char *key_file;		/* owned */

@@ -37,10 +37,10 @@ struct dump_state {
 	int stats;		/* --stats: say at the end how many lines and bytes, in how long */
 	size_t lines, bytes;	/* written so far */
 	size_t chunk;		/* lines are written once a server has this many bytes of them */
-	struct dump_room *room;	/* one per server: a server's records come from one thread */
+	struct dump_room *room;	/* one per walk thread (sess_rec.worker) */
 };
 
-/* One server's lines waiting to be written, and the room to decode in, kept from record to
+/* One thread's lines waiting to be written, and the room to decode in, kept from record to
  * record. */
 struct dump_room {
 	CACHE_ALIGNED struct buf lines;	/* each thread's room on lines of its own */
@@ -110,7 +110,7 @@ static void complain(struct dump_state *st, const struct sess_rec *r, const stru
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct dump_state *st = arg;
-	struct dump_room *room = &st->room[r->server];
+	struct dump_room *room = &st->room[r->worker];
 	struct decode_info d;
 	if (!app_sid_ok(st->ctx->app, r->sid, r->sid_len))
 		return 0;
@@ -179,12 +179,13 @@ static int dump_run(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (ctx->app != APP_PHP)
 		so.locks = 0;	/* only PHP's session handler locks */
 	struct scan_server *res = xcalloc(ctx->pool.n, sizeof(*res));
-	st.room = xcalloc_lines(ctx->pool.n, sizeof(*st.room));
+	size_t rooms = scan_threads(&ctx->pool);
+	st.room = xcalloc_lines(rooms, sizeof(*st.room));
 	st.chunk = isatty(fileno(stdout)) ? 0 : 256 * 1024;
 	pthread_mutex_init(&st.out, NULL);
 	double start = stats_now();
 	int r = scan_pool(&ctx->pool, &so, on_rec, &st, res);
-	for (size_t i = 0; i < ctx->pool.n; i++) {
+	for (size_t i = 0; i < rooms; i++) {
 		if (r != 2 && flush_room(&st, &st.room[i], 1) == 2)
 			r = 2;
 		buf_release(&st.room[i].lines);

@@ -39,7 +39,7 @@ const struct cmd_entry *const cmd_table[] = {
 
 /* Options every command accepts. Keys are negative so they never meet a command's. */
 enum { OPT_SERVERS = -100, OPT_PREFIX, OPT_DIST, OPT_TIMEOUT, OPT_HELP, OPT_KEY_FILE,
-       OPT_SCHEME, OPT_CIPHER, OPT_APP };
+       OPT_SCHEME, OPT_CIPHER, OPT_APP, OPT_THREADS };
 enum { OPT_USERNAME = -150, OPT_PASSWORD_FILE, OPT_SASL };
 enum { OPT_TLS = -170, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_SERVERNAME,
        OPT_TLS_INSECURE };
@@ -48,6 +48,7 @@ const struct cmd_opt common_opts[] = {
 	{ "prefix", 0, ARG_TEXT, OPT_PREFIX },
 	{ "distribution", 0, ARG_DIST, OPT_DIST },
 	{ "timeout", 0, ARG_DURATION, OPT_TIMEOUT },
+	{ "threads", 0, ARG_NUMBER, OPT_THREADS },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "key-file", 0, ARG_FILE, OPT_KEY_FILE },
 	{ "scheme", 0, ARG_SCHEME, OPT_SCHEME },
@@ -197,6 +198,7 @@ int cmd_pool(struct cmd_ctx *ctx)
 		free(cause);
 		return EXIT_USAGE;
 	}
+	ctx->pool.threads = ctx->threads;
 	ctx->have_pool = 1;
 	ctx->pool.hash_prefix = app_hashes_prefix(ctx->app);
 	if (ctx->keep_conns)
@@ -446,6 +448,7 @@ static void tls_option(struct cmd_ctx *ctx, int key, const char *arg)
 static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key, const char *arg)
 {
 	double secs;
+	long n = 0;
 	switch (key) {
 	case OPT_SERVERS:
 		free(ctx->servers);
@@ -470,6 +473,15 @@ static int common_option(struct cmd_ctx *ctx, const struct cmd_entry *e, int key
 			return EXIT_USAGE;
 		}
 		ctx->timeout_ms = (int)(secs * 1000 + 0.5);
+		break;
+	case OPT_THREADS:
+		if (cmd_parse_count("threads", arg, &n) < 0)
+			return EXIT_USAGE;
+		if (n < 1 || n > 64) {
+			cmd_error("--threads: expected a number from 1 to 64, got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		ctx->threads = (int)n;
 		break;
 	case OPT_HELP:
 		command_usage(e, stdout);

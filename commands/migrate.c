@@ -486,6 +486,7 @@ static int open_pool(struct migrate *m, struct pool *p, const char *spec, const 
 		free(cause);
 		return EXIT_USAGE;
 	}
+	p->threads = m->ctx->threads;
 	int ret = cmd_pool_auth(m->ctx, p, sasl, tls);
 	if (ret)
 		pool_release(p);

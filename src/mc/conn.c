@@ -27,6 +27,11 @@ void conn_cancel_on(volatile sig_atomic_t *flag)
 	cancel_flag = flag;
 }
 
+char *conn_timeout_cause(const struct conn *c, const char *what)
+{
+	return xasprintf("server %s: timeout after %d ms while %s", c->name, c->timeout_ms, what);
+}
+
 /* Waits until fd is ready for events; returns 0, or -1 with *cause on timeout, error or
  * cancel (looked at every CANCEL_CHECK_MS while waiting). */
 static int wait_fd(struct conn *c, short events, const char *what, char **cause)
@@ -45,8 +50,7 @@ static int wait_fd(struct conn *c, short events, const char *what, char **cause)
 		if (r == 0 && (left -= slice) > 0)
 			continue;
 		if (r == 0) {
-			*cause = xasprintf("server %s: timeout after %d ms while %s", c->name,
-					   c->timeout_ms, what);
+			*cause = conn_timeout_cause(c, what);
 			return -1;
 		}
 		if (errno != EINTR) {
@@ -477,8 +481,105 @@ int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char 
 	return r;
 }
 
+/* Connects to c->addr, or the addresses after it, without waiting: 1 connected, 0 under way
+ * (c->fd waits for POLLOUT), -1 with *cause when none is left. */
+static int start_next(struct conn *c, char **cause)
+{
+	for (; c->addr; c->addr = c->addr->ai_next) {
+		free(*cause);
+		*cause = NULL;
+		c->fd = socket(c->addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd < 0) {
+			*cause = xasprintf("server %s: socket: %s", c->name, strerror(errno));
+			continue;
+		}
+		if (connect(c->fd, c->addr->ai_addr, c->addr->ai_addrlen) == 0)
+			return 1;
+		if (errno == EINPROGRESS)
+			return 0;
+		*cause = xasprintf("server %s: connect: %s", c->name, strerror(errno));
+		close(c->fd);
+		c->fd = -1;
+	}
+	return -1;
+}
+
+/* The socket is connected: what conn_open does after connecting (TLS, login). */
+static int opened(struct conn *c, char **cause)
+{
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	freeaddrinfo(c->addrs);
+	c->addrs = NULL;
+	c->addr = NULL;
+	const struct pool_server *s = c->server;
+	if (s->tls && tls_start(c, s, cause) < 0) {
+		conn_close(c);
+		return -1;
+	}
+	if (s->username && s->password && conn_login(c, s, cause) < 0)
+		return -1;
+	return 1;
+}
+
+int conn_open_start(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
+{
+	if (s->socket)		/* a unix socket connects at once or not at all */
+		return conn_open(c, s, timeout_ms, cause) == 0 ? 1 : -1;
+	memset(c, 0, sizeof(*c));
+	c->name = s->name;
+	c->timeout_ms = timeout_ms;
+	c->server = s;
+	c->fd = -1;
+	struct kept k = kept_take(s);
+	if (k.fd >= 0) {
+		c->fd = k.fd;
+		c->ssl = k.ssl;
+		c->got_reply = 1;
+		return 1;
+	}
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	int rc = getaddrinfo(s->host, s->port, &hints, &c->addrs);
+	if (rc != 0) {
+		*cause = xasprintf("server %s: cannot resolve '%s': %s", c->name, s->host,
+				   gai_strerror(rc));
+		c->addrs = NULL;
+		return -1;
+	}
+	c->addr = c->addrs;
+	int r = start_next(c, cause);
+	if (r == 1)
+		return opened(c, cause);
+	if (r < 0)
+		conn_close(c);
+	return r;
+}
+
+int conn_open_finish(struct conn *c, char **cause)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (!err)
+		return opened(c, cause);
+	*cause = xasprintf("server %s: connect: %s", c->name, strerror(err));
+	close(c->fd);
+	c->fd = -1;
+	c->addr = c->addr->ai_next;
+	int r = start_next(c, cause);
+	if (r == 1)
+		return opened(c, cause);
+	if (r < 0)
+		conn_close(c);
+	return r;
+}
+
 void conn_close(struct conn *c)
 {
+	if (c->addrs)
+		freeaddrinfo(c->addrs);
+	c->addrs = NULL;
+	c->addr = NULL;
 	close_socket(c->fd, c->ssl);
 	c->ssl = NULL;
 	c->fd = -1;
@@ -568,8 +669,8 @@ static void more_records(struct conn *c)
 	}
 }
 
-/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
-static int fill(struct conn *c, char **cause)
+/* Makes room in c->in for what the next read brings. */
+static void make_room(struct conn *c)
 {
 	if (c->in_off > 0 && c->in_off == c->in.len) {
 		buf_reset(&c->in);
@@ -580,29 +681,55 @@ static int fill(struct conn *c, char **cause)
 		c->in_off = 0;
 	}
 	buf_grow(&c->in, 65536);
+}
+
+/* Names why a read on c ended the connection (r IO_EOF or IO_ERR, *cause set for IO_ERR). */
+static void read_failed(struct conn *c, long r, char **cause)
+{
+	if (r == IO_EOF && !c->got_reply)
+		*cause = xasprintf("server %s: connection closed without a reply (a server "
+				   "with SASL, memcached -S, speaks only the binary protocol: "
+				   "memcsess cannot list keys there)", c->name);
+	else if (r == IO_EOF)
+		*cause = xasprintf("server %s: connection closed by server", c->name);
+	explain_tls(c, cause);
+}
+
+/* One read into c->in without waiting: 1 bytes came, 0 none yet (*want says what to wait
+ * for), -1 with *cause (also on EOF). */
+static int pull(struct conn *c, short *want, char **cause)
+{
+	make_room(c);
+	long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, want, cause);
+	if (r > 0) {
+		c->got_reply = 1;
+		c->in.len += (size_t)r;
+		more_records(c);
+		c->in.ptr[c->in.len] = '\0';
+		return 1;
+	}
+	if (r == IO_WAIT)
+		return 0;
+	read_failed(c, r, cause);
+	return -1;
+}
+
+int conn_pull(struct conn *c, char **cause)
+{
+	short want = POLLIN;
+	return pull(c, &want, cause);
+}
+
+/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
+static int fill(struct conn *c, char **cause)
+{
 	for (;;) {
 		short want = POLLIN;
-		long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, &want, cause);
-		if (r > 0) {
-			c->got_reply = 1;
-			c->in.len += (size_t)r;
-			more_records(c);
-			c->in.ptr[c->in.len] = '\0';
-			return 0;
-		}
-		if (r == IO_WAIT) {
-			if (wait_fd(c, want, "waiting for a reply", cause) < 0)
-				return -1;
-			continue;
-		}
-		if (r == IO_EOF && !c->got_reply)
-			*cause = xasprintf("server %s: connection closed without a reply (a server "
-					   "with SASL, memcached -S, speaks only the binary protocol: "
-					   "memcsess cannot list keys there)", c->name);
-		else if (r == IO_EOF)
-			*cause = xasprintf("server %s: connection closed by server", c->name);
-		explain_tls(c, cause);
-		return -1;
+		int r = pull(c, &want, cause);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
+		if (wait_fd(c, want, "waiting for a reply", cause) < 0)
+			return -1;
 	}
 }
 
@@ -634,34 +761,45 @@ int conn_lost(struct conn *c)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+int conn_readline_now(struct conn *c, const char **line, size_t *len, char **cause)
+{
+	char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
+	size_t avail = c->in.len - c->in_off;
+	char *nl = start ? memchr(start, '\n', avail) : NULL;
+	if (!nl && avail > CONN_MAX_LINE) {
+		*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
+				   CONN_MAX_LINE);
+		return -1;
+	}
+	if (!nl)
+		return 0;
+	size_t n = (size_t)(nl - start);
+	c->in_off += n + 1;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	start[n] = '\0';
+	if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
+		c->unauthenticated = 1;
+	*line = start;
+	*len = n;
+	return 1;
+}
+
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)
 {
-	size_t scanned = 0;
 	for (;;) {
-		char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
-		size_t avail = c->in.len - c->in_off;
-		char *nl = start ? memchr(start + scanned, '\n', avail - scanned) : NULL;
-		if (nl) {
-			size_t n = (size_t)(nl - start);
-			c->in_off += n + 1;
-			if (n > 0 && start[n - 1] == '\r')
-				n--;
-			start[n] = '\0';
-			if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
-				c->unauthenticated = 1;
-			*line = start;
-			*len = n;
-			return 0;
-		}
-		if (avail > CONN_MAX_LINE) {
-			*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
-					   CONN_MAX_LINE);
-			return -1;
-		}
-		scanned = avail;
+		int r = conn_readline_now(c, line, len, cause);
+		if (r != 0)
+			return r > 0 ? 0 : -1;
 		if (fill(c, cause) < 0)
 			return -1;
 	}
+}
+
+int conn_has_line(const struct conn *c)
+{
+	size_t avail = c->in.len - c->in_off;
+	return avail > CONN_MAX_LINE || (avail && memchr(c->in.ptr + c->in_off, '\n', avail));
 }
 
 int conn_readdata(struct conn *c, size_t n, const char **data, char **cause)

@@ -12,6 +12,7 @@
 #define CONN_MAX_VALUE (1024u * 1024u * 1024u)	/* largest value accepted (memcached's -I limit) */
 
 struct ssl_st;
+struct addrinfo;
 
 struct conn {
 	int fd;
@@ -26,6 +27,8 @@ struct conn {
 	int unauthenticated;	/* the server said it wants a login first (memcached -Y) */
 	int wrong_protocol;	/* the error said: plaintext to a TLS server */
 	const struct pool_server *server;	/* where it was opened, for conn_park */
+	struct addrinfo *addrs;	/* conn_open_start: the server's addresses, while connecting */
+	struct addrinfo *addr;	/* the one being tried */
 };
 
 /* Connects to s within timeout_ms, with a TLS handshake when s has tls (memcached -Z), and logs
@@ -33,6 +36,14 @@ struct conn {
  * Returns 0, or -1 with *cause (new) naming the server ("authentication failed ..."). */
 int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
 void conn_close(struct conn *c);
+/* conn_open without waiting for the connect, for callers that poll many servers: 1 open (a
+ * kept connection, or connected at once), 0 under way (poll c->fd for POLLOUT, then call
+ * conn_open_finish; conn_close gives up), -1 with *cause (the connection closed). The TLS
+ * handshake and the -Y login, once connected, wait as conn_open does. */
+int conn_open_start(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause);
+/* After POLLOUT on a connection under way: 1 open, 0 under way again (the server's next
+ * address), -1 with *cause (closed). */
+int conn_open_finish(struct conn *c, char **cause);
 /* Like conn_close, but keeps the connection for the next conn_open to the same server when the
  * pool keeps connections (conn_keep). Only for a connection whose every reply was read. */
 void conn_park(struct conn *c);
@@ -56,6 +67,17 @@ int conn_flush(struct conn *c, char **cause);
 /* Reads one line; *line points into the connection's buffer (valid until the next read),
  * without the trailing \r\n. Returns 0 or -1 with *cause. */
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
+/* conn_readline without waiting: 1 with the line, 0 when no whole line has come yet (nothing
+ * consumed), -1 with *cause (a line over CONN_MAX_LINE). */
+int conn_readline_now(struct conn *c, const char **line, size_t *len, char **cause);
+/* 1 when conn_readline would not wait: a whole line, or too long a one, is buffered. */
+int conn_has_line(const struct conn *c);
+/* One read of what the server has sent into c->in, without waiting: 1 when bytes came, 0 when
+ * none has (poll c->fd for POLLIN), -1 with *cause (also when the server closed it). After a
+ * 1, call again before polling: TLS may hold more than one read takes. */
+int conn_pull(struct conn *c, char **cause);
+/* "server NAME: timeout after N ms while WHAT" (new), as a wait on c that timed out says. */
+char *conn_timeout_cause(const struct conn *c, const char *what);
 /* Reads what the server has sent into c->in (at least one byte), waiting at most the timeout.
  * Returns 0 or -1 with *cause (also when the server closed the connection). */
 int conn_fill(struct conn *c, char **cause);

@@ -129,6 +129,29 @@ static void reply_clear(struct mg_reply *r)
 	r->idle = -1;
 }
 
+int meta_reply_ready(const struct conn *c)
+{
+	const char *line = c->in.ptr ? c->in.ptr + c->in_off : NULL;
+	size_t avail = c->in.len - c->in_off;
+	const char *nl = line ? memchr(line, '\n', avail) : NULL;
+	if (!nl)
+		return avail > CONN_MAX_LINE;	/* meta_read_get fails on it at once */
+	size_t len = (size_t)(nl - line), off = 3;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len <= 3 || memcmp(line, "VA ", 3) != 0)
+		return 1;
+	while (off < len && line[off] != ' ')
+		off++;
+	uint64_t n;
+	if (parse_u64(line + 3, off - 3, &n) != 0 || n > CONN_MAX_VALUE)
+		return 1;	/* refused without reading on */
+	if (avail - (size_t)(nl + 1 - line) >= n + 2)
+		return 1;
+	struct mg_reply scratch = { 0 };	/* bad flags are refused at once too */
+	return parse_flags(&scratch, line + off, len - off, off) != 0;
+}
+
 int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
 		  char **cause)
 {

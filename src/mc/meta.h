@@ -29,6 +29,9 @@ void meta_queue_get(struct conn *c, const char *key, size_t len, int value);
  * and key. */
 int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct buf *value,
 		  char **cause);
+/* 1 when meta_read_get would not wait: the next reply is buffered whole (or is bad enough to
+ * be refused without reading on); 0 when more must come first. */
+int meta_reply_ready(const struct conn *c);
 /* Sends one mg for key and reads it. */
 int meta_get(struct conn *c, const char *key, size_t len, int value, struct mg_reply *r,
 	     struct buf *out, char **cause);

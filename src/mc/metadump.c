@@ -98,18 +98,31 @@ static void item_clear(struct md_item *it)
 	it->fetched = -1;
 }
 
+int metadump_refused(const char *line, size_t len)
+{
+	static const char *const errs[] = { "ERROR", "CLIENT_ERROR", "SERVER_ERROR", "BUSY",
+		"BADCLASS" };
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		size_t n = strlen(errs[i]);
+		if (len >= n && memcmp(line, errs[i], n) == 0 && (len == n || line[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
 /* Is the line a server error reply? Then *cause names it. */
 static int server_error(const char *line, size_t len, char **cause)
 {
-	static const char *const errs[] = { "ERROR", "CLIENT_ERROR", "SERVER_ERROR", "BUSY" };
-	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-		size_t n = strlen(errs[i]);
-		if (len >= n && memcmp(line, errs[i], n) == 0 && (len == n || line[n] == ' ')) {
-			*cause = xasprintf("server replied '%.*s'", (int)(len > 200 ? 200 : len), line);
-			return 1;
-		}
-	}
-	return 0;
+	if (!metadump_refused(line, len))
+		return 0;
+	*cause = xasprintf("server replied '%.*s'", (int)(len > 200 ? 200 : len), line);
+	return 1;
+}
+
+char *metadump_unexpected(const struct conn *c, const char *cmd, const char *line, size_t len)
+{
+	return xasprintf("server %s: %s: unexpected reply '%.*s' (no memcached reply)", c->name,
+			 cmd, (int)(len > 120 ? 120 : len), line);
 }
 
 /* The digits of a field's value up to the next space or the end (at most 20 of them) into *v;
@@ -284,6 +297,11 @@ static int stream_metadump(struct conn *c, const char *cmd, struct keyset *dedup
 		enum md_line r = metadump_parse_line(line, len, &it, cause);
 		if (r == MD_END)
 			return 0;
+		if (r == MD_ERROR && first && !metadump_refused(line, len)) {
+			free(*cause);	/* garbage: no older way would get further */
+			*cause = metadump_unexpected(c, cmd, line, len);
+			return -1;
+		}
 		if (r == MD_ERROR) {
 			*refused = first;
 			char *inner = *cause;

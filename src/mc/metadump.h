@@ -35,6 +35,14 @@ enum md_line metadump_parse_line(const char *line, size_t len, struct md_item *i
 /* Parses one "ITEM <key> [<n> b; <t> s]" line of stats cachedump; 1 item, 0 END, -1 error. */
 int cachedump_parse_line(const char *line, size_t len, struct md_item *it, char **cause);
 
+/* 1 when a reply line is memcached refusing a command (ERROR, CLIENT_ERROR, SERVER_ERROR, BUSY,
+ * BADCLASS from servers before metadump hash):
+ * an older way of listing may work. A first line that is neither this nor a metadump line is
+ * no memcached reply. */
+int metadump_refused(const char *line, size_t len);
+/* "server NAME: CMD: unexpected reply '...' (no memcached reply)" (new). */
+char *metadump_unexpected(const struct conn *c, const char *cmd, const char *line, size_t len);
+
 enum enum_method { ENUM_METADUMP_HASH, ENUM_METADUMP_ALL, ENUM_CACHEDUMP };
 
 typedef int (*md_item_fn)(const struct md_item *it, void *arg);

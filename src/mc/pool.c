@@ -129,6 +129,15 @@ static int setup_hashing(struct pool *p, const char *spec, char **cause)
 		*cause = xstrdup("cannot enable consistent hashing in libmemcached");
 		return -1;
 	}
+	if (p->dist != DIST_MODULA && p->n > POOL_KETAMA_MAX) {
+		*cause = xasprintf("%zu servers with consistent hashing (%s): libmemcached, which "
+				   "PHP's memcached extension uses too, aborts on more than %d "
+				   "(php-memcached issue 407), so PHP cannot keep sessions on such a "
+				   "pool; if its save_path has consistent hashing off "
+				   "(memcached.sess_consistent_hash=Off), give --distribution modula",
+				   p->n, pool_dist_name(p->dist), POOL_KETAMA_MAX);
+		return -1;
+	}
 	/* PHP hands session.save_path to memcached_servers_parse(); so do we, after checking it. */
 	memcached_server_st *list = memcached_servers_parse(spec);
 	if (!list || memcached_server_list_count(list) != p->n) {

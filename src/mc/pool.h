@@ -7,6 +7,9 @@
 
 #define POOL_DEFAULT_SERVERS "127.0.0.1:11211"
 #define POOL_DEFAULT_PREFIX "memc.sess.key."
+/* libmemcached 1.1 asserts (hosts.cc, MEMCACHED_CONTINUUM_SIZE) on a ketama ring of more
+ * servers than this; PHP aborts the same way. */
+#define POOL_KETAMA_MAX 100
 #define POOL_DEFAULT_TIMEOUT_MS 2000
 
 /* How PHP picks a server (memcached.sess_consistent_hash and _type). */
@@ -39,6 +42,7 @@ struct pool {
 	size_t prefix_len;
 	enum pool_dist dist;
 	int timeout_ms;		/* connect and per-read timeout */
+	int threads;		/* threads for work on every server (scan.c); 0: one a core */
 	int sasl;		/* 1: the servers want SASL over the binary protocol (memcached -S):
 				 * store.c goes through store_binary.c, scan.c cannot list keys */
 	int hash_prefix;	/* 1: clients hash prefix + sid (Memcached::set() users such as

@@ -1,10 +1,16 @@
-/* scan.c: the parallel pool walk (see scan.h). One thread per server; each holds a metadump
- * connection, an mg connection, and lazily a connection to each server for lock look-ups. */
+/* scan.c: the pool walk (see scan.h). A fixed set of threads (the pool's threads setting, else
+ * one a core) shares the servers out; each thread works on up to ACTIVE of its servers at once,
+ * reading without waiting on any one of them and sleeping in poll() until one has something.
+ * A server's keys stream from metadump into a spill file, then their values come back from
+ * pipelined mg batches. Threads, connections and buffers are bounded by the thread count, not
+ * by the pool's size. */
 #include "mc/scan.h"
 #include "mc/meta.h"
+#include "mc/spill.h"
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +21,19 @@
 #define BATCH 128
 /* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
 #define LOCKS_KEPT 65536
-/* The spill file's stdio buffer. */
-#define SPILL_BUF (256 * 1024)
+/* Servers one thread works on at once. */
+#define ACTIVE 8
+/* Reads from one server before the thread's other servers get their turn. */
+#define STEP_READS 16
+#define MAX_THREADS 64
+/* How often a wait looks at the cancel flag. */
+#define CANCEL_CHECK_MS 100
+#define METADUMP_CMD "lru_crawler metadump hash"
+
+/* What a thread does with each of its servers. */
+enum phase { PH_BOTH, PH_WALK, PH_FETCH };
+
+struct srv;
 
 struct scan_ctx {
 	const struct pool *pool;
@@ -28,6 +45,9 @@ struct scan_ctx {
 	struct keyset locks;	/* sids whose lock key the walks saw */
 	int locks_overflow;	/* more than LOCKS_KEPT of them */
 	int locks_known;	/* every server walked whole: a sid not in locks has no lock */
+	struct srv *srv;	/* one per server */
+	size_t nthreads;
+	enum phase phase;
 };
 
 /* Keys whose values are asked for together (one pipelined round). */
@@ -35,32 +55,57 @@ struct batch {
 	struct md_item item[BATCH];
 	int locked[BATCH];
 	int64_t lock_ttl[BATCH];
-	size_t n;
+	size_t n;		/* keys in it; 0: nothing sent */
+	size_t pos;		/* replies read */
 	time_t now;		/* when it was sent */
-	int sent;		/* sent, replies not read yet */
 };
 
-struct worker {
-	CACHE_ALIGNED struct scan_ctx *ctx;	/* each worker on cache lines of its own */
-	size_t idx;
-	struct scan_server tally;	/* copied out at the end (out's entries share cache lines) */
-	struct conn mg;
-	int mg_open;
+/* One thread: its servers are ctx->srv[t], [t + nthreads], ... */
+struct thr {
+	struct scan_ctx *ctx;
+	size_t t;
+	size_t next;		/* how many of its servers it has started */
+	struct srv *act[ACTIVE];	/* the servers it works on */
+	size_t nact;
+	struct pollfd pfd[ACTIVE];
 	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
 	int *lockc_state;	/* 0 closed, 1 open, -1 failed */
-	struct batch b[2];	/* while the replies to one are read, the server works on the other */
-	int cur;		/* the batch being filled */
+};
+
+enum srv_state { SRV_IDLE, SRV_WALK, SRV_WALKED, SRV_FETCH, SRV_DONE };
+
+struct srv {
+	CACHE_ALIGNED struct scan_ctx *ctx;	/* each server on cache lines of its own */
+	struct thr *thr;	/* the thread working on it */
+	size_t idx;
+	struct scan_server tally;	/* copied out at the end (out's entries share cache lines) */
+	enum srv_state state;
+	struct conn md, mg;	/* the walk's and the values' connections */
+	int md_open, mg_open;
+	struct spill spill;	/* keys waiting for their values */
+	struct batch *b;	/* two while fetching: the server answers one while the other's
+				 * records are made */
+	int rd;			/* the batch whose replies come next */
 	time_t now;
-	FILE *spill;		/* keys waiting for their values, see spill_open */
-	char *spill_buf;	/* its stdio buffer */
-	struct spill_mark {	/* the item written or read before, see spill_write */
-		char key[MC_MAX_KEY];
-		size_t key_len;
-		int64_t la;
-	} spill_mark;
-	int walk_ret;		/* the walk's outcome: 0, or -1/-2 with walk_cause */
+	double deadline;	/* monotonic ms by which the server must have sent something */
+	double retry_at;	/* the crawler was busy: ask again then; 0 not waiting */
+	int busy_tries;
+	int first_line;		/* the next metadump line is the reply's first */
+	int hot;		/* may have more to read without a poll */
+	int connecting;		/* the connection it waits on is being made (POLLOUT) */
+	int unreachable;	/* a connect failed or timed out, or it went silent (atomic):
+				 * lock look-ups there would only wait */
+	int walk_ret;		/* the walk's outcome: 0, >0 the callback's stop, or -1/-2 with
+				 * walk_cause */
 	char *walk_cause;
 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 void scan_classify(const char *prefix, size_t plen, struct sess_rec *r)
 {
@@ -79,10 +124,16 @@ void scan_classify(const char *prefix, size_t plen, struct sess_rec *r)
 	}
 }
 
-static int cancelled(struct worker *w)
+static int cancelled(const struct scan_ctx *ctx)
 {
-	const struct scan_opts *o = w->ctx->o;
-	return (o->cancel && *o->cancel) || __atomic_load_n(&w->ctx->stop, __ATOMIC_RELAXED);
+	const struct scan_opts *o = ctx->o;
+	return (o->cancel && *o->cancel) || __atomic_load_n(&ctx->stop, __ATOMIC_RELAXED);
+}
+
+/* Does the scan fetch anything after the walk (values, meta or locks)? */
+static int fetching(const struct scan_opts *o)
+{
+	return o->values || o->meta || o->locks;
 }
 
 /* The server PHP reads r from (r classified). */
@@ -94,18 +145,19 @@ static size_t rec_home(const struct pool *p, const struct sess_rec *r)
 }
 
 /* Fills r from a metadump item (times made relative to now), all but its home server. */
-static void rec_classify(struct worker *w, const struct md_item *it, struct sess_rec *r)
+static void rec_classify(struct srv *s, const struct md_item *it, struct sess_rec *r)
 {
-	const struct pool *p = w->ctx->pool;
+	const struct pool *p = s->ctx->pool;
 	memset(r, 0, sizeof(*r));
-	r->server = w->idx;
+	r->server = s->idx;
+	r->worker = s->thr->t;
 	r->key = it->key;
 	r->key_len = it->key_len;
 	scan_classify(p->prefix, p->prefix_len, r);
 	r->exp = it->exp;
-	r->ttl = it->exp < 0 ? -1 : (it->exp > w->now ? it->exp - w->now : 0);
+	r->ttl = it->exp < 0 ? -1 : (it->exp > s->now ? it->exp - s->now : 0);
 	r->la = it->la;
-	r->idle = it->la < 0 ? -1 : (w->now > it->la ? w->now - it->la : 0);
+	r->idle = it->la < 0 ? -1 : (s->now > it->la ? s->now - it->la : 0);
 	r->cas = it->cas;
 	r->item_size = it->size;
 	r->flags = it->flags;
@@ -114,16 +166,15 @@ static void rec_classify(struct worker *w, const struct md_item *it, struct sess
 }
 
 /* rec_classify and the home server. */
-static void rec_from_item(struct worker *w, const struct md_item *it, struct sess_rec *r)
+static void rec_from_item(struct srv *s, const struct md_item *it, struct sess_rec *r)
 {
-	rec_classify(w, it, r);
-	r->home = rec_home(w->ctx->pool, r);
+	rec_classify(s, it, r);
+	r->home = rec_home(s->ctx->pool, r);
 }
 
-/* Hands one record to the callback under the scan lock. */
-static int deliver(struct worker *w, const struct sess_rec *r)
+/* Hands one record to the callback (under the scan lock unless the callback is parallel). */
+static int deliver(struct scan_ctx *ctx, const struct sess_rec *r)
 {
-	struct scan_ctx *ctx = w->ctx;
 	int ret = 0;
 	if (ctx->o->parallel) {
 		ret = __atomic_load_n(&ctx->stop, __ATOMIC_RELAXED);
@@ -135,7 +186,7 @@ static int deliver(struct worker *w, const struct sess_rec *r)
 	if (!ctx->stop) {
 		ret = ctx->fn(r, ctx->arg);
 		if (ret)
-			ctx->stop = ret;
+			__atomic_store_n(&ctx->stop, ret, __ATOMIC_RELAXED);
 	} else {
 		ret = ctx->stop;
 	}
@@ -143,19 +194,22 @@ static int deliver(struct worker *w, const struct sess_rec *r)
 	return ret;
 }
 
-/* Returns the open lock connection to server i, or NULL when it cannot be had. */
-static struct conn *lock_conn(struct worker *w, size_t i)
+/* Returns the thread's open lock connection to server i, or NULL when it cannot be had. */
+static struct conn *lock_conn(struct srv *s, size_t i)
 {
-	const struct pool *p = w->ctx->pool;
-	if (w->lockc_state[i] == 0) {
+	const struct pool *p = s->ctx->pool;
+	struct thr *t = s->thr;
+	if (t->lockc_state[i] == 0 && __atomic_load_n(&s->ctx->srv[i].unreachable, __ATOMIC_RELAXED))
+		t->lockc_state[i] = -1;
+	if (t->lockc_state[i] == 0) {
 		char *cause = NULL;
-		w->lockc_state[i] = conn_open(&w->lockc[i], &p->servers[i], p->timeout_ms, &cause)
+		t->lockc_state[i] = conn_open(&t->lockc[i], &p->servers[i], p->timeout_ms, &cause)
 					    ? -1 : 1;
 		free(cause);
-		if (w->lockc_state[i] == 1 && w->ctx->o->on_connect)
-			w->ctx->o->on_connect(i, w->lockc[i].fd, w->ctx->arg);
+		if (t->lockc_state[i] == 1 && s->ctx->o->on_connect)
+			s->ctx->o->on_connect(i, t->lockc[i].fd, s->ctx->arg);
 	}
-	return w->lockc_state[i] == 1 ? &w->lockc[i] : NULL;
+	return t->lockc_state[i] == 1 ? &t->lockc[i] : NULL;
 }
 
 /* Builds the lock key of session sid into out. */
@@ -167,128 +221,87 @@ static void lock_key(const struct pool *p, const char *sid, size_t n, struct buf
 	buf_add(out, sid, n);
 }
 
-/* Looks up the lock key of every session in the batch (pipelined per server): when the walks
- * saw every key, only of the sessions whose lock key they saw, to confirm it is still there. */
-static void check_locks(struct worker *w, struct batch *b)
+/* Is it known whether the lock key of sid, which lives on server home, is there? When the walk
+ * of home met every key, and every lock key it met is kept. */
+static int lock_known(const struct scan_ctx *ctx, size_t home)
 {
-	const struct pool *p = w->ctx->pool;
+	return !ctx->locks_overflow && ctx->srv[home].walk_ret == 0 &&
+	       ctx->srv[home].tally.method == ENUM_METADUMP_HASH;
+}
+
+/* Queues the look-up of the lock key of each session of b on its home server; homes[i] says
+ * where, or (size_t)-1 when b->locked[i] is known without one. */
+static void queue_locks(struct srv *s, struct batch *b, size_t *homes)
+{
+	const struct scan_ctx *ctx = s->ctx;
+	const struct pool *p = ctx->pool;
 	struct buf k = BUF_INIT, tmp = BUF_INIT;
-	size_t homes[BATCH];
-	if (w->ctx->locks_known && w->ctx->locks.n == 0) {	/* the walks met no lock key */
-		memset(b->locked, 0, b->n * sizeof(b->locked[0]));
-		return;
-	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct sess_rec r;
-		rec_classify(w, &b->item[i], &r);
+		rec_classify(s, &b->item[i], &r);
 		b->locked[i] = -1;
 		homes[i] = (size_t)-1;
 		if (r.kind != REC_SESSION)
 			continue;
-		if (w->ctx->locks_known && !keyset_has(&w->ctx->locks, r.sid, r.sid_len)) {
+		int seen = keyset_has(&ctx->locks, r.sid, r.sid_len);
+		if (ctx->locks_known && !seen) {
 			b->locked[i] = 0;
 			continue;
 		}
-		lock_key(p, r.sid, r.sid_len, &k);
 		buf_reset(&tmp);
 		buf_add(&tmp, "lock.", 5);
 		buf_add(&tmp, r.sid, r.sid_len);
 		homes[i] = pool_home(p, tmp.ptr, tmp.len);
-		struct conn *c = lock_conn(w, homes[i]);
+		if (!seen && lock_known(ctx, homes[i])) {	/* a server that failed elsewhere */
+			b->locked[i] = 0;
+			homes[i] = (size_t)-1;
+			continue;
+		}
+		lock_key(p, r.sid, r.sid_len, &k);
+		struct conn *c = lock_conn(s, homes[i]);
 		if (c)
 			meta_queue_get(c, k.ptr, k.len, 0);
 		else
 			homes[i] = (size_t)-1;
 	}
-	for (size_t s = 0; s < p->n; s++) {
+	buf_release(&k);
+	buf_release(&tmp);
+}
+
+/* Looks up the lock key of every session in the batch (pipelined per server): when the walks
+ * saw every key, only of the sessions whose lock key they saw, to confirm it is still there.
+ * These connections are few and their replies small: they are waited for. */
+static void check_locks(struct srv *s, struct batch *b)
+{
+	struct thr *t = s->thr;
+	size_t homes[BATCH];
+	if (s->ctx->locks_known && s->ctx->locks.n == 0) {	/* the walks met no lock key */
+		memset(b->locked, 0, b->n * sizeof(b->locked[0]));
+		return;
+	}
+	queue_locks(s, b, homes);
+	for (size_t i = 0; i < s->ctx->pool->n; i++) {
 		char *cause = NULL;
-		if (w->lockc_state[s] == 1 && conn_flush(&w->lockc[s], &cause) < 0) {
-			conn_close(&w->lockc[s]);
-			w->lockc_state[s] = -1;
+		if (t->lockc_state[i] == 1 && conn_flush(&t->lockc[i], &cause) < 0) {
+			conn_close(&t->lockc[i]);
+			t->lockc_state[i] = -1;
 		}
 		free(cause);
 	}
 	for (size_t i = 0; i < b->n; i++) {
-		if (homes[i] == (size_t)-1 || w->lockc_state[homes[i]] != 1)
+		if (homes[i] == (size_t)-1 || t->lockc_state[homes[i]] != 1)
 			continue;
 		struct mg_reply rep;
 		char *cause = NULL;
-		if (meta_read_get(&w->lockc[homes[i]], "lock", &rep, NULL, &cause) < 0) {
-			conn_close(&w->lockc[homes[i]]);
-			w->lockc_state[homes[i]] = -1;
+		if (meta_read_get(&t->lockc[homes[i]], "lock", &rep, NULL, &cause) < 0) {
+			conn_close(&t->lockc[homes[i]]);
+			t->lockc_state[homes[i]] = -1;
 			free(cause);
 			continue;
 		}
 		b->locked[i] = rep.found;
 		b->lock_ttl[i] = rep.ttl;
 	}
-	buf_release(&k);
-	buf_release(&tmp);
-}
-
-/* Sends the mg requests of batch b (after its lock look-ups); returns 0 or -1 with *cause. */
-static int send_batch(struct worker *w, struct batch *b, char **cause)
-{
-	const struct scan_opts *o = w->ctx->o;
-	w->now = b->now = time(NULL);
-	if (o->locks)
-		check_locks(w, b);
-	for (size_t i = 0; i < b->n; i++)
-		meta_queue_get(&w->mg, b->item[i].key, b->item[i].key_len, o->values);
-	b->sent = 1;
-	return conn_flush(&w->mg, cause);
-}
-
-/* Reads the replies to batch b and delivers its records; returns 0, the callback's value, or
- * -1 with *cause. */
-static int read_batch(struct worker *w, struct batch *b, char **cause)
-{
-	const struct scan_opts *o = w->ctx->o;
-	int ret = 0;
-	w->now = b->now;
-	for (size_t i = 0; i < b->n; i++) {
-		struct mg_reply rep;
-		struct sess_rec r;
-		if (meta_read_get(&w->mg, b->item[i].key, &rep, NULL, cause) < 0)
-			return -1;
-		if (!rep.found) {
-			w->tally.gone++;
-			continue;
-		}
-		rec_from_item(w, &b->item[i], &r);
-		r.have_meta = 1;
-		r.flags = rep.flags;
-		r.ttl = rep.ttl;
-		r.exp = rep.ttl < 0 ? -1 : w->now + rep.ttl;
-		if (rep.idle >= 0) {
-			r.idle = rep.idle;
-			r.la = w->now - rep.idle;
-		}
-		r.cas = rep.cas;
-		r.value_len = rep.size;
-		r.value = !o->values ? NULL : rep.value ? rep.value : "";
-		if (o->locks) {
-			r.locked = r.kind == REC_SESSION ? b->locked[i] : -1;
-			r.lock_ttl = b->lock_ttl[i];
-		}
-		if (!ret)
-			ret = deliver(w, &r);
-	}
-	b->n = 0;
-	b->sent = 0;
-	return ret;
-}
-
-/* The batch being filled is full, or the keys are at their end: sends it, then reads the
- * replies to the batch sent before it, so that the server answers one while the records of
- * the other are made. Returns as read_batch. */
-static int turn_batch(struct worker *w, char **cause)
-{
-	struct batch *filled = &w->b[w->cur], *waiting = &w->b[w->cur ^ 1];
-	if (filled->n > 0 && send_batch(w, filled, cause) < 0)
-		return -1;
-	w->cur ^= 1;
-	return waiting->sent ? read_batch(w, waiting, cause) : 0;
 }
 
 /* Keeps the sid of a lock key the walk met, so that sessions without one need no look-up. */
@@ -304,18 +317,18 @@ static void lock_seen(struct scan_ctx *ctx, const struct sess_rec *r)
 
 /* Is this item wanted at all (kind and sid pattern)? Counts it; r is classified, its home
  * server left out. */
-static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r)
+static int wanted(struct srv *s, const struct md_item *it, struct sess_rec *r)
 {
-	const struct scan_opts *o = w->ctx->o;
-	rec_classify(w, it, r);
+	const struct scan_opts *o = s->ctx->o;
+	rec_classify(s, it, r);
 	if (r->kind == REC_SESSION) {
-		w->tally.sessions++;
+		s->tally.sessions++;
 	} else if (r->kind == REC_LOCK) {
-		w->tally.locks++;
+		s->tally.locks++;
 		if (o->locks)
-			lock_seen(w->ctx, r);
+			lock_seen(s->ctx, r);
 	} else {
-		w->tally.other++;
+		s->tally.other++;
 	}
 	if (r->kind == REC_LOCK && !o->want_locks)
 		return 0;
@@ -331,262 +344,519 @@ static int wanted(struct worker *w, const struct md_item *it, struct sess_rec *r
 	return 1;
 }
 
-/* Opens an unlinked temporary file for the keys of one server. memcached's crawler holds item
- * locks while it waits for its reader, so fetching values while the dump runs can wait on it
- * for ever: the keys are read to the end first, into this file (about 60 bytes a key), and
- * their values fetched after. Memory stays flat however many keys there are. */
-static FILE *spill_open(char **bufp, char **cause)
-{
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	char *path = xasprintf("%s/memcsess-keys-XXXXXX", dir);
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
-	if (!f) {
-		*cause = xasprintf("cannot create a temporary file in %s: %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	if (fd >= 0)
-		unlink(path);
-	free(path);
-	if (f) {	/* a quarter of a megabyte a system call, not 4 KB (glibc sizes the
-			 * buffer it allocates itself by the file's block size, whatever it is told) */
-		*bufp = xmalloc(SPILL_BUF);
-		setvbuf(f, *bufp, _IOFBF, SPILL_BUF);
-	}
-	return f;
-}
-
-/* The spill file keeps of each item what its mg reply will not give again: the key (its bytes
- * after those it shares with the key before it) and its last access (for a reply without it).
- * A record is the shared and the new length (a byte each), the change of last access as a
- * varint, then the new bytes: the sid and three or four bytes for a session key (the prefix is
- * shared), where the whole item took 80. Less to write and read again on a million keys. */
-#define SPILL_HEAD (2 + 10)
-
-/* Writes v at o, seven bits a byte, low first; returns the bytes written (at most 10). */
-static size_t put_varint(unsigned char *o, uint64_t v)
-{
-	size_t n = 0;
-	for (; v >= 0x80; v >>= 7)
-		o[n++] = (unsigned char)(v | 0x80);
-	o[n++] = (unsigned char)v;
-	return n;
-}
-
-/* Reads a varint from f into *v: 0, or -1 at the end of the file or past ten bytes. */
-static int get_varint(FILE *f, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (unsigned shift = 0; shift < 70; shift += 7) {
-		int c = getc_unlocked(f);
-		if (c == EOF)
-			return -1;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* A change of last access as an unsigned number, small either way (zigzag), and back. */
-static uint64_t la_change(int64_t from, int64_t to)
-{
-	uint64_t d = (uint64_t)to - (uint64_t)from;
-	return d << 1 ^ (0 - (d >> 63));
-}
-
-static int64_t la_changed(int64_t from, uint64_t z)
-{
-	return (int64_t)((uint64_t)from + (z >> 1 ^ (0 - (z & 1))));
-}
-
-/* Appends one item to the spill file (one fwrite); returns 0 or -1. */
-static int spill_write(struct worker *w, const struct md_item *it)
-{
-	struct spill_mark *m = &w->spill_mark;
-	unsigned char rec[SPILL_HEAD + MC_MAX_KEY];
-	size_t shared = 0, max = m->key_len < it->key_len ? m->key_len : it->key_len;
-	while (shared < max && m->key[shared] == it->key[shared])
-		shared++;
-	rec[0] = (unsigned char)shared;
-	rec[1] = (unsigned char)(it->key_len - shared);
-	size_t n = 2 + put_varint(rec + 2, la_change(m->la, it->la));
-	memcpy(rec + n, it->key + shared, it->key_len - shared);
-	n += it->key_len - shared;
-	memcpy(m->key + shared, it->key + shared, it->key_len - shared);
-	m->key_len = it->key_len;
-	m->la = it->la;
-	return fwrite_unlocked(rec, 1, n, w->spill) == n ? 0 : -1;	/* one thread per file */
-}
-
-/* Reads the next spilled item into it (exp, cas, flags and size unknown: the reply gives
- * them); returns 1, 0 at the end, -1 on error. */
-static int spill_read(struct worker *w, struct md_item *it)
-{
-	struct spill_mark *m = &w->spill_mark;
-	FILE *f = w->spill;
-	int shared = getc_unlocked(f), fresh;
-	uint64_t la;
-	if (shared == EOF)
-		return feof(f) && !ferror(f) ? 0 : -1;
-	if ((fresh = getc_unlocked(f)) == EOF || (size_t)shared > m->key_len ||
-	    shared + fresh > MC_MAX_KEY || get_varint(f, &la) ||
-	    fread_unlocked(m->key + shared, 1, (size_t)fresh, f) != (size_t)fresh)
-		return -1;	/* a cut or broken record */
-	m->key_len = (size_t)(shared + fresh);
-	m->la = la_changed(m->la, la);
-	memcpy(it->key, m->key, m->key_len);
-	it->key[m->key_len] = '\0';
-	it->key_len = m->key_len;
-	it->la = m->la;
-	it->size = 0;
-	it->exp = -1;
-	it->cas = 0;
-	it->flags = 0;
-	it->has_flags = 0;
-	it->cls = -1;
-	it->fetched = -1;
-	return 1;
-}
-
-/* Metadump callback: deliver directly, or keep the key for fetching its value. */
+/* Metadump callback: deliver directly, or keep the key for fetching its value. Returns 0, the
+ * callback's stop value, -2 cancelled, or -3 with tally.error (the spill file failed). */
 static int on_item(const struct md_item *it, void *arg)
 {
-	struct worker *w = arg;
+	struct srv *s = arg;
 	struct sess_rec r;
-	if (cancelled(w))
+	if (cancelled(s->ctx))
 		return -2;
-	w->now = time(NULL);
-	if (!wanted(w, it, &r))
+	s->now = time(NULL);
+	if (!wanted(s, it, &r))
 		return 0;
-	const struct scan_opts *o = w->ctx->o;
-	if (!o->values && !o->meta && !o->locks) {
-		r.home = rec_home(w->ctx->pool, &r);
-		return deliver(w, &r);
+	if (!fetching(s->ctx->o)) {
+		r.home = rec_home(s->ctx->pool, &r);
+		return deliver(s->ctx, &r);
 	}
-	if (spill_write(w, it) < 0) {
-		w->tally.error = xasprintf("server %s: writing the temporary key file: %s",
-					  w->ctx->pool->servers[w->idx].name, strerror(errno));
+	if (spill_write(&s->spill, it) < 0) {
+		s->tally.error = xasprintf("server %s: writing the temporary key file: %s",
+					  s->ctx->pool->servers[s->idx].name, strerror(errno));
 		return -3;
 	}
 	return 0;
 }
 
-/* Fetches the values of every spilled key in pipelined batches and delivers them. */
-static int fetch_spilled(struct worker *w, char **cause)
+/* The server is through: says how it ended (ret -1 or -2 fail it, with cause or "cancelled")
+ * and lets go of what it held. */
+static void srv_finish(struct srv *s, int ret, char *cause)
 {
-	int r, ret = 0;
-	struct batch *b = &w->b[w->cur];
-	if (fflush(w->spill) != 0 || fseek(w->spill, 0, SEEK_SET) != 0) {
-		*cause = xasprintf("temporary key file: %s", strerror(errno));
-		return -1;
-	}
-	w->spill_mark = (struct spill_mark){ .key_len = 0 };	/* as when they were written */
-	while (ret == 0 && (r = spill_read(w, &b->item[b->n])) == 1) {
-		if (++b->n < BATCH)
-			continue;
-		if (cancelled(w))
-			return -2;
-		ret = turn_batch(w, cause);
-		b = &w->b[w->cur];
-	}
-	if (ret == 0 && r < 0) {
-		*cause = xasprintf("temporary key file: read error");
-		return -1;
-	}
-	if (ret == 0)		/* the last batch, then the one before it */
-		ret = turn_batch(w, cause);
-	return ret ? ret : turn_batch(w, cause);
-}
-
-/* Does the scan fetch anything after the walk (values, meta or locks)? */
-static int fetching(const struct scan_opts *o)
-{
-	return o->values || o->meta || o->locks;
-}
-
-/* Step one of a worker: walks the server's keys, delivering them, or keeping them in the spill
- * file for step two. */
-static void *worker_walk(void *arg)
-{
-	struct worker *w = arg;
-	const struct pool *p = w->ctx->pool;
-	const struct pool_server *s = &p->servers[w->idx];
-	struct conn md;
-	char *cause = NULL;
-	int ret = -1;
-	w->spill_mark = (struct spill_mark){ .key_len = 0 };
-	if ((!fetching(w->ctx->o) || (w->spill = spill_open(&w->spill_buf, &cause)) != NULL) &&
-	    conn_open(&md, s, p->timeout_ms, &cause) == 0) {
-		ret = metadump_stream(&md, on_item, w, &w->tally.method, &cause);
-		if (ret == -3) {
-			cause = w->tally.error;
-			w->tally.error = NULL;
-			ret = -1;
-		}
-		if (ret == 0)	/* the walk read to its end */
-			conn_park(&md);
-		else
-			conn_close(&md);
-	}
-	w->walk_ret = ret;
-	w->walk_cause = cause;
-	return NULL;
-}
-
-/* Step two: fetches what the kept keys need, and says how the server's walk ended. */
-static void *worker_fetch(void *arg)
-{
-	struct worker *w = arg;
-	const struct pool *p = w->ctx->pool;
-	const struct pool_server *s = &p->servers[w->idx];
-	char *cause = w->walk_cause;
-	int ret = w->walk_ret;
-	if (ret == 0 && fetching(w->ctx->o)) {
-		ret = conn_open(&w->mg, s, p->timeout_ms, &cause) == 0 ? 0 : -1;
-		w->mg_open = ret == 0;
-		if (ret == 0 && w->ctx->o->on_connect)
-			w->ctx->o->on_connect(w->idx, w->mg.fd, w->ctx->arg);
-		if (ret == 0)
-			ret = fetch_spilled(w, &cause);
-	}
-	if (w->spill)
-		fclose(w->spill);
-	w->spill = NULL;
-	free(w->spill_buf);
-	w->spill_buf = NULL;
+	const struct pool_server *ps = &s->ctx->pool->servers[s->idx];
+	spill_close(&s->spill);
+	free(s->b);
+	s->b = NULL;
 	if (ret == -1 || ret == -2) {
-		w->tally.failed = 1;
-		w->tally.error = cause ? cause : xasprintf("server %s: cancelled", s->name);
+		s->tally.failed = 1;
+		s->tally.error = cause ? cause : xasprintf("server %s: cancelled", ps->name);
 	} else {
 		free(cause);
 	}
-	if (w->mg_open && ret == 0)
-		conn_park(&w->mg);
-	else if (w->mg_open)
-		conn_close(&w->mg);
+	if (s->mg_open && ret == 0)
+		conn_park(&s->mg);
+	else if (s->mg_open)
+		conn_close(&s->mg);
+	s->mg_open = 0;
+	s->state = SRV_DONE;
+}
+
+/* Fills b with the next spilled keys and sends their mg requests (after their lock look-ups);
+ * an empty b at the end of the keys. Returns 0 or -1 with *cause. */
+static int send_next(struct srv *s, struct batch *b, char **cause)
+{
+	const struct scan_opts *o = s->ctx->o;
+	int r = 1;
+	b->n = b->pos = 0;
+	while (b->n < BATCH && (r = spill_read(&s->spill, &b->item[b->n])) == 1)
+		b->n++;
+	if (r < 0) {
+		*cause = xasprintf("temporary key file: read error");
+		return -1;
+	}
+	if (b->n == 0)
+		return 0;
+	s->now = b->now = time(NULL);
+	if (o->locks)
+		check_locks(s, b);
+	for (size_t i = 0; i < b->n; i++)
+		meta_queue_get(&s->mg, b->item[i].key, b->item[i].key_len, o->values);
+	s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+	return conn_flush(&s->mg, cause);
+}
+
+/* The values' connection is open: sends the first two batches, or ends the server when there
+ * is nothing to fetch. */
+static void fetch_ready(struct srv *s)
+{
+	char *cause = NULL;
+	int ret = 0;
+	s->connecting = 0;
+	if (s->ctx->o->on_connect)
+		s->ctx->o->on_connect(s->idx, s->mg.fd, s->ctx->arg);
+	ret = spill_rewind(&s->spill, &cause);
+	if (ret == 0) {
+		s->b = xcalloc(2, sizeof(*s->b));
+		s->rd = 0;
+		ret = send_next(s, &s->b[0], &cause);
+	}
+	if (ret == 0 && s->b[0].n == BATCH)
+		ret = send_next(s, &s->b[1], &cause);
+	if (ret == 0 && s->b[0].n > 0) {
+		s->state = SRV_FETCH;
+		s->hot = 1;	/* replies may be in already (TLS) */
+		return;
+	}
+	srv_finish(s, ret, cause);
+}
+
+/* Step two: starts opening the values' connection, or ends the server when its walk failed or
+ * there is nothing to fetch. */
+static void fetch_begin(struct srv *s)
+{
+	const struct pool *p = s->ctx->pool;
+	char *cause = s->walk_cause;
+	int ret = s->walk_ret;
+	s->walk_cause = NULL;
+	if (ret == 0 && fetching(s->ctx->o) && cancelled(s->ctx))
+		ret = -2;
+	if (ret != 0 || !fetching(s->ctx->o)) {
+		srv_finish(s, ret, cause);
+		return;
+	}
+	int r = conn_open_start(&s->mg, &p->servers[s->idx], p->timeout_ms, &cause);
+	if (r < 0) {
+		srv_finish(s, -1, cause);
+		return;
+	}
+	s->mg_open = 1;
+	if (r == 1) {
+		fetch_ready(s);
+		return;
+	}
+	s->state = SRV_FETCH;
+	s->connecting = 1;
+	s->hot = 0;
+	s->deadline = now_ms() + p->timeout_ms;
+}
+
+/* The walk ended (ret as walk_ret): next, the values, or (when every walk must end first)
+ * waiting for them. */
+static void walk_done(struct srv *s, int ret, char *cause)
+{
+	if (s->md_open && ret == 0)
+		conn_park(&s->md);
+	else if (s->md_open)
+		conn_close(&s->md);
+	s->md_open = 0;
+	s->walk_ret = ret;
+	s->walk_cause = cause;
+	if (s->ctx->phase == PH_WALK) {
+		spill_pause(&s->spill);
+		s->state = SRV_WALKED;
+		return;
+	}
+	fetch_begin(s);
+}
+
+/* Asks for the keys (again, after a busy crawler). */
+static void walk_send(struct srv *s)
+{
+	char *cause = NULL;
+	s->retry_at = 0;
+	s->connecting = 0;
+	if (conn_command(&s->md, METADUMP_CMD, &cause) < 0) {
+		walk_done(s, -1, cause);
+		return;
+	}
+	s->state = SRV_WALK;
+	s->first_line = 1;
+	s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+}
+
+/* Step one: connects and asks for the keys. */
+static void walk_begin(struct srv *s)
+{
+	const struct pool *p = s->ctx->pool;
+	char *cause = NULL;
+	s->tally.method = ENUM_METADUMP_HASH;
+	if (cancelled(s->ctx)) {
+		walk_done(s, -2, NULL);
+		return;
+	}
+	if (fetching(s->ctx->o) && spill_open(&s->spill, &cause) < 0) {
+		walk_done(s, -1, cause);
+		return;
+	}
+	int r = conn_open_start(&s->md, &p->servers[s->idx], p->timeout_ms, &cause);
+	if (r < 0) {
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
+		walk_done(s, -1, cause);
+		return;
+	}
+	s->md_open = 1;
+	if (r == 1) {
+		walk_send(s);
+		return;
+	}
+	s->state = SRV_WALK;
+	s->connecting = 1;
+	s->hot = 0;
+	s->deadline = now_ms() + p->timeout_ms;
+}
+
+/* The server refused metadump hash: the older ways (metadump all, cachedump) and the reasons
+ * (a login wanted), as metadump_stream has them, waiting on this server alone. Rare: servers
+ * older than 1.5.19, or with key listing disabled. */
+static void walk_old_ways(struct srv *s)
+{
+	char *cause = NULL;
+	int ret = metadump_stream(&s->md, on_item, s, &s->tally.method, &cause);
+	if (ret == -3) {
+		cause = s->tally.error;
+		s->tally.error = NULL;
+		ret = -1;
+	}
+	walk_done(s, ret, cause);
+}
+
+/* One line of the metadump reply: 0 go on, 1 the walk ended or waits (state changed). */
+static int walk_line(struct srv *s, const char *line, size_t len)
+{
+	struct md_item it;
+	char *cause = NULL;
+	int first = s->first_line;
+	s->first_line = 0;
+	enum md_line r = metadump_parse_line(line, len, &it, &cause);
+	if (r == MD_ITEM) {
+		int v = on_item(&it, s);
+		if (v == 0)
+			return 0;
+		if (v == -3) {
+			cause = s->tally.error;
+			s->tally.error = NULL;
+			v = -1;
+		}
+		walk_done(s, v, cause);
+	} else if (r == MD_END) {
+		walk_done(s, 0, NULL);
+	} else if (first && strstr(cause, "'BUSY") && s->busy_tries++ < 50) {
+		free(cause);	/* another crawl runs: ask again in a while */
+		s->retry_at = now_ms() + 100;
+	} else if (first && metadump_refused(line, len)) {
+		free(cause);
+		walk_old_ways(s);
+	} else if (first) {
+		free(cause);
+		walk_done(s, -1, metadump_unexpected(&s->md, METADUMP_CMD, line, len));
+	} else {
+		char *inner = cause;
+		cause = xasprintf("server %s: %s: %s", s->md.name, METADUMP_CMD, inner);
+		free(inner);
+		walk_done(s, -1, cause);
+	}
+	return 1;
+}
+
+/* Reads what the walk's connection has and handles its whole lines. */
+static void walk_step(struct srv *s)
+{
+	const char *line;
+	size_t len;
+	char *cause = NULL;
+	for (int k = 0; k < STEP_READS; k++) {
+		int r = conn_pull(&s->md, &cause);
+		if (r <= 0) {
+			s->hot = 0;
+			if (r < 0)
+				walk_done(s, -1, cause);
+			return;
+		}
+		s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+		while ((r = conn_readline_now(&s->md, &line, &len, &cause)) == 1)
+			if (walk_line(s, line, len))
+				return;
+		if (r < 0) {
+			walk_done(s, -1, cause);
+			return;
+		}
+	}
+	s->hot = 1;
+}
+
+/* Reads the reply to the next key of b and delivers its record: 0, the callback's stop value,
+ * or -1 with *cause. */
+static int read_reply(struct srv *s, struct batch *b, char **cause)
+{
+	const struct scan_opts *o = s->ctx->o;
+	const struct md_item *it = &b->item[b->pos];
+	struct mg_reply rep;
+	struct sess_rec r;
+	if (meta_read_get(&s->mg, it->key, &rep, NULL, cause) < 0)
+		return -1;
+	s->now = b->now;
+	if (!rep.found) {
+		s->tally.gone++;
+		b->pos++;
+		return 0;
+	}
+	rec_from_item(s, it, &r);
+	r.have_meta = 1;
+	r.flags = rep.flags;
+	r.ttl = rep.ttl;
+	r.exp = rep.ttl < 0 ? -1 : s->now + rep.ttl;
+	if (rep.idle >= 0) {
+		r.idle = rep.idle;
+		r.la = s->now - rep.idle;
+	}
+	r.cas = rep.cas;
+	r.value_len = rep.size;
+	r.value = !o->values ? NULL : rep.value ? rep.value : "";
+	if (o->locks) {
+		r.locked = r.kind == REC_SESSION ? b->locked[b->pos] : -1;
+		r.lock_ttl = b->lock_ttl[b->pos];
+	}
+	b->pos++;
+	return deliver(s->ctx, &r);
+}
+
+/* Handles every reply buffered whole, sending the next batch when one is through: 0 go on,
+ * 1 the server is through (or the callback stopped it), -1 with *cause. */
+static int fetch_replies(struct srv *s, int *stop, char **cause)
+{
+	for (;;) {
+		struct batch *b = &s->b[s->rd];
+		if (b->pos == b->n) {
+			if (send_next(s, b, cause) < 0)
+				return -1;
+			s->rd ^= 1;
+			if (s->b[s->rd].n == 0)
+				return 1;
+			continue;
+		}
+		if (!meta_reply_ready(&s->mg))
+			return 0;
+		int r = read_reply(s, b, cause);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			*stop = r;
+			return 1;
+		}
+	}
+}
+
+/* Reads what the values' connection has and handles the replies. */
+static void fetch_step(struct srv *s)
+{
+	char *cause = NULL;
+	int stop = 0;
+	for (int k = 0; k <= STEP_READS; k++) {
+		int r = fetch_replies(s, &stop, &cause);
+		if (r != 0) {
+			srv_finish(s, r < 0 ? -1 : stop, cause);
+			return;
+		}
+		if (k == STEP_READS)
+			break;
+		if ((r = conn_pull(&s->mg, &cause)) <= 0) {
+			s->hot = 0;
+			if (r < 0)
+				srv_finish(s, -1, cause);
+			return;
+		}
+		s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+	}
+	s->hot = 1;
+}
+
+/* Starts server s on thread t: its walk, or (after every walk) its values. */
+static void srv_start(struct thr *t, struct srv *s)
+{
+	s->thr = t;
+	if (t->ctx->phase == PH_FETCH)
+		fetch_begin(s);
+	else
+		walk_begin(s);
+}
+
+/* Is s waiting on its server? */
+static int srv_waiting(const struct srv *s)
+{
+	return s->state == SRV_WALK || s->state == SRV_FETCH;
+}
+
+/* Starts the thread's next servers while it has room for them. */
+static void top_up(struct thr *t)
+{
+	struct scan_ctx *ctx = t->ctx;
+	while (t->nact < ACTIVE) {
+		size_t i = t->t + t->next * ctx->nthreads;
+		if (i >= ctx->pool->n)
+			return;
+		t->next++;
+		srv_start(t, &ctx->srv[i]);
+		if (srv_waiting(&ctx->srv[i]))
+			t->act[t->nact++] = &ctx->srv[i];
+	}
+}
+
+/* Ends a server that is still waiting: cancelled (ret -2), or past its deadline (-1). */
+static void srv_abort(struct srv *s, int ret)
+{
+	struct conn *c = s->state == SRV_WALK ? &s->md : &s->mg;
+	const char *what = s->connecting ? "connecting" : "waiting for a reply";
+	char *cause = ret == -1 ? conn_timeout_cause(c, what) : NULL;
+	if (ret == -1)
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
+	if (s->state == SRV_WALK)
+		walk_done(s, ret, cause);
+	else
+		srv_finish(s, ret, cause);
+}
+
+/* Fills t->pfd with what each active server waits for; returns the poll timeout in ms. */
+static int poll_set(struct thr *t, double now)
+{
+	double wait = t->ctx->o->cancel ? CANCEL_CHECK_MS : 1e9;
+	for (size_t i = 0; i < t->nact; i++) {
+		struct srv *s = t->act[i];
+		int busy = s->state == SRV_WALK && s->retry_at > 0;
+		double until = (busy ? s->retry_at : s->deadline) - now;
+		t->pfd[i].fd = busy ? -1 : s->state == SRV_WALK ? s->md.fd : s->mg.fd;
+		t->pfd[i].events = s->connecting ? POLLOUT : POLLIN;
+		t->pfd[i].revents = 0;
+		if (s->hot)
+			until = 0;
+		if (until < wait)
+			wait = until;
+	}
+	return wait <= 0 ? 0 : (int)(wait + 0.999);
+}
+
+/* The connection s waited for is made (or failed, or goes on to the next address). */
+static void srv_connected(struct srv *s)
+{
+	int walk = s->state == SRV_WALK;
+	char *cause = NULL;
+	int r = conn_open_finish(walk ? &s->md : &s->mg, &cause);
+	if (r == 0) {
+		s->deadline = now_ms() + s->ctx->pool->timeout_ms;
+		return;
+	}
+	if (r < 0)
+		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);
+	if (r < 0 && walk) {
+		s->md_open = 0;
+		walk_done(s, -1, cause);
+	} else if (r < 0) {
+		s->mg_open = 0;
+		srv_finish(s, -1, cause);
+	} else if (walk) {
+		walk_send(s);
+	} else {
+		fetch_ready(s);
+	}
+}
+
+/* Gives active server s its turn after a poll. */
+static void srv_turn(struct srv *s, short revents, double now)
+{
+	if (s->state == SRV_WALK && s->retry_at > 0) {
+		if (now >= s->retry_at)
+			walk_send(s);
+	} else if (s->connecting) {
+		if (revents)
+			srv_connected(s);
+		else if (now >= s->deadline)
+			srv_abort(s, -1);
+	} else if (revents || s->hot) {
+		if (s->state == SRV_WALK)
+			walk_step(s);
+		else
+			fetch_step(s);
+	} else if (now >= s->deadline) {
+		srv_abort(s, -1);
+	}
+}
+
+/* One round: waits for any active server and gives each its turn. */
+static void round_once(struct thr *t)
+{
+	int ms = poll_set(t, now_ms());
+	if (poll(t->pfd, t->nact, ms) < 0 && errno != EINTR)
+		ms = 0;		/* cannot happen with valid descriptors; go on by deadlines */
+	double now = now_ms();
+	for (size_t i = 0; i < t->nact; i++) {
+		struct srv *s = t->act[i];
+		if (srv_waiting(s) && cancelled(t->ctx))
+			srv_abort(s, -2);
+		if (srv_waiting(s))
+			srv_turn(s, t->pfd[i].revents, now);
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < t->nact; i++)
+		if (srv_waiting(t->act[i]))
+			t->act[n++] = t->act[i];
+	t->nact = n;
+}
+
+/* A thread: its servers, ACTIVE at a time, until each is through. */
+static void *thr_run(void *arg)
+{
+	struct thr *t = arg;
+	for (top_up(t); t->nact > 0; top_up(t))
+		round_once(t);
 	return NULL;
 }
 
-/* Both steps: one server on its own. */
-static void *worker_run(void *arg)
+/* Runs every thread of the scan through the phase, the first in this thread. */
+static void run_phase(struct scan_ctx *ctx, struct thr *ts, enum phase ph)
 {
-	worker_walk(arg);
-	return worker_fetch(arg);
-}
-
-static void worker_release(struct worker *w, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (w->lockc_state[i] == 1)	/* check_locks reads every reply */
-			conn_park(&w->lockc[i]);
-	free(w->lockc);
-	free(w->lockc_state);
+	pthread_t tids[MAX_THREADS];
+	int started[MAX_THREADS] = { 0 };
+	ctx->phase = ph;
+	for (size_t i = 0; i < ctx->nthreads; i++) {
+		ts[i].next = 0;
+		ts[i].nact = 0;
+	}
+	for (size_t i = 1; i < ctx->nthreads; i++)
+		started[i] = pthread_create(&tids[i], NULL, thr_run, &ts[i]) == 0;
+	thr_run(&ts[0]);
+	for (size_t i = 1; i < ctx->nthreads; i++)
+		if (!started[i])
+			thr_run(&ts[i]);
+	for (size_t i = 1; i < ctx->nthreads; i++)
+		if (started[i])
+			pthread_join(tids[i], NULL);
 }
 
 /* A SASL pool cannot be walked: every server fails at once, saying why. */
@@ -603,34 +873,45 @@ static int refuse_sasl(const struct pool *p, struct scan_server *out)
 	return 0;
 }
 
-/* Runs body for every worker, one thread each (in this thread when one cannot be had). */
-static void run_workers(struct worker *ws, size_t n, void *(*body)(void *))
-{
-	pthread_t *tids = xcalloc(n, sizeof(*tids));
-	int *started = xcalloc(n, sizeof(*started));
-	for (size_t i = 0; i < n; i++) {
-		started[i] = pthread_create(&tids[i], NULL, body, &ws[i]) == 0;
-		if (!started[i])
-			body(&ws[i]);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(tids[i], NULL);
-	free(tids);
-	free(started);
-}
-
 /* After every walk: may a session whose lock key no walk saw be taken as not locked? Only
- * when every server was walked whole, through its hash table (metadump hash), and the lock
- * keys were few enough to keep. */
-static int locks_from_walks(const struct worker *ws, size_t n)
+ * when every server was walked whole (see lock_known). */
+static int locks_from_walks(const struct scan_ctx *ctx)
 {
-	if (ws[0].ctx->locks_overflow)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (ws[i].walk_ret != 0 || ws[i].tally.method != ENUM_METADUMP_HASH)
+	for (size_t i = 0; i < ctx->pool->n; i++)
+		if (!lock_known(ctx, i))
 			return 0;
 	return 1;
+}
+
+size_t scan_threads(const struct pool *p)
+{
+	long n = p->threads > 0 ? p->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (p->threads <= 0 && n < 2)
+		n = 2;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	return (size_t)n < p->n ? (size_t)n : p->n;
+}
+
+static void threads_init(struct scan_ctx *ctx, struct thr *ts)
+{
+	for (size_t i = 0; i < ctx->nthreads; i++) {
+		ts[i].ctx = ctx;
+		ts[i].t = i;
+		ts[i].lockc = xcalloc(ctx->pool->n, sizeof(struct conn));
+		ts[i].lockc_state = xcalloc(ctx->pool->n, sizeof(int));
+	}
+}
+
+static void threads_release(struct scan_ctx *ctx, struct thr *ts)
+{
+	for (size_t i = 0; i < ctx->nthreads; i++) {
+		for (size_t k = 0; k < ctx->pool->n; k++)
+			if (ts[i].lockc_state[k] == 1)	/* check_locks reads every reply */
+				conn_park(&ts[i].lockc[k]);
+		free(ts[i].lockc);
+		free(ts[i].lockc_state);
+	}
 }
 
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
@@ -639,27 +920,29 @@ int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void 
 	if (p->sasl)
 		return refuse_sasl(p, out);
 	struct scan_ctx ctx = { .pool = p, .o = o, .fn = fn, .arg = arg };
+	struct thr ts[MAX_THREADS];
+	memset(ts, 0, sizeof(ts));
 	pthread_mutex_init(&ctx.lock, NULL);
-	struct worker *ws = xcalloc_lines(p->n, sizeof(*ws));
+	ctx.srv = xcalloc_lines(p->n, sizeof(*ctx.srv));
+	ctx.nthreads = scan_threads(p);
 	memset(out, 0, p->n * sizeof(*out));
 	for (size_t i = 0; i < p->n; i++) {
-		ws[i].ctx = &ctx;
-		ws[i].idx = i;
-		ws[i].lockc = xcalloc(p->n, sizeof(struct conn));
-		ws[i].lockc_state = xcalloc(p->n, sizeof(int));
+		ctx.srv[i].ctx = &ctx;
+		ctx.srv[i].idx = i;
+		ctx.srv[i].spill.fd = -1;
 	}
-	if (o->locks) {		/* a session's lock key may live on any server: walk them all first */
-		run_workers(ws, p->n, worker_walk);
-		ctx.locks_known = locks_from_walks(ws, p->n);
-		run_workers(ws, p->n, worker_fetch);
+	threads_init(&ctx, ts);
+	if (o->locks) {		/* a lock key may live on any server: walk them all first */
+		run_phase(&ctx, ts, PH_WALK);
+		ctx.locks_known = locks_from_walks(&ctx);
+		run_phase(&ctx, ts, PH_FETCH);
 	} else {
-		run_workers(ws, p->n, worker_run);
+		run_phase(&ctx, ts, PH_BOTH);
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		out[i] = ws[i].tally;
-		worker_release(&ws[i], p->n);
-	}
-	free(ws);
+	threads_release(&ctx, ts);
+	for (size_t i = 0; i < p->n; i++)
+		out[i] = ctx.srv[i].tally;
+	free(ctx.srv);
 	keyset_release(&ctx.locks);
 	pthread_mutex_destroy(&ctx.lock);
 	return ctx.stop;

@@ -14,6 +14,9 @@ enum rec_kind { REC_SESSION, REC_LOCK, REC_OTHER };
 struct sess_rec {
 	enum rec_kind kind;
 	size_t server;		/* index of the server the item is stored on */
+	size_t worker;		/* the walk's thread that delivers it, below scan_threads(): a
+				 * callback keeps what it buffers per thread with it, not per
+				 * server (a thread's records come one at a time) */
 	size_t home;		/* index of the server PHP reads this sid from */
 	const char *key;	/* full key */
 	size_t key_len;
@@ -66,6 +69,9 @@ typedef int (*scan_fn)(const struct sess_rec *r, void *arg);
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
 	      struct scan_server *out);
 void scan_server_release(struct scan_server *s, size_t n);
+/* How many threads scan_pool walks p with (its threads setting, else one a core, at least two,
+ * never more than servers). */
+size_t scan_threads(const struct pool *p);
 /* Classifies key against prefix: fills kind, sid, sid_len. */
 void scan_classify(const char *prefix, size_t prefix_len, struct sess_rec *r);
 

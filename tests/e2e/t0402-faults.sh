@@ -39,6 +39,10 @@ faults() {
 	run -s "$POOL" list --json
 	verdict "list"
 	check_eq "$KIND: list still shows the healthy server's sessions" "$((onA - n + 1))" "$(grep -c '"sid":"t0' "$TMP/out")"
+	if [ "$KIND" = garbage ]; then
+		check "garbage: list says the server's reply is no memcached reply (not a timeout)" \
+			grep -q "server 127.0.0.1:$B: lru_crawler metadump hash: unexpected reply" "$TMP/err"
+	fi
 	run -s "$POOL" dump
 	verdict "dump"
 	check_eq "$KIND: dump still writes the healthy server's sessions" "$((onA - n + 1))" "$(grep -c '"sid":"t0' "$TMP/out")"

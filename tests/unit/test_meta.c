@@ -101,9 +101,60 @@ static void test_replies(void)
 	free(cause);
 }
 
+/* meta_reply_ready on the first n bytes of text. */
+static int ready_at(const char *text, size_t n)
+{
+	struct conn c = { .fd = -1, .name = "test" };
+	buf_add(&c.in, text, n);
+	int r = meta_reply_ready(&c);
+	buf_release(&c.in);
+	return r;
+}
+
+/* A reply cut anywhere is not ready; whole, it is, and meta_read_get then needs no more. */
+static void test_ready(void)
+{
+	static const char *const good[] = { "VA 5 t10 f3 l4 c99\r\nhello\r\n", "EN\r\n",
+		"HD t1 c2\r\n", "VA 0 t-1\r\n\r\n", "VA 12 t1\r\nhello\r\nthere\r\n" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		size_t len = strlen(good[i]), early = 0;
+		for (size_t n = 0; n < len; n++)
+			early += ready_at(good[i], n) != 0;
+		unit_check(early == 0, "reply %zu: no cut of it is ready (%zu were)", i, early);
+		unit_check(ready_at(good[i], len), "reply %zu: whole, it is ready", i);
+	}
+	/* bad lines are ready as soon as they are whole: meta_read_get refuses them at once */
+	static const char *const bad[] = { "VA 12x t1\r\n", "VA 5 tx\r\n", "VA 2000000000 t1\r\n",
+		"XX\r\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		unit_check(ready_at(bad[i], strlen(bad[i])) && !ready_at(bad[i], strlen(bad[i]) - 1),
+			   "bad reply %zu: ready when its line is whole", i);
+	struct buf big = BUF_INIT;
+	for (size_t i = 0; i <= CONN_MAX_LINE; i++)
+		buf_addc(&big, 'x');
+	unit_check(ready_at(big.ptr, big.len), "a line longer than the limit is ready (refused)");
+	struct conn c = { .fd = -1, .name = "test" };
+	const char *line;
+	size_t n;
+	char *cause = NULL;
+	buf_add(&c.in, big.ptr, big.len);
+	unit_check(conn_readline_now(&c, &line, &n, &cause) == -1 && cause,
+		   "conn_readline_now refuses it");
+	free(cause);
+	buf_release(&c.in);
+	buf_adds(&c.in, "END\r\nEN");
+	unit_check(conn_readline_now(&c, &line, &n, &cause) == 1 && n == 3 &&
+		   memcmp(line, "END", 3) == 0, "conn_readline_now: a whole line");
+	unit_check(conn_readline_now(&c, &line, &n, &cause) == 0 && c.in_off == 5,
+		   "conn_readline_now: a cut line waits, nothing consumed");
+	buf_release(&c.in);
+	buf_release(&big);
+}
+
 int main(void)
 {
 	test_queue();
 	test_replies();
+	test_ready();
 	return unit_done();
 }
