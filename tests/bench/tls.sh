@@ -55,26 +55,27 @@ mc_start_var DST -m "$mb" -Z -o "ssl_chain_cert=$C/srv.pem,ssl_key=$C/srv.key" \
 	-l "notls:127.0.0.1:$DPLAIN" || fail "cannot start memcached -Z"
 TLS=(--tls --tls-ca "$C/ca.pem")
 
-# threads PID...: "<kind> <ticks>" a line, the CPU each kind of memcached thread has used:
-# worker (mc-worker) or other (the LRU maintainer, the crawler, and the rest).
+# threads PID...: the CPU ticks memcached's threads have used, three numbers: its workers (the
+# protocol, and its TLS), its crawler (which walks the items for lru_crawler metadump), and the
+# rest (the LRU maintainer, the hash table's and the slabs' threads, the listener).
 threads() {
 	local p t f
 	for p in "$@"; do
 		for t in /proc/"$p"/task/*; do
 			read -r -a f 2>/dev/null <"$t/stat" || continue
-			[ "${f[1]}" = "(mc-worker)" ] && echo "worker $((f[13] + f[14]))" ||
-				echo "other $((f[13] + f[14]))"
+			echo "${f[1]} $((f[13] + f[14]))"
 		done
-	done | awk '{ t[$1] += $2 } END { print t["worker"] + 0, t["other"] + 0 }'
+	done | awk '$1 == "(mc-worker)" { w += $2; next } $1 == "(mc-itemcrawler)" { c += $2; next }
+		{ o += $2 } END { print w + 0, c + 0, o + 0 }'
 }
 # settle: waits (at most 120 s) until both servers use at most a tick of CPU a second each, as
 # bench.sh does: after a fill, or a migrate's writes, the LRU maintainer and crawler work on.
 settle() {
 	local i a b
 	for ((i = 0; i < 120; i++)); do
-		a=$(threads "$TLSP_PID" "$DST_PID" | awk '{ print $1 + $2 }')
+		a=$(threads "$TLSP_PID" "$DST_PID" | awk '{ print $1 + $2 + $3 }')
 		sleep 1
-		b=$(threads "$TLSP_PID" "$DST_PID" | awk '{ print $1 + $2 }')
+		b=$(threads "$TLSP_PID" "$DST_PID" | awk '{ print $1 + $2 + $3 }')
 		((b - a <= 2)) && return 0
 	done
 	say "the servers are still busy after 120 s; measuring anyway"
@@ -87,24 +88,25 @@ median() {
 		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # timed NAME CMD...: runs CMD (its output into $TMP/err), checks its exit status; records
-# NAME (sessions a second) and NAME.cs, NAME.mw, NAME.mo (CPU ms of memcsess, of memcached's
-# workers, of memcached's other threads). The wall clock ends when CMD does.
+# NAME (sessions a second) and the CPU milliseconds used meanwhile: NAME.cs by memcsess (user +
+# system), NAME.mw by memcached's workers, NAME.mc by its crawler, NAME.mo by its other threads.
 timed() {
-	local name=$1 w0 o0 w1 o1 t0 t1
+	local name=$1 w0 c0 o0 w1 c1 o1 t0 t1
 	shift
-	read -r w0 o0 < <(threads "$TLSP_PID" "$DST_PID")
+	read -r w0 c0 o0 < <(threads "$TLSP_PID" "$DST_PID")
 	t0=$EPOCHREALTIME
 	/usr/bin/time -f "%U %S" -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err" ||
 		fail "$name failed: $(tail -3 "$TMP/err")"
 	t1=$EPOCHREALTIME
-	read -r w1 o1 < <(threads "$TLSP_PID" "$DST_PID")
+	read -r w1 c1 o1 < <(threads "$TLSP_PID" "$DST_PID")
 	record "$name" "$(awk -v a="$t0" -v b="$t1" -v n="$N" 'BEGIN { printf "%.0f", n / (b - a) }')"
 	record "$name.cs" "$(awk '{ printf "%.0f", 1000 * ($1 + $2) }' "$TMP/time")"
 	record "$name.mw" $(((w1 - w0) * 1000 / HZ))
+	record "$name.mc" $(((c1 - c0) * 1000 / HZ))
 	record "$name.mo" $(((o1 - o0) * 1000 / HZ))
-	say "$(printf '%-18s %7s sessions/s  CPU ms: memcsess %4s, memcached workers %4s, other %4s' \
+	say "$(printf '%-18s %7s sessions/s  CPU ms: memcsess %4s; memcached: workers %4s, crawler %4s, other %4s' \
 		"$name" "$(tail -1 "$RES/$name")" "$(tail -1 "$RES/$name.cs")" \
-		"$(tail -1 "$RES/$name.mw")" "$(tail -1 "$RES/$name.mo")")"
+		"$(tail -1 "$RES/$name.mw")" "$(tail -1 "$RES/$name.mc")" "$(tail -1 "$RES/$name.mo")")"
 }
 # dump NAME SERVER [OPTION...]: a timed dump of the pool; checks that it found every session.
 dump() {
@@ -122,10 +124,17 @@ migrate() {
 	timed "$name" "$MEMCSESS" "$@"
 	grep -q "^migrate: $N read, $N copied" "$TMP/err" || fail "$name: $(tail -1 "$TMP/err")"
 }
-# ratio NAME TLS PLAIN: records the last run's TLS/plaintext rate as NAME.
+# cpu NAME: the CPU ms the last run of NAME cost, memcsess's and memcached's together.
+cpu() {
+	local k
+	for k in cs mw mc mo; do tail -1 "$RES/$1.$k"; done | awk '{ t += $1 } END { print t }'
+}
+# ratio NAME TLS PLAIN: records the last run's TLS/plaintext rate as NAME, and as NAME.cpu the
+# plaintext/TLS CPU: the rate TLS would reach were the dump bound by CPU alone.
 ratio() {
 	record "$1" "$(awk -v a="$(tail -1 "$RES/$2")" -v b="$(tail -1 "$RES/$3")" \
 		'BEGIN { printf "%.4f", a / b }')"
+	record "$1.cpu" "$(awk -v a="$(cpu "$3")" -v b="$(cpu "$2")" 'BEGIN { printf "%.4f", a / b }')"
 }
 
 say "PHP writes $N sessions through the notls: listener"
@@ -136,22 +145,31 @@ php_fill 0 "$half" & p1=$!
 php_fill "$half" "$((N - half))" & p2=$!
 wait $p1 && wait $p2 || fail "PHP could not write the sessions"
 
+# dumps FIGURE ORDER: one dump each way, settled, in ORDER ("plain tls" or "tls plain");
+# records FIGURE.ratio.
+dumps() {
+	local fig=$1 order=$2 how
+	for how in $order; do
+		settle
+		if [ "$how" = plain ]; then
+			dump "$fig.plain" "127.0.0.1:$PLAIN"
+		else
+			dump "$fig.tls" "127.0.0.1:$TLSP" "${TLS[@]}"
+		fi
+	done
+	ratio "$fig.ratio" "$fig.tls" "$fig.plain"
+}
+pct() { awk -v r="$(tail -1 "$RES/$1.ratio")" 'BEGIN { printf "%.0f%%", 100 * r }'; }
+
 say "fresh: a dump each way at once after the fill, the servers not settled"
 dump fresh.plain "127.0.0.1:$PLAIN"
 dump fresh.tls "127.0.0.1:$TLSP" "${TLS[@]}"
 ratio fresh.ratio fresh.tls fresh.plain
 for ((r = 1; r <= RUNS; r++)); do
-	say "run $r of $RUNS ($( ((r % 2)) && echo plaintext || echo TLS) first)"
-	for how in $( ((r % 2)) && echo "plain tls" || echo "tls plain"); do
-		settle
-		if [ "$how" = plain ]; then
-			dump dump.plain "127.0.0.1:$PLAIN"
-		else
-			dump dump.tls "127.0.0.1:$TLSP" "${TLS[@]}"
-		fi
-	done
-	ratio dump.ratio dump.tls dump.plain
-	for how in $( ((r % 2)) && echo "plain tls" || echo "tls plain"); do
+	order=$( ((r % 2)) && echo "plain tls" || echo "tls plain")
+	say "run $r of $RUNS (${order%% *} first)"
+	dumps dump "$order"
+	for how in $order; do
 		if [ "$how" = plain ]; then
 			migrate migrate.plain migrate --from "127.0.0.1:$PLAIN" --to "127.0.0.1:$DPLAIN"
 		else
@@ -160,26 +178,32 @@ for ((r = 1; r <= RUNS; r++)); do
 		fi
 	done
 	ratio migrate.ratio migrate.tls migrate.plain
-	say "run $r: TLS at $(awk -v d="$(tail -1 "$RES/dump.ratio")" \
-		-v m="$(tail -1 "$RES/migrate.ratio")" \
-		'BEGIN { printf "%.0f%% (dump), %.0f%% (migrate)", 100 * d, 100 * m }') of plaintext"
+	say "run $r: TLS at $(pct dump) (dump), $(pct migrate) (migrate) of the plaintext rate"
 done
 
-# row LABEL PLAIN TLS RATIO: one line of the table (rates and CPU: medians).
+# row LABEL FIGURE: one line of the table (rates and CPU: medians).
 row() {
-	printf '%-34s %9s %9s %5.0f%%  %5s %5s %5s  %5s %5s %5s\n' "$1" "$(median "$2")" \
-		"$(median "$3")" "$(awk -v r="$(median "$4")" 'BEGIN { print 100 * r }')" \
-		"$(median "$2.cs")" "$(median "$2.mw")" "$(median "$2.mo")" \
-		"$(median "$3.cs")" "$(median "$3.mw")" "$(median "$3.mo")"
+	local f=$2 k
+	printf '%-32s %8.0f %8.0f %5.0f%% %5.0f%% ' "$1" "$(median "$f.plain")" "$(median "$f.tls")" \
+		"$(awk -v r="$(median "$f.ratio")" 'BEGIN { print 100 * r }')" \
+		"$(awk -v r="$(median "$f.ratio.cpu")" 'BEGIN { print 100 * r }')"
+	for k in plain tls; do
+		printf ' %5s %4s %4s %4s' "$(median "$f.$k.cs")" "$(median "$f.$k.mw")" \
+			"$(median "$f.$k.mc")" "$(median "$f.$k.mo")"
+	done
+	echo
 }
 {
-	printf '%-34s %9s %9s %6s  %-17s  %s\n' "$N sessions, medians" "plain/s" "TLS/s" "TLS" \
-		"CPU ms plain" "CPU ms TLS"
-	printf '%-34s %9s %9s %6s  %5s %5s %5s  %5s %5s %5s\n' "(memcached -Z, both listeners)" \
-		"" "" "" cli wrk oth cli wrk oth
-	row "dump, settled ($RUNS runs)" dump.plain dump.tls dump.ratio
-	row "dump, fresh (1 run, not settled)" fresh.plain fresh.tls fresh.ratio
-	row "migrate, settled ($RUNS runs)" migrate.plain migrate.tls migrate.ratio
-	printf '%s\n' "TLS: the median of the run-by-run ratios; cli: memcsess (user + system)," \
-		"wrk: memcached's worker threads, oth: its other threads (LRU maintainer, crawler...)"
+	printf '%-32s %8s %8s %6s %6s  %-20s  %s\n' "$N sessions, medians" "plain/s" "TLS/s" \
+		"TLS" "by CPU" "CPU ms, plaintext" "CPU ms, TLS"
+	printf '%-32s %8s %8s %6s %6s  %5s %4s %4s %4s  %5s %4s %4s %4s\n' \
+		"(memcached -Z, both listeners)" "" "" "" "" cli wrk crw oth cli wrk crw oth
+	row "dump, settled ($RUNS runs)" dump
+	row "dump, fresh (1 run)" fresh
+	row "migrate, settled ($RUNS runs)" migrate
+	printf '%s\n' "TLS: the median of the run-by-run rate ratios. by CPU: of the run-by-run ratios of" \
+		"the CPU each way cost (plaintext/TLS), all the threads together: the TLS rate of a dump" \
+		"bound by CPU alone (both cores busy). CPU: cli memcsess (user + system); memcached: wrk" \
+		"its workers, crw its crawler (metadump), oth its other threads (LRU maintainer...)." \
+		"fresh: the first dump each way right after the fill, not settled."
 } | tee "${BENCH_DIR:-build/bench}/tls-results.txt"
