@@ -1,6 +1,6 @@
-/* watch.c: the watch connections of every server, read by one thread with poll() into one
- * bounded queue; connections are opened by a few short-lived threads so that a server slow to
- * answer holds up no other. */
+/* watch.c: the watch connections of every server, read by one thread (epoll, edge-triggered)
+ * into one bounded queue; connections are opened by a few short-lived threads so that a server
+ * slow to answer holds up no other. */
 #include "mc/watch.h"
 #include "mc/conn.h"
 #include "util.h"
@@ -10,11 +10,13 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <openssl/ssl.h>
 
 #define QUEUE_CAP 4096
@@ -22,8 +24,11 @@
 #define READ_CHUNK 65536
 #define READS_PER_TURN 4	/* reads of one server before the others get theirs */
 #define GATHER 0.01		/* seconds to let lines gather once the socket is drained */
+#define GATHER_TICK 0.005	/* gatherings end on this grid: one wake-up ends many */
 #define SLACK 0.001		/* deadlines this close are met now: one wake-up for several */
+#ifndef CONNECTORS
 #define CONNECTORS 4		/* threads opening connections at once, at most */
+#endif
 
 struct watch;
 
@@ -80,10 +85,13 @@ struct watch {
 	pthread_cond_t not_empty, not_full;
 	struct watch_item *q;
 	size_t head, len;
-	size_t tail, room;	/* the reader's own: where it writes, free slots it knows of */
+	size_t tail, room;	/* the reader's own: where it writes, free slots it knows of, */
+	size_t pend, sort_from;	/* items written past tail, where the lines being sorted start */
 	int stop;
 	unsigned long bad;
-	int wake[2];		/* a byte written here breaks the reader's poll */
+	int wake[2];		/* a byte written here breaks the reader's wait */
+	int ep;			/* the reader's epoll: every stream and wake[0] */
+	int ep_errno;		/* why there is none (ep -1) */
 	pthread_t reader;
 	int reader_started;
 	char *rbuf;		/* the reader's: a line begun, then what was read */
@@ -118,10 +126,11 @@ static void wake_reader(struct watch *w)
 	(void)wr;	/* a full pipe wakes the reader just as well */
 }
 
-/* Makes the pend items written past tail takeable; then, when fewer than want slots are free,
+/* Makes the items written past tail takeable; then, when fewer than want slots are free,
  * waits for the consumer. Returns -1 once stopping. */
-static int commit(struct watch *w, size_t pend, size_t want)
+static int commit(struct watch *w, size_t want)
 {
+	size_t pend = w->pend;
 	pthread_mutex_lock(&w->mu);
 	w->len += pend;
 	if (pend && w->len == pend)
@@ -132,6 +141,7 @@ static int commit(struct watch *w, size_t pend, size_t want)
 	int stop = w->stop;
 	pthread_mutex_unlock(&w->mu);
 	w->tail = (w->tail + pend) % QUEUE_CAP;
+	w->pend = w->sort_from = 0;
 	return stop ? -1 : 0;
 }
 
@@ -139,6 +149,21 @@ static int commit(struct watch *w, size_t pend, size_t want)
 static struct watch_item *slot(struct watch *w, size_t k)
 {
 	return &w->q[(w->tail + k) % QUEUE_CAP];
+}
+
+/* The next slot for the reader to write, once there is room; NULL once stopping. */
+static struct watch_item *next_slot(struct watch *w)
+{
+	if (w->pend == w->room && commit(w, 1) < 0)
+		return NULL;
+	return slot(w, w->pend);
+}
+
+/* Counts the slot next_slot gave as written; a full batch is made takeable. Returns -1 once
+ * stopping. */
+static int written(struct watch *w)
+{
+	return ++w->pend == BATCH ? commit(w, 0) : 0;
 }
 
 /* Reports a state change of server s (only when it differs from the last one reported). */
@@ -149,9 +174,9 @@ static void report(struct wsrv *s, enum watch_state st, int permanent, int mutat
 		return;
 	s->last = st;
 	snprintf(s->last_text, sizeof(s->last_text), "%s", text);
-	if (s->w->room == 0 && commit(s->w, 0, 1) < 0)
+	struct watch_item *it = next_slot(s->w);
+	if (!it)
 		return;
-	struct watch_item *it = slot(s->w, 0);
 	memset(it, 0, sizeof(*it));
 	it->server = s->i;
 	it->is_state = 1;
@@ -159,7 +184,7 @@ static void report(struct wsrv *s, enum watch_state st, int permanent, int mutat
 	it->st.permanent = permanent;
 	it->st.mutations = mutations;
 	snprintf(it->st.text, sizeof(it->st.text), "%s", text);
-	commit(s->w, 1, 0);
+	written(s->w);
 }
 
 const char *watch_state_name(enum watch_state s)
@@ -368,20 +393,20 @@ static void retry_later(struct wsrv *s, int permanent, int watched, double now)
 	s->backoff = s->backoff * 2 > s->w->o.backoff_max ? s->w->o.backoff_max : s->backoff * 2;
 }
 
-/* Moves the line just written pend places past tail back among the pend before it, into gid
- * order (memcached's worker threads' lines can come out of order). */
-static void place(struct watch *w, size_t pend)
+/* Moves the line just written back among the lines of its server written before it in this
+ * batch, into gid order (memcached's worker threads' lines can come out of order). */
+static void place(struct watch *w)
 {
-	struct watch_item *it = slot(w, pend);
-	size_t k = pend;
+	struct watch_item *it = slot(w, w->pend);
+	size_t k = w->pend;
 	if (it->line.type == WL_SKIPPED)
 		return;
-	while (k > 0 && slot(w, k - 1)->line.gid > it->line.gid)
+	while (k > w->sort_from && slot(w, k - 1)->line.gid > it->line.gid)
 		k--;
-	if (k == pend)
+	if (k == w->pend)
 		return;
 	struct watch_item tmp = *it;
-	for (size_t j = pend; j > k; j--)
+	for (size_t j = w->pend; j > k; j--)
 		*slot(w, j) = *slot(w, j - 1);
 	*slot(w, k) = tmp;
 }
@@ -390,36 +415,31 @@ static void place(struct watch *w, size_t pend)
  * Returns the bytes used (up to the last line end), or -1 once stopping. */
 static long feed(struct watch *w, struct wsrv *s, const char *p, size_t n)
 {
-	size_t off = 0, pend = 0;
+	size_t off = 0;
 	unsigned long bad = 0;
 	const char *nl;
 	int r = 0;
+	w->sort_from = w->pend;
 	while (r == 0 && (nl = memchr(p + off, '\n', n - off)) != NULL) {
 		const char *start = p + off;
 		size_t len = (size_t)(nl - start);
 		off += len + 1;
 		if (len && start[len - 1] == '\r')
 			len--;
-		if (pend == w->room) {
-			if ((r = commit(w, pend, 1)) < 0)
-				break;
-			pend = 0;
+		struct watch_item *it = next_slot(w);
+		if (!it) {
+			r = -1;
+			break;
 		}
-		struct watch_item *it = slot(w, pend);
 		it->server = s->i;
 		it->is_state = 0;
 		if (wl_parse(start, len, &it->line) < 0) {
 			bad++;
 			continue;
 		}
-		place(w, pend);
-		if (++pend == BATCH) {
-			r = commit(w, pend, 0);
-			pend = 0;
-		}
+		place(w);
+		r = written(w);
 	}
-	if (r == 0 && pend)
-		r = commit(w, pend, 0);
 	if (bad) {
 		pthread_mutex_lock(&w->mu);
 		w->bad += bad;
@@ -478,11 +498,11 @@ static void lose(struct wsrv *s, char *cause, double now)
 	retry_later(s, 0, 1, now);
 }
 
-/* Reads server s, which poll or its timer said is ready. Once drained, lines gather GATHER
- * seconds before the next read: under load memcached writes a few lines every millisecond;
- * reading them GATHER later costs a wake-up (here and in the consumer) for many lines, not for
- * a few, and the kernel's socket buffer holds far more meanwhile. A read after gathering that
- * finds nothing waits for poll. Returns -1 once stopping. */
+/* Reads server s, which epoll or its timer said is ready. Once drained, lines gather GATHER
+ * seconds (to the next GATHER_TICK) before the next read: under load memcached writes a few
+ * lines every millisecond; reading them GATHER later costs a wake-up (here and in the consumer)
+ * for many lines, not for a few, and the kernel's socket buffer holds far more meanwhile. A read
+ * after gathering that finds nothing waits for epoll. Returns -1 once stopping. */
 static int serve(struct watch *w, struct wsrv *s)
 {
 	char *cause = NULL;
@@ -496,13 +516,13 @@ static int serve(struct watch *w, struct wsrv *s)
 		lose(s, cause, mono_now());
 		return 0;
 	}
-	if (r == 1) {
-		s->gathered = 0;
+	if (r == 1 || (s->c.ssl && SSL_pending(s->c.ssl) > 0)) {
+		s->gathered = 0;	/* more is there: read again next turn */
 		return 0;
 	}
 	s->ready = 0;
 	s->gathered = got_any || !s->gathered;
-	s->gather_until = s->gathered ? mono_now() + GATHER : 0;
+	s->gather_until = s->gathered ? ceil((mono_now() + GATHER) / GATHER_TICK) * GATHER_TICK : 0;
 	return 0;
 }
 
@@ -523,8 +543,14 @@ static int adopt(struct watch *w, struct wsrv *s, double now)
 	s->ready = 1;
 	s->gathered = 0;
 	s->gather_until = 0;
-	/* what conn_readline read past the OK line; the reader's buffer serves from now on */
 	struct conn *c = &s->c;
+	/* edge-triggered: told of bytes that come after a read found none */
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.u64 = s->i };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		lose(s, xasprintf("server %s: epoll: %s", s->s.name, strerror(errno)), now);
+		return 0;
+	}
+	/* what conn_readline read past the OK line; the reader's buffer serves from now on */
 	size_t l = c->in.len - c->in_off;
 	if (l)
 		memcpy(w->rbuf, c->in.ptr + c->in_off, l);
@@ -553,8 +579,9 @@ static int take_done(struct watch *w, size_t *got, double now)
 	return 0;
 }
 
-/* One round of the reader: connections due go to the connectors, servers ready are read.
- * Returns the ms until the next deadline (-1: none), or -2 once stopping. */
+/* One round of the reader: connections due go to the connectors, servers ready are read,
+ * what they gave is made takeable. Returns the ms until the next deadline (-1: none), or -2
+ * once stopping. */
 static int reader_turn(struct watch *w, double now)
 {
 	double next = -1;
@@ -580,52 +607,46 @@ static int reader_turn(struct watch *w, double now)
 	}
 	if (asked)
 		connectors_start(w);
+	if (w->pend && commit(w, 0) < 0)
+		return -2;
 	return next < 0 ? -1 : next <= now ? 0 : (int)ceil((next - now) * 1000);
 }
 
-/* Fills pf (after the wake pipe's entry) with the streams waiting for poll, who[k] the server
- * of pf[k]. Returns the count of entries, with *timeout 0 when a TLS stream has bytes already. */
-static size_t poll_set(struct watch *w, struct pollfd *pf, size_t *who, int *timeout)
+/* Marks the servers epoll names ready (unless gathering: read when it ends), and empties the
+ * wake pipe when it is named. */
+static void take_events(struct watch *w, const struct epoll_event *ev, int n)
 {
-	size_t np = 1;
-	pf[0] = (struct pollfd){ .fd = w->wake[0], .events = POLLIN };
-	for (size_t i = 0; i < w->n; i++) {
-		struct wsrv *s = &w->srv[i];
-		if (s->phase != SRV_STREAMING || s->ready || s->gather_until > 0)
-			continue;
-		if (s->c.ssl && SSL_pending(s->c.ssl) > 0) {
-			s->ready = 1;
-			*timeout = 0;
+	for (int k = 0; k < n; k++) {
+		if (ev[k].data.u64 < w->n) {
+			struct wsrv *s = &w->srv[ev[k].data.u64];
+			if (s->phase == SRV_STREAMING && s->gather_until == 0)
+				s->ready = 1;
 			continue;
 		}
-		who[np] = i;
-		pf[np++] = (struct pollfd){ .fd = s->c.fd, .events = POLLIN };
+		char drop[64];
+		while (read(w->wake[0], drop, sizeof(drop)) > 0)
+			;
 	}
-	if (w->wake[0] < 0 && (*timeout < 0 || *timeout > 100))
-		*timeout = 100;	/* no pipe: look at stop now and then */
-	return np;
 }
 
-/* The reader: every stream, with one poll(). */
+#define EVENTS 64
+
+/* The reader: every stream, through one epoll. */
 static void *reader_run(void *arg)
 {
 	struct watch *w = arg;
-	struct pollfd *pf = xmalloc((w->n + 1) * sizeof(*pf));
-	size_t *who = xmalloc((w->n + 1) * sizeof(*who));
+	struct epoll_event ev[EVENTS];
+	size_t *got = xmalloc((w->n + 1) * sizeof(*got));
 	while (!stopping(w)) {
-		int timeout = take_done(w, who, mono_now()) < 0 ? -2 : reader_turn(w, mono_now());
+		int timeout = take_done(w, got, mono_now()) < 0 ? -2 : reader_turn(w, mono_now());
 		if (timeout == -2)
 			break;
-		size_t np = poll_set(w, pf, who, &timeout);
-		int r = poll(pf, np, timeout);
+		if (w->wake[0] < 0 && (timeout < 0 || timeout > 100))
+			timeout = 100;	/* no pipe: look at stop now and then */
+		int r = epoll_wait(w->ep, ev, EVENTS, timeout);
 		if (r < 0 && errno != EINTR)
 			poll(NULL, 0, 10);	/* not a server's fault: no spinning meanwhile */
-		for (size_t k = 1; r > 0 && k < np; k++)
-			if (pf[k].revents)
-				w->srv[who[k]].ready = 1;
-		char drop[64];
-		while (r > 0 && pf[0].revents && read(w->wake[0], drop, sizeof(drop)) > 0)
-			;
+		take_events(w, ev, r);
 	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct wsrv *s = &w->srv[i];
@@ -634,8 +655,22 @@ static void *reader_run(void *arg)
 			s->open = 0;
 		}
 	}
-	free(pf);
-	free(who);
+	free(got);
+	return NULL;
+}
+
+/* Without an epoll the reader cannot work: every server is told so, for good. */
+static void *reader_none(void *arg)
+{
+	struct watch *w = arg;
+	for (size_t i = 0; i < w->n; i++) {
+		char *cause = xasprintf("server %s: epoll: %s", w->srv[i].s.name,
+					strerror(w->ep_errno));
+		report(&w->srv[i], WATCH_DOWN, 1, 0, cause);
+		free(cause);
+	}
+	if (w->pend)
+		commit(w, 0);
 	return NULL;
 }
 
@@ -670,6 +705,11 @@ struct watch *watch_start(const struct pool *p, const struct watch_opts *o)
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
 	wake_pipe(w->wake);
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	w->ep_errno = errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = SIZE_MAX };
+	if (w->ep >= 0 && w->wake[0] >= 0)
+		epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake[0], &ev);
 	for (size_t i = 0; i < p->n; i++) {
 		struct wsrv *s = &w->srv[i];
 		s->w = w;
@@ -681,7 +721,8 @@ struct watch *watch_start(const struct pool *p, const struct watch_opts *o)
 		s->c.fd = -1;
 		s->last = (enum watch_state)-1;
 	}
-	w->reader_started = pthread_create(&w->reader, NULL, reader_run, w) == 0;
+	w->reader_started = pthread_create(&w->reader, NULL, w->ep >= 0 ? reader_run : reader_none,
+					   w) == 0;
 	return w;
 }
 
@@ -766,6 +807,8 @@ void watch_free(struct watch *w)
 		close(w->wake[0]);
 		close(w->wake[1]);
 	}
+	if (w->ep >= 0)
+		close(w->ep);
 	pthread_mutex_destroy(&w->mu);
 	pthread_mutex_destroy(&w->jmu);
 	pthread_cond_destroy(&w->not_empty);

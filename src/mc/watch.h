@@ -1,5 +1,5 @@
 /* watch.h: memcached's log stream (the `watch` command) from every server of a pool, a
- * connection each, all read by one thread with poll(), parsed, and handed to one consumer
+ * connection each, all read by one thread (epoll), parsed, and handed to one consumer
  * through a bounded queue. The threads are bounded, not the pool: the reader, and up to 4
  * short-lived ones while connections are being opened. A lost connection is opened again with
  * backoff; a refusal is reported, never hidden. */
