@@ -26,9 +26,7 @@
 #define GATHER 0.01		/* seconds to let lines gather once the socket is drained */
 #define GATHER_TICK 0.005	/* gatherings end on this grid: one wake-up ends many */
 #define SLACK 0.001		/* deadlines this close are met now: one wake-up for several */
-#ifndef CONNECTORS
 #define CONNECTORS 4		/* threads opening connections at once, at most */
-#endif
 
 struct watch;
 
