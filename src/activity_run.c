@@ -15,7 +15,6 @@ struct act_run {
 	struct activity *act;
 	struct watch *watch;
 	struct act_srv_state *srv;
-	struct watch_item *items;
 };
 
 double act_run_now(void)
@@ -30,7 +29,6 @@ struct act_run *act_run_start(const struct pool *p, const struct act_run_opts *o
 	struct act_run *r = xcalloc(1, sizeof(*r));
 	r->pool = p;
 	r->srv = xcalloc(p->n, sizeof(*r->srv));
-	r->items = xmalloc(TAKE * sizeof(*r->items));
 	struct act_opts ao = { .pool = p, .lock_slow = o->lock_slow, .glob = o->glob,
 			       .emit = o->emit, .arg = o->arg };
 	r->act = activity_new(&ao);
@@ -69,10 +67,12 @@ double act_run_loop(struct act_run *r, double duration, int (*pass)(void *arg, d
 		int wait = 100;
 		if (duration > 0 && (start + duration - now) * 1000 < wait)
 			wait = (int)((start + duration - now) * 1000) + 1;
-		size_t n = watch_take(r->watch, r->items, TAKE, wait);
+		const struct watch_item *items;
+		size_t n = watch_take(r->watch, &items, TAKE, wait);
 		now = act_run_now();
 		for (size_t i = 0; i < n && !all_refused; i++)
-			all_refused = take_item(r, &r->items[i], now);
+			all_refused = take_item(r, &items[i], now);
+		watch_return(r->watch, n);
 		if (now >= next_tick) {
 			activity_tick(r->act, now);
 			next_tick = now + TICK;
@@ -106,7 +106,6 @@ void act_run_free(struct act_run *r)
 		return;
 	watch_free(r->watch);
 	activity_free(r->act);
-	free(r->items);
 	free(r->srv);
 	free(r);
 }

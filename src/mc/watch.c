@@ -1,66 +1,167 @@
-/* watch.c: one watch connection and thread per server feeding one bounded queue. */
+/* watch.c: the watch connections of every server, read by one thread (epoll, edge-triggered)
+ * into one bounded queue; connections are opened by a few short-lived threads so that a server
+ * slow to answer holds up no other. */
 #include "mc/watch.h"
 #include "mc/conn.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <openssl/ssl.h>
 
 #define QUEUE_CAP 4096
-#define BATCH 256
+#define BATCH 256		/* lines put in gid order together */
 #define READ_CHUNK 65536
+#define READS_PER_TURN 4	/* reads of one server before the others get theirs */
 #define GATHER 0.01		/* seconds to let lines gather once the socket is drained */
+#define GATHER_TICK 0.005	/* gatherings end on this grid: one wake-up ends many */
+#define SLACK 0.001		/* deadlines this close are met now: one wake-up for several */
+#define CONNECTORS 4		/* threads opening connections at once, at most */
 
 struct watch;
+
+enum srv_phase {
+	SRV_WAIT,		/* until due: then a connector opens it */
+	SRV_CONNECTING,		/* a connector has it: nothing else touches it */
+	SRV_STREAMING,		/* the reader has it */
+	SRV_DONE,		/* refused for good */
+};
+
+/* What one attempt to open a watch gave, left by the connector for the reader. */
+struct attempt {
+	int ok;
+	int permanent;
+	int mutations;
+	enum watch_state state;
+	char text[232];
+};
 
 struct wsrv {
 	struct watch *w;
 	size_t i;
 	struct pool_server s;	/* a copy without the pool's kept connections: a watch connection
 				 * is the watch's own */
-	pthread_t th;
-	int started;
+	enum srv_phase phase;
+	double due;		/* SRV_WAIT: when to try again (monotonic seconds) */
+	double backoff;		/* the wait after the next failed attempt */
+	struct conn c;
+	int open;		/* c is open */
+	int mutations;		/* its stream holds mutations */
+	struct buf left;	/* the start of a line whose end has not come yet */
+	int ready;		/* read it without waiting for poll */
+	int gathered;		/* the last read followed a gathering wait */
+	double gather_until;	/* > 0: lines gather until then */
+	struct attempt res;
 	enum watch_state last;	/* last state reported, to report changes only */
 	char last_text[232];
+};
+
+/* A connector thread's slot. */
+struct connector {
+	struct watch *w;
+	pthread_t th;
+	enum { CT_NONE, CT_RUNNING, CT_EXITED } state;
 };
 
 struct watch {
 	struct watch_opts o;
 	size_t n;
 	struct wsrv *srv;
+	/* the queue: one producer (the reader) writes at tail, past the len items the consumer
+	 * has yet to take and give back; mu guards head, len, stop, bad */
 	pthread_mutex_t mu;
 	pthread_cond_t not_empty, not_full;
 	struct watch_item *q;
 	size_t head, len;
+	size_t tail, room;	/* the reader's own: where it writes, free slots it knows of, */
+	size_t pend, sort_from;	/* items written past tail, where the lines being sorted start */
 	int stop;
-	int wake[2];		/* a byte written here breaks every thread's wait */
 	unsigned long bad;
+	int wake[2];		/* a byte written here breaks the reader's wait */
+	int ep;			/* the reader's epoll: every stream and wake[0] */
+	int ep_errno;		/* why there is none (ep -1) */
+	pthread_t reader;
+	int reader_started;
+	char *rbuf;		/* the reader's: a line begun, then what was read */
+	/* connections to open (jobs) and opened (done); jmu guards them and the connectors */
+	pthread_mutex_t jmu;
+	size_t *jobs, jhead, jlen, inflight;
+	size_t *done, dlen;
+	struct connector conn_th[CONNECTORS];
+	int running;
+	int jstop;		/* watch_free: connectors end */
+
 };
 
-/* Pushes n items, waiting while the queue is full; returns -1 once stopping. */
-static int push(struct watch *w, const struct watch_item *it, size_t n)
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int stopping(struct watch *w)
 {
 	pthread_mutex_lock(&w->mu);
-	for (size_t k = 0; k < n; k++) {
-		while (w->len == QUEUE_CAP && !w->stop)
-			pthread_cond_wait(&w->not_full, &w->mu);
-		if (w->stop)
-			break;
-		w->q[(w->head + w->len) % QUEUE_CAP] = it[k];
-		w->len++;
-		if (w->len == 1)
-			pthread_cond_signal(&w->not_empty);
-	}
+	int s = w->stop;
+	pthread_mutex_unlock(&w->mu);
+	return s;
+}
+
+static void wake_reader(struct watch *w)
+{
+	ssize_t wr = w->wake[1] >= 0 ? write(w->wake[1], "x", 1) : -1;
+	(void)wr;	/* a full pipe wakes the reader just as well */
+}
+
+/* Makes the items written past tail takeable; then, when fewer than want slots are free,
+ * waits for the consumer. Returns -1 once stopping. */
+static int commit(struct watch *w, size_t want)
+{
+	size_t pend = w->pend;
+	pthread_mutex_lock(&w->mu);
+	w->len += pend;
+	if (pend && w->len == pend)
+		pthread_cond_signal(&w->not_empty);
+	while (QUEUE_CAP - w->len < want && !w->stop)
+		pthread_cond_wait(&w->not_full, &w->mu);
+	w->room = QUEUE_CAP - w->len;
 	int stop = w->stop;
 	pthread_mutex_unlock(&w->mu);
+	w->tail = (w->tail + pend) % QUEUE_CAP;
+	w->pend = w->sort_from = 0;
 	return stop ? -1 : 0;
+}
+
+/* The queue slot k places past tail (k < room): the reader's to write until committed. */
+static struct watch_item *slot(struct watch *w, size_t k)
+{
+	return &w->q[(w->tail + k) % QUEUE_CAP];
+}
+
+/* The next slot for the reader to write, once there is room; NULL once stopping. */
+static struct watch_item *next_slot(struct watch *w)
+{
+	if (w->pend == w->room && commit(w, 1) < 0)
+		return NULL;
+	return slot(w, w->pend);
+}
+
+/* Counts the slot next_slot gave as written; a full batch is made takeable. Returns -1 once
+ * stopping. */
+static int written(struct watch *w)
+{
+	return ++w->pend == BATCH ? commit(w, 0) : 0;
 }
 
 /* Reports a state change of server s (only when it differs from the last one reported). */
@@ -71,23 +172,17 @@ static void report(struct wsrv *s, enum watch_state st, int permanent, int mutat
 		return;
 	s->last = st;
 	snprintf(s->last_text, sizeof(s->last_text), "%s", text);
-	struct watch_item it;
-	memset(&it, 0, sizeof(it));
-	it.server = s->i;
-	it.is_state = 1;
-	it.st.state = st;
-	it.st.permanent = permanent;
-	it.st.mutations = mutations;
-	snprintf(it.st.text, sizeof(it.st.text), "%s", text);
-	push(s->w, &it, 1);
-}
-
-static int stopping(struct watch *w)
-{
-	pthread_mutex_lock(&w->mu);
-	int s = w->stop;
-	pthread_mutex_unlock(&w->mu);
-	return s;
+	struct watch_item *it = next_slot(s->w);
+	if (!it)
+		return;
+	memset(it, 0, sizeof(*it));
+	it->server = s->i;
+	it->is_state = 1;
+	it->st.state = st;
+	it->st.permanent = permanent;
+	it->st.mutations = mutations;
+	snprintf(it->st.text, sizeof(it->st.text), "%s", text);
+	written(s->w);
 }
 
 const char *watch_state_name(enum watch_state s)
@@ -130,7 +225,6 @@ void watch_streams(const char *version, int mutations, char *out, size_t cap,
 		 version_cmp(version, 1, 6, 20) >= 0 ? " deletions" : "",
 		 *with_mutations ? " mutations" : "");
 }
-
 /* 1 when the server answers a binary-protocol version request on a connection of its own: a
  * server that leaves a text command unanswered that way speaks only the binary protocol
  * (memcached -S, SASL). */
@@ -201,155 +295,394 @@ static int handshake(struct wsrv *s, struct conn *c, int *permanent, int *mutati
 	return -1;
 }
 
-/* Parses the complete lines of b (consumed from it), in gid order within the batch, and
- * pushes them. Returns -1 once stopping. */
-static int feed(struct wsrv *s, struct buf *b, size_t *off, struct watch_item *batch)
+/* One attempt on server s, on a connector's thread: connect and ask for the watch. The outcome
+ * is left in s->res, the connection in s->c when it worked. */
+static void attempt(struct wsrv *s)
 {
-	size_t n = 0;
-	unsigned long bad = 0;
-	for (;;) {
-		char *start = b->ptr + *off;
-		char *nl = memchr(start, '\n', b->len - *off);
-		if (!nl)
+	struct attempt *a = &s->res;
+	char *cause = NULL, streams[128];
+	memset(a, 0, sizeof(*a));
+	if (conn_open(&s->c, &s->s, s->w->o.timeout_ms, &cause) < 0) {
+		s->c.fd = -1;	/* nothing to close: conn_open closed what it opened */
+		/* a wrong login does not get better by trying again */
+		a->permanent = cause && strstr(cause, "authentication failed") != NULL;
+		a->state = a->permanent ? WATCH_REFUSED : WATCH_DOWN;
+	} else if (handshake(s, &s->c, &a->permanent, &a->mutations, streams, sizeof(streams),
+			     &cause) < 0) {
+		a->state = WATCH_REFUSED;
+		conn_close(&s->c);
+	} else {
+		a->ok = 1;
+		a->state = WATCH_ON;
+		s->open = 1;
+		snprintf(a->text, sizeof(a->text), "watching (%s)", streams);
+	}
+	if (!a->ok)
+		snprintf(a->text, sizeof(a->text), "%s", cause ? cause : "no connection");
+	free(cause);
+}
+
+/* A connector: opens the connections asked for until none is left, then ends. */
+static void *connector_run(void *arg)
+{
+	struct connector *ct = arg;
+	struct watch *w = ct->w;
+	pthread_mutex_lock(&w->jmu);
+	while (w->jlen > 0 && !w->jstop) {
+		size_t i = w->jobs[w->jhead];
+		w->jhead = (w->jhead + 1) % w->n;
+		w->jlen--;
+		w->inflight++;
+		pthread_mutex_unlock(&w->jmu);
+		attempt(&w->srv[i]);
+		pthread_mutex_lock(&w->jmu);
+		w->inflight--;
+		w->done[w->dlen++] = i;
+		wake_reader(w);
+	}
+	w->running--;
+	ct->state = CT_EXITED;
+	pthread_mutex_unlock(&w->jmu);
+	return NULL;
+}
+
+/* Asks a connector to open server i (the reader calls it; the connectors are started by
+ * connectors_start). */
+static void job_add(struct watch *w, size_t i)
+{
+	w->srv[i].phase = SRV_CONNECTING;
+	pthread_mutex_lock(&w->jmu);
+	w->jobs[(w->jhead + w->jlen) % w->n] = i;
+	w->jlen++;
+	pthread_mutex_unlock(&w->jmu);
+}
+
+/* Starts connectors for the connections asked for, up to CONNECTORS at once. */
+static void connectors_start(struct watch *w)
+{
+	pthread_mutex_lock(&w->jmu);
+	size_t want = w->jlen + w->inflight;
+	for (int k = 0; k < CONNECTORS && (size_t)w->running < want; k++) {
+		struct connector *ct = &w->conn_th[k];
+		if (ct->state == CT_RUNNING)
+			continue;
+		if (ct->state == CT_EXITED)	/* it has let go of jmu for good */
+			pthread_join(ct->th, NULL);
+		ct->state = CT_NONE;
+		ct->w = w;
+		if (pthread_create(&ct->th, NULL, connector_run, ct) != 0)
 			break;
+		ct->state = CT_RUNNING;
+		w->running++;
+	}
+	pthread_mutex_unlock(&w->jmu);
+}
+
+/* Sets when server s is tried again after an attempt or a stream that ended (never when
+ * permanent). */
+static void retry_later(struct wsrv *s, int permanent, int watched, double now)
+{
+	if (permanent) {
+		s->phase = SRV_DONE;
+		return;
+	}
+	s->phase = SRV_WAIT;
+	s->due = now + (watched ? 0.1 : s->backoff);
+	s->backoff = s->backoff * 2 > s->w->o.backoff_max ? s->w->o.backoff_max : s->backoff * 2;
+}
+
+/* Moves the line just written back among the lines of its server written before it in this
+ * batch, into gid order (memcached's worker threads' lines can come out of order). */
+static void place(struct watch *w)
+{
+	struct watch_item *it = slot(w, w->pend);
+	size_t k = w->pend;
+	if (it->line.type == WL_SKIPPED)
+		return;
+	while (k > w->sort_from && slot(w, k - 1)->line.gid > it->line.gid)
+		k--;
+	if (k == w->pend)
+		return;
+	struct watch_item tmp = *it;
+	for (size_t j = w->pend; j > k; j--)
+		*slot(w, j) = *slot(w, j - 1);
+	*slot(w, k) = tmp;
+}
+
+/* Parses the complete lines of p[0, n) straight into the queue, in gid order within a batch.
+ * Returns the bytes used (up to the last line end), or -1 once stopping. */
+static long feed(struct watch *w, struct wsrv *s, const char *p, size_t n)
+{
+	size_t off = 0;
+	unsigned long bad = 0;
+	const char *nl;
+	int r = 0;
+	w->sort_from = w->pend;
+	while (r == 0 && (nl = memchr(p + off, '\n', n - off)) != NULL) {
+		const char *start = p + off;
 		size_t len = (size_t)(nl - start);
-		*off += len + 1;
+		off += len + 1;
 		if (len && start[len - 1] == '\r')
 			len--;
-		struct watch_item *it = &batch[n];
+		struct watch_item *it = next_slot(w);
+		if (!it) {
+			r = -1;
+			break;
+		}
 		it->server = s->i;
 		it->is_state = 0;
 		if (wl_parse(start, len, &it->line) < 0) {
 			bad++;
 			continue;
 		}
-		/* lines may come out of order: insertion into gid order within the batch */
-		size_t k = n;
-		while (k > 0 && batch[k - 1].line.gid > it->line.gid && it->line.type != WL_SKIPPED)
-			k--;
-		if (k != n) {
-			struct watch_item tmp = *it;
-			memmove(&batch[k + 1], &batch[k], (n - k) * sizeof(*batch));
-			batch[k] = tmp;
-		}
-		if (++n == BATCH) {
-			if (push(s->w, batch, n) < 0)
-				return -1;
-			n = 0;
-		}
+		place(w);
+		r = written(w);
 	}
 	if (bad) {
-		pthread_mutex_lock(&s->w->mu);
-		s->w->bad += bad;
-		pthread_mutex_unlock(&s->w->mu);
+		pthread_mutex_lock(&w->mu);
+		w->bad += bad;
+		pthread_mutex_unlock(&w->mu);
 	}
-	return n ? push(s->w, batch, n) : 0;
+	return r < 0 ? -1 : (long)off;
 }
 
-/* Waits secs seconds or until the watch stops; returns 1 when stopping. */
-static int nap(struct watch *w, double secs)
+/* Queues the lines of the reader's buffer [0, n) for s and keeps the unended one in s->left.
+ * Returns 0, -1 with *cause (a line too long) or -2 once stopping. */
+static int take_lines(struct watch *w, struct wsrv *s, size_t n, char **cause)
 {
-	struct pollfd pf = { .fd = w->wake[0], .events = POLLIN };
-	return poll(&pf, 1, (int)(secs * 1000)) > 0 || stopping(w);
-}
-
-/* Reads the stream until it breaks (-1 with *cause) or the watch stops (0). */
-static int stream(struct wsrv *s, struct conn *c, char **cause)
-{
-	struct buf b = BUF_INIT;
-	size_t off = 0;
-	struct watch_item *batch = xmalloc(BATCH * sizeof(*batch));
-	int r = 0, gathered = 0;
-	/* what conn_readline read past the OK line */
-	buf_add(&b, c->in.ptr ? c->in.ptr + c->in_off : "", c->in.len - c->in_off);
-	for (;;) {
-		if (feed(s, &b, &off, batch) < 0)
-			break;
-		if (b.len - off > CONN_MAX_LINE) {
-			*cause = xasprintf("server %s: log line longer than %d bytes", s->s.name,
-					   CONN_MAX_LINE);
-			r = -1;
-			break;
-		}
-		memmove(b.ptr, b.ptr + off, b.len - off);
-		b.len -= off;
-		off = 0;
-		buf_grow(&b, READ_CHUNK);
-		long got = conn_recv(c, b.ptr + b.len, b.cap - b.len - 1, cause);
-		if (got > 0) {
-			b.len += (size_t)got;
-			b.ptr[b.len] = '\0';
-			gathered = 0;
-			continue;
-		}
-		if (got < 0) {
-			r = -1;
-			break;
-		}
-		/* Drained: under load memcached writes a few lines every millisecond; reading
-		 * them GATHER later costs a wake-up (here and in the consumer) for many lines, not
-		 * for a few, and the kernel's socket buffer holds far more meanwhile. */
-		if (!gathered) {
-			gathered = 1;
-			if (nap(s->w, GATHER))
-				break;
-			continue;
-		}
-		gathered = 0;
-		struct pollfd pf[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = s->w->wake[0],
-									    .events = POLLIN } };
-		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
-			*cause = xasprintf("server %s: poll: %s", s->s.name, strerror(errno));
-			r = -1;
-			break;
-		}
-		if (pf[1].revents || stopping(s->w))
-			break;
+	long used = feed(w, s, w->rbuf, n);
+	if (used < 0)
+		return -2;
+	size_t rest = n - (size_t)used;
+	if (rest > CONN_MAX_LINE) {
+		*cause = xasprintf("server %s: log line longer than %d bytes", s->s.name,
+				   CONN_MAX_LINE);
+		return -1;
 	}
-	free(batch);
-	buf_release(&b);
-	return r;
+	buf_reset(&s->left);
+	buf_add(&s->left, w->rbuf + used, rest);
+	return 0;
 }
 
-/* One server's thread: connect, watch, stream; again with backoff when it breaks. */
-static void *run(void *arg)
+/* Reads server s without waiting, READS_PER_TURN times at most, queueing its lines. Returns 1
+ * when more may be there, 0 when drained (*got_any: something came), -1 when the stream broke
+ * (*cause) or -2 once stopping. */
+static int drain(struct watch *w, struct wsrv *s, int *got_any, char **cause)
 {
-	struct wsrv *s = arg;
-	struct watch *w = s->w;
-	double backoff = 0.25;
-	while (!stopping(w)) {
-		struct conn c;
-		char *cause = NULL, streams[128];
-		int permanent = 0, mutations = 0, watching = 0, opened = 0;
-		if (conn_open(&c, &s->s, w->o.timeout_ms, &cause) < 0) {
-			/* a wrong login does not get better by trying again */
-			permanent = strstr(cause, "authentication failed") != NULL;
-			report(s, permanent ? WATCH_REFUSED : WATCH_DOWN, permanent, 0, cause);
-		} else {
-			opened = 1;
-		}
-		if (opened && handshake(s, &c, &permanent, &mutations, streams, sizeof(streams),
-					&cause) < 0) {
-			report(s, WATCH_REFUSED, permanent, 0, cause);
-		} else if (opened) {
-			char text[200];
-			snprintf(text, sizeof(text), "watching (%s)", streams);
-			report(s, WATCH_ON, 0, mutations, text);
-			watching = 1;
-			backoff = 0.25;
-			if (stream(s, &c, &cause) < 0)
-				report(s, WATCH_LOST, 0, mutations, cause);
-		}
-		if (opened)
-			conn_close(&c);
+	*got_any = 0;
+	for (int k = 0; k < READS_PER_TURN; k++) {
+		size_t l = s->left.len;
+		if (l)
+			memcpy(w->rbuf, s->left.ptr, l);
+		long got = conn_recv(&s->c, w->rbuf + l, READ_CHUNK, cause);
+		if (got <= 0)
+			return (int)got;
+		*got_any = 1;
+		int r = take_lines(w, s, l + (size_t)got, cause);
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
+/* Ends s's stream: reported lost, closed, tried again soon. Takes ownership of cause. */
+static void lose(struct wsrv *s, char *cause, double now)
+{
+	report(s, WATCH_LOST, 0, s->mutations, cause);
+	free(cause);
+	conn_close(&s->c);
+	s->open = 0;
+	buf_release(&s->left);
+	retry_later(s, 0, 1, now);
+}
+
+/* Reads server s, which epoll or its timer said is ready. Once drained, lines gather GATHER
+ * seconds (to the next GATHER_TICK) before the next read: under load memcached writes a few
+ * lines every millisecond; reading them GATHER later costs a wake-up (here and in the consumer)
+ * for many lines, not for a few, and the kernel's socket buffer holds far more meanwhile. A read
+ * after gathering that finds nothing waits for epoll. Returns -1 once stopping. */
+static int serve(struct watch *w, struct wsrv *s)
+{
+	char *cause = NULL;
+	int got_any;
+	int r = drain(w, s, &got_any, &cause);
+	if (r == -2) {
 		free(cause);
-		if (permanent || stopping(w))
-			break;
-		if (nap(w, watching ? 0.1 : backoff))
-			break;
-		backoff = backoff * 2 > w->o.backoff_max ? w->o.backoff_max : backoff * 2;
+		return -1;
 	}
+	if (r == -1) {
+		lose(s, cause, mono_now());
+		return 0;
+	}
+	if (r == 1 || (s->c.ssl && SSL_pending(s->c.ssl) > 0)) {
+		s->gathered = 0;	/* more is there: read again next turn */
+		return 0;
+	}
+	s->ready = 0;
+	s->gathered = got_any || !s->gathered;
+	s->gather_until = s->gathered ? ceil((mono_now() + GATHER) / GATHER_TICK) * GATHER_TICK : 0;
+	return 0;
+}
+
+/* Server s's watch is open (the connector's attempt worked) or not: reported, then streamed
+ * or tried again later. Returns -1 once stopping. */
+static int adopt(struct watch *w, struct wsrv *s, double now)
+{
+	struct attempt *a = &s->res;
+	if (!a->ok) {
+		report(s, a->state, a->permanent, 0, a->text);
+		retry_later(s, a->permanent, 0, now);
+		return 0;
+	}
+	report(s, WATCH_ON, 0, a->mutations, a->text);
+	s->mutations = a->mutations;
+	s->backoff = 0.25;
+	s->phase = SRV_STREAMING;
+	s->ready = 1;
+	s->gathered = 0;
+	s->gather_until = 0;
+	struct conn *c = &s->c;
+	/* edge-triggered: told of bytes that come after a read found none */
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.u64 = s->i };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		lose(s, xasprintf("server %s: epoll: %s", s->s.name, strerror(errno)), now);
+		return 0;
+	}
+	/* what conn_readline read past the OK line; the reader's buffer serves from now on */
+	size_t l = c->in.len - c->in_off;
+	if (l)
+		memcpy(w->rbuf, c->in.ptr + c->in_off, l);
+	buf_release(&c->in);
+	buf_release(&c->out);
+	buf_release(&c->marks);
+	c->in_off = 0;
+	char *cause = NULL;
+	int r = take_lines(w, s, l, &cause);
+	if (r == -1)
+		lose(s, cause, now);
+	return r == -2 ? -1 : 0;
+}
+
+/* Takes the connectors' finished attempts. Returns -1 once stopping. */
+static int take_done(struct watch *w, size_t *got, double now)
+{
+	pthread_mutex_lock(&w->jmu);
+	size_t n = w->dlen;
+	memcpy(got, w->done, n * sizeof(*got));
+	w->dlen = 0;
+	pthread_mutex_unlock(&w->jmu);
+	for (size_t k = 0; k < n; k++)
+		if (adopt(w, &w->srv[got[k]], now) < 0)
+			return -1;
+	return 0;
+}
+
+/* One round of the reader: connections due go to the connectors, servers ready are read,
+ * what they gave is made takeable. Returns the ms until the next deadline (-1: none), or -2
+ * once stopping. */
+static int reader_turn(struct watch *w, double now)
+{
+	double next = -1;
+	int asked = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		struct wsrv *s = &w->srv[i];
+		if (s->phase == SRV_WAIT && s->due <= now + SLACK) {
+			job_add(w, i);
+			asked = 1;
+		}
+		if (s->phase == SRV_STREAMING && s->gather_until > 0 &&
+		    s->gather_until <= now + SLACK) {
+			s->gather_until = 0;
+			s->ready = 1;
+		}
+		if (s->phase == SRV_STREAMING && s->ready && serve(w, s) < 0)
+			return -2;
+		double due = s->phase == SRV_WAIT ? s->due :
+			     s->phase != SRV_STREAMING ? -1 :
+			     s->ready ? now : s->gather_until > 0 ? s->gather_until : -1;
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+	}
+	if (asked)
+		connectors_start(w);
+	if (w->pend && commit(w, 0) < 0)
+		return -2;
+	return next < 0 ? -1 : next <= now ? 0 : (int)ceil((next - now) * 1000);
+}
+
+/* Marks the servers epoll names ready (unless gathering: read when it ends), and empties the
+ * wake pipe when it is named. */
+static void take_events(struct watch *w, const struct epoll_event *ev, int n)
+{
+	for (int k = 0; k < n; k++) {
+		if (ev[k].data.u64 < w->n) {
+			struct wsrv *s = &w->srv[ev[k].data.u64];
+			if (s->phase == SRV_STREAMING && s->gather_until == 0)
+				s->ready = 1;
+			continue;
+		}
+		char drop[64];
+		while (read(w->wake[0], drop, sizeof(drop)) > 0)
+			;
+	}
+}
+
+#define EVENTS 64
+
+/* The reader: every stream, through one epoll. */
+static void *reader_run(void *arg)
+{
+	struct watch *w = arg;
+	struct epoll_event ev[EVENTS];
+	size_t *got = xmalloc((w->n + 1) * sizeof(*got));
+	while (!stopping(w)) {
+		int timeout = take_done(w, got, mono_now()) < 0 ? -2 : reader_turn(w, mono_now());
+		if (timeout == -2)
+			break;
+		if (w->wake[0] < 0 && (timeout < 0 || timeout > 100))
+			timeout = 100;	/* no pipe: look at stop now and then */
+		int r = epoll_wait(w->ep, ev, EVENTS, timeout);
+		if (r < 0 && errno != EINTR)
+			poll(NULL, 0, 10);	/* not a server's fault: no spinning meanwhile */
+		take_events(w, ev, r);
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		struct wsrv *s = &w->srv[i];
+		if (s->phase == SRV_STREAMING && s->open) {
+			conn_close(&s->c);
+			s->open = 0;
+		}
+	}
+	free(got);
 	return NULL;
+}
+
+/* Without an epoll the reader cannot work: every server is told so, for good. */
+static void *reader_none(void *arg)
+{
+	struct watch *w = arg;
+	for (size_t i = 0; i < w->n; i++) {
+		char *cause = xasprintf("server %s: epoll: %s", w->srv[i].s.name,
+					strerror(w->ep_errno));
+		report(&w->srv[i], WATCH_DOWN, 1, 0, cause);
+		free(cause);
+	}
+	if (w->pend)
+		commit(w, 0);
+	return NULL;
+}
+
+/* A pipe whose two ends do not block (fds -1 when none can be made). */
+static void wake_pipe(int fd[2])
+{
+	if (pipe(fd) < 0) {
+		fd[0] = fd[1] = -1;
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		fcntl(fd[k], F_SETFL, fcntl(fd[k], F_GETFL) | O_NONBLOCK);
+		fcntl(fd[k], F_SETFD, FD_CLOEXEC);
+	}
 }
 
 struct watch *watch_start(const struct pool *p, const struct watch_opts *o)
@@ -361,24 +694,37 @@ struct watch *watch_start(const struct pool *p, const struct watch_opts *o)
 	w->n = p->n;
 	w->srv = xcalloc(p->n, sizeof(*w->srv));
 	w->q = xmalloc(QUEUE_CAP * sizeof(*w->q));
+	w->room = QUEUE_CAP;
+	w->rbuf = xmalloc(CONN_MAX_LINE + READ_CHUNK + 2);
+	w->jobs = xmalloc((p->n + 1) * sizeof(*w->jobs));
+	w->done = xmalloc((p->n + 1) * sizeof(*w->done));
 	pthread_mutex_init(&w->mu, NULL);
+	pthread_mutex_init(&w->jmu, NULL);
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
-	if (pipe(w->wake) < 0)
-		w->wake[0] = w->wake[1] = -1;
+	wake_pipe(w->wake);
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	w->ep_errno = errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = SIZE_MAX };
+	if (w->ep >= 0 && w->wake[0] >= 0)
+		epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake[0], &ev);
 	for (size_t i = 0; i < p->n; i++) {
 		struct wsrv *s = &w->srv[i];
 		s->w = w;
 		s->i = i;
 		s->s = p->servers[i];
 		s->s.idle = NULL;
+		s->phase = SRV_WAIT;
+		s->backoff = 0.25;
+		s->c.fd = -1;
 		s->last = (enum watch_state)-1;
-		s->started = pthread_create(&s->th, NULL, run, s) == 0;
 	}
+	w->reader_started = pthread_create(&w->reader, NULL, w->ep >= 0 ? reader_run : reader_none,
+					   w) == 0;
 	return w;
 }
 
-size_t watch_take(struct watch *w, struct watch_item *out, size_t max, int timeout_ms)
+size_t watch_take(struct watch *w, const struct watch_item **items, size_t max, int timeout_ms)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -392,16 +738,25 @@ size_t watch_take(struct watch *w, struct watch_item *out, size_t max, int timeo
 	while (w->len == 0 && !w->stop)
 		if (pthread_cond_timedwait(&w->not_empty, &w->mu, &until) != 0)
 			break;
-	size_t n = 0;
-	for (; n < max && w->len > 0; n++) {
-		out[n] = w->q[w->head];
-		w->head = (w->head + 1) % QUEUE_CAP;
-		w->len--;
-	}
-	if (n)
-		pthread_cond_broadcast(&w->not_full);
+	size_t n = w->len;
+	if (n > QUEUE_CAP - w->head)
+		n = QUEUE_CAP - w->head;	/* the rest, from the ring's start, next time */
+	if (n > max)
+		n = max;
+	*items = &w->q[w->head];
 	pthread_mutex_unlock(&w->mu);
 	return n;
+}
+
+void watch_return(struct watch *w, size_t n)
+{
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->head = (w->head + n) % QUEUE_CAP;
+	w->len -= n;
+	pthread_cond_signal(&w->not_full);
+	pthread_mutex_unlock(&w->mu);
 }
 
 unsigned long watch_bad_lines(struct watch *w)
@@ -410,6 +765,22 @@ unsigned long watch_bad_lines(struct watch *w)
 	unsigned long b = w->bad;
 	pthread_mutex_unlock(&w->mu);
 	return b;
+}
+
+/* Waits for the connectors, which end after the attempt they are making (bounded by the
+ * timeout). */
+static void connectors_join(struct watch *w)
+{
+	pthread_mutex_lock(&w->jmu);
+	w->jstop = 1;
+	pthread_mutex_unlock(&w->jmu);
+	for (int k = 0; k < CONNECTORS; k++) {
+		pthread_mutex_lock(&w->jmu);
+		int started = w->conn_th[k].state != CT_NONE;
+		pthread_mutex_unlock(&w->jmu);
+		if (started)
+			pthread_join(w->conn_th[k].th, NULL);
+	}
 }
 
 void watch_free(struct watch *w)
@@ -421,20 +792,28 @@ void watch_free(struct watch *w)
 	pthread_cond_broadcast(&w->not_full);
 	pthread_cond_broadcast(&w->not_empty);
 	pthread_mutex_unlock(&w->mu);
-	/* a byte left in the pipe wakes every thread's poll; when it cannot be written, the
-	 * threads still see stop at their next line or timeout */
-	ssize_t wr = w->wake[1] >= 0 ? write(w->wake[1], "x", 1) : -1;
-	(void)wr;
-	for (size_t i = 0; i < w->n; i++)
-		if (w->srv[i].started)
-			pthread_join(w->srv[i].th, NULL);
+	wake_reader(w);
+	if (w->reader_started)
+		pthread_join(w->reader, NULL);
+	connectors_join(w);
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->srv[i].open)	/* opened by a connector, never taken by the reader */
+			conn_close(&w->srv[i].c);
+		buf_release(&w->srv[i].left);
+	}
 	if (w->wake[0] >= 0) {
 		close(w->wake[0]);
 		close(w->wake[1]);
 	}
+	if (w->ep >= 0)
+		close(w->ep);
 	pthread_mutex_destroy(&w->mu);
+	pthread_mutex_destroy(&w->jmu);
 	pthread_cond_destroy(&w->not_empty);
 	pthread_cond_destroy(&w->not_full);
+	free(w->rbuf);
+	free(w->jobs);
+	free(w->done);
 	free(w->q);
 	free(w->srv);
 	free(w);

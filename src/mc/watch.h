@@ -1,6 +1,8 @@
-/* watch.h: memcached's log stream (the `watch` command) from every server of a pool, each on a
- * connection and thread of its own, parsed, and handed to one reader through a bounded queue.
- * A lost connection is opened again with backoff; a refusal is reported, never hidden. */
+/* watch.h: memcached's log stream (the `watch` command) from every server of a pool, a
+ * connection each, all read by one thread (epoll), parsed, and handed to one consumer
+ * through a bounded queue. The threads are bounded, not the pool: the reader, and up to 4
+ * short-lived ones while connections are being opened. A lost connection is opened again with
+ * backoff; a refusal is reported, never hidden. */
 #ifndef MEMCSESS_WATCH_H
 #define MEMCSESS_WATCH_H
 
@@ -38,8 +40,13 @@ struct watch;
 
 /* Starts watching every server of p (p must outlive the watch). Returns new. */
 struct watch *watch_start(const struct pool *p, const struct watch_opts *o);
-/* Takes up to max items into out, waiting up to timeout_ms for the first; returns how many. */
-size_t watch_take(struct watch *w, struct watch_item *out, size_t max, int timeout_ms);
+/* Lends up to max items at *items, oldest first, waiting up to timeout_ms for the first;
+ * returns how many. They stay valid until watch_return, which must come before the next
+ * watch_take. A server's lines come in the order it sent them, except that lines read together
+ * are put in gid order; its state changes come between its lines where they happened. */
+size_t watch_take(struct watch *w, const struct watch_item **items, size_t max, int timeout_ms);
+/* Gives back the n items the last watch_take lent (their slots take new items). */
+void watch_return(struct watch *w, size_t n);
 /* Lines that could not be parsed, so far. */
 unsigned long watch_bad_lines(struct watch *w);
 /* Stops every thread and frees w. */
