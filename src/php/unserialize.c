@@ -4,7 +4,6 @@
 #include "php/value.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -85,15 +84,28 @@ static const char *what_is_at(const struct phpser *p, size_t pos, char tmp[16])
 	return tmp;
 }
 
-static int expect(const struct phpser *p, size_t *pos, char c, struct decode_error *err)
+/* expect's failure, out of line: expect itself is on every token's path. */
+__attribute__((noinline, cold))
+static int expect_failed(const struct phpser *p, size_t pos, char c, struct decode_error *err)
 {
 	char tmp[16];
+	fail(err, pos, "expected '%c' but found %s", c, what_is_at(p, pos, tmp));
+	return -1;
+}
+
+static inline int expect(const struct phpser *p, size_t *pos, char c, struct decode_error *err)
+{
 	if (*pos < p->end && p->buf[*pos] == c) {
 		(*pos)++;
 		return 0;
 	}
-	fail(err, *pos, "expected '%c' but found %s", c, what_is_at(p, *pos, tmp));
-	return -1;
+	return expect_failed(p, *pos, c, err);
+}
+
+/* isdigit without the locale table (the same ten bytes in every locale). */
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
 }
 
 /* Reads unsigned decimal digits (at least one); what names the number in messages. */
@@ -102,7 +114,7 @@ static int read_uint(const struct phpser *p, size_t *pos, const char *what, size
 {
 	size_t start = *pos, v = 0;
 	char tmp[16];
-	while (*pos < p->end && isdigit((unsigned char)p->buf[*pos])) {
+	while (*pos < p->end && is_digit(p->buf[*pos])) {
 		unsigned d = (unsigned)(p->buf[*pos] - '0');
 		if (v > (SIZE_MAX - d) / 10) {
 			fail(err, start, "%s out of range", what);
@@ -124,7 +136,7 @@ static int read_uint(const struct phpser *p, size_t *pos, const char *what, size
 static size_t push_slot(struct phpser *p)
 {
 	if (p->n_slots == p->cap_slots) {
-		p->cap_slots = p->cap_slots ? p->cap_slots * 2 : 16;
+		p->cap_slots = p->cap_slots ? p->cap_slots * 2 : 64;	/* one allocation for most sessions */
 		p->slots = xrealloc(p->slots, p->cap_slots * sizeof(*p->slots));
 	}
 	p->slots[p->n_slots++] = NULL;
@@ -173,7 +185,7 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 		neg = p->buf[(*pos)++] == '-';
 	uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	size_t digits = *pos;
-	while (*pos < p->end && isdigit((unsigned char)p->buf[*pos])) {
+	while (*pos < p->end && is_digit(p->buf[*pos])) {
 		unsigned d = (unsigned)(p->buf[*pos] - '0');
 		if (v > (limit - d) / 10)
 			return fail(err, start, "integer out of range");
@@ -189,12 +201,6 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 		return NULL;
 	/* -(v - 1) - 1 avoids overflow for INT64_MIN. */
 	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
-}
-
-/* isdigit without the locale table (the same ten bytes in every locale). */
-static inline int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 size_t php_float_token(const char *b, size_t end, size_t pos)
