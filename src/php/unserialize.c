@@ -112,18 +112,19 @@ static inline int is_digit(char c)
 static int read_uint(const struct phpser *p, size_t *pos, const char *what, size_t *out,
 		     struct decode_error *err)
 {
-	size_t start = *pos, v = 0;
+	size_t start = *pos, at = start, v = 0;
 	char tmp[16];
-	while (*pos < p->end && is_digit(p->buf[*pos])) {
-		unsigned d = (unsigned)(p->buf[*pos] - '0');
-		if (v > (SIZE_MAX - d) / 10) {
+	while (at < p->end && is_digit(p->buf[at])) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (size_t)(p->buf[at] - '0'), &v)) {
+			*pos = at;
 			fail(err, start, "%s out of range", what);
 			return -1;
 		}
-		v = v * 10 + d;
-		(*pos)++;
+		at++;
 	}
-	if (*pos == start) {
+	*pos = at;
+	if (at == start) {
 		fail(err, start, "expected digits for %s but found %s", what,
 		     what_is_at(p, start, tmp));
 		return -1;
@@ -184,14 +185,16 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	if (*pos < p->end && (p->buf[*pos] == '-' || p->buf[*pos] == '+'))
 		neg = p->buf[(*pos)++] == '-';
 	uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	size_t digits = *pos;
-	while (*pos < p->end && is_digit(p->buf[*pos])) {
-		unsigned d = (unsigned)(p->buf[*pos] - '0');
-		if (v > (limit - d) / 10)
+	size_t digits = *pos, at = digits;
+	while (at < p->end && is_digit(p->buf[at])) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(p->buf[at] - '0'), &v) || v > limit) {
+			*pos = at;
 			return fail(err, start, "integer out of range");
-		v = v * 10 + d;
-		(*pos)++;
+		}
+		at++;
 	}
+	*pos = at;
 	if (*pos == digits) {
 		char tmp[16];
 		return fail(err, *pos, "expected digits for integer but found %s",
@@ -384,10 +387,36 @@ static int read_quoted(const struct phpser *p, size_t *pos, const char *what, si
 	return expect(p, pos, '"', err);
 }
 
+/* The length of a well-formed `s:len:"bytes";` at pos, whose bytes then start at *start:
+ * returns the index past it, or 0 when anything is unusual (parse_string then reads it the
+ * slow way, which decides and says why). Local indexes: a string is most of a session. */
+static inline size_t plain_string(const struct phpser *p, size_t pos, size_t *start,
+				  size_t *len)
+{
+	const char *b = p->buf;
+	size_t end = p->end, i = pos + 2, digits = i, n = 0;
+	if (end - pos < 2 || b[pos + 1] != ':')
+		return 0;
+	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
+		n = n * 10 + (size_t)(b[i] - '0');	/* under 10^15: no overflow */
+	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '"')
+		return 0;
+	i += 2;
+	if (n > end - i || end - i - n < 2 || b[i + n] != '"' || b[i + n + 1] != ';')
+		return 0;
+	*start = i;
+	*len = n;
+	return i + n + 2;
+}
+
 /* s:5:"bytes"; (the length counts bytes; the bytes may hold anything) */
 static struct pv *parse_string(struct phpser *p, size_t *pos, struct decode_error *err)
 {
-	size_t start, len;
+	size_t start, len, past = plain_string(p, *pos, &start, &len);
+	if (past) {
+		*pos = past;
+		return pv_build_string(&p->b, p->buf + start, len);
+	}
 	*pos += 1;
 	if (expect(p, pos, ':', err) ||
 	    read_quoted(p, pos, "string length", &start, &len, err) ||
