@@ -52,13 +52,13 @@ struct list_state {
 	int reverse;
 	long limit;		/* -1: no limit */
 	long printed;		/* atomic: the scan calls on_rec from every server's thread */
-	struct row *rows;
+	struct row *rows;	/* sorted: every session's row, under out_lock */
 	size_t n_rows, cap_rows;
 	int detect;
 	struct decode_opts opts;
 	size_t crypt_errors;	/* atomic */
 	struct server_lines *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
-	pthread_mutex_t out_lock;
+	pthread_mutex_t out_lock;	/* standard output, and rows */
 };
 
 /* Lines are written in chunks of about this size, one server's at a time. */
@@ -229,7 +229,7 @@ static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, 
 	return st->limit >= 0 && n >= st->limit;
 }
 
-/* Scan callback: queue the line now, or keep a row for sorting. */
+/* Scan callback, in every server's thread: queue the line now, or keep a row for sorting. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct list_state *st = arg;
@@ -253,14 +253,16 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		buf_release(&why);
 	}
 	if (st->sort != SORT_NONE) {
+		w.sid = xstrndup(r->sid, r->sid_len);
+		w.json = line.ptr;	/* the row takes the line (NULL without --json) */
+		w.json_len = line.len;
+		pthread_mutex_lock(&st->out_lock);	/* every server's thread adds rows */
 		if (st->n_rows == st->cap_rows) {
 			st->cap_rows = st->cap_rows ? st->cap_rows * 2 : 1024;
 			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
 		}
-		w.sid = xstrndup(r->sid, r->sid_len);
-		w.json = line.ptr;	/* the row takes the line (NULL without --json) */
-		w.json_len = line.len;
 		st->rows[st->n_rows++] = w;
+		pthread_mutex_unlock(&st->out_lock);
 		return 0;
 	}
 	return emit(st, r, &w, &line);
@@ -472,22 +474,25 @@ static int list_detect(struct cmd_ctx *ctx, int json, struct scan_opts *so)
 	return ret;
 }
 
-/* Walks the pool: sorted, one record at a time into rows; unsorted, in every server's thread at
- * once, each writing its lines in chunks. Returns scan_pool's result, or 2 when writing failed. */
+/* Walks the pool in every server's thread at once: sorted, into rows (sorted and written at the
+ * end); unsorted, each thread writing its lines in chunks. Returns scan_pool's result, or 2 when
+ * writing failed. */
 static int list_scan(struct list_state *st, struct scan_opts *so, struct scan_server *res)
 {
 	const struct pool *p = &st->ctx->pool;
+	int r;
+	so->parallel = 1;
+	pthread_mutex_init(&st->out_lock, NULL);
 	if (st->sort != SORT_NONE) {
-		int r = scan_pool(p, so, on_rec, st, res);
+		r = scan_pool(p, so, on_rec, st, res);
 		print_sorted(st);
+		pthread_mutex_destroy(&st->out_lock);
 		return r;
 	}
 	if (!st->json)
 		print_header();
-	so->parallel = 1;
 	st->out = xcalloc_lines(p->n, sizeof(*st->out));
-	pthread_mutex_init(&st->out_lock, NULL);
-	int r = scan_pool(p, so, on_rec, st, res);
+	r = scan_pool(p, so, on_rec, st, res);
 	for (size_t i = 0; i < p->n; i++) {
 		if (flush_out(st, i))
 			r = 2;
