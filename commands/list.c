@@ -290,6 +290,8 @@ static int row_cmp(const void *a, const void *b)
 	}
 	if (c == 0)
 		c = strcmp(x->sid, y->sid);
+	if (c == 0)	/* copies of one sid: in server order, whichever thread found them first */
+		c = cmp_i64((int64_t)x->server, (int64_t)y->server);
 	return sort_reverse ? -c : c;
 }
 
