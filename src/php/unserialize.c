@@ -387,26 +387,35 @@ static int read_quoted(const struct phpser *p, size_t *pos, const char *what, si
 	return expect(p, pos, '"', err);
 }
 
+/* A well-formed `len:"bytes"` at i, as read_quoted reads it: returns the index past it with
+ * the bytes at *start, *len, or 0 when anything is unusual. */
+static inline size_t plain_quoted(const struct phpser *p, size_t i, size_t *start, size_t *len)
+{
+	const char *b = p->buf;
+	size_t end = p->end, digits = i, n = 0;
+	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
+		n = n * 10 + (size_t)(b[i] - '0');	/* under 10^15: no overflow */
+	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '"')
+		return 0;
+	i += 2;
+	if (n > end - i || end - i - n < 1 || b[i + n] != '"')
+		return 0;
+	*start = i;
+	*len = n;
+	return i + n + 1;
+}
+
 /* The length of a well-formed `s:len:"bytes";` at pos, whose bytes then start at *start:
  * returns the index past it, or 0 when anything is unusual (parse_string then reads it the
  * slow way, which decides and says why). Local indexes: a string is most of a session. */
 static inline size_t plain_string(const struct phpser *p, size_t pos, size_t *start,
 				  size_t *len)
 {
-	const char *b = p->buf;
-	size_t end = p->end, i = pos + 2, digits = i, n = 0;
-	if (end - pos < 2 || b[pos + 1] != ':')
+	size_t i;
+	if (p->end - pos < 2 || p->buf[pos + 1] != ':' ||
+	    !(i = plain_quoted(p, pos + 2, start, len)) || i >= p->end || p->buf[i] != ';')
 		return 0;
-	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
-		n = n * 10 + (size_t)(b[i] - '0');	/* under 10^15: no overflow */
-	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '"')
-		return 0;
-	i += 2;
-	if (n > end - i || end - i - n < 2 || b[i + n] != '"' || b[i + n + 1] != ';')
-		return 0;
-	*start = i;
-	*len = n;
-	return i + n + 2;
+	return i + 1;
 }
 
 /* s:5:"bytes"; (the length counts bytes; the bytes may hold anything) */
@@ -738,6 +747,138 @@ static struct pv *parse_ref(struct phpser *p, size_t *pos, size_t own_slot,
 	return v;
 }
 
+/* ---- check mode: plain values skipped in one loop ---- */
+
+/* Containers the skip below keeps open at most; deeper ones go the slow way. */
+#define SKIP_DEPTH 64
+
+/* The slot of the next value, holding the stand-in of its type (set at once: with no
+ * reference among the values skipped, none can see a slot before its value is whole). */
+static void skip_slot(struct phpser *p, enum pv_type type)
+{
+	size_t slot = push_slot(p);	/* first: it may move the table */
+	p->slots[slot - 1] = &p->b.stand_in[type];
+}
+
+/* `i:digits;` or `s:len:"bytes";` at i, a key or a value, as parse_int and parse_string
+ * accept them (ints of at most 18 digits, which cannot overflow): returns the index past it,
+ * or 0 when anything is unusual. *type gets its type. */
+static size_t skip_scalar(const struct phpser *p, size_t i, enum pv_type *type)
+{
+	const char *b = p->buf;
+	size_t end = p->end, start, len, digits;
+	if (b[i] == 's') {
+		*type = PV_STRING;
+		return plain_string(p, i, &start, &len);
+	}
+	*type = PV_INT;
+	if (b[i] != 'i' || end - i < 4 || b[i + 1] != ':')
+		return 0;
+	i += 2;
+	i += b[i] == '-' || b[i] == '+';
+	for (digits = i; i < end && is_digit(b[i]) && i - digits < 18; i++)
+		;
+	return i > digits && i < end && b[i] == ';' ? i + 1 : 0;
+}
+
+/* `count:{` at i (after "a:" or after O:'s class and ':'), as open_container accepts it at
+ * depth 0 with sp containers open: returns the index past '{' with *count, or 0. */
+static size_t skip_count(const struct phpser *p, size_t i, int sp, size_t *count)
+{
+	const char *b = p->buf;
+	size_t end = p->end, digits = i, n = 0;
+	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
+		n = n * 10 + (size_t)(b[i] - '0');
+	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '{' || sp >= SKIP_DEPTH)
+		return 0;
+	i += 2;
+	*count = n;
+	return n <= (end - i) / MIN_ELEMENT_BYTES ? i : 0;
+}
+
+/* The value at i, taking its slot (a container's elements come after): N;, b:, i:, d:, s:,
+ * a: and O: as parse_value accepts them. Returns the index past it (past `count:{` for a
+ * container, with *count), or 0 for anything else or unusual. */
+static size_t skip_value(struct phpser *p, size_t i, int sp, enum pv_type *type, size_t *count)
+{
+	static const char *const special[] = { "NAN;", "INF;", "-INF;" };
+	const char *b = p->buf;
+	size_t end = p->end, start, len, n;
+	*count = 0;
+	switch (b[i]) {
+	case 'N':
+		*type = PV_NULL;
+		return end - i >= 2 && b[i + 1] == ';' ? i + 2 : 0;
+	case 'b':
+		*type = PV_BOOL;
+		return end - i >= 4 && b[i + 1] == ':' && (b[i + 2] == '0' || b[i + 2] == '1') &&
+		       b[i + 3] == ';' ? i + 4 : 0;
+	case 'd':
+		*type = PV_FLOAT;
+		if (end - i < 2 || b[i + 1] != ':')
+			return 0;
+		i += 2;
+		for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+			n = strlen(special[k]);
+			if (end - i >= n && memcmp(b + i, special[k], n) == 0)
+				return i + n;
+		}
+		n = php_float_token(b, end, i);
+		return n && end - i > n && b[i + n] == ';' ? i + n + 1 : 0;
+	case 'a':
+		*type = PV_ARRAY;
+		return end - i >= 2 && b[i + 1] == ':' ? skip_count(p, i + 2, sp, count) : 0;
+	case 'O':
+		*type = PV_OBJECT;
+		if (end - i < 2 || b[i + 1] != ':')
+			return 0;
+		i = plain_quoted(p, i + 2, &start, &len);
+		if (!i || len == 0 || b[start] == '\0' || b[start] == '\\' || i >= end || b[i] != ':')
+			return 0;
+		return skip_count(p, i + 1, sp, count);
+	default:
+		return skip_scalar(p, i, type);
+	}
+}
+
+/* Check mode, at depth 0: an array or object at pos made only of N, b, i, d, s, a and O
+ * values (most sessions), read in one loop, its slots taken as parse_value would take them.
+ * Returns the index past it with *type, or 0 (nothing taken) when anything else or anything
+ * unusual comes: parse_value then reads it the slow way, which decides and says why. */
+static size_t skip_plain(struct phpser *p, size_t pos, enum pv_type *type)
+{
+	size_t left[SKIP_DEPTH], old_slots = p->n_slots, count;
+	const char *b = p->buf;
+	int sp = 0, first = 1;
+	enum pv_type t;
+	for (;;) {
+		size_t past = pos < p->end ? skip_value(p, pos, sp, &t, &count) : 0;
+		if (!past)
+			break;
+		skip_slot(p, t);
+		if (first)
+			*type = t;
+		first = 0;
+		pos = past;
+		if (t == PV_ARRAY || t == PV_OBJECT)
+			left[sp++] = count;
+		while (sp > 0 && left[sp - 1] == 0) {	/* whole containers: their '}' */
+			if (pos >= p->end || b[pos] != '}')
+				goto unusual;
+			pos++;
+			sp--;
+		}
+		if (sp == 0)
+			return pos;
+		left[sp - 1]--;		/* the next element: its key, then its value */
+		if (pos >= p->end || !(pos = skip_scalar(p, pos, &t)))
+			break;
+	}
+unusual:
+	p->n_slots = old_slots;
+	return 0;
+}
+
 /* One value; every value but R: takes the next slot before it is read, as in PHP. */
 static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error *err)
 {
@@ -747,6 +888,14 @@ static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error
 	char t = p->buf[*pos];
 	if (t == 'R')
 		return parse_ref(p, pos, 0, err);
+	if (p->b.check && p->depth == 0 && (t == 'a' || t == 'O')) {
+		enum pv_type type;
+		size_t past = skip_plain(p, *pos, &type);
+		if (past) {
+			*pos = past;
+			return &p->b.stand_in[type];
+		}
+	}
 	size_t slot = push_slot(p);
 	struct pv *v;
 	switch (t) {
