@@ -763,7 +763,7 @@ static void skip_slot(struct phpser *p, enum pv_type type)
 /* `i:digits;` or `s:len:"bytes";` at i, a key or a value, as parse_int and parse_string
  * accept them (ints of at most 18 digits, which cannot overflow): returns the index past it,
  * or 0 when anything is unusual. *type gets its type. */
-static size_t skip_scalar(const struct phpser *p, size_t i, enum pv_type *type)
+static inline size_t skip_scalar(const struct phpser *p, size_t i, enum pv_type *type)
 {
 	const char *b = p->buf;
 	size_t end = p->end, start, len, digits;
@@ -799,7 +799,8 @@ static size_t skip_count(const struct phpser *p, size_t i, int sp, size_t *count
 /* The value at i, taking its slot (a container's elements come after): N;, b:, i:, d:, s:,
  * a: and O: as parse_value accepts them. Returns the index past it (past `count:{` for a
  * container, with *count), or 0 for anything else or unusual. */
-static size_t skip_value(struct phpser *p, size_t i, int sp, enum pv_type *type, size_t *count)
+static inline size_t skip_value(struct phpser *p, size_t i, int sp, enum pv_type *type,
+				 size_t *count)
 {
 	static const char *const special[] = { "NAN;", "INF;", "-INF;" };
 	const char *b = p->buf;
