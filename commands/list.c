@@ -52,13 +52,13 @@ struct list_state {
 	int reverse;
 	long limit;		/* -1: no limit */
 	long printed;		/* atomic: the scan calls on_rec from every server's thread */
-	struct row *rows;
+	struct row *rows;	/* sorted: every session's row, under out_lock */
 	size_t n_rows, cap_rows;
 	int detect;
 	struct decode_opts opts;
 	size_t crypt_errors;	/* atomic */
 	struct server_lines *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
-	pthread_mutex_t out_lock;
+	pthread_mutex_t out_lock;	/* standard output, and rows */
 };
 
 /* Lines are written in chunks of about this size, one server's at a time. */
@@ -70,53 +70,69 @@ static void print_header(void)
 	       "HANDLER", "NOTE");
 }
 
-/* Appends s and a space, padded to |width| (negative: left-aligned), as printf's %-Ns / %Ns. */
-static void add_col(struct buf *out, const char *s, int width)
+static const char spaces[] = "                                ";	/* the widest column */
+
+/* Appends n spaces (at most the widest column's width). */
+static void add_pad(struct buf *out, size_t n)
 {
-	size_t n = strlen(s), w = (size_t)(width < 0 ? -width : width);
+	buf_add(out, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
+}
+
+/* Appends s and a space, padded to |width| (negative: left-aligned), as printf's %-Ns / %Ns. */
+static void add_col(struct buf *out, const char *s, size_t n, int width)
+{
+	size_t w = (size_t)(width < 0 ? -width : width);
 	size_t pad = w > n ? w - n : 0;
 	if (width > 0)
-		buf_add(out, "                                ", pad);
+		add_pad(out, pad);
 	buf_add(out, s, n);
 	if (width < 0)
-		buf_add(out, "                                ", pad);
+		add_pad(out, pad);
 	buf_addc(out, ' ');
 }
 
-/* Appends one row for people to out. */
+/* Writes v in decimal at the end of the room that ends at end; returns where it starts. */
+static char *put_u64(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
+/* Appends one row for people to out: the columns of print_header, without printf (a million
+ * rows must not wait on it), and the note last, unpadded. */
 static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct buf *out)
 {
-	char ttl[32], idle[32], size[32];
+	char ttl[32], idle[32], size[24], *size_at = size + sizeof(size);
 	fmt_duration(w->ttl, ttl, sizeof(ttl));
 	if (w->idle < 0)
-		snprintf(idle, sizeof(idle), "-");
+		memcpy(idle, "-", 2);
 	else
 		fmt_duration(w->idle, idle, sizeof(idle));
 	if (w->size < 0)
-		snprintf(size, sizeof(size), "-");
+		*--size_at = '-';
 	else
-		snprintf(size, sizeof(size), "%lld", (long long)w->size);
-	struct buf sid = BUF_INIT, note = BUF_INIT;
-	buf_add_escaped(&sid, w->sid, strlen(w->sid));
+		size_at = put_u64(size_at, (uint64_t)w->size);
+	size_t at = out->len;
+	buf_add_escaped(out, w->sid, strlen(w->sid));	/* left-aligned: padded after */
+	add_pad(out, out->len - at < 32 ? 32 - (out->len - at) : 0);
+	buf_addc(out, ' ');
+	const char *server = ctx->pool.servers[w->server].name;
+	add_col(out, server, strlen(server), -21);
+	add_col(out, size_at, (size_t)(size + sizeof(size) - size_at), 7);
+	add_col(out, ttl, strlen(ttl), 9);
+	add_col(out, idle, strlen(idle), 9);
+	add_col(out, w->handler, strlen(w->handler), -13);
 	if (w->kind == REC_LOCK)
-		buf_adds(&note, "lock key ");
+		buf_adds(out, "lock key ");
 	if (w->locked == 1)
-		buf_adds(&note, "locked ");
+		buf_adds(out, "locked ");
 	if (w->home != w->server && w->kind == REC_SESSION)
-		buf_printf(&note, "misplaced: %s reads %s ", app_reader(ctx->app),
+		buf_printf(out, "misplaced: %s reads %s ", app_reader(ctx->app),
 			   ctx->pool.servers[w->home].name);
-	buf_adds(&note, w->crypt);
-	/* the columns of print_header, without printf: a million rows must not wait on it */
-	add_col(out, sid.ptr, -32);
-	add_col(out, ctx->pool.servers[w->server].name, -21);
-	add_col(out, size, 7);
-	add_col(out, ttl, 9);
-	add_col(out, idle, 9);
-	add_col(out, w->handler, -13);
-	buf_adds(out, note.len ? note.ptr : "");
+	buf_adds(out, w->crypt);
 	buf_addc(out, '\n');
-	buf_release(&sid);
-	buf_release(&note);
 }
 
 /* Writes server i's waiting lines. Returns 0, or 2 when standard output failed. */
@@ -166,7 +182,8 @@ static int row_crypto(struct row *w, const struct sess_rec *r, const struct deco
 			   d->inner_failed, d->inner_found);
 	else if (d->inner_decrypted)
 		buf_printf(&b, "%s%zu decrypted inside", b.len ? "; " : "", d->inner_decrypted);
-	snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr ? b.ptr : "");
+	if (b.len)
+		snprintf(w->crypt, sizeof(w->crypt), "%s", b.ptr);
 	buf_release(&b);
 	return session_failed(d);
 }
@@ -212,7 +229,7 @@ static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, 
 	return st->limit >= 0 && n >= st->limit;
 }
 
-/* Scan callback: queue the line now, or keep a row for sorting. */
+/* Scan callback, in every server's thread: queue the line now, or keep a row for sorting. */
 static int on_rec(const struct sess_rec *r, void *arg)
 {
 	struct list_state *st = arg;
@@ -236,14 +253,16 @@ static int on_rec(const struct sess_rec *r, void *arg)
 		buf_release(&why);
 	}
 	if (st->sort != SORT_NONE) {
+		w.sid = xstrndup(r->sid, r->sid_len);
+		w.json = line.ptr;	/* the row takes the line (NULL without --json) */
+		w.json_len = line.len;
+		pthread_mutex_lock(&st->out_lock);	/* every server's thread adds rows */
 		if (st->n_rows == st->cap_rows) {
 			st->cap_rows = st->cap_rows ? st->cap_rows * 2 : 1024;
 			st->rows = xrealloc(st->rows, st->cap_rows * sizeof(*st->rows));
 		}
-		w.sid = xstrndup(r->sid, r->sid_len);
-		w.json = line.ptr;	/* the row takes the line (NULL without --json) */
-		w.json_len = line.len;
 		st->rows[st->n_rows++] = w;
+		pthread_mutex_unlock(&st->out_lock);
 		return 0;
 	}
 	return emit(st, r, &w, &line);
@@ -271,6 +290,8 @@ static int row_cmp(const void *a, const void *b)
 	}
 	if (c == 0)
 		c = strcmp(x->sid, y->sid);
+	if (c == 0)	/* copies of one sid: in server order, whichever thread found them first */
+		c = cmp_i64((int64_t)x->server, (int64_t)y->server);
 	return sort_reverse ? -c : c;
 }
 
@@ -455,22 +476,25 @@ static int list_detect(struct cmd_ctx *ctx, int json, struct scan_opts *so)
 	return ret;
 }
 
-/* Walks the pool: sorted, one record at a time into rows; unsorted, in every server's thread at
- * once, each writing its lines in chunks. Returns scan_pool's result, or 2 when writing failed. */
+/* Walks the pool in every server's thread at once: sorted, into rows (sorted and written at the
+ * end); unsorted, each thread writing its lines in chunks. Returns scan_pool's result, or 2 when
+ * writing failed. */
 static int list_scan(struct list_state *st, struct scan_opts *so, struct scan_server *res)
 {
 	const struct pool *p = &st->ctx->pool;
+	int r;
+	so->parallel = 1;
+	pthread_mutex_init(&st->out_lock, NULL);
 	if (st->sort != SORT_NONE) {
-		int r = scan_pool(p, so, on_rec, st, res);
+		r = scan_pool(p, so, on_rec, st, res);
 		print_sorted(st);
+		pthread_mutex_destroy(&st->out_lock);
 		return r;
 	}
 	if (!st->json)
 		print_header();
-	so->parallel = 1;
 	st->out = xcalloc_lines(p->n, sizeof(*st->out));
-	pthread_mutex_init(&st->out_lock, NULL);
-	int r = scan_pool(p, so, on_rec, st, res);
+	r = scan_pool(p, so, on_rec, st, res);
 	for (size_t i = 0; i < p->n; i++) {
 		if (flush_out(st, i))
 			r = 2;

@@ -335,20 +335,49 @@ int parse_duration(const char *s, double *seconds)
 	return 0;
 }
 
+/* Writes v in decimal, at least min_digits of it, ending just before end; returns its start. */
+static char *put_decimal(char *end, uint64_t v, int min_digits)
+{
+	int digits = 0;
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+		digits++;
+	} while (v || digits < min_digits);
+	return end;
+}
+
+/* Without printf: list writes two a row. */
 void fmt_duration(int64_t s, char *out, size_t n)
 {
-	if (s == TTL_UNKNOWN)
-		snprintf(out, n, "unknown");
-	else if (s < 0)
-		snprintf(out, n, "never");
-	else if (s < 60)
-		snprintf(out, n, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(out, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else if (s < 86400)
-		snprintf(out, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
-	else
-		snprintf(out, n, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+	static const struct { int64_t below, big, small; char big_unit, small_unit; } form[] = {
+		{ 3600, 60, 1, 'm', 's' }, { 86400, 3600, 60, 'h', 'm' },
+		{ INT64_MAX, 86400, 3600, 'd', 'h' },
+	};
+	char tmp[40], *end = tmp + sizeof(tmp), *p = end;
+	if (s == TTL_UNKNOWN) {
+		p -= 7;
+		memcpy(p, "unknown", 7);
+	} else if (s < 0) {
+		p -= 5;
+		memcpy(p, "never", 5);
+	} else if (s < 60) {
+		*--p = 's';
+		p = put_decimal(p, (uint64_t)s, 1);
+	} else {
+		size_t i = 0;
+		while (s >= form[i].below && i + 1 < sizeof(form) / sizeof(form[0]))
+			i++;
+		*--p = form[i].small_unit;
+		p = put_decimal(p, (uint64_t)(s % form[i].big / form[i].small), 2);
+		*--p = form[i].big_unit;
+		p = put_decimal(p, (uint64_t)(s / form[i].big), 1);
+	}
+	if (n == 0)
+		return;
+	size_t len = (size_t)(end - p) < n - 1 ? (size_t)(end - p) : n - 1;	/* as snprintf cuts */
+	memcpy(out, p, len);
+	out[len] = '\0';
 }
 
 void fmt_time(int64_t t, char *out, size_t n)

@@ -297,6 +297,10 @@ int sess_check(const char *buf, size_t len, enum sess_handler handler, enum sess
 enum sess_handler sess_detect(const char *buf, size_t len)
 {
 	enum sess_handler used;
+	/* decode_session takes igbinary's header as igbinary whether or not the rest reads:
+	 * the answer is known without reading the rest (a quarter of a listing's time) */
+	if (len > 0 && sess_is_igbinary(buf, len))
+		return SESS_IGBINARY;
 	sess_check(buf, len, SESS_UNKNOWN, &used, NULL);
 	return used;
 }

@@ -4,7 +4,6 @@
 #include "php/value.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -85,33 +84,47 @@ static const char *what_is_at(const struct phpser *p, size_t pos, char tmp[16])
 	return tmp;
 }
 
-static int expect(const struct phpser *p, size_t *pos, char c, struct decode_error *err)
+/* expect's failure, out of line: expect itself is on every token's path. */
+__attribute__((noinline, cold))
+static int expect_failed(const struct phpser *p, size_t pos, char c, struct decode_error *err)
 {
 	char tmp[16];
+	fail(err, pos, "expected '%c' but found %s", c, what_is_at(p, pos, tmp));
+	return -1;
+}
+
+static inline int expect(const struct phpser *p, size_t *pos, char c, struct decode_error *err)
+{
 	if (*pos < p->end && p->buf[*pos] == c) {
 		(*pos)++;
 		return 0;
 	}
-	fail(err, *pos, "expected '%c' but found %s", c, what_is_at(p, *pos, tmp));
-	return -1;
+	return expect_failed(p, *pos, c, err);
+}
+
+/* isdigit without the locale table (the same ten bytes in every locale). */
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
 }
 
 /* Reads unsigned decimal digits (at least one); what names the number in messages. */
 static int read_uint(const struct phpser *p, size_t *pos, const char *what, size_t *out,
 		     struct decode_error *err)
 {
-	size_t start = *pos, v = 0;
+	size_t start = *pos, at = start, v = 0;
 	char tmp[16];
-	while (*pos < p->end && isdigit((unsigned char)p->buf[*pos])) {
-		unsigned d = (unsigned)(p->buf[*pos] - '0');
-		if (v > (SIZE_MAX - d) / 10) {
+	while (at < p->end && is_digit(p->buf[at])) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (size_t)(p->buf[at] - '0'), &v)) {
+			*pos = at;
 			fail(err, start, "%s out of range", what);
 			return -1;
 		}
-		v = v * 10 + d;
-		(*pos)++;
+		at++;
 	}
-	if (*pos == start) {
+	*pos = at;
+	if (at == start) {
 		fail(err, start, "expected digits for %s but found %s", what,
 		     what_is_at(p, start, tmp));
 		return -1;
@@ -124,7 +137,7 @@ static int read_uint(const struct phpser *p, size_t *pos, const char *what, size
 static size_t push_slot(struct phpser *p)
 {
 	if (p->n_slots == p->cap_slots) {
-		p->cap_slots = p->cap_slots ? p->cap_slots * 2 : 16;
+		p->cap_slots = p->cap_slots ? p->cap_slots * 2 : 64;	/* one allocation for most sessions */
 		p->slots = xrealloc(p->slots, p->cap_slots * sizeof(*p->slots));
 	}
 	p->slots[p->n_slots++] = NULL;
@@ -172,14 +185,16 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	if (*pos < p->end && (p->buf[*pos] == '-' || p->buf[*pos] == '+'))
 		neg = p->buf[(*pos)++] == '-';
 	uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	size_t digits = *pos;
-	while (*pos < p->end && isdigit((unsigned char)p->buf[*pos])) {
-		unsigned d = (unsigned)(p->buf[*pos] - '0');
-		if (v > (limit - d) / 10)
+	size_t digits = *pos, at = digits;
+	while (at < p->end && is_digit(p->buf[at])) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(p->buf[at] - '0'), &v) || v > limit) {
+			*pos = at;
 			return fail(err, start, "integer out of range");
-		v = v * 10 + d;
-		(*pos)++;
+		}
+		at++;
 	}
+	*pos = at;
 	if (*pos == digits) {
 		char tmp[16];
 		return fail(err, *pos, "expected digits for integer but found %s",
@@ -189,12 +204,6 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 		return NULL;
 	/* -(v - 1) - 1 avoids overflow for INT64_MIN. */
 	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
-}
-
-/* isdigit without the locale table (the same ten bytes in every locale). */
-static inline int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 size_t php_float_token(const char *b, size_t end, size_t pos)
@@ -378,10 +387,45 @@ static int read_quoted(const struct phpser *p, size_t *pos, const char *what, si
 	return expect(p, pos, '"', err);
 }
 
+/* A well-formed `len:"bytes"` at i, as read_quoted reads it: returns the index past it with
+ * the bytes at *start, *len, or 0 when anything is unusual. */
+static inline size_t plain_quoted(const struct phpser *p, size_t i, size_t *start, size_t *len)
+{
+	const char *b = p->buf;
+	size_t end = p->end, digits = i, n = 0;
+	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
+		n = n * 10 + (size_t)(b[i] - '0');	/* under 10^15: no overflow */
+	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '"')
+		return 0;
+	i += 2;
+	if (n > end - i || end - i - n < 1 || b[i + n] != '"')
+		return 0;
+	*start = i;
+	*len = n;
+	return i + n + 1;
+}
+
+/* The length of a well-formed `s:len:"bytes";` at pos, whose bytes then start at *start:
+ * returns the index past it, or 0 when anything is unusual (parse_string then reads it the
+ * slow way, which decides and says why). Local indexes: a string is most of a session. */
+static inline size_t plain_string(const struct phpser *p, size_t pos, size_t *start,
+				  size_t *len)
+{
+	size_t i;
+	if (p->end - pos < 2 || p->buf[pos + 1] != ':' ||
+	    !(i = plain_quoted(p, pos + 2, start, len)) || i >= p->end || p->buf[i] != ';')
+		return 0;
+	return i + 1;
+}
+
 /* s:5:"bytes"; (the length counts bytes; the bytes may hold anything) */
 static struct pv *parse_string(struct phpser *p, size_t *pos, struct decode_error *err)
 {
-	size_t start, len;
+	size_t start, len, past = plain_string(p, *pos, &start, &len);
+	if (past) {
+		*pos = past;
+		return pv_build_string(&p->b, p->buf + start, len);
+	}
 	*pos += 1;
 	if (expect(p, pos, ':', err) ||
 	    read_quoted(p, pos, "string length", &start, &len, err) ||
@@ -703,6 +747,139 @@ static struct pv *parse_ref(struct phpser *p, size_t *pos, size_t own_slot,
 	return v;
 }
 
+/* ---- check mode: plain values skipped in one loop ---- */
+
+/* Containers the skip below keeps open at most; deeper ones go the slow way. */
+#define SKIP_DEPTH 64
+
+/* The slot of the next value, holding the stand-in of its type (set at once: with no
+ * reference among the values skipped, none can see a slot before its value is whole). */
+static void skip_slot(struct phpser *p, enum pv_type type)
+{
+	size_t slot = push_slot(p);	/* first: it may move the table */
+	p->slots[slot - 1] = &p->b.stand_in[type];
+}
+
+/* `i:digits;` or `s:len:"bytes";` at i, a key or a value, as parse_int and parse_string
+ * accept them (ints of at most 18 digits, which cannot overflow): returns the index past it,
+ * or 0 when anything is unusual. *type gets its type. */
+static inline size_t skip_scalar(const struct phpser *p, size_t i, enum pv_type *type)
+{
+	const char *b = p->buf;
+	size_t end = p->end, start, len, digits;
+	if (b[i] == 's') {
+		*type = PV_STRING;
+		return plain_string(p, i, &start, &len);
+	}
+	*type = PV_INT;
+	if (b[i] != 'i' || end - i < 4 || b[i + 1] != ':')
+		return 0;
+	i += 2;
+	i += b[i] == '-' || b[i] == '+';
+	for (digits = i; i < end && is_digit(b[i]) && i - digits < 18; i++)
+		;
+	return i > digits && i < end && b[i] == ';' ? i + 1 : 0;
+}
+
+/* `count:{` at i (after "a:" or after O:'s class and ':'), as open_container accepts it at
+ * depth 0 with sp containers open: returns the index past '{' with *count, or 0. */
+static size_t skip_count(const struct phpser *p, size_t i, int sp, size_t *count)
+{
+	const char *b = p->buf;
+	size_t end = p->end, digits = i, n = 0;
+	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
+		n = n * 10 + (size_t)(b[i] - '0');
+	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '{' || sp >= SKIP_DEPTH)
+		return 0;
+	i += 2;
+	*count = n;
+	return n <= (end - i) / MIN_ELEMENT_BYTES ? i : 0;
+}
+
+/* The value at i, taking its slot (a container's elements come after): N;, b:, i:, d:, s:,
+ * a: and O: as parse_value accepts them. Returns the index past it (past `count:{` for a
+ * container, with *count), or 0 for anything else or unusual. */
+static inline size_t skip_value(struct phpser *p, size_t i, int sp, enum pv_type *type,
+				 size_t *count)
+{
+	static const char *const special[] = { "NAN;", "INF;", "-INF;" };
+	const char *b = p->buf;
+	size_t end = p->end, start, len, n;
+	*count = 0;
+	switch (b[i]) {
+	case 'N':
+		*type = PV_NULL;
+		return end - i >= 2 && b[i + 1] == ';' ? i + 2 : 0;
+	case 'b':
+		*type = PV_BOOL;
+		return end - i >= 4 && b[i + 1] == ':' && (b[i + 2] == '0' || b[i + 2] == '1') &&
+		       b[i + 3] == ';' ? i + 4 : 0;
+	case 'd':
+		*type = PV_FLOAT;
+		if (end - i < 2 || b[i + 1] != ':')
+			return 0;
+		i += 2;
+		for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+			n = strlen(special[k]);
+			if (end - i >= n && memcmp(b + i, special[k], n) == 0)
+				return i + n;
+		}
+		n = php_float_token(b, end, i);
+		return n && end - i > n && b[i + n] == ';' ? i + n + 1 : 0;
+	case 'a':
+		*type = PV_ARRAY;
+		return end - i >= 2 && b[i + 1] == ':' ? skip_count(p, i + 2, sp, count) : 0;
+	case 'O':
+		*type = PV_OBJECT;
+		if (end - i < 2 || b[i + 1] != ':')
+			return 0;
+		i = plain_quoted(p, i + 2, &start, &len);
+		if (!i || len == 0 || b[start] == '\0' || b[start] == '\\' || i >= end || b[i] != ':')
+			return 0;
+		return skip_count(p, i + 1, sp, count);
+	default:
+		return skip_scalar(p, i, type);
+	}
+}
+
+/* Check mode, at depth 0: an array or object at pos made only of N, b, i, d, s, a and O
+ * values (most sessions), read in one loop, its slots taken as parse_value would take them.
+ * Returns the index past it with *type, or 0 (nothing taken) when anything else or anything
+ * unusual comes: parse_value then reads it the slow way, which decides and says why. */
+static size_t skip_plain(struct phpser *p, size_t pos, enum pv_type *type)
+{
+	size_t left[SKIP_DEPTH], old_slots = p->n_slots, count;
+	const char *b = p->buf;
+	int sp = 0, first = 1;
+	enum pv_type t;
+	for (;;) {
+		size_t past = pos < p->end ? skip_value(p, pos, sp, &t, &count) : 0;
+		if (!past)
+			break;
+		skip_slot(p, t);
+		if (first)
+			*type = t;
+		first = 0;
+		pos = past;
+		if (t == PV_ARRAY || t == PV_OBJECT)
+			left[sp++] = count;
+		while (sp > 0 && left[sp - 1] == 0) {	/* whole containers: their '}' */
+			if (pos >= p->end || b[pos] != '}')
+				goto unusual;
+			pos++;
+			sp--;
+		}
+		if (sp == 0)
+			return pos;
+		left[sp - 1]--;		/* the next element: its key, then its value */
+		if (pos >= p->end || !(pos = skip_scalar(p, pos, &t)))
+			break;
+	}
+unusual:
+	p->n_slots = old_slots;
+	return 0;
+}
+
 /* One value; every value but R: takes the next slot before it is read, as in PHP. */
 static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error *err)
 {
@@ -712,6 +889,14 @@ static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error
 	char t = p->buf[*pos];
 	if (t == 'R')
 		return parse_ref(p, pos, 0, err);
+	if (p->b.check && p->depth == 0 && (t == 'a' || t == 'O')) {
+		enum pv_type type;
+		size_t past = skip_plain(p, *pos, &type);
+		if (past) {
+			*pos = past;
+			return &p->b.stand_in[type];
+		}
+	}
 	size_t slot = push_slot(p);
 	struct pv *v;
 	switch (t) {

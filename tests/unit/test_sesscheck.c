@@ -7,6 +7,7 @@
 #include "php/igbinary.h"
 #include "php/unserialize.h"
 #include "php/value.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -111,6 +112,32 @@ static const char *const crafted[] = {
 	"x|O:1:\"A\":0:{}y|r:1;z|r:2;",
 	"x|O:1:\"A\":0:{}y|R:1;z|r:2;",
 	"!x|y|i:1;",
+	/* plain containers read in one loop (unserialize.c skip_plain): the slots they take must
+	 * be the ones parse_value takes, and what they accept what it accepts */
+	"x|a:2:{i:0;O:1:\"A\":0:{}i:1;s:1:\"a\";}y|r:3;z|R:4;",
+	"x|a:1:{i:0;O:1:\"A\":1:{s:1:\"p\";a:0:{}}}y|r:4;",
+	"x|a:1:{i:0;O:1:\"A\":0:{}}y|r:2;",
+	"x|a:1:{i:0;i:1;}y|r:2;",
+	"x|a:1:{i:0;i:1;}y|R:3;",
+	"x|a:1:{i:0;i:1;}y|R:4;",
+	"a:2:{i:0;a:1:{i:0;d:NAN;}i:1;a:1:{i:0;d:-INF;}}",
+	"a:3:{i:0;d:1.5E+25;i:1;d:-0.0;i:2;d:.5;}",
+	"a:1:{i:0;i:9223372036854775807;}",
+	"a:1:{i:0;i:-9223372036854775808;}",
+	"a:1:{i:0;i:9223372036854775808;}",
+	"a:1:{i:0;i:+000000000000000000001;}",
+	"a:1:{i:-9223372036854775809;b:1;}",
+	"a:1:{s:1:\"k\";b:2;}",
+	"a:1:{i:0;O:0:\"\":0:{}}",
+	"a:1:{i:0;O:2:\"\\A\":0:{}}",
+	"a:1:{i:0;O:1:\"A\":1:{i:0;N;}}",
+	"a:2:{i:0;N;}",
+	"a:1:{i:0;N;i:1;N;}",
+	"a:1:{i:0;N;}}",
+	"a:1:{i:0;N;}trailing",
+	"a:9:{i:0;N;}",
+	"a:01:{s:002:\"ab\";s:0:\"\";}",
+	"a:1:{i:0;a:1:{i:0;a:1:{i:0;a:1:{i:0;a:1:{i:0;a:1:{i:0;a:1:{i:0;a:1:{i:0;N;}}}}}}}}",
 };
 
 int main(int argc, char **argv)
@@ -118,6 +145,19 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(crafted) / sizeof(crafted[0]); i++)
 		unit_check(same_session(crafted[i], strlen(crafted[i])), "check agrees with decode: %s",
 			   crafted[i]);
+	/* nesting past what skip_plain keeps open, and past PV_MAX_DEPTH */
+	static const int depths[] = { 63, 64, 65, 1023, 1024, 1025 };
+	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		struct buf b = BUF_INIT;
+		for (int d = 0; d < depths[i]; d++)
+			buf_adds(&b, "a:1:{i:0;");
+		buf_adds(&b, "N;");
+		for (int d = 0; d < depths[i]; d++)
+			buf_addc(&b, '}');
+		unit_check(same_session(b.ptr, b.len), "check agrees with decode: %d arrays deep",
+			   depths[i]);
+		buf_release(&b);
+	}
 	const char *golden = argc > 1 ? argv[1] : "tests/golden";
 	char corpus[4096];
 	check_dir(golden, ".sess", 1);

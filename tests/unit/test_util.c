@@ -101,6 +101,52 @@ static void test_find_byte(void)
 	unit_check(bad == 0, "find_byte agrees with memchr in %zu cases (%zu differ)", checks, bad);
 }
 
+/* fmt_duration as it was written with snprintf, into n bytes. */
+static void duration_printf(int64_t s, char *out, size_t n)
+{
+	if (s == TTL_UNKNOWN)
+		snprintf(out, n, "unknown");
+	else if (s < 0)
+		snprintf(out, n, "never");
+	else if (s < 60)
+		snprintf(out, n, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(out, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(out, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(out, n, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+}
+
+/* fmt_duration writes what snprintf wrote, cut the same way, at every boundary. */
+static void test_fmt_duration(void)
+{
+	static const int64_t at[] = { TTL_UNKNOWN, -5, -1, 0, 1, 9, 10, 59, 60, 61, 599, 600, 3599,
+				      3600, 3601, 35999, 36000, 86399, 86400, 86401, 863999, 864000,
+				      2592000, 31536000, INT64_MAX };
+	static const size_t sizes[] = { 32, 8, 5, 3, 1 };
+	int same = 1;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			char want[32] = "untouched", got[32] = "untouched";
+			duration_printf(at[i], want, sizes[k]);
+			fmt_duration(at[i], got, sizes[k]);
+			if (strcmp(want, got) != 0) {
+				unit_check(0, "fmt_duration(%lld) in %zu bytes: '%s', expected '%s'",
+					   (long long)at[i], sizes[k], got, want);
+				same = 0;
+			}
+		}
+	}
+	for (int64_t s = 0; s < 200000; s += 7) {
+		char want[32], got[32];
+		duration_printf(s, want, sizeof(want));
+		fmt_duration(s, got, sizeof(got));
+		same &= strcmp(want, got) == 0;
+	}
+	unit_check(same, "fmt_duration writes what snprintf wrote");
+}
+
 int main(void)
 {
 	test_find_byte();
@@ -115,6 +161,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
 		unit_check(utf8_valid(utf8[i].s, utf8[i].n) == utf8[i].valid, "utf8_valid: %s",
 			   utf8[i].what);
+	test_fmt_duration();
 	char out[32];
 	fmt_duration(-1, out, sizeof(out));
 	unit_check(strcmp(out, "never") == 0, "fmt_duration(-1) is never");
