@@ -57,7 +57,7 @@ struct list_state {
 	int detect;
 	struct decode_opts opts;
 	size_t crypt_errors;	/* atomic */
-	struct server_lines *out;	/* unsorted: lines waiting, one buffer per server (and thread) */
+	struct server_lines *out;	/* unsorted: lines waiting, one buffer per walk thread */
 	pthread_mutex_t out_lock;	/* standard output, and rows */
 };
 
@@ -135,7 +135,7 @@ static void format_row(const struct cmd_ctx *ctx, const struct row *w, struct bu
 	buf_addc(out, '\n');
 }
 
-/* Writes server i's waiting lines. Returns 0, or 2 when standard output failed. */
+/* Writes walk thread i's waiting lines. Returns 0, or 2 when standard output failed. */
 static int flush_out(struct list_state *st, size_t i)
 {
 	struct buf *b = &st->out[i].b;
@@ -203,8 +203,8 @@ static void row_from_rec(struct row *w, const struct sess_rec *r, int copy)
 	w->json_len = 0;
 }
 
-/* Unsorted: queues r's line (the JSON record in line, or w's row) in its server's buffer, in
- * the thread of that server. Returns 1 once --limit lines are out, 2 when writing failed. */
+/* Unsorted: queues r's line (the JSON record in line, or w's row) in the buffer of the walk
+ * thread delivering it. Returns 1 once --limit lines are out, 2 when writing failed. */
 static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, struct buf *line)
 {
 	long n = __atomic_add_fetch(&st->printed, 1, __ATOMIC_RELAXED);
@@ -212,7 +212,7 @@ static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, 
 		buf_release(line);
 		return 1;
 	}
-	struct buf *out = &st->out[r->server].b;
+	struct buf *out = &st->out[r->worker].b;
 	if (st->json) {
 		buf_add(out, line->ptr, line->len);
 		buf_addc(out, '\n');
@@ -224,7 +224,7 @@ static int emit(struct list_state *st, const struct sess_rec *r, struct row *w, 
 		w->sid = sid;
 		format_row(st->ctx, w, out);
 	}
-	if (out->len >= OUT_CHUNK && flush_out(st, r->server))
+	if (out->len >= OUT_CHUNK && flush_out(st, r->worker))
 		return 2;
 	return st->limit >= 0 && n >= st->limit;
 }
@@ -493,9 +493,10 @@ static int list_scan(struct list_state *st, struct scan_opts *so, struct scan_se
 	}
 	if (!st->json)
 		print_header();
-	st->out = xcalloc_lines(p->n, sizeof(*st->out));
+	size_t bufs = scan_threads(p);
+	st->out = xcalloc_lines(bufs, sizeof(*st->out));
 	r = scan_pool(p, so, on_rec, st, res);
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < bufs; i++) {
 		if (flush_out(st, i))
 			r = 2;
 		buf_release(&st->out[i].b);
