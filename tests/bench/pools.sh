@@ -45,11 +45,23 @@ PREFIX=memc.sess.key.
 RES=$TMP/res		# one file per measure, one value a line per run
 mkdir -p "$OUT" "$RES"
 STARTED=$EPOCHREALTIME
+declare -A MC_PORT_OF	# pid -> port of the servers of the pools still running
 
 say() { printf 'bench-pools [%5.0fs]: %s\n' "$(elapsed "$STARTED")" "$*" >&2; }
 fail() { echo "bench-pools: error: $*" >&2; exit 1; }
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f", b - a }'; }
-peer_failed() { fail "$1 failed: $(tail -5 "$TMP/err")"; }
+peer_failed() { fail "$1 failed: $(tail -5 "$TMP/err")$(gone)"; }
+# gone: names every memcached this script started that has ended (killed from outside, or
+# crashed), with the end of its log.
+gone() {
+	local p f
+	for p in "${MC_PIDS[@]}"; do
+		read -r -a f 2>/dev/null </proc/"$p"/stat && [ "${f[1]}" = "(memcached)" ] && continue
+		[ -n "${MC_PORT_OF[$p]:-}" ] || continue
+		printf '\nmemcached %s on port %s has ended: %s' "$p" "${MC_PORT_OF[$p]}" \
+			"$(tail -2 "$TMP/mc-${MC_PORT_OF[$p]}.log" 2>/dev/null)"
+	done
+}
 expect_count() { [ "$2" -eq "$3" ] || fail "$1: $2 sessions, expected $3"; }
 number() { case $2 in '' | *[!0-9]*) fail "$1 must be a number" ;; esac; }
 
@@ -91,7 +103,8 @@ sampled() {
 	THREADS=0
 	/usr/bin/time -f %M -o "$TMP/rss" "$@" >"$out" 2>"$TMP/err" &
 	tp=$!
-	while read -r -a f 2>/dev/null <"/proc/$tp/stat" && [ "${f[2]}" != Z ]; do
+	# until GNU time is a zombie, or gone (bash reaps it as soon as it ends)
+	while read -r -a f 2>/dev/null <"/proc/$tp/stat" && [ "${f[2]:-Z}" != Z ]; do
 		[ -n "$pid" ] || read -r pid _ 2>/dev/null <"/proc/$tp/task/$tp/children"
 		if [ -n "$pid" ]; then
 			while read -r k v; do
@@ -128,6 +141,7 @@ start_pool() {
 		mc_start_var MC_PORT -m "$mb" "$@" || fail "cannot start memcached"
 		list+=("127.0.0.1:$MC_PORT")
 		pids+=("$MC_PORT_PID")
+		MC_PORT_OF[$MC_PORT_PID]=$MC_PORT
 	done
 	printf -v "$var" '%s' "$(IFS=,; echo "${list[*]}")"
 	printf -v "${var}_PIDS" '%s' "${pids[*]}"
@@ -135,7 +149,7 @@ start_pool() {
 # stop_pool VAR: stops the servers start_pool VAR started.
 stop_pool() {
 	local p var=${1}_PIDS
-	for p in ${!var}; do kill "$p" 2>/dev/null; done
+	for p in ${!var}; do unset "MC_PORT_OF[$p]"; kill "$p" 2>/dev/null; done
 	for p in ${!var}; do wait "$p" 2>/dev/null; done
 }
 # stat_sum POOL NAME: a `stats` counter summed over the servers of a pool (one PHP process).
@@ -234,7 +248,7 @@ mctool_keys() {
 
 # measure TAG POOL DIST N: one run of every figure on a pool; records TAG-suffixed values.
 measure() {
-	local tag=$1 pool=$2 dist=$3 n=$4 mc=(-s "$2" --distribution "$3" --timeout "$TIMEOUT") got bytes
+	local tag=$1 pool=$2 dist=$3 n=$4 mc=(-s "$2" --distribution "$3" --timeout "$TIMEOUT") got
 	settle
 	sampled /dev/null "$MEMCSESS" "${mc[@]}" dump --stats || peer_failed "memcsess dump ($tag)"
 	read -r got _ < <(sed -n 's/^dump: \([0-9]*\) sessions, \([0-9]*\) bytes in .*/\1 \2/p' "$TMP/err")
@@ -285,6 +299,7 @@ top_cpu() {
 		"echo \$\$ >$TMP/top.pid; exec $MEMCSESS -s $pool --distribution $dist --timeout $TIMEOUT top -d 1 --readonly"
 	read -r -t 5 -u "$NEVER" _
 	read -r pid <"$TMP/top.pid" 2>/dev/null || fail "memcsess top did not start ($tag)"
+	case $pid in '' | *[!0-9]*) fail "memcsess top ($tag): no pid in $TMP/top.pid: '$pid'" ;; esac
 	read -r -a f <"/proc/$pid/stat" 2>/dev/null || fail "memcsess top ended early ($tag)"
 	t0=$((f[13] + f[14]))
 	read -r -t "$TOP_SECS" -u "$NEVER" _
