@@ -226,11 +226,12 @@ pool_count() {
 	echo "$n"
 }
 # settle: waits (at most 120 s) until the servers are quiet: in a second, at most 2 ticks of
-# CPU and one more for every 64 servers (idle servers of a few thousand items use none; after a
-# fill their LRU maintainers and crawlers work on for a while), as bench.sh's settle.
+# CPU and one more for every 16 servers (after a fill or a walk their LRU maintainers and
+# crawlers work on for a while; 322 servers idle between walks used more than one tick for
+# every 64, and waited the whole 120 s), as bench.sh's settle.
 settle() {
 	local i a b n
-	n=$(($(pool_count) / 64 + 2))
+	n=$(($(pool_count) / 16 + 2))
 	for ((i = 0; i < 120; i++)); do
 		a=$(pool_ticks)
 		read -r -t 1 -u "$NEVER" _
