@@ -49,7 +49,7 @@ APP_O = $(CMDS:%.c=$(BUILD)/%.o) $(VIEWS:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: FORCE all deps check unit demo demo-stop install clean fuzz fuzz-build valgrind bench \
-	bench-tls completion deb
+	bench-tls bench-pools completion deb
 all: $(BIN) completion
 
 # bash and zsh completions, made from the binary's own tables (memcsess __complete-spec).
@@ -167,12 +167,20 @@ bench: deps
 	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) \
 		WATCHPARSE=$(abspath $(WATCHPARSE)) bash tests/bench/bench.sh
 	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
+	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) bash tests/bench/pools.sh
 
 # dump and migrate over TLS beside plaintext on one memcached -Z (issue 20); part of bench.
 # BENCH_TLS_SESSIONS=N (100000), BENCH_RUNS=N.
 bench-tls: deps
 	@$(MAKE) --no-print-directory all
 	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
+
+# large pools (2, 64, 256 servers) and small sessions (issue 22); part of bench.
+# POOLS_SESSIONS=N (128000), SMALL_SESSIONS=N (1000000), BENCH_RUNS=N, BENCH_TOP_SECONDS=S; the
+# others in tests/bench/pools.sh.
+bench-pools: deps
+	@$(MAKE) --no-print-directory all $(RAWREAD)
+	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) bash tests/bench/pools.sh
 
 install: $(BIN) $(COMPLETION)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

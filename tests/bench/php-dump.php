@@ -1,12 +1,12 @@
 <?php
-// php-dump.php POOL: what a PHP script dumping every session does: Memcached::getAllKeys(),
+// php-dump.php POOL [ketama|modula]: what a PHP script dumping every session does: Memcached::getAllKeys(),
 // getMulti() in batches of 1000, session_decode() and json_encode() of each; prints one line
 // {"sid":..,"data":..} a session, and "php-dump: <found keys> <dumped> <failed> <bytes written>"
 // on stderr.
 require __DIR__ . '/pool.php';
 require __DIR__ . '/sessdecode.php';
 
-$m = bench_pool($argv[1]);
+$m = bench_pool($argv[1], $argv[2] ?? 'ketama');
 $keys = $m->getAllKeys();
 if ($keys === false) {
 	fwrite(STDERR, "php-dump: getAllKeys failed: " . $m->getResultMessage() . "\n");

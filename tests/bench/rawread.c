@@ -4,10 +4,13 @@
  *     every item once; `all` walks the LRUs and can miss items moving between them), prints each key
  *   rawread mg HOST PORT < KEYS         fetches each value with `mg <key> v`, pipelined in
  *                                       batches of 1000, and throws it away
- * Prints "<items> <bytes>" on stderr (keys seen, or values found and their bytes); exit 1 on
- * any error. */
+ *   rawread walk HOST PORT [PORT...]    both on every server at once, a thread each (the keys
+ *                                       kept in memory), for pools of hundreds of servers
+ * Prints "<items> <bytes>" on stderr (keys seen, or values found and their bytes; walk: values
+ * found and their bytes over all servers); exit 1 on any error. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,11 +144,107 @@ static void mg(struct rd *r)
 	fprintf(stderr, "%lu %lu\n", found, bytes);
 }
 
+/* One server of a walk: its keys from metadump, then their values with pipelined mg. */
+struct walk {
+	pthread_t tid;
+	const char *host, *port;
+	unsigned long found, bytes;
+};
+
+/* The keys of metadump's lines "key=K ...", each followed by '\n', into a new buffer. */
+static char *walk_keys(struct rd *r, size_t *n_keys)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *keys = malloc(cap);
+	send_all(r->fd, "lru_crawler metadump hash\r\n", 27);
+	for (*n_keys = 0;; ++*n_keys) {
+		size_t n;
+		const char *l = rd_line(r, &n);
+		if (n == 3 && memcmp(l, "END", 3) == 0)
+			return keys;
+		if (n < 4 || memcmp(l, "key=", 4) != 0)
+			die("unexpected metadump line");
+		const char *sp = memchr(l, ' ', n);
+		size_t k = (size_t)((sp ? sp : l + n) - l - 4);
+		if (!keys || (len + k + 1 > cap && !(keys = realloc(keys, cap *= 2))))
+			die("out of memory");
+		memcpy(keys + len, l + 4, k);
+		len += k;
+		keys[len++] = '\n';
+	}
+}
+
+static void *walk_one(void *arg)
+{
+	struct walk *w = arg;
+	struct rd *r = calloc(1, sizeof(*r));
+	char *req = malloc(BATCH * 270);
+	size_t n_keys, done = 0;
+	if (!r || !req)
+		die("out of memory");
+	r->fd = dial(w->host, w->port);
+	char *keys = walk_keys(r, &n_keys), *k = keys;
+	while (done < n_keys) {
+		size_t len = 0, sent = 0;
+		for (; sent < BATCH && done + sent < n_keys; sent++) {
+			char *nl = strchr(k, '\n');
+			len += (size_t)sprintf(req + len, "mg %.*s v\r\n", (int)(nl - k), k);
+			k = nl + 1;
+		}
+		send_all(r->fd, req, len);
+		for (size_t i = 0; i < sent; i++) {
+			size_t n;
+			const char *l = rd_line(r, &n);
+			if (n >= 3 && memcmp(l, "VA ", 3) == 0) {
+				size_t vlen = strtoul(l + 3, NULL, 10);
+				rd_skip(r, vlen + 2);
+				w->found++;
+				w->bytes += vlen;
+			} else if (n != 2 || memcmp(l, "EN", 2) != 0) {
+				die("unexpected mg reply");
+			}
+		}
+		done += sent;
+	}
+	close(r->fd);
+	free(keys);
+	free(req);
+	free(r);
+	return NULL;
+}
+
+/* walk HOST PORT...: every server walked at once, a thread each. */
+static void walk(int argc, char **argv)
+{
+	int n = argc - 3;
+	struct walk *w = calloc((size_t)n, sizeof(*w));
+	unsigned long found = 0, bytes = 0;
+	if (!w)
+		die("out of memory");
+	for (int i = 0; i < n; i++) {
+		w[i].host = argv[2];
+		w[i].port = argv[3 + i];
+		if (pthread_create(&w[i].tid, NULL, walk_one, &w[i]) != 0)
+			die("cannot start a thread");
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(w[i].tid, NULL);
+		found += w[i].found;
+		bytes += w[i].bytes;
+	}
+	fprintf(stderr, "%lu %lu\n", found, bytes);
+	free(w);
+}
+
 int main(int argc, char **argv)
 {
 	static struct rd r;
+	if (argc >= 4 && strcmp(argv[1], "walk") == 0) {
+		walk(argc, argv);
+		return 0;
+	}
 	if (argc != 4 || (strcmp(argv[1], "metadump") != 0 && strcmp(argv[1], "mg") != 0))
-		die("usage: rawread metadump|mg HOST PORT");
+		die("usage: rawread metadump|mg HOST PORT, or rawread walk HOST PORT...");
 	r.fd = dial(argv[2], argv[3]);
 	if (strcmp(argv[1], "metadump") == 0)
 		metadump(&r);
