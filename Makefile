@@ -168,6 +168,7 @@ bench: deps
 		WATCHPARSE=$(abspath $(WATCHPARSE)) bash tests/bench/bench.sh
 	@MEMCSESS=$(abspath $(BIN)) bash tests/bench/tls.sh
 	@MEMCSESS=$(abspath $(BIN)) RAWREAD=$(abspath $(RAWREAD)) bash tests/bench/pools.sh
+	@bash tests/bench/watch-pool.sh $(abspath $(BIN))
 
 # dump and migrate over TLS beside plaintext on one memcached -Z (issue 20); part of bench.
 # BENCH_TLS_SESSIONS=N (100000), BENCH_RUNS=N.

@@ -22,7 +22,8 @@
 #   POOLS_TIMEOUT (10)        memcsess --timeout: a loaded machine can hold a server back for
 #                             more than the default 2 s, which is no figure of this benchmark
 #   BENCH_RUNS (3), BENCH_TOP_SECONDS (30), BENCH_DIR (build/bench), MEMCSESS (./memcsess),
-#   RAWREAD (build/bench/rawread)
+#   RAWREAD (build/bench/rawread), MEMCSESS_OLD (unset: another binary whose dump is measured
+#   right after each of MEMCSESS's in part A, for a before and after)
 # A quick look: POOLS_SESSIONS=20000 SMALL_SESSIONS=100000 BENCH_RUNS=3 BENCH_TOP_SECONDS=10
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -247,6 +248,19 @@ mctool_keys() {
 	for s in $(servers "$1"); do "$MCTOOL" "$s" keys || return 1; done
 }
 
+# measure_old TAG N MEMCSESS-ARGS...: MEMCSESS_OLD's dump, right after this binary's.
+measure_old() {
+	local tag=$1 n=$2 got
+	shift 2
+	settle
+	sampled /dev/null "$MEMCSESS_OLD" "$@" dump --stats || peer_failed "MEMCSESS_OLD dump ($tag)"
+	read -r got _ < <(sed -n 's/^dump: \([0-9]*\) sessions, .*/\1/p' "$TMP/err")
+	expect_count "MEMCSESS_OLD dump ($tag)" "${got:-0}" "$n"
+	record "old_s@$tag" "$SECS"
+	record "old_rss@$tag" "$RSS_MB"
+	record "old_threads@$tag" "$THREADS"
+}
+
 # measure TAG POOL DIST N: one run of every figure on a pool; records TAG-suffixed values.
 measure() {
 	local tag=$1 pool=$2 dist=$3 n=$4 mc=(-s "$2" --distribution "$3" --timeout "$TIMEOUT") got
@@ -259,6 +273,7 @@ measure() {
 	record "dump_rss@$tag" "$RSS_MB"
 	record "dump_threads@$tag" "$THREADS"
 	local dump_s=$SECS
+	[ -n "${MEMCSESS_OLD:-}" ] && measure_old "$tag" "$n" "${mc[@]}"
 	settle
 	sampled "$TMP/list" "$MEMCSESS" "${mc[@]}" list || peer_failed "memcsess list ($tag)"
 	expect_count "memcsess list ($tag)" "$(($(wc -l <"$TMP/list") - 1))" "$n"
@@ -394,6 +409,11 @@ table_a() {
 	arow "dump, sessions/s" rate dump_rate
 	arow "dump peak RSS" mb dump_rss
 	arow "dump peak threads" plain dump_threads
+	if [ -n "${MEMCSESS_OLD:-}" ]; then
+		arow "dump, MEMCSESS_OLD" secs old_s
+		arow "dump peak RSS, MEMCSESS_OLD" mb old_rss
+		arow "dump peak threads, MEMCSESS_OLD" plain old_threads
+	fi
 	arow "list (values read: handler, preview)" secs list_s
 	arow "list peak RSS" mb list_rss
 	arow "list peak threads" plain list_threads
