@@ -121,8 +121,12 @@ static int server_error(const char *line, size_t len, char **cause)
 
 char *metadump_unexpected(const struct conn *c, const char *cmd, const char *line, size_t len)
 {
-	return xasprintf("server %s: %s: unexpected reply '%.*s' (no memcached reply)", c->name,
-			 cmd, (int)(len > 120 ? 120 : len), line);
+	struct buf shown = BUF_INIT;	/* a hostile server's bytes reach no terminal as they are */
+	buf_add_escaped(&shown, line, len > 120 ? 120 : len);
+	char *msg = xasprintf("server %s: %s: unexpected reply '%s' (no memcached reply)", c->name,
+			      cmd, shown.ptr ? shown.ptr : "");
+	buf_release(&shown);
+	return msg;
 }
 
 /* The digits of a field's value up to the next space or the end (at most 20 of them) into *v;
