@@ -170,6 +170,7 @@ static double round_trip(struct conn *c, char **cause)
 }
 
 #define WATCH_SLICE_MS 100	/* how often the watch probes look at the cancel flag */
+#define WATCH_BATCH 256		/* watch probes open at once (each holds a descriptor) */
 
 /* One server's "watch" probe: its connection and the reply line read so far. */
 struct watch_probe {
@@ -209,31 +210,33 @@ static void watch_read(struct watch_probe *w, int *watch)
 	free(cause);
 }
 
-/* Whether each reached server allows "watch" (memcached -W refuses it), into d->srv[].watch:
- * 1, 0, or -1 unknown. memcached answers a new watcher when its logger thread wakes (up to a
- * second later when it already has watchers), so every server is asked first and the replies
- * are awaited together, all within one timeout. */
-static void watch_all(const struct pool *p, struct doc_data *d, volatile sig_atomic_t *cancel)
+/* Whether reached servers from..to-1 allow "watch" (memcached -W refuses it), into
+ * d->srv[].watch: 1, 0, or -1 unknown. memcached answers a new watcher when its logger thread
+ * wakes (up to a second later when it already has watchers), so every server is asked first
+ * and the replies are awaited together, all within one timeout. */
+static void watch_batch(const struct pool *p, struct doc_data *d, size_t from, size_t to,
+			volatile sig_atomic_t *cancel)
 {
-	struct watch_probe *w = xcalloc(p->n, sizeof(*w));
-	struct pollfd *pfd = xcalloc(p->n, sizeof(*pfd));
-	size_t *of = xcalloc(p->n, sizeof(*of));
-	for (size_t i = 0; i < p->n; i++) {
+	size_t m = to - from;
+	struct watch_probe *w = xcalloc(m, sizeof(*w));
+	struct pollfd *pfd = xcalloc(m, sizeof(*pfd));
+	size_t *of = xcalloc(m, sizeof(*of));
+	for (size_t k = 0; k < m; k++) {
 		char *cause = NULL;
-		if (!d->srv[i].reached)
+		if (!d->srv[from + k].reached)
 			continue;
-		d->srv[i].watch = -1;
-		w[i].opened = conn_open(&w[i].c, &p->servers[i], p->timeout_ms, &cause) == 0;
-		w[i].waiting = w[i].opened && conn_command(&w[i].c, "watch", &cause) == 0;
+		d->srv[from + k].watch = -1;
+		w[k].opened = conn_open(&w[k].c, &p->servers[from + k], p->timeout_ms, &cause) == 0;
+		w[k].waiting = w[k].opened && conn_command(&w[k].c, "watch", &cause) == 0;
 		free(cause);
 	}
 	double end = stats_now() + p->timeout_ms / 1000.0;
 	for (;;) {
 		size_t n = 0;
-		for (size_t i = 0; i < p->n; i++)
-			if (w[i].waiting) {
-				pfd[n] = (struct pollfd){ .fd = w[i].c.fd, .events = POLLIN };
-				of[n++] = i;
+		for (size_t k = 0; k < m; k++)
+			if (w[k].waiting) {
+				pfd[n] = (struct pollfd){ .fd = w[k].c.fd, .events = POLLIN };
+				of[n++] = k;
 			}
 		int left = (int)((end - stats_now()) * 1000);
 		if (n == 0 || left <= 0 || (cancel && *cancel))
@@ -242,16 +245,23 @@ static void watch_all(const struct pool *p, struct doc_data *d, volatile sig_ato
 			break;
 		for (size_t k = 0; k < n; k++)
 			if (pfd[k].revents)
-				watch_read(&w[of[k]], &d->srv[of[k]].watch);
+				watch_read(&w[of[k]], &d->srv[from + of[k]].watch);
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		if (w[i].opened)
-			conn_close(&w[i].c);	/* never parked: it is a watcher now */
-		buf_release(&w[i].line);
+	for (size_t k = 0; k < m; k++) {
+		if (w[k].opened)
+			conn_close(&w[k].c);	/* never parked: it is a watcher now */
+		buf_release(&w[k].line);
 	}
 	free(w);
 	free(pfd);
 	free(of);
+}
+
+/* Every reached server's watch (watch_batch), WATCH_BATCH servers at a time. */
+static void watch_all(const struct pool *p, struct doc_data *d, volatile sig_atomic_t *cancel)
+{
+	for (size_t i = 0; i < p->n; i += WATCH_BATCH)
+		watch_batch(p, d, i, i + WATCH_BATCH < p->n ? i + WATCH_BATCH : p->n, cancel);
 }
 
 /* Asks server i for everything but the walk. Returns 0, or -1 with s->error. */
