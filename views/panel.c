@@ -300,8 +300,17 @@ static int panel_update(struct top *t, void *st)
 	return 1;
 }
 
+/* The STATE column's width: its own, or wider for the total row's "256/256up" (pools of
+ * 100 servers and more). */
+static int state_width(size_t n)
+{
+	char tmp[48];
+	int w = snprintf(tmp, sizeof(tmp), "%zu/%zuup", n, n);
+	return w > cols[C_STATE].width ? w : cols[C_STATE].width;
+}
+
 /* Chooses the columns that fit in width; widths[c] 0 for a column left out. */
-static void fit_columns(int width, int server_w, int widths[C_COUNT])
+static void fit_columns(int width, int server_w, int state_w, int widths[C_COUNT])
 {
 	int used = 0;
 	for (int c = 0; c < C_COUNT; c++)
@@ -311,6 +320,8 @@ static void fit_columns(int width, int server_w, int widths[C_COUNT])
 			if (cols[c].prio != prio)
 				continue;
 			int w = cols[c].width == 0 ? server_w : cols[c].width < 0 ? HIST_MIN : cols[c].width;
+			if (c == C_STATE)
+				w = state_w;
 			if (used + w + (used > 0) > width)
 				continue;
 			widths[c] = w;
@@ -459,7 +470,7 @@ static void panel_draw(struct top *t, void *st, WINDOW *w)
 	int widths[C_COUNT];
 	size_t n = t->pool->n;
 	int h = getmaxy(w);
-	fit_columns(getmaxx(w), server_width(t->pool, SERVER_MAX), widths);
+	fit_columns(getmaxx(w), server_width(t->pool, SERVER_MAX), state_width(n), widths);
 	for (int c = 0; c < C_COUNT; c++)
 		p->shown[c] = widths[c] > 0;
 	p->drawn = 1;
@@ -560,6 +571,7 @@ void panel_text(const struct pool *p, const struct srv_snap *snap, double interv
 	for (int c = 0; c < C_COUNT; c++)
 		widths[c] = cols[c].width > 0 ? cols[c].width : 0;
 	widths[C_SERVER] = server_width(p, 1 << 20);
+	widths[C_STATE] = state_width(p->n);
 	fmt_time(now, when, sizeof(when));
 	snprintf(every, sizeof(every), "%g", interval);
 	buf_printf(out, "memcsess top: %s, pool of %zu server%s, rates over %ss\n", when, p->n,

@@ -13,6 +13,8 @@
 #include "session_decode.h"
 #include "util.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,21 +169,99 @@ static double round_trip(struct conn *c, char **cause)
 	return t[RTT_TRIES / 2];
 }
 
-/* Whether the server allows "watch" (memcached -W refuses it): 1, 0, or -1 unknown. */
-static int watch_allowed(const struct pool *p, size_t i)
-{
+#define WATCH_SLICE_MS 100	/* how often the watch probes look at the cancel flag */
+#define WATCH_BATCH 256		/* watch probes open at once (each holds a descriptor) */
+
+/* One server's "watch" probe: its connection and the reply line read so far. */
+struct watch_probe {
 	struct conn c;
-	char *cause = NULL;
-	const char *line;
-	size_t len;
-	int r = -1;
-	if (conn_open(&c, &p->servers[i], p->timeout_ms, &cause) == 0 &&
-	    conn_command(&c, "watch", &cause) == 0 && conn_readline(&c, &line, &len, &cause) == 0)
-		r = len == 2 && memcmp(line, "OK", 2) == 0 ? 1 :
-		    memmem(line, len, "not allowed", 11) ? 0 : -1;
+	int opened;		/* c is open */
+	int waiting;		/* its reply line is not complete */
+	struct buf line;
+};
+
+/* What a reply line to "watch" says: 1 allowed, 0 refused (-W), -1 unknown. */
+static int watch_verdict(const char *line, size_t len)
+{
+	return len == 2 && memcmp(line, "OK", 2) == 0 ? 1 :
+	       memmem(line, len, "not allowed", 11) ? 0 : -1;
+}
+
+/* Reads what has come for w without waiting; when its reply line is complete (or the
+ * connection failed), sets *watch and stops waiting. */
+static void watch_read(struct watch_probe *w, int *watch)
+{
+	char chunk[512], *cause = NULL;
+	long got;
+	while ((got = conn_recv(&w->c, chunk, sizeof(chunk), &cause)) > 0) {
+		buf_add(&w->line, chunk, (size_t)got);
+		char *nl = memchr(w->line.ptr, '\n', w->line.len);
+		if (nl || w->line.len > CONN_MAX_LINE) {
+			size_t len = nl ? (size_t)(nl - w->line.ptr) : w->line.len;
+			if (len > 0 && w->line.ptr[len - 1] == '\r')
+				len--;
+			*watch = nl ? watch_verdict(w->line.ptr, len) : -1;
+			w->waiting = 0;
+			return;
+		}
+	}
+	if (got < 0)
+		w->waiting = 0;	/* *watch stays -1 */
 	free(cause);
-	conn_close(&c);	/* never parked: it is a watcher now */
-	return r;
+}
+
+/* Whether reached servers from..to-1 allow "watch" (memcached -W refuses it), into
+ * d->srv[].watch: 1, 0, or -1 unknown. memcached answers a new watcher when its logger thread
+ * wakes (up to a second later when it already has watchers), so every server is asked first
+ * and the replies are awaited together, all within one timeout. */
+static void watch_batch(const struct pool *p, struct doc_data *d, size_t from, size_t to,
+			volatile sig_atomic_t *cancel)
+{
+	size_t m = to - from;
+	struct watch_probe *w = xcalloc(m, sizeof(*w));
+	struct pollfd *pfd = xcalloc(m, sizeof(*pfd));
+	size_t *of = xcalloc(m, sizeof(*of));
+	for (size_t k = 0; k < m; k++) {
+		char *cause = NULL;
+		if (!d->srv[from + k].reached)
+			continue;
+		d->srv[from + k].watch = -1;
+		w[k].opened = conn_open(&w[k].c, &p->servers[from + k], p->timeout_ms, &cause) == 0;
+		w[k].waiting = w[k].opened && conn_command(&w[k].c, "watch", &cause) == 0;
+		free(cause);
+	}
+	double end = stats_now() + p->timeout_ms / 1000.0;
+	for (;;) {
+		size_t n = 0;
+		for (size_t k = 0; k < m; k++)
+			if (w[k].waiting) {
+				pfd[n] = (struct pollfd){ .fd = w[k].c.fd, .events = POLLIN };
+				of[n++] = k;
+			}
+		int left = (int)((end - stats_now()) * 1000);
+		if (n == 0 || left <= 0 || (cancel && *cancel))
+			break;
+		if (poll(pfd, n, left < WATCH_SLICE_MS ? left : WATCH_SLICE_MS) < 0 && errno != EINTR)
+			break;
+		for (size_t k = 0; k < n; k++)
+			if (pfd[k].revents)
+				watch_read(&w[of[k]], &d->srv[from + of[k]].watch);
+	}
+	for (size_t k = 0; k < m; k++) {
+		if (w[k].opened)
+			conn_close(&w[k].c);	/* never parked: it is a watcher now */
+		buf_release(&w[k].line);
+	}
+	free(w);
+	free(pfd);
+	free(of);
+}
+
+/* Every reached server's watch (watch_batch), WATCH_BATCH servers at a time. */
+static void watch_all(const struct pool *p, struct doc_data *d, volatile sig_atomic_t *cancel)
+{
+	for (size_t i = 0; i < p->n; i += WATCH_BATCH)
+		watch_batch(p, d, i, i + WATCH_BATCH < p->n ? i + WATCH_BATCH : p->n, cancel);
 }
 
 /* Asks server i for everything but the walk. Returns 0, or -1 with s->error. */
@@ -219,7 +299,6 @@ static int probe(const struct pool *p, size_t i, struct doc_srv *s)
 	if (stats_raw_fetch(&c, "items", &cls, &cause) == 0 &&
 	    stats_raw_fetch(&c, "slabs", &cls, &cause) == 0)
 		take_classes(s, &cls);
-	s->watch = watch_allowed(p, i);
 out:
 	if (ret < 0) {
 		s->error = cause ? cause : xstrdup("failed");
@@ -536,6 +615,7 @@ int doc_gather(const struct pool *p, const struct doc_opts *o, struct doc_data *
 	double t0 = stats_now();
 	for (size_t i = 0; i < p->n; i++)
 		d->reached += probe(p, i, &d->srv[i]) == 0;
+	watch_all(p, d, o->cancel);
 	struct walk w = { .p = p, .o = o, .d = d, .rng = (uint64_t)time(NULL) * 2654435761u | 1 };
 	w.var_slots = o->deep ? xcalloc(VAR_SLOTS, sizeof(*w.var_slots)) : NULL;
 	w.homes = o->replicas > 0 ? xcalloc(REPLICA_CHECKS, sizeof(*w.homes)) : NULL;
