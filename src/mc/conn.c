@@ -568,8 +568,8 @@ static void more_records(struct conn *c)
 	}
 }
 
-/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
-static int fill(struct conn *c, char **cause)
+/* Makes room in c->in for a read: drops what was consumed, keeps at least 64 KB free. */
+static void in_room(struct conn *c)
 {
 	if (c->in_off > 0 && c->in_off == c->in.len) {
 		buf_reset(&c->in);
@@ -580,35 +580,61 @@ static int fill(struct conn *c, char **cause)
 		c->in_off = 0;
 	}
 	buf_grow(&c->in, 65536);
+}
+
+/* Reads what is there into c->in: 1 bytes came, IO_WAIT (wait for *want), or -1 with *cause
+ * (also on EOF, explained: a SASL or TLS server that closed without a reply). */
+static int read_some(struct conn *c, short *want, char **cause)
+{
+	in_room(c);
+	long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, want, cause);
+	if (r > 0) {
+		c->got_reply = 1;
+		c->in.len += (size_t)r;
+		more_records(c);
+		c->in.ptr[c->in.len] = '\0';
+		return 1;
+	}
+	if (r == IO_WAIT)
+		return IO_WAIT;
+	if (r == IO_EOF && !c->got_reply)
+		*cause = xasprintf("server %s: connection closed without a reply (a server "
+				   "with SASL, memcached -S, speaks only the binary protocol: "
+				   "memcsess cannot list keys there)", c->name);
+	else if (r == IO_EOF)
+		*cause = xasprintf("server %s: connection closed by server", c->name);
+	explain_tls(c, cause);
+	return -1;
+}
+
+/* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
+static int fill(struct conn *c, char **cause)
+{
 	for (;;) {
 		short want = POLLIN;
-		long r = io_read(c, c->in.ptr + c->in.len, c->in.cap - c->in.len - 1, &want, cause);
-		if (r > 0) {
-			c->got_reply = 1;
-			c->in.len += (size_t)r;
-			more_records(c);
-			c->in.ptr[c->in.len] = '\0';
-			return 0;
-		}
-		if (r == IO_WAIT) {
-			if (wait_fd(c, want, "waiting for a reply", cause) < 0)
-				return -1;
-			continue;
-		}
-		if (r == IO_EOF && !c->got_reply)
-			*cause = xasprintf("server %s: connection closed without a reply (a server "
-					   "with SASL, memcached -S, speaks only the binary protocol: "
-					   "memcsess cannot list keys there)", c->name);
-		else if (r == IO_EOF)
-			*cause = xasprintf("server %s: connection closed by server", c->name);
-		explain_tls(c, cause);
-		return -1;
+		int r = read_some(c, &want, cause);
+		if (r != IO_WAIT)
+			return r < 0 ? -1 : 0;
+		if (wait_fd(c, want, "waiting for a reply", cause) < 0)
+			return -1;
 	}
 }
 
 int conn_fill(struct conn *c, char **cause)
 {
 	return fill(c, cause);
+}
+
+int conn_pull(struct conn *c, char **cause)
+{
+	short want = POLLIN;
+	int r = read_some(c, &want, cause);
+	return r == IO_WAIT ? 0 : r;
+}
+
+int conn_pending(const struct conn *c)
+{
+	return c->ssl && SSL_has_pending(c->ssl);
 }
 
 long conn_recv(struct conn *c, void *p, size_t n, char **cause)
@@ -634,34 +660,37 @@ int conn_lost(struct conn *c)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+int conn_takeline(struct conn *c, const char **line, size_t *len, char **cause)
+{
+	char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
+	size_t avail = c->in.len - c->in_off;
+	char *nl = start ? memchr(start, '\n', avail) : NULL;
+	if (!nl) {
+		if (avail <= CONN_MAX_LINE)
+			return 0;
+		*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
+				   CONN_MAX_LINE);
+		return -1;
+	}
+	size_t n = (size_t)(nl - start);
+	c->in_off += n + 1;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	start[n] = '\0';
+	if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
+		c->unauthenticated = 1;
+	*line = start;
+	*len = n;
+	return 1;
+}
+
 int conn_readline(struct conn *c, const char **line, size_t *len, char **cause)
 {
-	size_t scanned = 0;
-	for (;;) {
-		char *start = c->in.ptr ? c->in.ptr + c->in_off : NULL;
-		size_t avail = c->in.len - c->in_off;
-		char *nl = start ? memchr(start + scanned, '\n', avail - scanned) : NULL;
-		if (nl) {
-			size_t n = (size_t)(nl - start);
-			c->in_off += n + 1;
-			if (n > 0 && start[n - 1] == '\r')
-				n--;
-			start[n] = '\0';
-			if (n == 28 && memcmp(start, "CLIENT_ERROR unauthenticated", 28) == 0)
-				c->unauthenticated = 1;
-			*line = start;
-			*len = n;
-			return 0;
-		}
-		if (avail > CONN_MAX_LINE) {
-			*cause = xasprintf("server %s: reply line longer than %d bytes", c->name,
-					   CONN_MAX_LINE);
-			return -1;
-		}
-		scanned = avail;
+	int r;
+	while ((r = conn_takeline(c, line, len, cause)) == 0)
 		if (fill(c, cause) < 0)
 			return -1;
-	}
+	return r < 0 ? -1 : 0;
 }
 
 int conn_readdata(struct conn *c, size_t n, const char **data, char **cause)

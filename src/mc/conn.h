@@ -59,6 +59,16 @@ int conn_readline(struct conn *c, const char **line, size_t *len, char **cause);
 /* Reads what the server has sent into c->in (at least one byte), waiting at most the timeout.
  * Returns 0 or -1 with *cause (also when the server closed the connection). */
 int conn_fill(struct conn *c, char **cause);
+/* Reads what is there now into c->in, without waiting: 1 bytes came (take lines with
+ * conn_takeline), 0 nothing yet (poll c->fd for POLLIN, after conn_pending), or -1 with *cause
+ * (closed, error). */
+int conn_pull(struct conn *c, char **cause);
+/* 1 when TLS holds bytes already received that conn_pull would give without c->fd polling
+ * readable: pull again before polling. */
+int conn_pending(const struct conn *c);
+/* Takes one whole line already in c->in, as conn_readline does, without reading: 1 taken,
+ * 0 no whole line yet, -1 with *cause (a line over CONN_MAX_LINE). */
+int conn_takeline(struct conn *c, const char **line, size_t *len, char **cause);
 /* Reads what is there now into p, without waiting: returns the count (> 0), 0 when nothing
  * has come (poll c->fd for POLLIN then), or -1 with *cause (closed, error). */
 long conn_recv(struct conn *c, void *p, size_t n, char **cause);

@@ -1,5 +1,7 @@
-/* poller.h: every server's stats sampled on background threads (one per server, plus one that
- * counts sessions far less often), for a display that must never wait on the network. */
+/* poller.h: every server's stats sampled in the background, for a display that must never wait
+ * on the network: one thread multiplexes every server's stats connection, a few open
+ * connections (and read SASL servers), one counts sessions far less often; as many threads
+ * for 2 servers as for 500. */
 #ifndef MEMCSESS_MC_POLLER_H
 #define MEMCSESS_MC_POLLER_H
 
