@@ -1,6 +1,7 @@
 /* poller.c: background stats sampling (see poller.h). One sampler thread serves every server:
  * at each tick of a shared clock (t0 + k * interval) it sends "stats" on every open connection
- * and reads the replies as they come, all sockets non-blocking in one poll(), so a stalled
+ * and reads the replies as they come, all sockets non-blocking in one epoll set (a wait costs
+ * what is ready, not what is open), so a stalled
  * server delays only its own sample, given up after the pool's timeout. What cannot be done
  * without waiting goes to POLLER_WORKERS worker threads: opening a connection (resolving,
  * connecting, TLS handshake, -Y login) and a SASL server's stats (libmemcached's binary
@@ -12,13 +13,14 @@
 #include "mc/conn.h"
 #include "mc/stats_binary.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,8 +69,8 @@ struct poller {
 	/* the sampler's: */
 	double round_at;	/* the last tick */
 	int news;		/* samples published since the last wake */
-	struct pollfd *pfd;
-	size_t *pfd_srv;
+	int ep;			/* the epoll set: the wake-up pipe and every open connection */
+	struct epoll_event *ev;
 	size_t *done;
 	/* under lock: */
 	size_t *queue, q_head, q_n;	/* servers whose job waits for a worker */
@@ -283,6 +285,17 @@ static void tick(struct poller *pl)
 	}
 }
 
+/* Adds the new connection of s to the epoll set (closing it removes it). */
+static int srv_watch(struct poller *pl, struct srv *s)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = s->idx };
+	if (epoll_ctl(pl->ep, EPOLL_CTL_ADD, s->c.fd, &e) == 0)
+		return 0;
+	srv_fail(pl, s, STATS_ERROR, xasprintf("server %s: epoll: %s", s->c.name,
+					       strerror(errno)));
+	return -1;
+}
+
 /* Takes in the jobs the workers finished: a SASL sample is published, a connection opened
  * is asked for stats at once, a failure is published. */
 static void jobs_take(struct poller *pl)
@@ -301,7 +314,7 @@ static void jobs_take(struct poller *pl)
 		s->busy = 0;
 		if (pl->p->sasl)
 			publish(pl, s, s->job_r, &s->job_sample, s->job_cause);
-		else if (s->job_r == 0)
+		else if (s->job_r == 0 && srv_watch(pl, s) == 0)
 			srv_ask(pl, s);
 		else
 			publish(pl, s, s->job_r, NULL, s->job_cause);
@@ -387,27 +400,30 @@ static int sleep_ms(struct poller *pl, double now, double until)
 	return until <= now ? 0 : (int)ceil((until - now) * 1000);
 }
 
-/* One wait: on the wake-up pipe and every awaited reply, then reads what came. */
+/* What came on the connection of s: a reply's lines when one is awaited; else the server
+ * closed an idle connection (went away, restarted) or said what nobody asked: it is closed,
+ * and the next tick opens a new one, whose outcome is what shows. */
+static void srv_ready(struct poller *pl, struct srv *s)
+{
+	if (s->asked)
+		srv_read(pl, s);
+	else
+		srv_disconnect(s);
+}
+
+/* One wait: on the wake-up pipe and every open connection, then reads what came. */
 static void wait_events(struct poller *pl, double until)
 {
-	size_t n = 1;
-	pl->pfd[0] = (struct pollfd){ .fd = pl->wake_fd[0], .events = POLLIN };
-	for (size_t i = 0; i < pl->p->n; i++) {
-		if (!pl->srv[i].asked)
-			continue;
-		pl->pfd[n] = (struct pollfd){ .fd = pl->srv[i].c.fd, .events = POLLIN };
-		pl->pfd_srv[n++] = i;
+	int r = epoll_wait(pl->ep, pl->ev, (int)pl->p->n + 1, sleep_ms(pl, stats_now(), until));
+	for (int k = 0; k < r; k++) {
+		uint64_t i = pl->ev[k].data.u64;
+		char b[64];
+		if (i == UINT64_MAX)
+			while (read(pl->wake_fd[0], b, sizeof(b)) > 0)
+				;
+		else if (pl->srv[i].open)
+			srv_ready(pl, &pl->srv[i]);
 	}
-	int r = poll(pl->pfd, n, sleep_ms(pl, stats_now(), until));
-	if (r <= 0)
-		return;
-	char b[64];
-	if (pl->pfd[0].revents)
-		while (read(pl->wake_fd[0], b, sizeof(b)) > 0)
-			;
-	for (size_t k = 1; k < n; k++)
-		if (pl->pfd[k].revents)
-			srv_read(pl, &pl->srv[pl->pfd_srv[k]]);
 }
 
 /* The body of the sampler thread. */
@@ -516,6 +532,18 @@ static void init_sync(struct poller *pl)
 	pthread_mutex_init(&pl->lock, NULL);
 }
 
+/* A new epoll set watching the wake-up pipe wake (-1: none). Returns -1 on failure. */
+static int epoll_open(int wake)
+{
+	int ep = wake >= 0 ? epoll_create1(EPOLL_CLOEXEC) : -1;
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+	if (ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, wake, &e) < 0) {
+		close(ep);
+		ep = -1;
+	}
+	return ep;
+}
+
 /* Starts the sampler, the workers and the counter. */
 static void threads_start(struct poller *pl)
 {
@@ -523,7 +551,7 @@ static void threads_start(struct poller *pl)
 	for (size_t k = 0; k < want; k++)
 		if (pthread_create(&pl->workers[pl->n_workers], NULL, worker_run, pl) == 0)
 			pl->n_workers++;
-	if (pl->n_workers > 0 && pl->wake_fd[0] >= 0)
+	if (pl->n_workers > 0 && pl->ep >= 0)
 		pl->sampler_started = pthread_create(&pl->sampler, NULL, sampler_run, pl) == 0;
 	if (!pl->sampler_started)
 		for (size_t i = 0; i < pl->p->n; i++)
@@ -547,8 +575,8 @@ struct poller *poller_start(const struct pool *p, const struct poller_opts *o)
 	pl->srv = xcalloc(p->n, sizeof(*pl->srv));
 	pl->queue = xcalloc(p->n, sizeof(*pl->queue));
 	pl->done = xcalloc(p->n, sizeof(*pl->done));
-	pl->pfd = xcalloc(p->n + 1, sizeof(*pl->pfd));
-	pl->pfd_srv = xcalloc(p->n + 1, sizeof(*pl->pfd_srv));
+	pl->ev = xcalloc(p->n + 1, sizeof(*pl->ev));
+	pl->ep = epoll_open(pl->wake_fd[0]);
 	pl->t0 = stats_now();
 	for (size_t i = 0; i < p->n; i++) {
 		pl->srv[i].idx = i;
@@ -635,13 +663,14 @@ void poller_free(struct poller *pl)
 	for (int k = 0; k < 2; k++)
 		if (pl->wake_fd[k] >= 0)
 			close(pl->wake_fd[k]);
+	if (pl->ep >= 0)
+		close(pl->ep);
 	pthread_cond_destroy(&pl->cond);
 	pthread_cond_destroy(&pl->work);
 	pthread_mutex_destroy(&pl->lock);
 	free(pl->queue);
 	free(pl->done);
-	free(pl->pfd);
-	free(pl->pfd_srv);
+	free(pl->ev);
 	free(pl->srv);
 	free(pl);
 }
