@@ -27,6 +27,8 @@
 
 #define POLLER_WORKERS 4	/* threads for what waits: opening connections, SASL stats */
 #define SETTLE 0.25		/* seconds after a tick before a partial round is told */
+#define GATHER_NS 2000000L	/* while replies are awaited, a pause between waits: replies
+				 * that come meanwhile are read in one turn, not a turn each */
 
 enum job_state { JOB_NONE, JOB_QUEUED, JOB_DONE };
 
@@ -424,6 +426,9 @@ static void wait_events(struct poller *pl, double until)
 		else if (pl->srv[i].open)
 			srv_ready(pl, &pl->srv[i]);
 	}
+	struct timespec gather = { 0, GATHER_NS };
+	if (r > 0 && !stopping(pl) && !round_over(pl))
+		nanosleep(&gather, NULL);
 }
 
 /* The body of the sampler thread. */
