@@ -402,14 +402,15 @@ static int sleep_ms(struct poller *pl, double now, double until)
 	return until <= now ? 0 : (int)ceil((until - now) * 1000);
 }
 
-/* What came on the connection of s: a reply's lines when one is awaited; else the server
- * closed an idle connection (went away, restarted) or said what nobody asked: it is closed,
- * and the next tick opens a new one, whose outcome is what shows. */
+/* What came on the connection of s: a reply's lines when one is awaited. Else TLS's own
+ * records (session tickets: read, dropped), or the server closed an idle connection (went
+ * away, restarted) or said what nobody asked: it is closed, and the next tick opens a new one,
+ * whose outcome is what shows. */
 static void srv_ready(struct poller *pl, struct srv *s)
 {
 	if (s->asked)
 		srv_read(pl, s);
-	else
+	else if (!s->c.ssl || conn_lost(&s->c) || conn_pending(&s->c))
 		srv_disconnect(s);
 }
 
@@ -558,10 +559,13 @@ static void threads_start(struct poller *pl)
 			pl->n_workers++;
 	if (pl->n_workers > 0 && pl->ep >= 0)
 		pl->sampler_started = pthread_create(&pl->sampler, NULL, sampler_run, pl) == 0;
-	if (!pl->sampler_started)
-		for (size_t i = 0; i < pl->p->n; i++)
-			snprintf(pl->srv[i].snap.error, sizeof(pl->srv[i].snap.error),
-				 "server %s: cannot start a thread", pl->p->servers[i].name);
+	for (size_t i = 0; i < pl->p->n && !pl->sampler_started; i++) {
+		struct srv_snap *n = &pl->srv[i].snap;
+		n->state = SRV_DOWN;
+		n->attempts = 1;	/* a failed sample: top --once does not wait for one */
+		snprintf(n->error, sizeof(n->error), "server %s: cannot start a thread",
+			 pl->p->servers[i].name);
+	}
 	pl->counter_started = pthread_create(&pl->counter, NULL, count_run, pl) == 0;
 }
 
