@@ -297,7 +297,7 @@ static int panel_update(struct top *t, void *st)
 	for (size_t i = 0; i < t->pool->n && sel != (size_t)-1; i++)
 		if (p->order[i] == sel)
 			p->sel = i;
-	return 1;
+	return 0;	/* what it shows changes with the poller's news, told by tui.c */
 }
 
 /* Chooses the columns that fit in width; widths[c] 0 for a column left out. */

@@ -64,6 +64,7 @@ struct poller {
 	size_t n_workers;
 	int wake_fd[2];		/* the sampler's wake-up pipe: a job done, or stop */
 	int pending;		/* a wake is outstanding (atomic) */
+	unsigned gen, seen_gen;	/* under lock: changes made, and seen by the last snapshot */
 	int stop;		/* atomic; written under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;	/* the counter's */
@@ -169,6 +170,7 @@ static void publish(struct poller *pl, struct srv *s, int r, const struct stats_
 {
 	pthread_mutex_lock(&pl->lock);
 	s->snap.attempts++;
+	pl->gen++;
 	if (r == 0) {
 		record_good(s, cur);
 	} else {
@@ -474,6 +476,7 @@ static void count_one(struct poller *pl, size_t i)
 		conn_close(&c);
 	}
 	pthread_mutex_lock(&pl->lock);
+	pl->gen++;
 	struct srv_snap *snap = &pl->srv[i].snap;
 	if (r == 0) {
 		snap->sessions = (int64_t)n;
@@ -509,6 +512,7 @@ static void *count_run(void *arg)
 			break;
 		pl->count_req = 0;
 		pl->counting = 1;
+		pl->gen++;
 		pthread_mutex_unlock(&pl->lock);
 		double start = stats_now();
 		for (size_t i = 0; i < pl->p->n && !stopping(pl); i++)
@@ -516,6 +520,7 @@ static void *count_run(void *arg)
 		double end = stats_now();
 		pthread_mutex_lock(&pl->lock);
 		pl->counting = 0;
+		pl->gen++;
 		pl->next_count = 0;
 		if (pl->o.count_every > 0)
 			pl->next_count = fmax(start + pl->o.count_every, end + 9 * (end - start));
@@ -596,7 +601,7 @@ struct poller *poller_start(const struct pool *p, const struct poller_opts *o)
 	return pl;
 }
 
-void poller_snapshot(struct poller *pl, struct srv_snap *out)
+int poller_snapshot(struct poller *pl, struct srv_snap *out)
 {
 	__atomic_store_n(&pl->pending, 0, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&pl->lock);
@@ -607,7 +612,10 @@ void poller_snapshot(struct poller *pl, struct srv_snap *out)
 		for (size_t k = 0; k < s->ring_n; k++)
 			out[i].hist[k] = s->ring[(s->ring_head + k) % POLL_HIST];
 	}
+	int changed = pl->gen != pl->seen_gen;
+	pl->seen_gen = pl->gen;
 	pthread_mutex_unlock(&pl->lock);
+	return changed;
 }
 
 int poller_counting(struct poller *pl, double *next_in)
@@ -639,6 +647,7 @@ void poller_pause_count(struct poller *pl, int paused)
 void poller_set_sessions(struct poller *pl, size_t i, uint64_t n)
 {
 	pthread_mutex_lock(&pl->lock);
+	pl->gen++;
 	pl->srv[i].snap.sessions = (int64_t)n;
 	pl->srv[i].snap.counted_at = stats_now();
 	pl->srv[i].snap.count_error[0] = '\0';
