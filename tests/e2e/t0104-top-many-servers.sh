@@ -98,4 +98,6 @@ check_panel "once it goes on, every row is UP again with its items and sessions"
 keys() { tm send-keys -t "$@"; }
 keys main q
 check "q quits with exit 0" wait_pane main "^EXIT=0"
+check "top said nothing on stderr (no sanitizer report)" bash -c "! grep -qE 'Sanitizer|runtime error|memcsess:' '$TMP/pane.main'"
+check "--once said nothing on stderr" test ! -s "$TMP/once.err"
 exit $((FAILS > 0))
