@@ -297,7 +297,7 @@ static int panel_update(struct top *t, void *st)
 	for (size_t i = 0; i < t->pool->n && sel != (size_t)-1; i++)
 		if (p->order[i] == sel)
 			p->sel = i;
-	return 1;
+	return 0;	/* what it shows changes with the poller's news, told by tui.c */
 }
 
 /* The STATE column's width: its own, or wider for the total row's "256/256up" (pools of

@@ -287,7 +287,7 @@ static int update(struct top *t)
 	int changed = act_update(t);
 	t->now = time(NULL);
 	t->mono = stats_now();
-	poller_snapshot(t->poller, t->snap);
+	changed |= poller_snapshot(t->poller, t->snap);
 	for (size_t k = 0; k < t->depth; k++)
 		changed |= views[t->stack[k]]->update(t, t->state[t->stack[k]]);
 	return changed;
@@ -455,7 +455,9 @@ static int loop(struct top *t, long iterations)
 {
 	struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
 				 { .fd = wake_fd[0], .events = POLLIN } };
-	double next_tick = stats_now() + t->interval, last_draw = 0;
+	/* ticks half an interval after the poller's: its news is drawn, and the tick then draws
+	 * only when nothing was for half an interval (one draw a tick, not two) */
+	double next_tick = stats_now() + t->interval * 1.5, last_draw = 0;
 	long ticks = 0;
 	int dirty = 1;
 	while (!got_quit) {
@@ -469,7 +471,7 @@ static int loop(struct top *t, long iterations)
 		if (tick) {
 			ticks++;
 			next_tick += t->interval * floor((now - next_tick) / t->interval + 1);
-			dirty = 1;
+			dirty |= now - last_draw >= t->interval / 2;
 		}
 		dirty |= update(t);
 		if (dirty && (tick || now - last_draw >= DRAW_GAP)) {

@@ -720,6 +720,11 @@ int conn_pull(struct conn *c, char **cause)
 	return pull(c, &want, cause);
 }
 
+int conn_pending(const struct conn *c)
+{
+	return c->ssl && SSL_has_pending(c->ssl);
+}
+
 /* Reads more bytes into c->in; returns 0 or -1 with *cause (also on EOF). */
 static int fill(struct conn *c, char **cause)
 {

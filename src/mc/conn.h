@@ -81,6 +81,9 @@ char *conn_timeout_cause(const struct conn *c, const char *what);
 /* Reads what the server has sent into c->in (at least one byte), waiting at most the timeout.
  * Returns 0 or -1 with *cause (also when the server closed the connection). */
 int conn_fill(struct conn *c, char **cause);
+/* 1 when TLS holds bytes already received that conn_pull would give without c->fd polling
+ * readable: pull again before polling. */
+int conn_pending(const struct conn *c);
 /* Reads what is there now into p, without waiting: returns the count (> 0), 0 when nothing
  * has come (poll c->fd for POLLIN then), or -1 with *cause (closed, error). */
 long conn_recv(struct conn *c, void *p, size_t n, char **cause);

@@ -1,5 +1,7 @@
-/* poller.h: every server's stats sampled on background threads (one per server, plus one that
- * counts sessions far less often), for a display that must never wait on the network. */
+/* poller.h: every server's stats sampled in the background, for a display that must never wait
+ * on the network: one thread multiplexes every server's stats connection, a few open
+ * connections (and read SASL servers), one counts sessions far less often; as many threads
+ * for 2 servers as for 500. */
 #ifndef MEMCSESS_MC_POLLER_H
 #define MEMCSESS_MC_POLLER_H
 
@@ -45,8 +47,9 @@ struct poller;
 
 /* Starts sampling every server of p (p must outlive the poller). Returns new. */
 struct poller *poller_start(const struct pool *p, const struct poller_opts *o);
-/* Copies every server's state into out (p->n entries). */
-void poller_snapshot(struct poller *pl, struct srv_snap *out);
+/* Copies every server's state into out (p->n entries). Returns 1 when something changed since
+ * the last snapshot (a sample, a count), else 0. */
+int poller_snapshot(struct poller *pl, struct srv_snap *out);
 /* 1 while a session count pass is running; *next_in gets seconds until the next one (-1 none). */
 int poller_counting(struct poller *pl, double *next_in);
 /* Starts a session count pass now (unless one is running). */

@@ -60,6 +60,18 @@ enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_
 	return r == STATS_STAT ? stats_parse_stat(s, &pair, cause) : r;
 }
 
+enum stats_line stats_take(const struct conn *c, struct stats_sample *s, const char *line,
+			   size_t len, char **cause)
+{
+	enum stats_line r = stats_parse_line(s, line, len, cause);
+	if (r < 0) {
+		char *inner = *cause;
+		*cause = xasprintf("server %s: %s", c->name, inner);
+		free(inner);
+	}
+	return r;
+}
+
 int stats_fetch(struct conn *c, struct stats_sample *s, char **cause)
 {
 	double at = s->at;
@@ -72,15 +84,9 @@ int stats_fetch(struct conn *c, struct stats_sample *s, char **cause)
 		size_t len;
 		if (conn_readline(c, &line, &len, cause) < 0)
 			return STATS_ERROR;
-		enum stats_line r = stats_parse_line(s, line, len, cause);
-		if (r == STATS_END)
-			return 0;
-		if (r < 0) {
-			char *inner = *cause;
-			*cause = xasprintf("server %s: %s", c->name, inner);
-			free(inner);
+		enum stats_line r = stats_take(c, s, line, len, cause);
+		if (r <= 0)
 			return r;
-		}
 	}
 }
 

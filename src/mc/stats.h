@@ -44,6 +44,10 @@ enum stats_line stats_parse_stat(struct stats_sample *s, const struct stats_pair
  * STATS_AUTH *cause (new) names the line's problem and the byte offset where it is. */
 enum stats_line stats_parse_line(struct stats_sample *s, const char *line, size_t len,
 				 char **cause);
+/* Takes one line of a "stats" reply read on c into s: STATS_STAT, STATS_END, or STATS_ERROR /
+ * STATS_AUTH with *cause naming the server (for a reader that does not wait, as top's). */
+enum stats_line stats_take(const struct conn *c, struct stats_sample *s, const char *line,
+			   size_t len, char **cause);
 /* Sends "stats" on c and reads the reply into s (s->at is left to the caller). Returns
  * STATS_END (0) on success, or STATS_ERROR / STATS_AUTH with *cause naming the server. */
 int stats_fetch(struct conn *c, struct stats_sample *s, char **cause);

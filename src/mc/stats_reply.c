@@ -83,7 +83,9 @@ int stats_reply_take(const struct stats_field *fields, size_t n, void *dst,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct stats_field *f = &fields[i];
-		if (strlen(f->name) != pair->name_len ||
+		/* the first byte first: a reply has some 90 lines, each looked up in the table */
+		if (pair->name_len == 0 || f->name[0] != pair->name[0] ||
+		    strnlen(f->name, pair->name_len + 1) != pair->name_len ||
 		    memcmp(f->name, pair->name, pair->name_len) != 0)
 			continue;
 		if (take_value((char *)dst + f->off, f->kind, f->size, pair->value,
