@@ -310,12 +310,12 @@ measure() {
 top_cpu() {
 	local tag=$1 pool=$2 dist=$3 pid t0 t1 f k v
 	say "memcsess top on $(servers "$pool" | wc -l) servers for 5 + ${TOP_SECS}s"
-	rm -f "$TMP/top.pid"
 	tm new-session -d -s "top$tag" -x 160 -y 45 \
-		"echo \$\$ >$TMP/top.pid; exec $MEMCSESS -s $pool --distribution $dist --timeout $TIMEOUT top -d 1 --readonly"
+		"exec $MEMCSESS -s $pool --distribution $dist --timeout $TIMEOUT top -d 1 --readonly"
 	read -r -t 5 -u "$NEVER" _
-	read -r pid <"$TMP/top.pid" 2>/dev/null || fail "memcsess top did not start ($tag)"
-	case $pid in '' | *[!0-9]*) fail "memcsess top ($tag): no pid in $TMP/top.pid: '$pid'" ;; esac
+	# the pane's process: the shell that exec'd memcsess (a pid file was once read back wrong)
+	pid=$(tm list-panes -t "top$tag" -F '#{pane_pid}' 2>/dev/null | head -1)
+	case $pid in '' | *[!0-9]*) fail "memcsess top did not start ($tag): pane pid '$pid'" ;; esac
 	read -r -a f <"/proc/$pid/stat" 2>/dev/null || fail "memcsess top ended early ($tag)"
 	t0=$((f[13] + f[14]))
 	read -r -t "$TOP_SECS" -u "$NEVER" _
