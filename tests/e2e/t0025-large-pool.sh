@@ -132,7 +132,16 @@ check_eq "PHP wrote $SESSIONS sessions over $N servers" $SESSIONS "$(sort -u "$T
 held "${PORTS[@]}" | sort >"$TMP/held"
 cut -d' ' -f1 "$TMP/held" >"$TMP/got"
 same_sids "the servers hold every session PHP wrote, each once" "$TMP/all.sids" "$TMP/got"
-check_eq "every server holds some of them" $N "$(cut -d' ' -f2 "$TMP/held" | sort -u | wc -l)"
+# 3,000 sids over 256 servers: about 12 each, and now and then a server with none (chance)
+holding=$(cut -d' ' -f2 "$TMP/held" | sort -u | wc -l)
+check "the sessions are spread over the servers ($holding of $N hold some)" \
+	test "$holding" -ge $((N - 3))
+# holding_from I: the index of the first server from I on that holds sessions
+holding_from() {
+	local i=$1
+	while [ "$i" -lt $((N - 1)) ] && ! grep -q " ${PORTS[$i]}\$" "$TMP/held"; do i=$((i + 1)); done
+	echo "$i"
+}
 
 # cell FILE ROW HEAD: the right-aligned cell under column HEAD in the line starting with ROW
 # (as t0100).
@@ -157,14 +166,18 @@ check "ketama over $N servers: the error says why and to give modula" \
 	grep -q "$N servers with consistent hashing (ketama): libmemcached.*--distribution modula" "$ERR"
 
 # ---- three sick servers, each in place of a real one (same name: PHP's placement holds)
-DEAD=${PORTS[10]}
-FROZEN=${PORTS[100]}
-GARBAGE=${PORTS[200]}
+# (each one that holds sessions, so that losing it shows)
+iD=$(holding_from 10)
+iF=$(holding_from 100)
+iG=$(holding_from 200)
+DEAD=${PORTS[$iD]}
+FROZEN=${PORTS[$iF]}
+GARBAGE=${PORTS[$iG]}
 SICK="$DEAD $FROZEN $GARBAGE"
-kill "${PIDS[10]}"
-kill -STOP "${PIDS[100]}"
-kill "${PIDS[200]}"
-wait "${PIDS[10]}" "${PIDS[200]}" 2>/dev/null
+kill "${PIDS[$iD]}"
+kill -STOP "${PIDS[$iF]}"
+kill "${PIDS[$iG]}"
+wait "${PIDS[$iD]}" "${PIDS[$iG]}" 2>/dev/null
 fake_start G garbage "$GARBAGE" || { not_ok "the garbage server could not start on $GARBAGE"; exit 1; }
 grep -vE " ($DEAD|$FROZEN|$GARBAGE)\$" "$TMP/held" | cut -d' ' -f1 >"$TMP/good.sids"
 good=$(wc -l <"$TMP/good.sids")
@@ -189,7 +202,7 @@ verdict() {
 why() { grep "127\.0\.0\.1:$2\b" "$1" | grep -qE "$3"; }
 
 check_eq "the frozen server is stopped (state T)" T \
-	"$(for i in $(seq 20); do st=$(awk '{print $3}' "/proc/${PIDS[100]}/stat"); [ "$st" = T ] && break; sleep 0.1; done; echo "$st")"
+	"$(for i in $(seq 20); do st=$(awk '{print $3}' "/proc/${PIDS[$iF]}/stat"); [ "$st" = T ] && break; sleep 0.1; done; echo "$st")"
 
 # Each walker in turn (together they would contend for the servers' 64 connections and their
 # one crawler).
