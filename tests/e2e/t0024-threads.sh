@@ -47,7 +47,7 @@ check_eq "every other server's sessions come out" $((400 - onstopped)) \
 
 # Servers that never answer the connect (a listener whose queue is full: the kernel drops the
 # handshake, as for a host that is down) are waited for side by side, not one after another.
-python3 "$(dirname "$0")/../blackhole.py" 3 60 >"$TMP/holes" &
+php "$PHP_DIR/blackhole.php" 3 60 >"$TMP/holes" &
 HOLES_PID=$!
 for i in $(seq 50); do [ "$(wc -l <"$TMP/holes")" -ge 3 ] && break; sleep 0.1; done
 HOLED=$POOL
