@@ -81,7 +81,7 @@ static int finish_connect(struct conn *c, const struct sockaddr *sa, socklen_t s
 	return 0;
 }
 
-/* Opens a socket of family and connects it to sa. */
+/* Opens a socket of family and connects it to sa, waiting (a unix socket). */
 static int try_connect(struct conn *c, int family, const struct sockaddr *sa, socklen_t salen,
 		       char **cause)
 {
@@ -94,10 +94,6 @@ static int try_connect(struct conn *c, int family, const struct sockaddr *sa, so
 		close(c->fd);
 		c->fd = -1;
 		return -1;
-	}
-	if (family != AF_UNIX) {
-		int one = 1;
-		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	return 0;
 }
@@ -115,28 +111,91 @@ static int open_unix(struct conn *c, const char *path, char **cause)
 	return try_connect(c, AF_UNIX, (struct sockaddr *)&sun, sizeof(sun), cause);
 }
 
-static int open_tcp(struct conn *c, const char *host, const char *port, char **cause)
+/* Resolves host:port into c->addrs, the first to try at c->addr; 0, or -1 with *cause. */
+static int resolve(struct conn *c, const char *host, const char *port, char **cause)
 {
-	struct addrinfo hints, *res = NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_family = AF_UNSPEC;
-	int rc = getaddrinfo(host, port, &hints, &res);
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	int rc = getaddrinfo(host, port, &hints, &c->addrs);
 	if (rc != 0) {
 		*cause = xasprintf("server %s: cannot resolve '%s': %s", c->name, host,
 				   gai_strerror(rc));
+		c->addrs = NULL;
 		return -1;
 	}
-	int ret = -1;
-	for (struct addrinfo *ai = res; ai && ret < 0; ai = ai->ai_next) {
-		if (ai != res) {
-			free(*cause);
-			*cause = NULL;
+	c->addr = c->addrs;
+	return 0;
+}
+
+/* Connects to c->addr, or the addresses after it, without waiting: 1 connected, 0 under way
+ * (c->fd waits for POLLOUT), -1 with *cause when none is left. */
+static int start_next(struct conn *c, char **cause)
+{
+	for (; c->addr; c->addr = c->addr->ai_next) {
+		free(*cause);
+		*cause = NULL;
+		c->fd = socket(c->addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->fd < 0) {
+			*cause = xasprintf("server %s: socket: %s", c->name, strerror(errno));
+			continue;
 		}
-		ret = try_connect(c, ai->ai_family, ai->ai_addr, ai->ai_addrlen, cause);
+		if (connect(c->fd, c->addr->ai_addr, c->addr->ai_addrlen) == 0)
+			return 1;
+		if (errno == EINPROGRESS)
+			return 0;
+		*cause = xasprintf("server %s: connect: %s", c->name, strerror(errno));
+		close(c->fd);
+		c->fd = -1;
 	}
-	freeaddrinfo(res);
-	return ret;
+	return -1;
+}
+
+/* The address being tried failed (*cause says how): the next one, as start_next. */
+static int next_addr(struct conn *c, char **cause)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->addr = c->addr->ai_next;
+	return start_next(c, cause);
+}
+
+/* After POLLOUT on a connect under way: as start_next. */
+static int connect_done(struct conn *c, char **cause)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (!err)
+		return 1;
+	*cause = xasprintf("server %s: connect: %s", c->name, strerror(err));
+	return next_addr(c, cause);
+}
+
+/* Ends a TCP connect (r as start_next): 1 connected (no delay, the addresses let go), 0 under
+ * way, -1 with *cause (nothing left open). */
+static int tcp_step(struct conn *c, int r)
+{
+	if (r == 1) {
+		int one = 1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	if (r != 0 && c->addrs) {
+		freeaddrinfo(c->addrs);
+		c->addrs = NULL;
+		c->addr = NULL;
+	}
+	return r;
+}
+
+/* Connects c to host:port, waiting at most the timeout for each of its addresses; 0 or -1. */
+static int open_tcp(struct conn *c, const char *host, const char *port, char **cause)
+{
+	if (resolve(c, host, port, cause) < 0)
+		return -1;
+	int r = start_next(c, cause);
+	while (r == 0)
+		r = wait_fd(c, POLLOUT, "connecting", cause) < 0 ? next_addr(c, cause)
+								  : connect_done(c, cause);
+	return tcp_step(c, r) == 1 ? 0 : -1;
 }
 
 /* What one read or write did, besides moving bytes (> 0). */
@@ -457,7 +516,8 @@ static struct kept kept_take(const struct pool_server *s)
 	return (struct kept){ .fd = -1 };
 }
 
-int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
+/* Sets c up for server s; 1 when it took a connection the pool kept (open, nothing to do). */
+static int conn_begin(struct conn *c, const struct pool_server *s, int timeout_ms)
 {
 	memset(c, 0, sizeof(*c));
 	c->name = s->name;
@@ -466,112 +526,56 @@ int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char 
 	struct kept k = kept_take(s);
 	c->fd = k.fd;
 	c->ssl = k.ssl;
-	if (c->fd >= 0) {
-		c->got_reply = 1;
-		return 0;
-	}
-	int r = s->socket ? open_unix(c, s->socket, cause) : open_tcp(c, s->host, s->port, cause);
-	/* memcached speaks TLS on TCP listeners only: a unix socket stays plaintext */
-	if (r == 0 && s->tls && !s->socket && tls_start(c, s, cause) < 0) {
-		conn_close(c);
-		return -1;
-	}
-	if (r == 0 && s->username && s->password)
-		r = conn_login(c, s, cause);
-	return r;
+	c->got_reply = c->fd >= 0;
+	return c->fd >= 0;
 }
 
-/* Connects to c->addr, or the addresses after it, without waiting: 1 connected, 0 under way
- * (c->fd waits for POLLOUT), -1 with *cause when none is left. */
-static int start_next(struct conn *c, char **cause)
+/* c is connected to its server: the TLS handshake (memcached speaks TLS on TCP listeners only:
+ * a unix socket stays plaintext) and the -Y login, waiting. 0, or -1 with *cause (closed). */
+static int conn_setup(struct conn *c, char **cause)
 {
-	for (; c->addr; c->addr = c->addr->ai_next) {
-		free(*cause);
-		*cause = NULL;
-		c->fd = socket(c->addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (c->fd < 0) {
-			*cause = xasprintf("server %s: socket: %s", c->name, strerror(errno));
-			continue;
-		}
-		if (connect(c->fd, c->addr->ai_addr, c->addr->ai_addrlen) == 0)
-			return 1;
-		if (errno == EINPROGRESS)
-			return 0;
-		*cause = xasprintf("server %s: connect: %s", c->name, strerror(errno));
-		close(c->fd);
-		c->fd = -1;
-	}
-	return -1;
-}
-
-/* The socket is connected: what conn_open does after connecting (TLS, login). */
-static int opened(struct conn *c, char **cause)
-{
-	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	freeaddrinfo(c->addrs);
-	c->addrs = NULL;
-	c->addr = NULL;
 	const struct pool_server *s = c->server;
-	if (s->tls && tls_start(c, s, cause) < 0) {
+	if (s->tls && !s->socket && tls_start(c, s, cause) < 0) {
 		conn_close(c);
 		return -1;
 	}
-	if (s->username && s->password && conn_login(c, s, cause) < 0)
-		return -1;
-	return 1;
+	if (s->username && s->password)
+		return conn_login(c, s, cause);
+	return 0;
+}
+
+int conn_open(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
+{
+	if (conn_begin(c, s, timeout_ms))
+		return 0;
+	int r = s->socket ? open_unix(c, s->socket, cause) : open_tcp(c, s->host, s->port, cause);
+	return r == 0 ? conn_setup(c, cause) : -1;
+}
+
+/* A TCP connect went a step (r as start_next): conn_open_start's and conn_open_finish's
+ * return. */
+static int open_step(struct conn *c, int r, char **cause)
+{
+	r = tcp_step(c, r);
+	if (r == 1)
+		return conn_setup(c, cause) == 0 ? 1 : -1;
+	return r;
 }
 
 int conn_open_start(struct conn *c, const struct pool_server *s, int timeout_ms, char **cause)
 {
 	if (s->socket)		/* a unix socket connects at once or not at all */
 		return conn_open(c, s, timeout_ms, cause) == 0 ? 1 : -1;
-	memset(c, 0, sizeof(*c));
-	c->name = s->name;
-	c->timeout_ms = timeout_ms;
-	c->server = s;
-	c->fd = -1;
-	struct kept k = kept_take(s);
-	if (k.fd >= 0) {
-		c->fd = k.fd;
-		c->ssl = k.ssl;
-		c->got_reply = 1;
+	if (conn_begin(c, s, timeout_ms))
 		return 1;
-	}
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
-	int rc = getaddrinfo(s->host, s->port, &hints, &c->addrs);
-	if (rc != 0) {
-		*cause = xasprintf("server %s: cannot resolve '%s': %s", c->name, s->host,
-				   gai_strerror(rc));
-		c->addrs = NULL;
+	if (resolve(c, s->host, s->port, cause) < 0)
 		return -1;
-	}
-	c->addr = c->addrs;
-	int r = start_next(c, cause);
-	if (r == 1)
-		return opened(c, cause);
-	if (r < 0)
-		conn_close(c);
-	return r;
+	return open_step(c, start_next(c, cause), cause);
 }
 
 int conn_open_finish(struct conn *c, char **cause)
 {
-	int err = 0;
-	socklen_t len = sizeof(err);
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	if (!err)
-		return opened(c, cause);
-	*cause = xasprintf("server %s: connect: %s", c->name, strerror(err));
-	close(c->fd);
-	c->fd = -1;
-	c->addr = c->addr->ai_next;
-	int r = start_next(c, cause);
-	if (r == 1)
-		return opened(c, cause);
-	if (r < 0)
-		conn_close(c);
-	return r;
+	return open_step(c, connect_done(c, cause), cause);
 }
 
 void conn_close(struct conn *c)
