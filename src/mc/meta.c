@@ -129,6 +129,16 @@ static void reply_clear(struct mg_reply *r)
 	r->idle = -1;
 }
 
+/* The value size of a "VA <size> <flags>" line of len bytes into *n: the offset of its flags,
+ * 0 when the size is no number. */
+static size_t va_size(const char *line, size_t len, uint64_t *n)
+{
+	size_t off = 3;
+	while (off < len && line[off] != ' ')
+		off++;
+	return parse_u64(line + 3, off - 3, n) == 0 ? off : 0;	/* fails on no digits too */
+}
+
 int meta_reply_ready(const struct conn *c)
 {
 	const char *line = c->in.ptr ? c->in.ptr + c->in_off : NULL;
@@ -136,15 +146,13 @@ int meta_reply_ready(const struct conn *c)
 	const char *nl = line ? memchr(line, '\n', avail) : NULL;
 	if (!nl)
 		return avail > CONN_MAX_LINE;	/* meta_read_get fails on it at once */
-	size_t len = (size_t)(nl - line), off = 3;
+	size_t len = (size_t)(nl - line), off;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len <= 3 || memcmp(line, "VA ", 3) != 0)
 		return 1;
-	while (off < len && line[off] != ' ')
-		off++;
 	uint64_t n;
-	if (parse_u64(line + 3, off - 3, &n) != 0 || n > CONN_MAX_VALUE)
+	if (!(off = va_size(line, len, &n)) || n > CONN_MAX_VALUE)
 		return 1;	/* refused without reading on */
 	if (avail - (size_t)(nl + 1 - line) >= n + 2)
 		return 1;
@@ -167,11 +175,9 @@ int meta_read_get(struct conn *c, const char *key, struct mg_reply *r, struct bu
 		r->found = 1;
 		bad = parse_flags(r, line + 2, len - 2, 2);
 	} else if (len > 3 && memcmp(line, "VA ", 3) == 0) {
-		size_t off = 3;
 		uint64_t n;
-		while (off < len && line[off] != ' ')
-			off++;
-		int ok = parse_u64(line + 3, off - 3, &n) == 0;	/* fails on no digits too */
+		size_t off = va_size(line, len, &n);
+		int ok = off != 0;
 		if (ok && n > CONN_MAX_VALUE) {
 			*cause = xasprintf("server %s: key %s: value of %llu bytes is over the %u "
 					   "byte limit", c->name, key, (unsigned long long)n,
