@@ -128,6 +128,25 @@ static int same_copy(const struct store_req *g, const struct copy_item *it)
 	       g->got_flags == it->flags;
 }
 
+/* The read-back of write w. A write that stored: the item's size and flags, not its value (the
+ * server stored the bytes it was sent; what is confirmed is that they are still there, or
+ * that a newer write of the same size replaced them). An add that found the key: the value,
+ * to tell a copy already there from another session. */
+static struct store_req readback(const struct store_req *w)
+{
+	return (struct store_req){ .op = w->status == ST_DONE ? ST_CHECK : ST_GET,
+				   .server = w->server, .key = w->key, .key_len = w->key_len };
+}
+
+/* Does the read-back g (see readback) show that the target holds item it? */
+static int holds_copy(const struct store_req *g, const struct copy_item *it)
+{
+	if (g->op == ST_CHECK)
+		return g->status == ST_DONE && g->got_size == it->value_len &&
+		       g->got_flags == it->flags;
+	return same_copy(g, it);
+}
+
 /* Dry run: counts item it as copied to server, or as failed when it is over the server's item
  * limit (a real run would not write it). */
 static void would_copy(struct copier *c, const struct copy_item *it, size_t server)
@@ -220,18 +239,14 @@ static size_t confirm_items(struct copier *c, struct store_req *w, const size_t 
 			fail_item(c, it, w[j].error ? w[j].error : "write failed");
 			continue;
 		}
-		memset(&g[m], 0, sizeof(g[m]));
-		g[m].op = ST_GET;
-		g[m].server = w[j].server;
-		g[m].key = it->key;
-		g[m].key_len = it->key_len;
+		g[m] = readback(&w[j]);
 		gi[m++] = j;
 	}
 	store_run(&c->dst_store, g, m);
 	for (size_t q = 0; q < m; q++) {
 		size_t j = gi[q];
 		const struct copy_item *it = &c->items[idx[j]];
-		int same = same_copy(&g[q], it);
+		int same = holds_copy(&g[q], it);
 		if (g[q].status == ST_ERROR) {
 			fail_item(c, it, g[q].error ? g[q].error : "read-back failed");
 		} else if (same) {
@@ -369,8 +384,7 @@ static void confirm_replicas(struct copier *c, struct store_req *w, const size_t
 {
 	struct store_req *g = xcalloc(m ? m : 1, sizeof(*g));
 	for (size_t q = 0; q < m; q++)
-		g[q] = (struct store_req){ .op = ST_GET, .server = w[q].server, .key = w[q].key,
-					   .key_len = w[q].key_len };
+		g[q] = readback(&w[q]);
 	store_run(&c->dst_store, g, m);
 	for (size_t q = 0; q < m; q++) {
 		const struct copy_item *it = &c->items[ok[wi[q]]];
@@ -379,7 +393,7 @@ static void confirm_replicas(struct copier *c, struct store_req *w, const size_t
 		if (w[q].status == ST_ERROR || g[q].status == ST_ERROR) {
 			fail_item(c, it, w[q].error ? w[q].error : g[q].error ? g[q].error :
 				  "replica write failed");
-		} else if (same_copy(&g[q], it)) {
+		} else if (holds_copy(&g[q], it)) {
 			continue;
 		} else if (w[q].status == ST_NOT_STORED) {
 			c->st.conflicts++;

@@ -65,6 +65,7 @@ static memcached_return_t bin_get(memcached_st *mc, struct store_req *r)
 		return rc == MEMCACHED_END ? MEMCACHED_NOTFOUND : rc;
 	buf_reset(&r->got);
 	buf_add(&r->got, memcached_result_value(res), memcached_result_length(res));
+	r->got_size = r->got.len;
 	r->got_flags = memcached_result_flags(res);
 	r->got_cas = memcached_result_cas(res);
 	r->got_ttl = TTL_UNKNOWN;
@@ -91,6 +92,7 @@ static memcached_return_t bin_do(memcached_st *mc, struct store_req *r, int64_t 
 	case ST_TOUCH:
 		return memcached_touch(mc, r->key, r->key_len, t);
 	case ST_GET:
+	case ST_CHECK:
 		return bin_get(mc, r);
 	}
 	return MEMCACHED_INVALID_ARGUMENTS;

@@ -16,6 +16,8 @@ enum store_op {
 	ST_DELETE,	/* md, with cas when non-zero */
 	ST_TOUCH,	/* new TTL (mg T) */
 	ST_GET,		/* read value, flags, ttl, cas (mg v t f c); binary: no ttl */
+	ST_CHECK,	/* read flags, size, ttl, cas, not the value (mg t f s c); binary: as
+			 * ST_GET (the value comes too) */
 };
 
 enum store_status {
@@ -40,6 +42,7 @@ struct store_req {
 	enum store_status status;
 	char *error;		/* ST_ERROR: owned, freed by store_reqs_release */
 	struct buf got;		/* ST_GET: the value */
+	size_t got_size;	/* ST_GET, ST_CHECK: the value's length */
 	uint32_t got_flags;
 	int64_t got_ttl;	/* -1 never; TTL_UNKNOWN over the binary protocol */
 	uint64_t got_cas;

@@ -71,7 +71,8 @@ static void queue_req(struct conn *c, const struct store_req *r, int64_t now, lo
 			 b64 ? " b" : "");
 		break;
 	case ST_GET:
-		meta_queue_get(c, r->key, r->key_len, 1);
+	case ST_CHECK:
+		meta_queue_get(c, r->key, r->key_len, r->op == ST_GET);
 		conn_mark(c);
 		return;
 	}
@@ -110,7 +111,7 @@ static char *refused(const char *server, const struct store_req *r, const char *
 /* Reads the reply to r; returns 0, or -1 with *cause when the connection is unusable. */
 static int read_reply(struct conn *c, struct store_req *r, char **cause)
 {
-	if (r->op == ST_GET) {
+	if (r->op == ST_GET || r->op == ST_CHECK) {
 		struct mg_reply rep;
 		if (meta_read_get(c, r->key, &rep, &r->got, cause) < 0)
 			return -1;
@@ -118,6 +119,7 @@ static int read_reply(struct conn *c, struct store_req *r, char **cause)
 		r->got_flags = rep.flags;
 		r->got_ttl = rep.ttl;
 		r->got_cas = rep.cas;
+		r->got_size = rep.size;
 		return 0;
 	}
 	const char *line;

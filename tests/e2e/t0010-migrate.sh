@@ -76,4 +76,35 @@ php_read "127.0.0.1:$G" "$TMP/b.exp" "PHP reads the igbinary sessions dump | mig
 "$MEMCSESS" -s "127.0.0.1:$G" list --json >"$TMP/l"
 php -r '$bad = 0; foreach (file($argv[1]) as $l) { $d = json_decode($l, true); if ($d["ttl"] < 1300 || $d["ttl"] > 1440 || $d["flags"] !== 0) $bad++; } exit($bad);' "$TMP/l"
 check_eq "copies keep their remaining TTL and flags" 0 $?
+
+# 5. Confirmation: each copy is looked up on the target before its source goes, by its size and
+# flags; the value does not travel back. A target that keeps nothing, or holds something else
+# at the key, loses no session.
+mc_start_var H || exit 1
+mc_start_var L || exit 1
+php_write "127.0.0.1:$H" php 40 large >"$TMP/l.exp" || not_ok "PHP could not write"
+bytes=$("$MEMCSESS" -s "127.0.0.1:$H" dump --no-data | php -r '$t = 0;
+	while (($l = fgets(STDIN)) !== false) $t += json_decode($l, true)["size"]; echo $t;')
+sent() { mc_cmd "$1" stats | tr -d '\r' | awk '$2 == "bytes_written" { print $3 }'; }
+before=$(sent "$L")
+"$MEMCSESS" migrate --from "127.0.0.1:$H" --to "127.0.0.1:$L" --move >"$TMP/out" 2>"$TMP/err"
+check_eq "migrate --move of 40 large sessions exits 0" 0 $?
+check "all 40 copied and their sources deleted" grep -q "^migrate: 40 read, 40 copied.*; 40 sources deleted" "$TMP/err"
+back=$(( $(sent "$L") - before ))
+check "the target sent back $back bytes for $bytes bytes of sessions: no value came back" \
+	[ "$back" -gt 0 -a "$back" -lt $((bytes / 20)) ]
+php_read "127.0.0.1:$L" "$TMP/l.exp" "PHP reads every moved large session on the target"
+for mode in forget shrink; do
+	php_write "127.0.0.1:$H" php 30 simple >"$TMP/$mode.exp" || not_ok "PHP could not write"
+	fake_start K "$mode" || exit 1
+	"$MEMCSESS" migrate --from "127.0.0.1:$H" --to "127.0.0.1:$K" --move >"$TMP/out" 2>"$TMP/err"
+	check_eq "$mode: a target that does not keep the copies: exit 1" 1 $?
+	check_eq "$mode: each of the 30 sessions is named as not confirmed" 30 \
+		"$(grep -c "^memcsess: session t0.*could not be read back from the target; source kept" "$TMP/err")"
+	check "$mode: none is deleted" grep -q "^migrate: 30 read, 0 copied.* 30 failed.*; 0 sources deleted" "$TMP/err"
+	php_read "127.0.0.1:$H" "$TMP/$mode.exp" "$mode: PHP reads every session on the source still"
+	kill "$K_PID"
+	wait "$K_PID" 2>/dev/null
+	"$MEMCSESS" migrate --from "127.0.0.1:$H" --to "127.0.0.1:$L" --move >/dev/null 2>&1
+done
 exit 0

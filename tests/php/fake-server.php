@@ -7,6 +7,10 @@
 //   deep     mg: a session nested 2000 levels deep; metadump: one key
 //   record   a working store for ms (values on one line), mg and mn that prints every request
 //            line on standard output (the test reads how memcsess talks)
+//   forget   takes every write (quiet ms: no answer) and keeps none of it: mg finds nothing,
+//            as after an eviction or a restart
+//   shrink   takes every write and keeps none of it: mg finds an item of 1 byte at every key,
+//            as when another write replaced it
 $srv = stream_socket_server("tcp://127.0.0.1:" . (int)$argv[1], $errno, $errstr);
 if (!$srv) { fwrite(STDERR, "fake-server: $errstr\n"); exit(1); }
 $mode = $argv[2];
@@ -61,6 +65,19 @@ function reply($line, $mode, $deep) {
 		return "key=$key exp=-1 la=1700000000 cas=1 fetch=no cls=1 size=100\r\nEND\r\n";
 	if ($cmd === 'mg' && $mode === 'huge')
 		return "VA 2000000000 t-1 f0 s2000000000 l1 h0 c1\r\n";
+	static $value_next = false;	/* forget, shrink: the line after an ms is its value */
+	if ($mode === 'forget' || $mode === 'shrink') {
+		if ($value_next) {
+			$value_next = false;
+			return null;
+		}
+		if ($cmd === 'ms') {
+			$value_next = true;
+			return null;
+		}
+	}
+	if ($cmd === 'mg' && $mode === 'shrink')
+		return strpos($line, ' v') !== false ? "VA 1 t-1 f0 l1 c1\r\nx\r\n" : "HD t-1 f0 s1 l1 c1\r\n";
 	if ($cmd === 'mg' && $mode === 'deep')
 		return "VA " . strlen($deep) . " t-1 f0 s" . strlen($deep) . " l1 h0 c1\r\n$deep\r\n";
 	if ($cmd === 'mn')
