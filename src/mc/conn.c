@@ -644,6 +644,24 @@ static size_t record_end(const struct conn *c, size_t off, size_t *k)
 	return end ? end : c->out.len;
 }
 
+/* Sends the TLS records c's writes gathered (see tls_flush); returns 0 or -1 with *cause. */
+static int send_records(struct conn *c, char **cause)
+{
+	for (;;) {
+		errno = 0;
+		int r = tls_flush(c->ssl);
+		if (r == 1)
+			return 0;
+		if (r < 0) {
+			*cause = xasprintf("server %s: send: %s", c->name,
+					   errno ? strerror(errno) : "failed");
+			return -1;
+		}
+		if (wait_fd(c, POLLOUT, "sending", cause) < 0)
+			return -1;
+	}
+}
+
 int conn_flush(struct conn *c, char **cause)
 {
 	size_t off = 0, k = 0;
@@ -653,6 +671,8 @@ int conn_flush(struct conn *c, char **cause)
 			return -1;
 		off = end;
 	}
+	if (c->ssl && send_records(c, cause) < 0)
+		return -1;
 	buf_reset(&c->out);
 	buf_reset(&c->marks);
 	return 0;

@@ -204,13 +204,37 @@ static int is_address(const char *s)
 	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
 }
 
+/* Reads come straight from socket fd; writes gather in a buffer of TLS_WRITE_BUFFER bytes, so
+ * that the records of one flush leave in one send, not one each (see tls_flush). */
+static int set_bios(SSL *ssl, int fd)
+{
+	BIO *sock = BIO_new_socket(fd, BIO_NOCLOSE), *buf = BIO_new(BIO_f_buffer());
+	if (!sock || !buf || BIO_set_write_buffer_size(buf, TLS_WRITE_BUFFER) != 1 ||
+	    BIO_up_ref(sock) != 1) {
+		BIO_free(sock);
+		BIO_free(buf);
+		return -1;
+	}
+	BIO_push(buf, sock);
+	SSL_set_bio(ssl, sock, buf);	/* takes a reference to each */
+	return 0;
+}
+
+int tls_flush(SSL *ssl)
+{
+	BIO *w = SSL_get_wbio(ssl);
+	if (BIO_flush(w) == 1)
+		return 1;
+	return BIO_should_retry(w) ? 0 : -1;
+}
+
 SSL *tls_client(const struct tls_conf *t, int fd, const char *host, char **cause)
 {
 	const char *name = t->servername ? t->servername : host;
 	SSL *ssl = SSL_new(t->ctx);
 	if (ssl)
 		SSL_set_ex_data(ssl, seen_index, xcalloc(1, sizeof(struct seen)));
-	if (!ssl || SSL_set_fd(ssl, fd) != 1) {
+	if (!ssl || set_bios(ssl, fd) < 0) {
 		SSL_free(ssl);
 		*cause = openssl_reason("cannot set up TLS");
 		return NULL;

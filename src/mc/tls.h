@@ -38,6 +38,11 @@ int tls_key_exposed(const char *path);
 /* A new TLS client on connected socket fd for host (a name or an address: SNI is sent for a
  * name, and the certificate must name it), or NULL with *cause. */
 struct ssl_st *tls_client(const struct tls_conf *t, int fd, const char *host, char **cause);
+/* What a TLS client's writes gather in before they go to the socket. */
+#define TLS_WRITE_BUFFER (64 * 1024)
+/* Sends what the client's writes gathered: 1 when all is sent, 0 when the socket is full (wait
+ * until it can be written, then call again), -1 when the send failed (errno). */
+int tls_flush(struct ssl_st *ssl);
 /* Why a handshake (handshake 1), read or write on ssl failed with SSL_get_error code err:
  * returns new, e.g. "certificate verify failed: the server's certificate has expired ...". */
 char *tls_why(struct ssl_st *ssl, int err, int handshake);
