@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 128
+#define BATCH 512
 /* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
 #define LOCKS_KEPT 65536
 /* Servers one thread works on at once. */
