@@ -649,12 +649,14 @@ static int send_records(struct conn *c, char **cause)
 {
 	for (;;) {
 		errno = 0;
+		ERR_clear_error();
 		int r = tls_flush(c->ssl);
 		if (r == 1)
 			return 0;
-		if (r < 0) {
-			*cause = xasprintf("server %s: send: %s", c->name,
-					   errno ? strerror(errno) : "failed");
+		if (r < 0) {	/* named as a failed SSL_write would be (tls_why) */
+			char *why = tls_why(c->ssl, SSL_ERROR_SYSCALL, 0);
+			*cause = xasprintf("server %s: TLS: %s", c->name, why);
+			free(why);
 			return -1;
 		}
 		if (wait_fd(c, POLLOUT, "sending", cause) < 0)
