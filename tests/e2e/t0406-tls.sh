@@ -2,8 +2,9 @@
 # TLS (memcached -Z): every command over TLS with certificates made here by the openssl
 # command; each failure named and bounded by --timeout (unknown CA, expired certificate, name
 # mismatch, plaintext server with --tls, TLS server without it, a handshake that stalls, a
-# client certificate the server requires); migrate plaintext -> TLS and back, after which PHP
-# (through the server's notls: listener: php-memcached has no TLS) reads every session.
+# server that stops reading in the middle of a write, a client certificate the server
+# requires); migrate plaintext -> TLS and back, after which PHP (through the server's notls:
+# listener: php-memcached has no TLS) reads every session.
 . "$(dirname "$0")/../lib.sh"
 command -v openssl >/dev/null || { not_ok "the openssl command is installed"; exit 1; }
 memcached -h | grep -q ssl_chain_cert || { not_ok "memcached is built with TLS"; exit 1; }
@@ -164,6 +165,23 @@ err_case "a client certificate required and not given" 3 "the server wants a cli
 err_case "--tls with --sasl" 2 "SASL goes through libmemcached's binary protocol, which has no TLS" \
 	-s "$T" "${TLS[@]}" --sasl --username u --password-file /dev/null
 err_case "a missing CA file" 2 "--tls-ca $C/none.pem" -s "$T" --tls --tls-ca "$C/none.pem"
+
+# A TLS server that stops reading in the middle of a load's writes (15 MB a batch, more than
+# the sockets hold): each batch fails within --timeout, every session named, none lost.
+php_server_start W tls-stall.php "$C/srv.pem $C/srv.key" || exit 1
+php -r 'for ($i = 0; $i < 300; $i++) echo json_encode(["key" => sprintf("memc.sess.key.t0stall%05d", $i),
+	"value" => "a|s:60000:\"" . str_repeat(chr(97 + $i % 26), 60000) . "\";", "flags" => 0]), "\n";' >"$TMP/stall.jsonl"
+t0=$(date +%s%N)
+"$MEMCSESS" -s "127.0.0.1:$W" "${TLS[@]}" --timeout 1 load "$TMP/stall.jsonl" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+t1=$(date +%s%N)
+check_eq "a server that stops reading a TLS write: load exits 1" 1 "$rc"
+check_eq "each of the 300 sessions is named with the timeout" 300 \
+	"$(grep -c "^memcsess: session t0stall[0-9]*: server 127.0.0.1:$W: timeout after 1000 ms while" "$TMP/err")"
+check "the first batch failed while sending" grep -q "timeout after 1000 ms while sending" "$TMP/err"
+check "the summary counts 300 failed" grep -q "^load: 300 sessions read, 0 loaded.* 300 failed" "$TMP/err"
+check "two batches, each bounded by the timeout ($(((t1 - t0) / 1000000)) ms)" [ $(((t1 - t0) / 1000000)) -lt 5000 ]
+kill "$W_PID"
 
 "$MEMCSESS" -s "127.0.0.1:$O" "${TLS[@]}" --tls-servername other.example list --json >"$TMP/out" 2>"$TMP/err"
 check_eq "--tls-servername: the name the certificate holds is checked instead" 0 $?
