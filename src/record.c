@@ -200,13 +200,16 @@ static void write_bytes(struct buf *out, const char *name, const char *p, size_t
 
 /* ---- the same record written straight into a buffer ---- */
 
-static void put_int(struct buf *out, const char *name, int64_t v)
+/* Inline, as put_name: the names are constants, their lengths known when compiling. */
+static inline __attribute__((always_inline)) void put_int(struct buf *out, const char *name,
+							   int64_t v)
 {
 	put_name(out, name);
 	json_write_int(out, v);
 }
 
-static void put_int_or_null(struct buf *out, const char *name, int64_t v)
+static inline __attribute__((always_inline)) void put_int_or_null(struct buf *out,
+								   const char *name, int64_t v)
 {
 	if (v < 0) {
 		put_name(out, name);
@@ -226,12 +229,52 @@ static void put_string(struct buf *out, const char *name, const char *text)
 	json_write_string(out, text, n);
 }
 
+/* A member whose text is one of our own ASCII words ("php", "igbinary", ...): nothing to check
+ * or escape. */
+static void put_word(struct buf *out, const char *name, const char *word)
+{
+	put_name(out, name);
+	buf_addc(out, '"');
+	buf_adds(out, word);
+	buf_addc(out, '"');
+}
+
+/* The "server" member of the server named name, as put_string writes it: kept per thread for
+ * the last name, which most records of a walk share (compared by its text: a pool's names
+ * live no longer than the pool). */
+struct server_member {
+	char name[256];		/* "" before the first, or for a name too long to keep */
+	char json[512];
+	size_t len;
+};
+
+static void put_server(struct buf *out, const char *name)
+{
+	static _Thread_local struct server_member m;
+	if (!m.name[0] || strcmp(m.name, name) != 0) {
+		struct buf b = BUF_INIT;
+		put_string(&b, "server", name);
+		m.name[0] = '\0';
+		if (strlen(name) < sizeof(m.name) && b.len < sizeof(m.json)) {
+			memcpy(m.json, b.ptr ? b.ptr : "", b.len);
+			m.len = b.len;
+			strcpy(m.name, name);
+		} else {
+			buf_add(out, b.ptr ? b.ptr : "", b.len);
+		}
+		buf_release(&b);
+		if (!m.name[0])
+			return;
+	}
+	buf_add(out, m.json, m.len);
+}
+
 /* record_meta, written as jansson writes it, the leading comma included. */
 static void write_meta(struct buf *out, const struct pool *p, const struct sess_rec *r)
 {
 	write_bytes(out, "key", r->key, r->key_len);
 	write_bytes(out, "sid", r->sid, r->sid_len);
-	put_string(out, "server", p->servers[r->server].name);
+	put_server(out, p->servers[r->server].name);
 	if (r->kind == REC_SESSION && r->home != r->server)
 		put_string(out, "php_server", p->servers[r->home].name);
 	put_int_or_null(out, "expiry", r->exp);
@@ -263,7 +306,7 @@ static void write_outcome(struct buf *out, const struct decode_info *d, int have
 		write_members(out, rest, ',');
 		return;
 	}
-	put_string(out, "handler", session_handler(d));
+	put_word(out, "handler", session_handler(d));
 }
 
 void record_write(const struct pool *p, const struct sess_rec *r, unsigned what,
