@@ -1,12 +1,12 @@
 /* conn.c: a buffered socket, plaintext or TLS, with poll()-bounded waits (see conn.h). */
 #include "mc/conn.h"
+#include "mc/conn_keep.h"
 #include "mc/tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -388,134 +388,6 @@ fail:
 	return -1;
 }
 
-#define KEPT_PER_SERVER 4
-
-/* A kept connection: its socket (-1: an empty slot) and TLS session, if any. */
-struct kept {
-	int fd;
-	SSL *ssl;
-};
-
-/* The connections a pool keeps: KEPT_PER_SERVER slots a server. The scan's threads open and
- * park at once, hence the lock. */
-struct conn_cache {
-	pthread_mutex_t lock;
-	const struct pool_server *servers;
-	size_t n;
-	struct kept *fds;
-};
-
-/* Closes a connection's socket and frees its TLS session. */
-static void close_socket(int fd, SSL *ssl)
-{
-	if (ssl)
-		SSL_free(ssl);
-	if (fd >= 0)
-		close(fd);
-}
-
-void conn_keep(struct pool *p)
-{
-	if (p->idle)
-		return;
-	struct conn_cache *cc = xcalloc(1, sizeof(*cc));
-	pthread_mutex_init(&cc->lock, NULL);
-	cc->servers = p->servers;
-	cc->n = p->n;
-	cc->fds = xcalloc(p->n * KEPT_PER_SERVER, sizeof(*cc->fds));
-	for (size_t i = 0; i < p->n * KEPT_PER_SERVER; i++)
-		cc->fds[i] = (struct kept){ .fd = -1 };
-	for (size_t i = 0; i < p->n; i++)
-		p->servers[i].idle = cc;
-	p->idle = cc;
-	p->idle_end = conn_keep_end;
-}
-
-void conn_keep_end(struct pool *p)
-{
-	struct conn_cache *cc = p->idle;
-	if (!cc)
-		return;
-	for (size_t i = 0; i < cc->n * KEPT_PER_SERVER; i++)
-		close_socket(cc->fds[i].fd, cc->fds[i].ssl);
-	for (size_t i = 0; i < p->n; i++)
-		p->servers[i].idle = NULL;
-	pthread_mutex_destroy(&cc->lock);
-	free(cc->fds);
-	free(cc);
-	p->idle = NULL;
-	p->idle_end = NULL;
-}
-
-/* The slots of server s in cc. */
-static struct kept *kept_slots(struct conn_cache *cc, const struct pool_server *s)
-{
-	return cc->fds + (size_t)(s - cc->servers) * KEPT_PER_SERVER;
-}
-
-/* Takes a kept connection of server s out of cc (fd -1: none). */
-static struct kept kept_pop(struct conn_cache *cc, const struct pool_server *s)
-{
-	struct kept *slot = kept_slots(cc, s), got = { .fd = -1 };
-	pthread_mutex_lock(&cc->lock);
-	for (int k = 0; k < KEPT_PER_SERVER && got.fd < 0; k++) {
-		got = slot[k];
-		slot[k] = (struct kept){ .fd = -1 };
-	}
-	pthread_mutex_unlock(&cc->lock);
-	return got;
-}
-
-/* Keeps c's socket for server s; returns 0, or -1 when its slots are full. */
-static int kept_push(struct conn_cache *cc, const struct pool_server *s, const struct conn *c)
-{
-	struct kept *slot = kept_slots(cc, s);
-	int ret = -1;
-	pthread_mutex_lock(&cc->lock);
-	for (int k = 0; k < KEPT_PER_SERVER && ret < 0; k++) {
-		if (slot[k].fd < 0) {
-			slot[k] = (struct kept){ .fd = c->fd, .ssl = c->ssl };
-			ret = 0;
-		}
-	}
-	pthread_mutex_unlock(&cc->lock);
-	return ret;
-}
-
-/* 1 when an idle connection has nothing to read: the server has not closed it, nor sent what
- * nobody asked for. TLS may carry records of its own (TLS 1.3 session tickets): those are read
- * and dropped. */
-static int idle_clean(int fd, SSL *ssl)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	if (poll(&pfd, 1, 0) == 0)
-		return 1;
-	if (!ssl)
-		return 0;
-	char byte;
-	size_t got;
-	ERR_clear_error();
-	if (SSL_peek_ex(ssl, &byte, 1, &got) == 1)
-		return 0;
-	int err = SSL_get_error(ssl, 0);
-	ERR_clear_error();
-	return err == SSL_ERROR_WANT_READ;
-}
-
-/* A kept connection to s that the server has not closed meanwhile (restarted, idle timeout),
- * fd -1 when none. Anything readable on an idle connection means it cannot be used: it is
- * closed. */
-static struct kept kept_take(const struct pool_server *s)
-{
-	struct kept k = { .fd = -1 };
-	while (s->idle && (k = kept_pop(s->idle, s)).fd >= 0) {
-		if (idle_clean(k.fd, k.ssl))
-			return k;
-		close_socket(k.fd, k.ssl);
-	}
-	return (struct kept){ .fd = -1 };
-}
-
 /* Sets c up for server s; 1 when it took a connection the pool kept (open, nothing to do). */
 static int conn_begin(struct conn *c, const struct pool_server *s, int timeout_ms)
 {
@@ -584,7 +456,7 @@ void conn_close(struct conn *c)
 		freeaddrinfo(c->addrs);
 	c->addrs = NULL;
 	c->addr = NULL;
-	close_socket(c->fd, c->ssl);
+	conn_socket_close(c->fd, c->ssl);
 	c->ssl = NULL;
 	c->fd = -1;
 	buf_release(&c->in);
@@ -786,7 +658,7 @@ int conn_lost(struct conn *c)
 	if (poll(&pfd, 1, 0) <= 0)
 		return 0;
 	if (c->ssl)
-		return !idle_clean(c->fd, c->ssl) && SSL_pending(c->ssl) == 0;
+		return !conn_idle_clean(c->fd, c->ssl) && SSL_pending(c->ssl) == 0;
 	char byte;
 	ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
