@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Keys whose values are asked for in one pipelined batch (two in flight a server): fewer,
+ * larger sends and wake-ups for both ends than 128 (see the git log for the figures). */
 #define BATCH 512
 /* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
 #define LOCKS_KEPT 65536
