@@ -4,9 +4,8 @@
  * A server's keys stream from metadump into a spill file, then their values come back from
  * pipelined mg batches. Threads, connections and buffers are bounded by the thread count, not
  * by the pool's size. */
-#include "mc/scan.h"
 #include "mc/meta.h"
-#include "mc/spill.h"
+#include "mc/scan_int.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -18,89 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Keys whose values are asked for in one pipelined batch (two in flight a server): fewer,
- * larger sends and wake-ups for both ends than 128 (see the git log for the figures). */
-#define BATCH 512
-/* Lock keys kept from the walk (see lock_seen); past this many, every lock is looked up. */
-#define LOCKS_KEPT 65536
-/* Servers one thread works on at once. */
-#define ACTIVE 8
 /* Reads from one server before the thread's other servers get their turn. */
 #define STEP_READS 16
-#define MAX_THREADS 64
 /* How often a wait looks at the cancel flag. */
 #define CANCEL_CHECK_MS 100
 #define METADUMP_CMD "lru_crawler metadump hash"
-
-/* What a thread does with each of its servers. */
-enum phase { PH_BOTH, PH_WALK, PH_FETCH };
-
-struct srv;
-
-struct scan_ctx {
-	const struct pool *pool;
-	const struct scan_opts *o;
-	scan_fn fn;
-	void *arg;
-	pthread_mutex_t lock;
-	int stop;		/* the callback's non-zero return */
-	struct keyset locks;	/* sids whose lock key the walks saw */
-	int locks_overflow;	/* more than LOCKS_KEPT of them */
-	int locks_known;	/* every server walked whole: a sid not in locks has no lock */
-	struct srv *srv;	/* one per server */
-	size_t nthreads;
-	enum phase phase;
-};
-
-/* Keys whose values are asked for together (one pipelined round). */
-struct batch {
-	struct md_item item[BATCH];
-	int locked[BATCH];
-	int64_t lock_ttl[BATCH];
-	size_t n;		/* keys in it; 0: nothing sent */
-	size_t pos;		/* replies read */
-	time_t now;		/* when it was sent */
-};
-
-/* One thread: its servers are ctx->srv[t], [t + nthreads], ... */
-struct thr {
-	struct scan_ctx *ctx;
-	size_t t;
-	size_t next;		/* how many of its servers it has started */
-	struct srv *act[ACTIVE];	/* the servers it works on */
-	size_t nact;
-	struct pollfd pfd[ACTIVE];
-	struct conn *lockc;	/* p->n connections for lock look-ups, opened on demand */
-	int *lockc_state;	/* 0 closed, 1 open, -1 failed */
-};
-
-enum srv_state { SRV_IDLE, SRV_WALK, SRV_WALKED, SRV_FETCH, SRV_DONE };
-
-struct srv {
-	CACHE_ALIGNED struct scan_ctx *ctx;	/* each server on cache lines of its own */
-	struct thr *thr;	/* the thread working on it */
-	size_t idx;
-	struct scan_server tally;	/* copied out at the end (out's entries share cache lines) */
-	enum srv_state state;
-	struct conn md, mg;	/* the walk's and the values' connections */
-	int md_open, mg_open;
-	struct spill spill;	/* keys waiting for their values */
-	struct batch *b;	/* two while fetching: the server answers one while the other's
-				 * records are made */
-	int rd;			/* the batch whose replies come next */
-	time_t now;
-	double deadline;	/* monotonic ms by which the server must have sent something */
-	double retry_at;	/* the crawler was busy: ask again then; 0 not waiting */
-	int busy_tries;
-	int first_line;		/* the next metadump line is the reply's first */
-	int hot;		/* may have more to read without a poll */
-	int connecting;		/* the connection it waits on is being made (POLLOUT) */
-	int unreachable;	/* a connect failed or timed out, or it went silent (atomic):
-				 * lock look-ups there would only wait */
-	int walk_ret;		/* the walk's outcome: 0, >0 the callback's stop, or -1/-2 with
-				 * walk_cause */
-	char *walk_cause;
-};
 
 static double now_ms(void)
 {
@@ -146,8 +67,7 @@ static size_t rec_home(const struct pool *p, const struct sess_rec *r)
 	return pool_home(p, r->sid, r->sid_len);
 }
 
-/* Fills r from a metadump item (times made relative to now), all but its home server. */
-static void rec_classify(struct srv *s, const struct md_item *it, struct sess_rec *r)
+void rec_classify(struct srv *s, const struct md_item *it, struct sess_rec *r)
 {
 	const struct pool *p = s->ctx->pool;
 	memset(r, 0, sizeof(*r));
@@ -194,127 +114,6 @@ static int deliver(struct scan_ctx *ctx, const struct sess_rec *r)
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return ret;
-}
-
-/* Returns the thread's open lock connection to server i, or NULL when it cannot be had. */
-static struct conn *lock_conn(struct srv *s, size_t i)
-{
-	const struct pool *p = s->ctx->pool;
-	struct thr *t = s->thr;
-	if (t->lockc_state[i] == 0 && __atomic_load_n(&s->ctx->srv[i].unreachable, __ATOMIC_RELAXED))
-		t->lockc_state[i] = -1;
-	if (t->lockc_state[i] == 0) {
-		char *cause = NULL;
-		t->lockc_state[i] = conn_open(&t->lockc[i], &p->servers[i], p->timeout_ms, &cause)
-					    ? -1 : 1;
-		free(cause);
-		if (t->lockc_state[i] == 1 && s->ctx->o->on_connect)
-			s->ctx->o->on_connect(i, t->lockc[i].fd, s->ctx->arg);
-	}
-	return t->lockc_state[i] == 1 ? &t->lockc[i] : NULL;
-}
-
-/* Builds the lock key of session sid into out. */
-static void lock_key(const struct pool *p, const char *sid, size_t n, struct buf *out)
-{
-	buf_reset(out);
-	buf_add(out, p->prefix, p->prefix_len);
-	buf_adds(out, "lock.");
-	buf_add(out, sid, n);
-}
-
-/* Is it known whether the lock key of sid, which lives on server home, is there? When the walk
- * of home met every key, and every lock key it met is kept. */
-static int lock_known(const struct scan_ctx *ctx, size_t home)
-{
-	return !ctx->locks_overflow && ctx->srv[home].walk_ret == 0 &&
-	       ctx->srv[home].tally.method == ENUM_METADUMP_HASH;
-}
-
-/* Queues the look-up of the lock key of each session of b on its home server; homes[i] says
- * where, or (size_t)-1 when b->locked[i] is known without one. */
-static void queue_locks(struct srv *s, struct batch *b, size_t *homes)
-{
-	const struct scan_ctx *ctx = s->ctx;
-	const struct pool *p = ctx->pool;
-	struct buf k = BUF_INIT, tmp = BUF_INIT;
-	for (size_t i = 0; i < b->n; i++) {
-		struct sess_rec r;
-		rec_classify(s, &b->item[i], &r);
-		b->locked[i] = -1;
-		homes[i] = (size_t)-1;
-		if (r.kind != REC_SESSION)
-			continue;
-		int seen = keyset_has(&ctx->locks, r.sid, r.sid_len);
-		if (ctx->locks_known && !seen) {
-			b->locked[i] = 0;
-			continue;
-		}
-		buf_reset(&tmp);
-		buf_add(&tmp, "lock.", 5);
-		buf_add(&tmp, r.sid, r.sid_len);
-		homes[i] = pool_home(p, tmp.ptr, tmp.len);
-		if (!seen && lock_known(ctx, homes[i])) {	/* a server that failed elsewhere */
-			b->locked[i] = 0;
-			homes[i] = (size_t)-1;
-			continue;
-		}
-		lock_key(p, r.sid, r.sid_len, &k);
-		struct conn *c = lock_conn(s, homes[i]);
-		if (c)
-			meta_queue_get(c, k.ptr, k.len, 0);
-		else
-			homes[i] = (size_t)-1;
-	}
-	buf_release(&k);
-	buf_release(&tmp);
-}
-
-/* Looks up the lock key of every session in the batch (pipelined per server): when the walks
- * saw every key, only of the sessions whose lock key they saw, to confirm it is still there.
- * These connections are few and their replies small: they are waited for. */
-static void check_locks(struct srv *s, struct batch *b)
-{
-	struct thr *t = s->thr;
-	size_t homes[BATCH];
-	if (s->ctx->locks_known && s->ctx->locks.n == 0) {	/* the walks met no lock key */
-		memset(b->locked, 0, b->n * sizeof(b->locked[0]));
-		return;
-	}
-	queue_locks(s, b, homes);
-	for (size_t i = 0; i < s->ctx->pool->n; i++) {
-		char *cause = NULL;
-		if (t->lockc_state[i] == 1 && conn_flush(&t->lockc[i], &cause) < 0) {
-			conn_close(&t->lockc[i]);
-			t->lockc_state[i] = -1;
-		}
-		free(cause);
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		if (homes[i] == (size_t)-1 || t->lockc_state[homes[i]] != 1)
-			continue;
-		struct mg_reply rep;
-		char *cause = NULL;
-		if (meta_read_get(&t->lockc[homes[i]], "lock", &rep, NULL, &cause) < 0) {
-			conn_close(&t->lockc[homes[i]]);
-			t->lockc_state[homes[i]] = -1;
-			free(cause);
-			continue;
-		}
-		b->locked[i] = rep.found;
-		b->lock_ttl[i] = rep.ttl;
-	}
-}
-
-/* Keeps the sid of a lock key the walk met, so that sessions without one need no look-up. */
-static void lock_seen(struct scan_ctx *ctx, const struct sess_rec *r)
-{
-	pthread_mutex_lock(&ctx->lock);
-	if (ctx->locks.n >= LOCKS_KEPT)
-		ctx->locks_overflow = 1;
-	else
-		keyset_add(&ctx->locks, r->sid, r->sid_len);
-	pthread_mutex_unlock(&ctx->lock);
 }
 
 /* Is this item wanted at all (kind and sid pattern)? Counts it; r is classified, its home
@@ -875,16 +674,6 @@ static int refuse_sasl(const struct pool *p, struct scan_server *out)
 	return 0;
 }
 
-/* After every walk: may a session whose lock key no walk saw be taken as not locked? Only
- * when every server was walked whole (see lock_known). */
-static int locks_from_walks(const struct scan_ctx *ctx)
-{
-	for (size_t i = 0; i < ctx->pool->n; i++)
-		if (!lock_known(ctx, i))
-			return 0;
-	return 1;
-}
-
 size_t scan_threads(const struct pool *p)
 {
 	long n = p->threads > 0 ? p->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -900,20 +689,14 @@ static void threads_init(struct scan_ctx *ctx, struct thr *ts)
 	for (size_t i = 0; i < ctx->nthreads; i++) {
 		ts[i].ctx = ctx;
 		ts[i].t = i;
-		ts[i].lockc = xcalloc(ctx->pool->n, sizeof(struct conn));
-		ts[i].lockc_state = xcalloc(ctx->pool->n, sizeof(int));
+		lock_conns_init(&ts[i]);
 	}
 }
 
 static void threads_release(struct scan_ctx *ctx, struct thr *ts)
 {
-	for (size_t i = 0; i < ctx->nthreads; i++) {
-		for (size_t k = 0; k < ctx->pool->n; k++)
-			if (ts[i].lockc_state[k] == 1)	/* check_locks reads every reply */
-				conn_park(&ts[i].lockc[k]);
-		free(ts[i].lockc);
-		free(ts[i].lockc_state);
-	}
+	for (size_t i = 0; i < ctx->nthreads; i++)
+		lock_conns_release(&ts[i]);
 }
 
 int scan_pool(const struct pool *p, const struct scan_opts *o, scan_fn fn, void *arg,
