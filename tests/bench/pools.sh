@@ -96,13 +96,15 @@ stopwatch() {
 	return $rc
 }
 # sampled OUT CMD...: runs CMD under GNU time, its output into OUT, its stderr into $TMP/err,
-# and reads its Threads from /proc every 10 ms; sets SECS, RSS_MB (peak resident set) and
-# THREADS (the most seen); returns CMD's exit status.
+# and reads its Threads from /proc every 10 ms; sets SECS, RSS_MB (peak resident set),
+# THREADS (the most seen), CPU_S (its user and system time) and MC_S (the CPU time of the
+# servers meanwhile, pool_ticks); returns CMD's exit status.
 sampled() {
-	local out=$1 t0=$EPOCHREALTIME tp pid="" k v rc f
+	local out=$1 t0=$EPOCHREALTIME tp pid="" k v rc f ticks
 	shift
 	THREADS=0
-	/usr/bin/time -f %M -o "$TMP/rss" "$@" >"$out" 2>"$TMP/err" &
+	ticks=$(pool_ticks)
+	/usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" >"$out" 2>"$TMP/err" &
 	tp=$!
 	# until GNU time is a zombie, or gone (bash reaps it as soon as it ends)
 	while read -r -a f 2>/dev/null <"/proc/$tp/stat" && [ "${f[2]:-Z}" != Z ]; do
@@ -117,8 +119,15 @@ sampled() {
 	wait "$tp"
 	rc=$?
 	SECS=$(elapsed "$t0")
-	RSS_MB=$(tail -1 "$TMP/rss" | awk '{ printf "%.1f", $1 / 1024 }')
+	MC_S=$(awk -v a="$ticks" -v b="$(pool_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
+	read -r RSS_MB CPU_S < <(tail -1 "$TMP/rss" | awk '{ printf "%.1f %.2f\n", $1 / 1024, $2 + $3 }')
 	return $rc
+}
+# cpu NAME TAG: records a run's CPU_S and MC_S, and the cores they kept busy over SECS.
+cpu() {
+	record "$1_cpu@$2" "$CPU_S"
+	record "$1_mc@$2" "$MC_S"
+	record "$1_busy@$2" "$(awk -v a="$CPU_S" -v b="$MC_S" -v s="$SECS" 'BEGIN { printf "%.2f", (a + b) / s }')"
 }
 record() { echo "$2" >>"$RES/$1"; }
 # ratio NAME A B: records A/B as a run's ratio.
@@ -272,6 +281,7 @@ measure() {
 	record "dump_rate@$tag" "$(rate_of "$n" "$SECS")"
 	record "dump_rss@$tag" "$RSS_MB"
 	record "dump_threads@$tag" "$THREADS"
+	cpu dump "$tag"
 	local dump_s=$SECS
 	[ -n "${MEMCSESS_OLD:-}" ] && measure_old "$tag" "$n" "${mc[@]}"
 	settle
@@ -290,10 +300,13 @@ measure() {
 	record "mctool_found@$tag" "$(grep -c "^key=$PREFIX" "$TMP/mctool")"
 	ratio "listfast_x@$tag" "$fast_s" "$SECS"
 	# shellcheck disable=SC2046
-	stopwatch "$RAWREAD" walk 127.0.0.1 $(ports "$pool") 2>"$TMP/err" || peer_failed "rawread walk ($tag)"
+	sampled /dev/null "$RAWREAD" walk 127.0.0.1 $(ports "$pool") || peer_failed "rawread walk ($tag)"
 	expect_count "rawread walk ($tag)" "$(cut -d' ' -f1 "$TMP/err")" "$n"
 	record "raw_rate@$tag" "$(rate_of "$n" "$SECS")"
+	cpu raw "$tag"
 	ratio "raw_x@$tag" "$(last "dump_rate@$tag")" "$(last "raw_rate@$tag")"
+	ratio "cpu_x@$tag" "$(awk -v a="$CPU_S" -v b="$MC_S" 'BEGIN { print a + b }')" \
+		"$(awk -v a="$(last "dump_cpu@$tag")" -v b="$(last "dump_mc@$tag")" 'BEGIN { print a + b }')"
 	settle
 	stopwatch php tests/bench/php-dump.php "$pool" "$dist" >/dev/null 2>"$TMP/err" ||
 		peer_failed "PHP getAllKeys/getMulti dump (php-dump.php, $tag)"
@@ -393,9 +406,15 @@ row() { local IFS=$'\t'; echo "$*"; }
 arow() {
 	local s cells=()
 	for s in "${SIZE_LIST[@]}"; do
-		if [ -s "$RES/$3@$s" ]; then cells+=("$("$2" "$(m "$3@$s")")"); else cells+=(-); fi
+		if [ "$2" = cpucell ]; then cells+=("$(cpucell "$3" "$s")")
+		elif [ -s "$RES/$3@$s" ]; then cells+=("$("$2" "$(m "$3@$s")")"); else cells+=(-); fi
 	done
 	row "$1" "${cells[@]}"
+}
+# cpucell NAME TAG: medians of the CPU figures cpu recorded, as "A s + B s, C cores".
+cpucell() {
+	[ -s "$RES/$1_cpu@$2" ] || { echo -; return; }
+	echo "$(m "$1_cpu@$2") s + $(m "$1_mc@$2") s, $(m "$1_busy@$2") cores"
 }
 mb() { echo "$1 MB"; }
 plain() { echo "$1"; }
@@ -420,7 +439,9 @@ table_a() {
 	arow "list --fast" secs listfast_s
 	arow "memcached-tool keys, servers in turn" secs mctool_s
 	arow "memcached-tool keys found" found mctool_found
+	arow "dump CPU: memcsess, memcached" cpucell dump
 	arow "raw reader (metadump + pipelined mg, all servers at once), sessions/s" rate raw_rate
+	arow "raw reader CPU: reader, memcached" cpucell raw
 	arow "PHP dump script, sessions/s" rate php_rate
 	arow "PHP getAllKeys() found" found php_found
 	arow "top -d 1, ${TOP_SECS}s, % of a core (1 run)" pct top_pct
@@ -440,6 +461,11 @@ table_x() {
 	done
 	[ "$NB" -gt 0 ] && row "dump / raw reader, rate" "B, 2 servers" "$(xcell raw_x@small)" ">= 0.9x" \
 		"$(yes_if "$(m raw_x@small) >= 0.9")"
+	for s in "${SIZE_LIST[@]}"; do
+		row "raw reader / dump, CPU of client and servers" "A, $s servers" "$(xcell "cpu_x@$s")" - -
+	done
+	[ "$NB" -gt 0 ] && row "raw reader / dump, CPU of client and servers" "B, 2 servers" \
+		"$(xcell cpu_x@small)" - -
 	for s in "${SIZE_LIST[@]}"; do
 		row "dump / PHP script, rate" "A, $s servers" "$(xcell "php_x@$s")" ">= 4x" \
 			"$(yes_if "$(m "php_x@$s") >= 4")"
@@ -471,6 +497,8 @@ table_b() {
 		"$(rate "$(m php_rate@small)")"
 	row "dump, sessions/s" "$(rate "$(m dump_rate@small)")" "raw reader (metadump + pipelined mg)" \
 		"$(rate "$(m raw_rate@small)")"
+	row "dump CPU: memcsess, memcached" "$(cpucell dump small)" "raw reader CPU: reader, memcached" \
+		"$(cpucell raw small)"
 	row "list" "$(secs "$(m list_s@small)")" "memcsess dump" "$(secs "$(m dump_s@small)")"
 	row "list --fast" "$(secs "$(m listfast_s@small)")" "memcached-tool keys, servers in turn" \
 		"$(secs "$(m mctool_s@small)")"
@@ -490,6 +518,8 @@ table_b() {
 	table_x | column -t -s $'\t'
 	echo
 	echo "Every dump writes into /dev/null (dump --stats counts it); the PHP script's rate is over"
-	echo "what its getAllKeys() found. Threads: the most seen in /proc every 10 ms."
+	echo "what its getAllKeys() found. Threads: the most seen in /proc every 10 ms. CPU: the"
+	echo "command's user and system time, and the servers' (/proc/PID/stat) meanwhile; cores: both"
+	echo "over the wall time. Where the cores are full, a rate ratio follows the CPU ratio."
 } | tee "$OUT/pools.txt"
 say "done in $(elapsed "$STARTED")s; table in $OUT/pools.txt"
