@@ -1,9 +1,9 @@
 /* scan.c: the pool walk (see scan.h). A fixed set of threads (the pool's threads setting, else
  * one a core) shares the servers out; each thread works on up to ACTIVE of its servers at once,
  * reading without waiting on any one of them and sleeping in poll() until one has something.
- * A server's keys stream from metadump into a spill file, then their values come back from
- * pipelined mg batches. Threads, connections and buffers are bounded by the thread count, not
- * by the pool's size. */
+ * A server's keys stream from metadump into memory or a spill file (spill.c), then their
+ * values come back from pipelined mg batches. Threads, connections and buffers are bounded by
+ * the thread count, not by the pool's size. */
 #include "mc/meta.h"
 #include "mc/scan_int.h"
 
@@ -160,9 +160,11 @@ static int on_item(const struct md_item *it, void *arg)
 		r.home = rec_home(s->ctx->pool, &r);
 		return deliver(s->ctx, &r);
 	}
-	if (spill_write(&s->spill, it) < 0) {
-		s->tally.error = xasprintf("server %s: writing the temporary key file: %s",
-					  s->ctx->pool->servers[s->idx].name, strerror(errno));
+	char *cause = NULL;
+	if (spill_write(&s->spill, it, &cause) < 0) {
+		s->tally.error = xasprintf("server %s: keeping the keys the walk met: %s",
+					  s->ctx->pool->servers[s->idx].name, cause);
+		free(cause);
 		return -3;
 	}
 	return 0;

@@ -22,27 +22,82 @@ static int attach(struct spill *s, int fd)
 	return 0;
 }
 
+/* Keys kept in memory: a server's, then the process's (every walk of every scan at once). A
+ * key of a PHP session takes some 40 bytes: 25,000 of them a server, 200,000 in all. */
+#define SPILL_MEM_ONE (1024 * 1024)
+#define SPILL_MEM_ALL (8 * 1024 * 1024)
+#define SPILL_MEM_FIRST (16 * 1024)
+
+static size_t mem_taken;	/* of SPILL_MEM_ALL, atomic */
+
+/* Takes n more bytes of SPILL_MEM_ALL: 1, or 0 when they are not there. */
+static int mem_take(size_t n)
+{
+	size_t was = __atomic_fetch_add(&mem_taken, n, __ATOMIC_RELAXED);
+	if (was + n <= SPILL_MEM_ALL)
+		return 1;
+	__atomic_fetch_sub(&mem_taken, n, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Lets go of the memory the keys were kept in. */
+static void mem_release(struct spill *s)
+{
+	__atomic_fetch_sub(&mem_taken, s->mem_cap, __ATOMIC_RELAXED);
+	free(s->mem);
+	s->mem = NULL;
+	s->mem_len = s->mem_cap = 0;
+}
+
 int spill_open(struct spill *s, char **cause)
+{
+	(void)cause;
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	return 0;
+}
+
+/* Creates the file (unlinked at once) in $TMPDIR or /tmp and moves the keys kept in memory
+ * there. Returns 0, or -1 with *cause (new). */
+static int to_file(struct spill *s, char **cause)
 {
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	char *path = xasprintf("%s/memcsess-keys-XXXXXX", dir);
-	memset(s, 0, sizeof(*s));
 	s->fd = mkstemp(path);
 	if (s->fd >= 0)
 		unlink(path);
 	int fd = s->fd >= 0 ? dup(s->fd) : -1;
-	if (fd < 0 || attach(s, fd) < 0) {
+	if (fd < 0 || attach(s, fd) < 0 ||
+	    fwrite_unlocked(s->mem, 1, s->mem_len, s->f) != s->mem_len) {
 		*cause = xasprintf("cannot create a temporary file in %s: %s", dir, strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0 && !s->f)
 			close(fd);
 		if (s->fd >= 0)
 			close(s->fd);
 		s->fd = -1;
 	}
 	free(path);
-	return s->fd >= 0 ? 0 : -1;
+	if (s->fd < 0)
+		return -1;
+	mem_release(s);
+	return 0;
+}
+
+/* Keeps rec in memory, when it fits: 1, else 0. */
+static int to_mem(struct spill *s, const unsigned char *rec, size_t n)
+{
+	if (s->mem_len + n > s->mem_cap) {
+		size_t cap = s->mem_cap ? s->mem_cap * 2 : SPILL_MEM_FIRST;
+		if (cap > SPILL_MEM_ONE || !mem_take(cap - s->mem_cap))
+			return 0;
+		s->mem = xrealloc(s->mem, cap);
+		s->mem_cap = cap;
+	}
+	memcpy(s->mem + s->mem_len, rec, n);
+	s->mem_len += n;
+	return 1;
 }
 
 /* A record is the shared and the new length (a byte each), the change of last access as a
@@ -89,7 +144,7 @@ static int64_t la_changed(int64_t from, uint64_t z)
 	return (int64_t)((uint64_t)from + (z >> 1 ^ (0 - (z & 1))));
 }
 
-int spill_write(struct spill *s, const struct md_item *it)
+int spill_write(struct spill *s, const struct md_item *it, char **cause)
 {
 	struct spill_mark *m = &s->mark;
 	unsigned char rec[SPILL_HEAD + MC_MAX_KEY];
@@ -104,7 +159,15 @@ int spill_write(struct spill *s, const struct md_item *it)
 	memcpy(m->key + shared, it->key + shared, it->key_len - shared);
 	m->key_len = it->key_len;
 	m->la = it->la;
-	return fwrite_unlocked(rec, 1, n, s->f) == n ? 0 : -1;	/* one thread per file */
+	if (s->fd < 0 && to_mem(s, rec, n))
+		return 0;
+	if (s->fd < 0 && to_file(s, cause) < 0)
+		return -1;
+	if (fwrite_unlocked(rec, 1, n, s->f) != n) {	/* one thread per file */
+		*cause = xasprintf("writing the temporary key file: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int spill_pause(struct spill *s)
@@ -119,6 +182,14 @@ int spill_pause(struct spill *s)
 int spill_rewind(struct spill *s, char **cause)
 {
 	int fd = -1;
+	s->mark = (struct spill_mark){ .key_len = 0 };	/* as when they were written */
+	if (s->fd < 0) {	/* in memory: read it as a stream too */
+		if (s->mem_len && !(s->f = fmemopen(s->mem, s->mem_len, "r"))) {
+			*cause = xasprintf("keys kept in memory: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if ((s->f && fflush(s->f) != 0) || (!s->f && ((fd = dup(s->fd)) < 0 || attach(s, fd) < 0)) ||
 	    fseek(s->f, 0, SEEK_SET) != 0) {
 		*cause = xasprintf("temporary key file: %s", strerror(errno));
@@ -126,7 +197,6 @@ int spill_rewind(struct spill *s, char **cause)
 			close(fd);
 		return -1;
 	}
-	s->mark = (struct spill_mark){ .key_len = 0 };	/* as when they were written */
 	return 0;
 }
 
@@ -134,6 +204,8 @@ int spill_read(struct spill *s, struct md_item *it)
 {
 	struct spill_mark *m = &s->mark;
 	FILE *f = s->f;
+	if (!f)
+		return 0;	/* no key was written */
 	int shared = getc_unlocked(f), fresh;
 	uint64_t la;
 	if (shared == EOF)
@@ -161,6 +233,7 @@ int spill_read(struct spill *s, struct md_item *it)
 void spill_close(struct spill *s)
 {
 	spill_pause(s);
+	mem_release(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;

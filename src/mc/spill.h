@@ -1,7 +1,9 @@
-/* spill.h: a temporary file of the keys one server's walk met, kept until their values are
- * fetched. memcached's crawler holds item locks while it waits for its reader, so fetching
- * values while the dump runs can wait on it for ever: the keys are read to the end first, into
- * this file, and their values fetched after. Memory stays flat however many keys there are. */
+/* spill.h: the keys one server's walk met, kept until their values are fetched. memcached's
+ * crawler holds item locks while it waits for its reader, so fetching values while the dump
+ * runs can wait on it for ever: the keys are read to the end first, and their values fetched
+ * after. They are kept in memory while they fit (SPILL_MEM_ONE a server, SPILL_MEM_ALL for
+ * the process), else in a temporary file: memory stays flat however many keys there are, and
+ * a pool of hundreds of small servers creates no file at all. */
 #ifndef MEMCSESS_MC_SPILL_H
 #define MEMCSESS_MC_SPILL_H
 
@@ -10,9 +12,12 @@
 #include "mc/metadump.h"
 
 struct spill {
-	FILE *f;		/* NULL while paused (the file is then held by fd alone) */
-	int fd;			/* the unlinked file; -1 none */
+	FILE *f;		/* the file's stream, or the memory's while read; NULL while
+				 * paused, or never written */
+	int fd;			/* the unlinked file; -1 none (yet) */
 	char *buf;		/* f's stdio buffer */
+	unsigned char *mem;	/* the keys, while no file holds them */
+	size_t mem_len, mem_cap;	/* mem_cap is taken from the process's SPILL_MEM_ALL */
 	struct spill_mark {	/* the item written or read before, see spill_write */
 		char key[MC_MAX_KEY];
 		size_t key_len;
@@ -20,11 +25,12 @@ struct spill {
 	} mark;
 };
 
-/* Creates the file (unlinked at once) in $TMPDIR or /tmp, ready for writing. Returns 0, or -1
- * with *cause (new). */
+/* Makes s ready for writing, empty. Returns 0 (-1 with *cause is kept for the callers' sake:
+ * the file, when one is needed, is created by spill_write). */
 int spill_open(struct spill *s, char **cause);
-/* Appends one item; returns 0 or -1 (errno set). */
-int spill_write(struct spill *s, const struct md_item *it);
+/* Appends one item; returns 0, or -1 with *cause (new): the temporary file, in $TMPDIR or
+ * /tmp, could not be created or written. */
+int spill_write(struct spill *s, const struct md_item *it, char **cause);
 /* Writes out what is buffered and lets go of the buffer until spill_rewind; 0 or -1. */
 int spill_pause(struct spill *s);
 /* Makes the file ready to be read from its start; 0, or -1 with *cause (new). */
