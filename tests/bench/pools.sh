@@ -104,11 +104,18 @@ sampled() {
 	shift
 	THREADS=0
 	ticks=$(pool_ticks)
-	/usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" >"$out" 2>"$TMP/err" &
+	rm -f "$TMP/cmd.pid"
+	# CMD's pid comes from the sh it replaces: GNU time's entry in /proc/PID/task/TID/children
+	# was missing for a whole run of CMD in one sampling of twenty in a test loop
+	/usr/bin/time -f '%M %U %S' -o "$TMP/rss" sh -c 'echo $$ >"$0" && exec "$@"' "$TMP/cmd.pid" \
+		"$@" >"$out" 2>"$TMP/err" &
 	tp=$!
-	# until GNU time is a zombie, or gone (bash reaps it as soon as it ends)
-	while read -r -a f 2>/dev/null <"/proc/$tp/stat" && [ "${f[2]:-Z}" != Z ]; do
-		[ -n "$pid" ] || read -r pid _ 2>/dev/null <"/proc/$tp/task/$tp/children"
+	# until GNU time is a zombie, or gone (bash reaps it as soon as it ends); a read of /proc
+	# that fails (the first did, in one test loop, the process alive) is not the end
+	while [ -e "/proc/$tp" ]; do
+		read -r -a f 2>/dev/null <"/proc/$tp/stat" || f=()
+		[ "${f[2]:-}" = Z ] && break
+		[ -n "$pid" ] || read -r pid 2>/dev/null <"$TMP/cmd.pid"
 		if [ -n "$pid" ]; then
 			while read -r k v; do
 				[ "$k" = Threads: ] && { ((v > THREADS)) && THREADS=$v; break; }
@@ -219,11 +226,17 @@ sizes() {
 }
 
 # pool_ticks: CPU ticks used so far by every memcached this script started and still runs.
+# A read of /proc that fails is tried again (sampled's first read of its command's stat was seen
+# to fail with the process alive): a server left out of one sum and not the other would be
+# thousands of ticks.
 pool_ticks() {
-	local p t=0 f
+	local p t=0 f k
 	for p in "${MC_PIDS[@]}"; do
-		read -r -a f 2>/dev/null </proc/"$p"/stat || continue
-		[ "${f[1]}" = "(memcached)" ] && t=$((t + f[13] + f[14]))
+		for k in 1 2 3; do
+			read -r -a f 2>/dev/null </proc/"$p"/stat && break
+			f=()
+		done
+		[ "${f[1]:-}" = "(memcached)" ] && t=$((t + f[13] + f[14]))
 	done
 	echo "$t"
 }
