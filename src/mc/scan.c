@@ -315,10 +315,8 @@ static void walk_begin(struct srv *s)
 		walk_done(s, -2, NULL);
 		return;
 	}
-	if (fetching(s->ctx->o) && spill_open(&s->spill, &cause) < 0) {
-		walk_done(s, -1, cause);
-		return;
-	}
+	if (fetching(s->ctx->o))
+		spill_open(&s->spill);
 	int r = conn_open_start(&s->md, &p->servers[s->idx], p->timeout_ms, &cause);
 	if (r < 0) {
 		__atomic_store_n(&s->unreachable, 1, __ATOMIC_RELAXED);

@@ -49,12 +49,10 @@ static void mem_release(struct spill *s)
 	s->mem_len = s->mem_cap = 0;
 }
 
-int spill_open(struct spill *s, char **cause)
+void spill_open(struct spill *s)
 {
-	(void)cause;
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	return 0;
 }
 
 /* Creates the file (unlinked at once) in $TMPDIR or /tmp and moves the keys kept in memory

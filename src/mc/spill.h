@@ -25,9 +25,8 @@ struct spill {
 	} mark;
 };
 
-/* Makes s ready for writing, empty. Returns 0 (-1 with *cause is kept for the callers' sake:
- * the file, when one is needed, is created by spill_write). */
-int spill_open(struct spill *s, char **cause);
+/* Makes s ready for writing, empty (the file, when one is needed, is made by spill_write). */
+void spill_open(struct spill *s);
 /* Appends one item; returns 0, or -1 with *cause (new): the temporary file, in $TMPDIR or
  * /tmp, could not be created or written. */
 int spill_write(struct spill *s, const struct md_item *it, char **cause);
