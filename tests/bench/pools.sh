@@ -130,11 +130,13 @@ sampled() {
 	read -r RSS_MB CPU_S < <(tail -1 "$TMP/rss" | awk '{ printf "%.1f %.2f\n", $1 / 1024, $2 + $3 }')
 	return $rc
 }
-# cpu NAME TAG: records a run's CPU_S and MC_S, and the cores they kept busy over SECS.
+# cpu NAME TAG: records a run's CPU_S and MC_S, their total, and the cores they kept busy over
+# SECS.
 cpu() {
 	record "$1_cpu@$2" "$CPU_S"
 	record "$1_mc@$2" "$MC_S"
-	record "$1_busy@$2" "$(awk -v a="$CPU_S" -v b="$MC_S" -v s="$SECS" 'BEGIN { printf "%.2f", (a + b) / s }')"
+	record "$1_total@$2" "$(awk -v a="$CPU_S" -v b="$MC_S" 'BEGIN { printf "%.2f", a + b }')"
+	record "$1_busy@$2" "$(awk -v t="$(last "$1_total@$2")" -v s="$SECS" 'BEGIN { printf "%.2f", t / s }')"
 }
 record() { echo "$2" >>"$RES/$1"; }
 # ratio NAME A B: records A/B as a run's ratio.
@@ -319,8 +321,7 @@ measure() {
 	record "raw_rate@$tag" "$(rate_of "$n" "$SECS")"
 	cpu raw "$tag"
 	ratio "raw_x@$tag" "$(last "dump_rate@$tag")" "$(last "raw_rate@$tag")"
-	ratio "cpu_x@$tag" "$(awk -v a="$CPU_S" -v b="$MC_S" 'BEGIN { print a + b }')" \
-		"$(awk -v a="$(last "dump_cpu@$tag")" -v b="$(last "dump_mc@$tag")" 'BEGIN { print a + b }')"
+	ratio "cpu_x@$tag" "$(last "raw_total@$tag")" "$(last "dump_total@$tag")"
 	settle
 	stopwatch php tests/bench/php-dump.php "$pool" "$dist" >/dev/null 2>"$TMP/err" ||
 		peer_failed "PHP getAllKeys/getMulti dump (php-dump.php, $tag)"
