@@ -3,7 +3,8 @@
 # A. The same POOLS_SESSIONS small sessions, written by real PHP through its memcached session
 #    handler, in pools of 2, 64 and 256 memcached (-m 8 or more, -t 1, -c 128) on loopback:
 #    dump (time, peak RSS, peak threads), list, list --fast, memcached-tool keys, the raw reader
-#    (metadump + pipelined mg on every server at once, no decoding) and the PHP dump script;
+#    (metadump + pipelined mg on every server at once, no decoding), the keys alone (metadump
+#    on every server at once: the floor of any complete walk) and the PHP dump script;
 #    memcsess top's CPU on the smallest and the largest pool.
 # B. SMALL_SESSIONS small sessions in a pool of 2 servers (as bench.sh's): dump against the PHP
 #    script and the raw reader, list against dump, list --fast against memcached-tool keys.
@@ -192,6 +193,7 @@ stat_sum() {
 # fill POOL DIST COUNT: real PHP (POOLS_FILL_PROCS processes on equal parts) writes sessions
 # 0..COUNT-1 into POOL through its session handler; the same COUNT gives the same sessions.
 FILL_LOG=""
+declare -A BUCKETS	# pool -> hash table buckets of its servers, summed, after the fill
 fill() {
 	local pool=$1 dist=$2 n=$3 part first k pids=() t0=$EPOCHREALTIME
 	part=$(((n + PROCS - 1) / PROCS))
@@ -215,6 +217,7 @@ fill() {
 	[ "$(stat_sum "$pool" evictions)" -eq 0 ] || fail "memcached evicted sessions: pool too small"
 	items=$(stat_sum "$pool" curr_items)
 	[ "$items" -eq "$n" ] || fail "the pool holds $items items, expected $n"
+	BUCKETS[$pool]=$(($(stat_sum "$pool" hash_bytes) / 8))	# a pointer a bucket
 	FILL_LOG+="fill: $PROCS PHP processes wrote $n sessions into $(servers "$pool" | wc -l) servers in $(printf '%.1f' "$s") s ($(printf '%.0f' "$(rate_of "$n" "$s")")/s)"$'\n'
 }
 
@@ -322,6 +325,13 @@ measure() {
 	cpu raw "$tag"
 	ratio "raw_x@$tag" "$(last "dump_rate@$tag")" "$(last "raw_rate@$tag")"
 	ratio "cpu_x@$tag" "$(last "raw_total@$tag")" "$(last "dump_total@$tag")"
+	settle	# the keys alone: what a complete walk costs the servers, values and decoding aside
+	# shellcheck disable=SC2046
+	sampled /dev/null "$RAWREAD" keys 127.0.0.1 $(ports "$pool") || peer_failed "rawread keys ($tag)"
+	expect_count "rawread keys ($tag)" "$(cut -d' ' -f1 "$TMP/err")" "$n"
+	record "keys_s@$tag" "$SECS"
+	cpu keys "$tag"
+	[ "$tag" = small ] || ratio "keys_scale@$tag" "$SECS" "$(last "dump_s@$FIRST")"
 	settle
 	stopwatch php tests/bench/php-dump.php "$pool" "$dist" >/dev/null 2>"$TMP/err" ||
 		peer_failed "PHP getAllKeys/getMulti dump (php-dump.php, $tag)"
@@ -457,6 +467,11 @@ table_a() {
 	arow "dump CPU: memcsess, memcached" cpucell dump
 	arow "raw reader (metadump + pipelined mg, all servers at once), sessions/s" rate raw_rate
 	arow "raw reader CPU: reader, memcached" cpucell raw
+	arow "keys alone (metadump hash, all servers at once)" secs keys_s
+	arow "keys alone CPU: reader, memcached" cpucell keys
+	local cells=() pool_var
+	for s in "${SIZE_LIST[@]}"; do pool_var=POOL$s; cells+=("${BUCKETS[${!pool_var}]}"); done
+	row "hash table buckets metadump hash walks, all servers" "${cells[@]}"
 	arow "PHP dump script, sessions/s" rate php_rate
 	arow "PHP getAllKeys() found" found php_found
 	arow "top -d 1, ${TOP_SECS}s, % of a core (1 run)" pct top_pct
@@ -469,6 +484,11 @@ table_x() {
 		[ "$s" = "$FIRST" ] && continue
 		row "dump($s) / dump($FIRST), time" "A, $s servers" "$(xcell "dump_scale@$s")" "<= 1.3x" \
 			"$(yes_if "$(m "dump_scale@$s") <= 1.3")"
+	done
+	for s in "${SIZE_LIST[@]}"; do
+		[ "$s" = "$FIRST" ] && continue
+		row "keys alone($s) / dump($FIRST), time: the floor of dump($s)" "A, $s servers" \
+			"$(xcell "keys_scale@$s")" - -
 	done
 	for s in "${SIZE_LIST[@]}"; do
 		row "dump / raw reader, rate" "A, $s servers" "$(xcell "raw_x@$s")" ">= 0.9x" \
@@ -514,6 +534,8 @@ table_b() {
 		"$(rate "$(m raw_rate@small)")"
 	row "dump CPU: memcsess, memcached" "$(cpucell dump small)" "raw reader CPU: reader, memcached" \
 		"$(cpucell raw small)"
+	row "keys alone (metadump hash)" "-" "time, CPU: reader, memcached" \
+		"$(secs "$(m keys_s@small)"), $(cpucell keys small)"
 	row "list" "$(secs "$(m list_s@small)")" "memcsess dump" "$(secs "$(m dump_s@small)")"
 	row "list --fast" "$(secs "$(m listfast_s@small)")" "memcached-tool keys, servers in turn" \
 		"$(secs "$(m mctool_s@small)")"

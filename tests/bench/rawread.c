@@ -6,8 +6,11 @@
  *                                       batches of 1000, and throws it away
  *   rawread walk HOST PORT [PORT...]    both on every server at once, a thread each (the keys
  *                                       kept in memory), for pools of hundreds of servers
+ *   rawread keys HOST PORT [PORT...]    metadump alone on every server at once: what listing
+ *                                       the keys costs, the floor of any complete walk
  * Prints "<items> <bytes>" on stderr (keys seen, or values found and their bytes; walk: values
- * found and their bytes over all servers); exit 1 on any error. */
+ * found and their bytes over all servers; keys: keys seen over all servers and 0); exit 1 on
+ * any error. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -148,6 +151,7 @@ static void mg(struct rd *r)
 struct walk {
 	pthread_t tid;
 	const char *host, *port;
+	int keys_only;
 	unsigned long found, bytes;
 };
 
@@ -184,6 +188,10 @@ static void *walk_one(void *arg)
 		die("out of memory");
 	r->fd = dial(w->host, w->port);
 	char *keys = walk_keys(r, &n_keys), *k = keys;
+	if (w->keys_only) {
+		w->found = n_keys;
+		done = n_keys;
+	}
 	while (done < n_keys) {
 		size_t len = 0, sent = 0;
 		for (; sent < BATCH && done + sent < n_keys; sent++) {
@@ -213,9 +221,10 @@ static void *walk_one(void *arg)
 	return NULL;
 }
 
-/* walk HOST PORT...: every server walked at once, a thread each. */
+/* walk|keys HOST PORT...: every server walked at once, a thread each. */
 static void walk(int argc, char **argv)
 {
+	int keys_only = strcmp(argv[1], "keys") == 0;
 	int n = argc - 3;
 	struct walk *w = calloc((size_t)n, sizeof(*w));
 	unsigned long found = 0, bytes = 0;
@@ -224,6 +233,7 @@ static void walk(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		w[i].host = argv[2];
 		w[i].port = argv[3 + i];
+		w[i].keys_only = keys_only;
 		if (pthread_create(&w[i].tid, NULL, walk_one, &w[i]) != 0)
 			die("cannot start a thread");
 	}
@@ -239,12 +249,12 @@ static void walk(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static struct rd r;
-	if (argc >= 4 && strcmp(argv[1], "walk") == 0) {
+	if (argc >= 4 && (strcmp(argv[1], "walk") == 0 || strcmp(argv[1], "keys") == 0)) {
 		walk(argc, argv);
 		return 0;
 	}
 	if (argc != 4 || (strcmp(argv[1], "metadump") != 0 && strcmp(argv[1], "mg") != 0))
-		die("usage: rawread metadump|mg HOST PORT, or rawread walk HOST PORT...");
+		die("usage: rawread metadump|mg HOST PORT, or rawread walk|keys HOST PORT...");
 	r.fd = dial(argv[2], argv[3]);
 	if (strcmp(argv[1], "metadump") == 0)
 		metadump(&r);
