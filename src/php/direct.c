@@ -4,6 +4,7 @@
 #include "php/direct.h"
 #include "php/direct_igbinary.h"
 #include "php/direct_json.h"
+#include "php/float_text.h"
 #include "php/handlers.h"
 #include "php/unserialize.h"
 #include "php/value_json.h"

@@ -1,32 +1,16 @@
 /* unserialize.c: a parser for PHP's serialize() format, numbering reference slots as
  * ext/standard/var_unserializer.re does (see unserialize.h). */
 #include "php/unserialize.h"
+#include "php/unserialize_int.h"
+#include "php/float_text.h"
 #include "php/value.h"
 #include "util.h"
 
-#include <float.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The shortest array or object element is "i:0;N;". */
-#define MIN_ELEMENT_BYTES 6
-
-struct phpser {
-	const char *buf;
-	size_t len;
-	size_t end;		/* parse limit: len, or the end of the C: payload being read */
-	struct pv **slots;	/* slot n (1-based) is slots[n - 1]; NULL until its value exists */
-	size_t n_slots;
-	size_t cap_slots;
-	int depth;		/* containers and C: payloads open around the cursor */
-	size_t payload_bytes;	/* C: payload bytes read as nested serialize() data so far */
-	struct pv_build b;	/* check mode: values are stand-ins (see phpser_new_check) */
-};
 
 static struct phpser *parser_new(const char *buf, size_t len, int check)
 {
@@ -102,12 +86,6 @@ static inline int expect(const struct phpser *p, size_t *pos, char c, struct dec
 	return expect_failed(p, *pos, c, err);
 }
 
-/* isdigit without the locale table (the same ten bytes in every locale). */
-static inline int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Reads unsigned decimal digits (at least one); what names the number in messages. */
 static int read_uint(const struct phpser *p, size_t *pos, const char *what, size_t *out,
 		     struct decode_error *err)
@@ -131,17 +109,6 @@ static int read_uint(const struct phpser *p, size_t *pos, const char *what, size
 	}
 	*out = v;
 	return 0;
-}
-
-/* Appends a slot for the value about to be read; returns its 1-based number. */
-static size_t push_slot(struct phpser *p)
-{
-	if (p->n_slots == p->cap_slots) {
-		p->cap_slots = p->cap_slots ? p->cap_slots * 2 : 64;	/* one allocation for most sessions */
-		p->slots = xrealloc(p->slots, p->cap_slots * sizeof(*p->slots));
-	}
-	p->slots[p->n_slots++] = NULL;
-	return p->n_slots;
 }
 
 static void set_slot(struct phpser *p, size_t slot, struct pv *v)
@@ -206,137 +173,6 @@ static struct pv *parse_int(struct phpser *p, size_t *pos, struct decode_error *
 	return pv_build_int(&p->b, neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v);
 }
 
-size_t php_float_token(const char *b, size_t end, size_t pos)
-{
-	size_t i = pos, n_int = 0, n_frac = 0;
-	if (i < end && (b[i] == '+' || b[i] == '-'))
-		i++;
-	while (i < end && is_digit(b[i]))
-		i++, n_int++;
-	if (i < end && b[i] == '.') {
-		i++;
-		while (i < end && is_digit(b[i]))
-			i++, n_frac++;
-	}
-	if (n_int + n_frac == 0)
-		return 0;
-	if (i < end && (b[i] == 'e' || b[i] == 'E')) {
-		size_t j = i + 1, n_exp = 0;
-		if (j < end && (b[j] == '+' || b[j] == '-'))
-			j++;
-		while (j < end && is_digit(b[j]))
-			j++, n_exp++;
-		if (!n_exp)
-			return 0;
-		i = j;
-	}
-	return i - pos;
-}
-
-static locale_t c_locale;	/* made once: dump's server threads all read floats */
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
-__extension__ typedef unsigned __int128 u128;
-
-/* The double nearest m / 10^k (ties to even), for 1 <= m < 2^64 and k <= 21, as strtod rounds
- * it; 0 when m has too many bits for k = 0. A quotient of 55 or 56 bits is cut to 53, the
- * remainder deciding ties. */
-static int nearest(uint64_t m, unsigned k, double *out)
-{
-	static const uint64_t p10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
-	};
-	u128 den = k < 20 ? p10[k] : (u128)p10[19] * p10[k - 19];
-	int t = 128 - (den >> 64 ? __builtin_clzll((uint64_t)(den >> 64)) :
-		       64 + __builtin_clzll((uint64_t)den));
-	int b = 64 - __builtin_clzll(m);
-	int e = 55 + t - b;	/* m << e over den lies in [2^54, 2^56) */
-	if (e < 0)
-		return 0;
-	u128 num = (u128)m << e, q = num / den;
-	int sticky = num - q * den != 0;
-	int cut = q >> 55 ? 3 : 2;
-	uint64_t low = (uint64_t)q & ((1u << cut) - 1), half = 1u << (cut - 1);
-	uint64_t mant = (uint64_t)(q >> cut);
-	if (low > half || (low == half && (sticky || (mant & 1))))
-		mant++;
-	if (mant >> 53) {
-		mant >>= 1;
-		cut++;
-	}
-	/* value = mant * 2^(cut - e), mant in [2^52, 2^53): a normal double */
-	uint64_t bits = (uint64_t)(cut - e + 52 + 1023) << 52 | (mant & ((1ull << 52) - 1));
-	memcpy(out, &bits, sizeof(*out));
-	return 1;
-}
-
-/* m / 10^k in doubles rounds once, as strtod, where double arithmetic is done in doubles. */
-#define EXACT_DOUBLES (FLT_EVAL_METHOD == 0)
-/* The powers of ten a double holds exactly. */
-static const double pow10_exact[23] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-/* strtod of the n bytes of a php_float_token without an exponent, of at most 19 significant
- * digits and 21 after the point; 0 for any other token. */
-static int strtod_short(const char *s, size_t n, double *out)
-{
-	size_t i = 0;
-	int neg = 0, point = 0;
-	unsigned digits = 0, k = 0;
-	uint64_t m = 0;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		neg = s[i++] == '-';
-	for (; i < n; i++) {
-		if (s[i] == '.' && !point) {
-			point = 1;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9')
-			return 0;	/* an exponent */
-		k += point;
-		if (m == 0 && s[i] == '0')
-			continue;	/* a leading zero */
-		if (++digits > 19)
-			return 0;
-		m = m * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (k > 21)
-		return 0;
-	double d = 0;
-	if (EXACT_DOUBLES && m < (1ull << 53) && k <= 22)	/* exact operands, one rounding */
-		d = (double)m / pow10_exact[k];
-	else if (!nearest(m, k, &d))
-		return 0;
-	*out = neg ? -d : d;
-	return 1;
-}
-
-double php_strtod(const char *s, size_t n)
-{
-	double quick;
-	if (strtod_short(s, n, &quick))
-		return quick;
-	char small[64];
-	char *tmp = n < sizeof(small) ? small : xmalloc(n + 1);
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	pthread_once(&c_locale_once, make_c_locale);
-	double d = c_locale ? strtod_l(tmp, NULL, c_locale) : strtod(tmp, NULL);
-	if (tmp != small)
-		free(tmp);
-	return d;
-}
-
 /* "d:0.1;" "d:1.0E+25;" "d:INF;" "d:-INF;" "d:NAN;" */
 static struct pv *parse_float(struct phpser *p, size_t *pos, struct decode_error *err)
 {
@@ -385,37 +221,6 @@ static int read_quoted(const struct phpser *p, size_t *pos, const char *what, si
 	*start = *pos;
 	*pos += *len;
 	return expect(p, pos, '"', err);
-}
-
-/* A well-formed `len:"bytes"` at i, as read_quoted reads it: returns the index past it with
- * the bytes at *start, *len, or 0 when anything is unusual. */
-static inline size_t plain_quoted(const struct phpser *p, size_t i, size_t *start, size_t *len)
-{
-	const char *b = p->buf;
-	size_t end = p->end, digits = i, n = 0;
-	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
-		n = n * 10 + (size_t)(b[i] - '0');	/* under 10^15: no overflow */
-	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '"')
-		return 0;
-	i += 2;
-	if (n > end - i || end - i - n < 1 || b[i + n] != '"')
-		return 0;
-	*start = i;
-	*len = n;
-	return i + n + 1;
-}
-
-/* The length of a well-formed `s:len:"bytes";` at pos, whose bytes then start at *start:
- * returns the index past it, or 0 when anything is unusual (parse_string then reads it the
- * slow way, which decides and says why). Local indexes: a string is most of a session. */
-static inline size_t plain_string(const struct phpser *p, size_t pos, size_t *start,
-				  size_t *len)
-{
-	size_t i;
-	if (p->end - pos < 2 || p->buf[pos + 1] != ':' ||
-	    !(i = plain_quoted(p, pos + 2, start, len)) || i >= p->end || p->buf[i] != ';')
-		return 0;
-	return i + 1;
 }
 
 /* s:5:"bytes"; (the length counts bytes; the bytes may hold anything) */
@@ -747,139 +552,6 @@ static struct pv *parse_ref(struct phpser *p, size_t *pos, size_t own_slot,
 	return v;
 }
 
-/* ---- check mode: plain values skipped in one loop ---- */
-
-/* Containers the skip below keeps open at most; deeper ones go the slow way. */
-#define SKIP_DEPTH 64
-
-/* The slot of the next value, holding the stand-in of its type (set at once: with no
- * reference among the values skipped, none can see a slot before its value is whole). */
-static void skip_slot(struct phpser *p, enum pv_type type)
-{
-	size_t slot = push_slot(p);	/* first: it may move the table */
-	p->slots[slot - 1] = &p->b.stand_in[type];
-}
-
-/* `i:digits;` or `s:len:"bytes";` at i, a key or a value, as parse_int and parse_string
- * accept them (ints of at most 18 digits, which cannot overflow): returns the index past it,
- * or 0 when anything is unusual. *type gets its type. */
-static inline size_t skip_scalar(const struct phpser *p, size_t i, enum pv_type *type)
-{
-	const char *b = p->buf;
-	size_t end = p->end, start, len, digits;
-	if (b[i] == 's') {
-		*type = PV_STRING;
-		return plain_string(p, i, &start, &len);
-	}
-	*type = PV_INT;
-	if (b[i] != 'i' || end - i < 4 || b[i + 1] != ':')
-		return 0;
-	i += 2;
-	i += b[i] == '-' || b[i] == '+';
-	for (digits = i; i < end && is_digit(b[i]) && i - digits < 18; i++)
-		;
-	return i > digits && i < end && b[i] == ';' ? i + 1 : 0;
-}
-
-/* `count:{` at i (after "a:" or after O:'s class and ':'), as open_container accepts it at
- * depth 0 with sp containers open: returns the index past '{' with *count, or 0. */
-static size_t skip_count(const struct phpser *p, size_t i, int sp, size_t *count)
-{
-	const char *b = p->buf;
-	size_t end = p->end, digits = i, n = 0;
-	for (; i < end && is_digit(b[i]) && i - digits < 15; i++)
-		n = n * 10 + (size_t)(b[i] - '0');
-	if (i == digits || end - i < 2 || b[i] != ':' || b[i + 1] != '{' || sp >= SKIP_DEPTH)
-		return 0;
-	i += 2;
-	*count = n;
-	return n <= (end - i) / MIN_ELEMENT_BYTES ? i : 0;
-}
-
-/* The value at i, taking its slot (a container's elements come after): N;, b:, i:, d:, s:,
- * a: and O: as parse_value accepts them. Returns the index past it (past `count:{` for a
- * container, with *count), or 0 for anything else or unusual. */
-static inline size_t skip_value(struct phpser *p, size_t i, int sp, enum pv_type *type,
-				 size_t *count)
-{
-	static const char *const special[] = { "NAN;", "INF;", "-INF;" };
-	const char *b = p->buf;
-	size_t end = p->end, start, len, n;
-	*count = 0;
-	switch (b[i]) {
-	case 'N':
-		*type = PV_NULL;
-		return end - i >= 2 && b[i + 1] == ';' ? i + 2 : 0;
-	case 'b':
-		*type = PV_BOOL;
-		return end - i >= 4 && b[i + 1] == ':' && (b[i + 2] == '0' || b[i + 2] == '1') &&
-		       b[i + 3] == ';' ? i + 4 : 0;
-	case 'd':
-		*type = PV_FLOAT;
-		if (end - i < 2 || b[i + 1] != ':')
-			return 0;
-		i += 2;
-		for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
-			n = strlen(special[k]);
-			if (end - i >= n && memcmp(b + i, special[k], n) == 0)
-				return i + n;
-		}
-		n = php_float_token(b, end, i);
-		return n && end - i > n && b[i + n] == ';' ? i + n + 1 : 0;
-	case 'a':
-		*type = PV_ARRAY;
-		return end - i >= 2 && b[i + 1] == ':' ? skip_count(p, i + 2, sp, count) : 0;
-	case 'O':
-		*type = PV_OBJECT;
-		if (end - i < 2 || b[i + 1] != ':')
-			return 0;
-		i = plain_quoted(p, i + 2, &start, &len);
-		if (!i || len == 0 || b[start] == '\0' || b[start] == '\\' || i >= end || b[i] != ':')
-			return 0;
-		return skip_count(p, i + 1, sp, count);
-	default:
-		return skip_scalar(p, i, type);
-	}
-}
-
-/* Check mode, at depth 0: an array or object at pos made only of N, b, i, d, s, a and O
- * values (most sessions), read in one loop, its slots taken as parse_value would take them.
- * Returns the index past it with *type, or 0 (nothing taken) when anything else or anything
- * unusual comes: parse_value then reads it the slow way, which decides and says why. */
-static size_t skip_plain(struct phpser *p, size_t pos, enum pv_type *type)
-{
-	size_t left[SKIP_DEPTH], old_slots = p->n_slots, count;
-	const char *b = p->buf;
-	int sp = 0, first = 1;
-	enum pv_type t;
-	for (;;) {
-		size_t past = pos < p->end ? skip_value(p, pos, sp, &t, &count) : 0;
-		if (!past)
-			break;
-		skip_slot(p, t);
-		if (first)
-			*type = t;
-		first = 0;
-		pos = past;
-		if (t == PV_ARRAY || t == PV_OBJECT)
-			left[sp++] = count;
-		while (sp > 0 && left[sp - 1] == 0) {	/* whole containers: their '}' */
-			if (pos >= p->end || b[pos] != '}')
-				goto unusual;
-			pos++;
-			sp--;
-		}
-		if (sp == 0)
-			return pos;
-		left[sp - 1]--;		/* the next element: its key, then its value */
-		if (pos >= p->end || !(pos = skip_scalar(p, pos, &t)))
-			break;
-	}
-unusual:
-	p->n_slots = old_slots;
-	return 0;
-}
-
 /* One value; every value but R: takes the next slot before it is read, as in PHP. */
 static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error *err)
 {
@@ -891,7 +563,7 @@ static struct pv *parse_value(struct phpser *p, size_t *pos, struct decode_error
 		return parse_ref(p, pos, 0, err);
 	if (p->b.check && p->depth == 0 && (t == 'a' || t == 'O')) {
 		enum pv_type type;
-		size_t past = skip_plain(p, *pos, &type);
+		size_t past = phpser_skip_plain(p, *pos, &type);
 		if (past) {
 			*pos = past;
 			return &p->b.stand_in[type];

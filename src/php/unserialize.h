@@ -1,5 +1,4 @@
-/* unserialize.h: a parser for PHP's serialize() format, and the number syntax it shares with
- * the no-tree writer (direct.c). */
+/* unserialize.h: a parser for PHP's serialize() format. */
 #ifndef MEMCSESS_PHP_UNSERIALIZE_H
 #define MEMCSESS_PHP_UNSERIALIZE_H
 
@@ -20,10 +19,5 @@ void phpser_free(struct phpser *p);
 /* 1 when s (len > 0 bytes) is an integer as PHP's ZEND_HANDLE_NUMERIC sees it ("12", "-3", not
  * "012" or "-0"): unserialize() makes such array keys ints. */
 int php_numeric_key(const char *s, size_t len, int64_t *out);
-/* Length of the float token at b[pos] (b has end bytes) in var_unserializer.re's grammar,
- * [+-]? (digits | digits? "." digits | digits "." digits?) ([eE] [+-]? digits)?, or 0. */
-size_t php_float_token(const char *b, size_t end, size_t pos);
-/* strtod of the n bytes at s in the C locale, whatever LC_NUMERIC the program runs under. */
-double php_strtod(const char *s, size_t n);
 
 #endif

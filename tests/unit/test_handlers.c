@@ -4,6 +4,7 @@
 #include "php/handlers.h"
 #include "session_decode.h"
 #include "unit.h"
+#include "php/float_text.h"
 #include "php/unserialize.h"
 #include "php/value.h"
 #include "php/value_json.h"
