@@ -1,8 +1,10 @@
 /* watch.c: the watch connections of every server, read by one thread (epoll, edge-triggered)
  * into one bounded queue; connections are opened by a few short-lived threads so that a server
- * slow to answer holds up no other. */
+ * slow to answer holds up no other (watch_connect.c). */
 #include "mc/watch.h"
 #include "mc/conn.h"
+#include "mc/watch_connect.h"
+#include "mc/watch_int.h"
 #include "util.h"
 
 #include <errno.h>
@@ -26,82 +28,6 @@
 #define GATHER 0.01		/* seconds to let lines gather once the socket is drained */
 #define GATHER_TICK 0.005	/* gatherings end on this grid: one wake-up ends many */
 #define SLACK 0.001		/* deadlines this close are met now: one wake-up for several */
-#define CONNECTORS 4		/* threads opening connections at once, at most */
-
-struct watch;
-
-enum srv_phase {
-	SRV_WAIT,		/* until due: then a connector opens it */
-	SRV_CONNECTING,		/* a connector has it: nothing else touches it */
-	SRV_STREAMING,		/* the reader has it */
-	SRV_DONE,		/* refused for good */
-};
-
-/* What one attempt to open a watch gave, left by the connector for the reader. */
-struct attempt {
-	int ok;
-	int permanent;
-	int mutations;
-	enum watch_state state;
-	char text[232];
-};
-
-struct wsrv {
-	struct watch *w;
-	size_t i;
-	struct pool_server s;	/* a copy without the pool's kept connections: a watch connection
-				 * is the watch's own */
-	enum srv_phase phase;
-	double due;		/* SRV_WAIT: when to try again (monotonic seconds) */
-	double backoff;		/* the wait after the next failed attempt */
-	struct conn c;
-	int open;		/* c is open */
-	int mutations;		/* its stream holds mutations */
-	struct buf left;	/* the start of a line whose end has not come yet */
-	int ready;		/* read it without waiting for poll */
-	int gathered;		/* the last read followed a gathering wait */
-	double gather_until;	/* > 0: lines gather until then */
-	struct attempt res;
-	enum watch_state last;	/* last state reported, to report changes only */
-	char last_text[232];
-};
-
-/* A connector thread's slot. */
-struct connector {
-	struct watch *w;
-	pthread_t th;
-	enum { CT_NONE, CT_RUNNING, CT_EXITED } state;
-};
-
-struct watch {
-	struct watch_opts o;
-	size_t n;
-	struct wsrv *srv;
-	/* the queue: one producer (the reader) writes at tail, past the len items the consumer
-	 * has yet to take and give back; mu guards head, len, stop, bad */
-	pthread_mutex_t mu;
-	pthread_cond_t not_empty, not_full;
-	struct watch_item *q;
-	size_t head, len;
-	size_t tail, room;	/* the reader's own: where it writes, free slots it knows of, */
-	size_t pend, sort_from;	/* items written past tail, where the lines being sorted start */
-	int stop;
-	unsigned long bad;
-	int wake[2];		/* a byte written here breaks the reader's wait */
-	int ep;			/* the reader's epoll: every stream and wake[0] */
-	int ep_errno;		/* why there is none (ep -1) */
-	pthread_t reader;
-	int reader_started;
-	char *rbuf;		/* the reader's: a line begun, then what was read */
-	/* connections to open (jobs) and opened (done); jmu guards them and the connectors */
-	pthread_mutex_t jmu;
-	size_t *jobs, jhead, jlen, inflight;
-	size_t *done, dlen;
-	struct connector conn_th[CONNECTORS];
-	int running;
-	int jstop;		/* watch_free: connectors end */
-
-};
 
 static double mono_now(void)
 {
@@ -116,12 +42,6 @@ static int stopping(struct watch *w)
 	int s = w->stop;
 	pthread_mutex_unlock(&w->mu);
 	return s;
-}
-
-static void wake_reader(struct watch *w)
-{
-	ssize_t wr = w->wake[1] >= 0 ? write(w->wake[1], "x", 1) : -1;
-	(void)wr;	/* a full pipe wakes the reader just as well */
 }
 
 /* Makes the items written past tail takeable; then, when fewer than want slots are free,
@@ -202,180 +122,6 @@ const char *watch_strip_server(const char *text, const char *name)
 	    strncmp(text + 7 + n, ": ", 2) == 0)
 		return text + 9 + n;
 	return text;
-}
-
-/* Compares "1.6.18" with major.minor.patch: <0, 0, >0. */
-static int version_cmp(const char *v, int ma, int mi, int pa)
-{
-	int a = 0, b = 0, c = 0;
-	if (sscanf(v, "%d.%d.%d", &a, &b, &c) < 2)
-		return -1;	/* unknown: the oldest */
-	if (a != ma)
-		return a - ma;
-	if (b != mi)
-		return b - mi;
-	return c - pa;
-}
-
-void watch_streams(const char *version, int mutations, char *out, size_t cap,
-		   int *with_mutations)
-{
-	*with_mutations = mutations || version_cmp(version, 1, 6, 42) >= 0;
-	snprintf(out, cap, "fetchers evictions connevents%s%s",
-		 version_cmp(version, 1, 6, 20) >= 0 ? " deletions" : "",
-		 *with_mutations ? " mutations" : "");
-}
-/* 1 when the server answers a binary-protocol version request on a connection of its own: a
- * server that leaves a text command unanswered that way speaks only the binary protocol
- * (memcached -S, SASL). */
-static int speaks_binary(const struct wsrv *s)
-{
-	struct conn c;
-	char *cause = NULL;
-	unsigned char req[24] = { 0x80, 0x0b };
-	if (conn_open(&c, &s->s, s->w->o.timeout_ms, &cause) < 0) {
-		free(cause);
-		return 0;
-	}
-	conn_queue(&c, req, sizeof(req));
-	int ok = conn_flush(&c, &cause) == 0 && conn_fill(&c, &cause) == 0 &&
-		 (unsigned char)c.in.ptr[c.in_off] == 0x81;
-	free(cause);
-	conn_close(&c);
-	return ok;
-}
-
-/* Sends version, then watch; returns 0 watching, -1 with *cause (*permanent set when trying
- * again cannot help). */
-static int handshake(struct wsrv *s, struct conn *c, int *permanent, int *mutations,
-		     char *streams, size_t cap, char **cause)
-{
-	const char *line;
-	size_t len;
-	*permanent = 0;
-	if (conn_command(c, "version", cause) < 0 || conn_readline(c, &line, &len, cause) < 0) {
-		*permanent = *cause && (strstr(*cause, "without a reply") ||
-					(!c->got_reply && speaks_binary(s)));
-		if (*permanent) {
-			free(*cause);
-			*cause = xasprintf("server %s: no text protocol, so no watch command (a SASL "
-					   "server, memcached -S, speaks only the binary protocol)",
-					   s->s.name);
-		}
-		return -1;
-	}
-	if ((len < 8 || memcmp(line, "VERSION ", 8) != 0) && conn_explain_auth(c, cause)) {
-		*permanent = 1;
-		return -1;
-	}
-	if (len < 8 || memcmp(line, "VERSION ", 8) != 0) {
-		*cause = xasprintf("server %s: unexpected reply to version: %.80s", s->s.name, line);
-		return -1;
-	}
-	char version[32];
-	snprintf(version, sizeof(version), "%.*s", (int)(len - 8 < 31 ? len - 8 : 31), line + 8);
-	watch_streams(version, s->w->o.mutations, streams, cap, mutations);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "watch %s", streams);
-	if (conn_command(c, cmd, cause) < 0 || conn_readline(c, &line, &len, cause) < 0)
-		return -1;
-	if (len == 2 && memcmp(line, "OK", 2) == 0)
-		return 0;
-	if (len >= 16 && memcmp(line, "WATCHER_TOO_MANY", 16) == 0) {
-		*cause = xasprintf("server %s: watch refused: WATCHER_TOO_MANY (memcached takes 20 "
-				   "watchers at most)", s->s.name);
-	} else if (strstr(line, "watch commands not allowed")) {
-		*permanent = 1;
-		*cause = xasprintf("server %s: watch refused: watch commands not allowed "
-				   "(memcached -W)", s->s.name);
-	} else {
-		*permanent = 1;
-		*cause = xasprintf("server %s: watch %s refused: %.80s", s->s.name, streams, line);
-	}
-	return -1;
-}
-
-/* One attempt on server s, on a connector's thread: connect and ask for the watch. The outcome
- * is left in s->res, the connection in s->c when it worked. */
-static void attempt(struct wsrv *s)
-{
-	struct attempt *a = &s->res;
-	char *cause = NULL, streams[128];
-	memset(a, 0, sizeof(*a));
-	if (conn_open(&s->c, &s->s, s->w->o.timeout_ms, &cause) < 0) {
-		s->c.fd = -1;	/* nothing to close: conn_open closed what it opened */
-		/* a wrong login does not get better by trying again */
-		a->permanent = cause && strstr(cause, "authentication failed") != NULL;
-		a->state = a->permanent ? WATCH_REFUSED : WATCH_DOWN;
-	} else if (handshake(s, &s->c, &a->permanent, &a->mutations, streams, sizeof(streams),
-			     &cause) < 0) {
-		a->state = WATCH_REFUSED;
-		conn_close(&s->c);
-	} else {
-		a->ok = 1;
-		a->state = WATCH_ON;
-		s->open = 1;
-		snprintf(a->text, sizeof(a->text), "watching (%s)", streams);
-	}
-	if (!a->ok)
-		snprintf(a->text, sizeof(a->text), "%s", cause ? cause : "no connection");
-	free(cause);
-}
-
-/* A connector: opens the connections asked for until none is left, then ends. */
-static void *connector_run(void *arg)
-{
-	struct connector *ct = arg;
-	struct watch *w = ct->w;
-	pthread_mutex_lock(&w->jmu);
-	while (w->jlen > 0 && !w->jstop) {
-		size_t i = w->jobs[w->jhead];
-		w->jhead = (w->jhead + 1) % w->n;
-		w->jlen--;
-		w->inflight++;
-		pthread_mutex_unlock(&w->jmu);
-		attempt(&w->srv[i]);
-		pthread_mutex_lock(&w->jmu);
-		w->inflight--;
-		w->done[w->dlen++] = i;
-		wake_reader(w);
-	}
-	w->running--;
-	ct->state = CT_EXITED;
-	pthread_mutex_unlock(&w->jmu);
-	return NULL;
-}
-
-/* Asks a connector to open server i (the reader calls it; the connectors are started by
- * connectors_start). */
-static void job_add(struct watch *w, size_t i)
-{
-	w->srv[i].phase = SRV_CONNECTING;
-	pthread_mutex_lock(&w->jmu);
-	w->jobs[(w->jhead + w->jlen) % w->n] = i;
-	w->jlen++;
-	pthread_mutex_unlock(&w->jmu);
-}
-
-/* Starts connectors for the connections asked for, up to CONNECTORS at once. */
-static void connectors_start(struct watch *w)
-{
-	pthread_mutex_lock(&w->jmu);
-	size_t want = w->jlen + w->inflight;
-	for (int k = 0; k < CONNECTORS && (size_t)w->running < want; k++) {
-		struct connector *ct = &w->conn_th[k];
-		if (ct->state == CT_RUNNING)
-			continue;
-		if (ct->state == CT_EXITED)	/* it has let go of jmu for good */
-			pthread_join(ct->th, NULL);
-		ct->state = CT_NONE;
-		ct->w = w;
-		if (pthread_create(&ct->th, NULL, connector_run, ct) != 0)
-			break;
-		ct->state = CT_RUNNING;
-		w->running++;
-	}
-	pthread_mutex_unlock(&w->jmu);
 }
 
 /* Sets when server s is tried again after an attempt or a stream that ended (never when
@@ -587,7 +333,7 @@ static int reader_turn(struct watch *w, double now)
 	for (size_t i = 0; i < w->n; i++) {
 		struct wsrv *s = &w->srv[i];
 		if (s->phase == SRV_WAIT && s->due <= now + SLACK) {
-			job_add(w, i);
+			watch_job_add(w, i);
 			asked = 1;
 		}
 		if (s->phase == SRV_STREAMING && s->gather_until > 0 &&
@@ -604,7 +350,7 @@ static int reader_turn(struct watch *w, double now)
 			next = due;
 	}
 	if (asked)
-		connectors_start(w);
+		watch_connectors_start(w);
 	if (w->pend && commit(w, 0) < 0)
 		return -2;
 	return next < 0 ? -1 : next <= now ? 0 : (int)ceil((next - now) * 1000);
@@ -767,22 +513,6 @@ unsigned long watch_bad_lines(struct watch *w)
 	return b;
 }
 
-/* Waits for the connectors, which end after the attempt they are making (bounded by the
- * timeout). */
-static void connectors_join(struct watch *w)
-{
-	pthread_mutex_lock(&w->jmu);
-	w->jstop = 1;
-	pthread_mutex_unlock(&w->jmu);
-	for (int k = 0; k < CONNECTORS; k++) {
-		pthread_mutex_lock(&w->jmu);
-		int started = w->conn_th[k].state != CT_NONE;
-		pthread_mutex_unlock(&w->jmu);
-		if (started)
-			pthread_join(w->conn_th[k].th, NULL);
-	}
-}
-
 void watch_free(struct watch *w)
 {
 	if (!w)
@@ -795,7 +525,7 @@ void watch_free(struct watch *w)
 	wake_reader(w);
 	if (w->reader_started)
 		pthread_join(w->reader, NULL);
-	connectors_join(w);
+	watch_connectors_join(w);
 	for (size_t i = 0; i < w->n; i++) {
 		if (w->srv[i].open)	/* opened by a connector, never taken by the reader */
 			conn_close(&w->srv[i].c);

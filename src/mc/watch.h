@@ -56,9 +56,5 @@ const char *watch_state_name(enum watch_state s);
 /* text without a leading "server NAME: " (for a line or finding that names the server
  * already); a pointer into text. */
 const char *watch_strip_server(const char *text, const char *name);
-/* The streams to ask a server of this version for ("1.6.18"); mutations as in watch_opts.
- * Writes into out (cap bytes); sets *with_mutations. */
-void watch_streams(const char *version, int mutations, char *out, size_t cap,
-		   int *with_mutations);
 
 #endif

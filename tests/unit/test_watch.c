@@ -4,6 +4,7 @@
 #include "activity.h"
 #include "mc/pool.h"
 #include "mc/watch.h"
+#include "mc/watch_connect.h"
 #include "mc/watchline.h"
 #include "util.h"
 
