@@ -6,6 +6,7 @@
 #include "php/direct_json.h"
 #include "php/float_text.h"
 #include "php/handlers.h"
+#include "php/json_escape.h"
 #include "php/unserialize.h"
 #include "php/value_json.h"
 #include "util.h"

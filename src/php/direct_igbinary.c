@@ -5,6 +5,7 @@
 #include "php/direct_igbinary.h"
 #include "php/direct_json.h"
 #include "php/igbinary_format.h"
+#include "php/json_escape.h"
 #include "php/value_json.h"
 #include "util.h"
 

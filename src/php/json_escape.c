@@ -1,4 +1,5 @@
-/* json_escape.c: bytes as a JSON string, escaped as jansson escapes them (see json_escape.h).
+/* json_escape.c: bytes as a JSON string, escaped as jansson escapes them, and integers (see
+ * json_escape.h).
  *
  * json_write_utf8 checks UTF-8 on the way and takes plain ASCII a block at a time: 16 bytes
  * with SSE2 or SSSE3, 32 then 16 with AVX2 (the level json_use_simd picks), eight in a word
@@ -477,4 +478,45 @@ void json_write_string(struct buf *out, const char *s, size_t n)
 		escape_run(out, s + i, k);
 	}
 	buf_addc(out, '"');
+}
+
+/* The number of decimal digits of u. */
+static size_t decimal_len(uint64_t u)
+{
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* t = floor(bits * log10(2)) (1233 / 4096 is close enough below 2^64): a number of that
+	 * many bits has t or t + 1 digits, t + 1 from 10^t on (0 is taken as 1: one digit) */
+	unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;
+	return t + ((u | 1) >= pow10[t]);
+}
+
+/* Writes the decimal digits of u to end its last one at end, two at a time. */
+static void put_digits(char *end, uint64_t u)
+{
+	for (; u >= 100; u /= 100) {
+		end -= 2;
+		memcpy(end, decimal_pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10)
+		memcpy(end - 2, decimal_pairs + 2 * u, 2);
+	else
+		end[-1] = (char)('0' + u);
+}
+
+void json_write_int(struct buf *out, int64_t i)
+{
+	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
+	size_t n = decimal_len(u);
+	buf_room(out, n + 1);
+	char *o = out->ptr + out->len;
+	if (i < 0)
+		*o++ = '-';
+	put_digits(o + n, u);
+	o[n] = '\0';
+	out->len = (size_t)(o + n - out->ptr);
 }

@@ -1,5 +1,6 @@
 /* value_json.c: a pv tree as JSON, the way json_encode() would show it (see value_json.h). */
 #include "php/value_json.h"
+#include "php/member_names.h"
 #include "php/json_escape.h"
 #include "php/value.h"
 #include "codec/base64.h"
@@ -134,33 +135,33 @@ static json_t *array_json(struct json_ctx *c, const struct pv *v)
 	return o;
 }
 
-static int is_class_key(const struct pv *k)
-{
-	return k->type == PV_STRING && k->u.str.len == 7 && memcmp(k->u.str.ptr, "__class", 7) == 0;
-}
-
-/* 1 when e, a property of the object v, is private to another class (\0Other\0name). */
-static int is_foreign_private(const struct pv *v, const struct pv_entry *e)
-{
-	return e->vis == PV_PRIVATE && e->decl_class &&
-	       strcmp(e->decl_class, v->class_name ? v->class_name : "") != 0;
-}
-
+/* 1 when some property of the object v is private to another class. */
 static int has_foreign_private(const struct pv *v)
 {
 	for (size_t i = 0; i < v->n_items; i++)
-		if (is_foreign_private(v, &v->items[i]))
+		if (member_names_foreign_private(v, &v->items[i]))
 			return 1;
 	return 0;
 }
 
-struct writer;
-static size_t collect_keys(struct writer *w, const struct pv *v);
-static json_t *object_json_named(struct json_ctx *c, json_t *o, const struct pv *v);
+/* object_json's members when some private property is another class's (member_names.c names
+ * them). */
+static json_t *object_json_named(struct json_ctx *c, json_t *o, const struct pv *v)
+{
+	struct member_names nm = { .keys = BUF_INIT };
+	size_t m = member_names_collect(&nm, v);
+	for (size_t k = 0; k < m; k++) {
+		const struct member_span *s = &nm.spans[k];
+		json_object_setn_new(o, nm.keys.ptr ? nm.keys.ptr + s->off : "", s->len,
+				     to_json(c, v->items[s->item].value));
+	}
+	member_names_release(&nm);
+	return o;
+}
 
 /* {"__class": C, then every property by plain name}; as with PHP's
  * ["__class" => C] + $props, a property named __class does not replace it. A private property
- * of another class whose plain name repeats is "Other::name" (see collect_keys). */
+ * of another class whose plain name repeats is "Other::name" (see member_names.h). */
 static json_t *object_json(struct json_ctx *c, const struct pv *v)
 {
 	json_t *o = json_object();
@@ -169,7 +170,7 @@ static json_t *object_json(struct json_ctx *c, const struct pv *v)
 		return object_json_named(c, o, v);
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct pv *k = v->items[i].key;
-		if (is_class_key(k))
+		if (member_names_class_key(k))
 			continue;
 		set_member(o, k, to_json(c, v->items[i].value));
 	}
@@ -286,61 +287,12 @@ struct json_t *pv_to_json(const struct pv *v)
 
 /* ---- the same JSON written straight into a buffer, as jansson's compact dump writes it ---- */
 
-/* A member name of an open container: bytes at off in writer.keys, for items[item]; first is
- * the span of the first member with the same name (itself when the name is new). */
-struct span {
-	size_t off, len, item, first;
-};
-
 struct writer {
 	struct json_ctx *c;
-	struct buf keys;	/* member names of the open containers */
-	struct span *spans;
-	size_t n_spans, cap_spans;
+	struct member_names names;	/* of the open containers */
 };
 
 static void write_value(struct writer *w, struct buf *out, const struct pv *v);
-
-/* The number of decimal digits of u. */
-static size_t decimal_len(uint64_t u)
-{
-	static const uint64_t pow10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
-	};
-	/* t = floor(bits * log10(2)) (1233 / 4096 is close enough below 2^64): a number of that
-	 * many bits has t or t + 1 digits, t + 1 from 10^t on (0 is taken as 1: one digit) */
-	unsigned t = (unsigned)(64 - __builtin_clzll(u | 1)) * 1233 >> 12;
-	return t + ((u | 1) >= pow10[t]);
-}
-
-/* Writes the decimal digits of u to end its last one at end, two at a time. */
-static void put_digits(char *end, uint64_t u)
-{
-	for (; u >= 100; u /= 100) {
-		end -= 2;
-		memcpy(end, decimal_pairs + 2 * (u % 100), 2);
-	}
-	if (u >= 10)
-		memcpy(end - 2, decimal_pairs + 2 * u, 2);
-	else
-		end[-1] = (char)('0' + u);
-}
-
-void json_write_int(struct buf *out, int64_t i)
-{
-	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
-	size_t n = decimal_len(u);
-	buf_room(out, n + 1);
-	char *o = out->ptr + out->len;
-	if (i < 0)
-		*o++ = '-';
-	put_digits(o + n, u);
-	o[n] = '\0';
-	out->len = (size_t)(o + n - out->ptr);
-}
 
 /* jansson's real: %.17g, ".0" when there is neither '.' nor 'e', and the exponent without '+'
  * or leading zeros. */
@@ -421,186 +373,11 @@ static void write_list(struct writer *w, struct buf *out, const struct pv *v)
 	buf_addc(out, ']');
 }
 
-/* Appends the bytes as a member name: as they are when UTF-8, else escaped \xNN. */
-static void add_name_text(struct buf *keys, const char *s, size_t n)
-{
-	if (utf8_valid(s, n))
-		buf_add(keys, s, n);
-	else
-		buf_add_escaped(keys, s, n);
-}
-
-/* Appends the member name set_member gives key to keys. */
-static void add_key_text(struct buf *keys, const struct pv *key)
-{
-	if (key->type == PV_INT)
-		json_write_int(keys, key->u.i);
-	else
-		add_name_text(keys, key->u.str.ptr, key->u.str.len);
-}
-
-static int same_key(const struct writer *w, const struct span *a, const struct span *b)
-{
-	return a->len == b->len && memcmp(w->keys.ptr + a->off, w->keys.ptr + b->off, a->len) == 0;
-}
-
-static int find_repeats(struct writer *w, size_t base, size_t m);
-
-/* 1 when the properties a and b, of one plain name, are one property of PHP's (the same
- * mangled name: a later one replaces the earlier, as in unserialize()). */
-static int same_property(const struct pv_entry *a, const struct pv_entry *b)
-{
-	if (a->vis != b->vis)
-		return 0;
-	return a->vis != PV_PRIVATE || strcmp(a->decl_class ? a->decl_class : "",
-					      b->decl_class ? b->decl_class : "") == 0;
-}
-
-/* Among the spans [base, base + m) of the object v: names each private property of another
- * class "Other::name" when another property has its plain name, so that PHP's shadowed
- * properties all show. Names that still repeat (hostile data) are left to the last-one-wins
- * rule. */
-static void name_shadowed(struct writer *w, const struct pv *v, size_t base, size_t m)
-{
-	if (!find_repeats(w, base, m))
-		return;
-	unsigned char *shared = xcalloc(m, 1);	/* by first span: two properties share the name */
-	for (size_t k = base; k < base + m; k++) {
-		size_t f = w->spans[k].first;
-		if (f != k && !same_property(&v->items[w->spans[k].item], &v->items[w->spans[f].item]))
-			shared[f - base] = 1;
-	}
-	struct buf name = BUF_INIT;
-	for (size_t k = base; k < base + m; k++) {
-		struct span *s = &w->spans[k];
-		const struct pv_entry *e = &v->items[s->item];
-		int rename = shared[s->first - base] && is_foreign_private(v, e);
-		s->first = k;
-		if (!rename)
-			continue;
-		buf_reset(&name);
-		buf_adds(&name, e->decl_class);
-		buf_add(&name, "::", 2);
-		buf_add(&name, e->key->u.str.ptr, e->key->u.str.len);
-		s->off = w->keys.len;
-		add_name_text(&w->keys, name.ptr, name.len);
-		s->len = w->keys.len - s->off;
-	}
-	buf_release(&name);
-	free(shared);
-}
-
-/* Leaves out the spans of [base, base + m) named "__class"; returns how many are left. */
-static size_t drop_class_keys(struct writer *w, size_t base, size_t m)
-{
-	size_t n = base;
-	for (size_t k = base; k < base + m; k++) {
-		const struct span *s = &w->spans[k];
-		if (s->len == 7 && memcmp(w->keys.ptr + s->off, "__class", 7) == 0)
-			continue;
-		w->spans[n] = *s;
-		w->spans[n].first = n;
-		n++;
-	}
-	w->n_spans = n;
-	return n - base;
-}
-
-/* Notes the member names of v as spans; returns how many. Of an object, private properties of
- * another class whose plain names repeat are named by name_shadowed, and then members named
- * "__class" are left out. */
-static size_t collect_keys(struct writer *w, const struct pv *v)
-{
-	size_t base = w->n_spans;
-	int object = v->type == PV_OBJECT, foreign = 0, class_key = 0;
-	for (size_t i = 0; i < v->n_items; i++) {
-		const struct pv *k = v->items[i].key;
-		if (object) {
-			foreign |= is_foreign_private(v, &v->items[i]);
-			class_key |= is_class_key(k);
-		}
-		if (w->n_spans == w->cap_spans) {
-			w->cap_spans = w->cap_spans ? w->cap_spans * 2 : 16;
-			w->spans = xrealloc(w->spans, w->cap_spans * sizeof(*w->spans));
-		}
-		struct span *s = &w->spans[w->n_spans];
-		s->off = w->keys.len;
-		add_key_text(&w->keys, k);
-		s->len = w->keys.len - s->off;
-		s->item = i;
-		s->first = w->n_spans++;
-	}
-	size_t m = w->n_spans - base;
-	if (foreign)
-		name_shadowed(w, v, base, m);
-	if (class_key)
-		m = drop_class_keys(w, base, m);
-	return m;
-}
-
-/* object_json's members when some private property is another class's: by collect_keys. */
-static json_t *object_json_named(struct json_ctx *c, json_t *o, const struct pv *v)
-{
-	struct writer w = { .c = c };
-	size_t m = collect_keys(&w, v);
-	for (size_t k = 0; k < m; k++) {
-		const struct span *s = &w.spans[k];
-		json_object_setn_new(o, w.keys.ptr ? w.keys.ptr + s->off : "", s->len,
-				     to_json(c, v->items[s->item].value));
-	}
-	buf_release(&w.keys);
-	free(w.spans);
-	return o;
-}
-
-/* find_repeats for many members: a hash set of span numbers + 1. */
-static int find_repeats_hashed(struct writer *w, size_t base, size_t m)
-{
-	size_t size = 64;
-	while (size < 2 * m)
-		size *= 2;
-	size_t *set = xcalloc(size, sizeof(*set));
-	int repeats = 0;
-	for (size_t k = base; k < base + m; k++) {
-		struct span *s = &w->spans[k];
-		size_t h = (size_t)hash_bytes(w->keys.ptr + s->off, s->len) & (size - 1);
-		while (set[h] && !same_key(w, &w->spans[set[h] - 1], s))
-			h = (h + 1) & (size - 1);
-		if (set[h]) {
-			s->first = set[h] - 1;
-			repeats = 1;
-		} else {
-			set[h] = k + 1;
-		}
-	}
-	free(set);
-	return repeats;
-}
-
-/* Points every span of [base, base + m) whose name repeats at the first with that name;
- * returns 1 when some name repeats. */
-static int find_repeats(struct writer *w, size_t base, size_t m)
-{
-	if (m > 16)
-		return find_repeats_hashed(w, base, m);
-	int repeats = 0;
-	for (size_t k = base + 1; k < base + m; k++) {
-		for (size_t j = base; j < k; j++) {
-			if (same_key(w, &w->spans[j], &w->spans[k])) {
-				w->spans[k].first = j;
-				repeats = 1;
-				break;
-			}
-		}
-	}
-	return repeats;
-}
-
 static void write_key(struct writer *w, struct buf *out, size_t k, int comma)
 {
 	if (comma)
 		buf_addc(out, ',');
-	json_write_string(out, w->keys.ptr + w->spans[k].off, w->spans[k].len);
+	json_write_string(out, w->names.keys.ptr + w->names.spans[k].off, w->names.spans[k].len);
 	buf_addc(out, ':');
 }
 
@@ -609,7 +386,7 @@ static void write_members(struct writer *w, struct buf *out, const struct pv *v,
 {
 	for (size_t k = base; k < base + m; k++) {
 		write_key(w, out, k, comma || k > base);
-		write_value(w, out, v->items[w->spans[k].item].value);
+		write_value(w, out, v->items[w->names.spans[k].item].value);
 	}
 }
 
@@ -619,12 +396,12 @@ static void write_repeated(struct writer *w, struct buf *out, const struct pv *v
 {
 	struct buf *val = xcalloc(m, sizeof(*val));
 	for (size_t k = base; k < base + m; k++) {
-		struct buf *b = &val[w->spans[k].first - base];
+		struct buf *b = &val[w->names.spans[k].first - base];
 		buf_reset(b);
-		write_value(w, b, v->items[w->spans[k].item].value);
+		write_value(w, b, v->items[w->names.spans[k].item].value);
 	}
 	for (size_t k = base; k < base + m; k++) {
-		if (w->spans[k].first != k)
+		if (w->names.spans[k].first != k)
 			continue;
 		write_key(w, out, k, comma);
 		buf_add(out, val[k - base].ptr, val[k - base].len);
@@ -638,14 +415,14 @@ static void write_repeated(struct writer *w, struct buf *out, const struct pv *v
 /* The members of an array that is no list, or of an object, after an opening brace. */
 static void write_assoc(struct writer *w, struct buf *out, const struct pv *v, int comma)
 {
-	size_t keys_len = w->keys.len, base = w->n_spans;
-	size_t m = collect_keys(w, v);
-	if (find_repeats(w, base, m))
+	size_t keys_len = w->names.keys.len, base = w->names.n_spans;
+	size_t m = member_names_collect(&w->names, v);
+	if (member_names_repeats(&w->names, base, m))
 		write_repeated(w, out, v, base, m, comma);
 	else
 		write_members(w, out, v, base, m, comma);
-	w->keys.len = keys_len;
-	w->n_spans = base;
+	w->names.keys.len = keys_len;
+	w->names.n_spans = base;
 }
 
 static void write_container(struct writer *w, struct buf *out, const struct pv *v)
@@ -705,6 +482,5 @@ void pv_write_json(struct buf *out, const struct pv *v)
 {
 	struct writer w = { .c = ctx_reset() };
 	write_value(&w, out, v);
-	buf_release(&w.keys);
-	free(w.spans);
+	member_names_release(&w.names);
 }
